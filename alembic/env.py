@@ -1,0 +1,70 @@
+"""Alembic runs against the database named by SHOP_DATABASE_URL, or a connection handed over by the caller."""
+
+from sqlalchemy import Connection
+
+from alembic import context
+from shop.catalogue.search import is_search_object
+from shop.clock import UTCDateTime
+from shop.config import get_settings
+from shop.db import make_engine
+from shop.tables import metadata
+
+config = context.config
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # Full-text search structures differ per database and are managed by hand in the migrations.
+    return not is_search_object(name, type_)
+
+
+def render_item(type_, obj, autogen_context):
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        include_object=include_object,
+        render_item=render_item,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url") or get_settings().database_url,
+        target_metadata=metadata,
+        literal_binds=True,
+        include_object=include_object,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url, pool_size=0)
+    try:
+        with engine.connect() as connection:
+            configure(connection)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,85 @@
+"""Public catalogue API: what the store shows, as JSON, for partners and other front ends."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from shop.api.v1 import present
+from shop.catalogue.browse import (
+    ProductQuery,
+    Sort,
+    list_categories,
+    list_public_products,
+    public_product,
+    public_weaver,
+    public_weavers,
+)
+from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
+from shop.db import SessionDep
+
+router = APIRouter(tags=["catalogue"])
+ERRORS = {
+    404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
+    422: {
+        "description": 'Invalid parameters: `{"error": "validation_failed", "detail": …, "errors": [...]}`'
+    },
+}
+
+
+@router.get("/products", response_model=ProductPageRead, responses=ERRORS)
+def list_products(
+    request: Request,
+    session: SessionDep,
+    category: Annotated[
+        str | None, Query(max_length=80, pattern=r"^[a-z0-9-]+$", description="Category slug")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Full-text search, Spanish or English")
+    ] = None,
+    sort: Sort | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 24,
+) -> ProductPageRead:
+    settings = request.app.state.settings
+    query = ProductQuery(
+        category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size
+    )
+    result = list_public_products(session, query)
+
+    def link(number: int) -> str:
+        return str(request.url.include_query_params(page=number))
+
+    return ProductPageRead(
+        items=[present.product(p, settings) for p in result.items],
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+        pages=result.pages,
+        next=link(result.page + 1) if result.has_next else None,
+        previous=link(result.page - 1) if result.has_previous else None,
+    )
+
+
+@router.get("/products/{slug}", response_model=ProductRead, responses=ERRORS)
+def get_product(request: Request, session: SessionDep, slug: str) -> ProductRead:
+    return present.product(public_product(session, slug), request.app.state.settings)
+
+
+@router.get("/categories", response_model=list[CategoryRead])
+def get_categories(request: Request, session: SessionDep) -> list[CategoryRead]:
+    base = request.app.state.settings.base_url
+    return [present.category(c, count, base) for c, count in list_categories(session)]
+
+
+@router.get("/weavers", response_model=list[WeaverRead])
+def get_weavers(request: Request, session: SessionDep) -> list[WeaverRead]:
+    """Only weavers who gave their consent to be shown are listed."""
+    base = request.app.state.settings.base_url
+    return [present.weaver(w, base) for w in public_weavers(session)]
+
+
+@router.get("/weavers/{slug}", response_model=WeaverRead, responses=ERRORS)
+def get_weaver(request: Request, session: SessionDep, slug: str) -> WeaverRead:
+    return present.weaver(public_weaver(session, slug), request.app.state.settings.base_url)

@@ -1,0 +1,129 @@
+"""Uploaded photos: keep the original, derive upright WebP thumbnails at fixed widths.
+
+Files are named by a hash of their content, so they never change under a URL and can be cached for a
+year. A file written for a transaction that later rolls back is merely unreferenced, never wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.catalogue.models import Image
+from shop.errors import N_, ValidationFailed
+
+THUMBNAIL_WIDTHS = (320, 640, 1280)
+MIN_WIDTH = THUMBNAIL_WIDTHS[0]
+ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+WEBP_QUALITY = 80
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int
+    max_pixels: int
+
+
+def original_path(media_dir: Path, image: Image) -> Path:
+    return media_dir / "originals" / f"{image.key}.{image.original_ext}"
+
+
+def thumbnail_path(media_dir: Path, key: str, width: int) -> Path:
+    return media_dir / "thumbs" / f"{key}-{width}.webp"
+
+
+def thumbnail_widths(image: Image) -> list[int]:
+    return [w for w in THUMBNAIL_WIDTHS if w <= image.width] or [THUMBNAIL_WIDTHS[0]]
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def save_image(
+    session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo"
+) -> Image:
+    """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise ValidationFailed(N_("The file is empty. Choose a photo to upload."), field=field)
+    if len(data) > limits.max_bytes:
+        raise ValidationFailed(
+            N_("This photo is too large (%(size)s). The limit is %(limit)s."),
+            field=field,
+            size=_human_size(len(data)),
+            limit=_human_size(limits.max_bytes),
+        )
+    key = hashlib.sha256(data).hexdigest()[:40]
+    existing = session.scalar(select(Image).where(Image.key == key))
+    if existing is not None:
+        return existing
+
+    not_an_image = ValidationFailed(
+        N_("This file is not a photo we can read. Use a JPEG, PNG or WebP image."), field=field
+    )
+    try:
+        # Only the header is read before the pixel count is checked, so a decompression bomb never expands.
+        with PILImage.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            if probe.width * probe.height > limits.max_pixels:
+                raise PILImage.DecompressionBombError("too many pixels")
+            probe.verify()
+        if fmt not in ACCEPTED_FORMATS:
+            raise not_an_image
+        with PILImage.open(io.BytesIO(data)) as opened:
+            upright = ImageOps.exif_transpose(opened)
+            upright.load()
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise ValidationFailed(
+            N_("This photo has too many pixels. Use one under %(megapixels)d megapixels."),
+            field=field,
+            megapixels=limits.max_pixels // 1_000_000,
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise not_an_image from None
+
+    if upright.width < MIN_WIDTH:
+        raise ValidationFailed(
+            N_("This photo is too small. Use one at least %(width)d pixels wide."),
+            field=field,
+            width=MIN_WIDTH,
+        )
+
+    ext = ACCEPTED_FORMATS[fmt]
+    _write_atomically(media_dir / "originals" / f"{key}.{ext}", data)
+    keep_alpha = upright.mode in ("RGBA", "LA") or (upright.mode == "P" and "transparency" in upright.info)
+    base = upright.convert("RGBA" if keep_alpha else "RGB")
+    for width in [w for w in THUMBNAIL_WIDTHS if w <= base.width]:
+        height = max(1, round(base.height * width / base.width))
+        thumb = base if width == base.width else base.resize((width, height), PILImage.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        thumb.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+        _write_atomically(thumbnail_path(media_dir, key, width), buffer.getvalue())
+
+    image = Image(key=key, original_ext=ext, width=base.width, height=base.height, size_bytes=len(data))
+    session.add(image)
+    session.flush()
+    return image
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,191 @@
+"""Catalogue tables: weavers, categories, products, their images and who wove them."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+from shop.clock import UTCDateTime, utcnow
+from shop.db import metadata  # noqa: F401  (naming convention must be set before tables are declared)
+
+
+def str_enum(enum_cls: type[StrEnum], name: str) -> sa.Enum:
+    """A VARCHAR with a CHECK of the allowed values, read back as the StrEnum member."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(20, *(len(m.value) for m in enum_cls)),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def created_at_field():
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ProductKind(StrEnum):
+    unique = "unique"
+    series = "series"
+    made_to_order = "made_to_order"
+
+
+class ProductStatus(StrEnum):
+    draft = "draft"
+    active = "active"
+    sold_out = "sold_out"
+    archived = "archived"
+
+
+# Statuses a buyer may see; drafts and archived pieces stay in the back office.
+PUBLIC_STATUSES = (ProductStatus.active, ProductStatus.sold_out)
+
+
+class Image(SQLModel, table=True):
+    """An uploaded original; WebP thumbnails are derived from it and named after its key."""
+
+    __tablename__ = "images"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    original_ext: str = Field(max_length=8)
+    width: int
+    height: int
+    size_bytes: int
+    created_at: datetime = created_at_field()
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name_es: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+    description_es: str = Field(default="", max_length=500)
+    description_en: str = Field(default="", max_length=500)
+    position: int = Field(default=0)
+
+    products: list["Product"] = Relationship(
+        back_populates="category", sa_relationship_kwargs={"lazy": "raise"}
+    )
+
+
+class Weaver(SQLModel, table=True):
+    __tablename__ = "weavers"
+    __table_args__ = (
+        sa.CheckConstraint("NOT consent_to_publish OR consent_date IS NOT NULL", name="consent_has_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=120)
+    community: str = Field(max_length=120)
+    municipio: str = Field(max_length=120)
+    # ISO 639 codes, comma separated, e.g. "tzo,es".
+    languages: str = Field(default="tzo,es", max_length=60)
+    bio_es: str = Field(default="", max_length=4000)
+    bio_en: str = Field(default="", max_length=4000)
+    photo_id: int | None = Field(default=None, foreign_key="images.id", ondelete="SET NULL")
+    consent_to_publish: bool = Field(default=False)
+    consent_date: date | None = None
+    created_at: datetime = created_at_field()
+
+    photo: Image | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    attributions: list["ProductWeaver"] = Relationship(
+        back_populates="weaver", sa_relationship_kwargs={"lazy": "raise"}
+    )
+
+
+class ProductWeaver(SQLModel, table=True):
+    """Who wove a piece and her share of it, in basis points; shares of a product sum to 10000."""
+
+    __tablename__ = "product_weavers"
+    __table_args__ = (sa.CheckConstraint("share_bp > 0 AND share_bp <= 10000", name="share_range"),)
+
+    product_id: int = Field(foreign_key="products.id", primary_key=True, ondelete="CASCADE")
+    weaver_id: int = Field(foreign_key="weavers.id", primary_key=True, ondelete="RESTRICT", index=True)
+    share_bp: int
+
+    product: "Product" = Relationship(back_populates="attributions", sa_relationship_kwargs={"lazy": "raise"})
+    weaver: Weaver = Relationship(back_populates="attributions", sa_relationship_kwargs={"lazy": "raise"})
+
+
+class ProductImage(SQLModel, table=True):
+    __tablename__ = "product_images"
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", ondelete="CASCADE", index=True)
+    image_id: int = Field(foreign_key="images.id", ondelete="RESTRICT", index=True)
+    position: int = Field(default=0)
+    alt_es: str = Field(default="", max_length=300)
+    alt_en: str = Field(default="", max_length=300)
+
+    image: Image = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    product: "Product" = Relationship(back_populates="images", sa_relationship_kwargs={"lazy": "raise"})
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    __table_args__ = (
+        sa.CheckConstraint("price_amount >= 0", name="price_not_negative"),
+        sa.CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("kind <> 'unique' OR stock_on_hand <= 1", name="unique_stock_at_most_one"),
+        sa.CheckConstraint(
+            "kind <> 'made_to_order' OR (lead_time_days IS NOT NULL AND deposit_bp IS NOT NULL)",
+            name="made_to_order_terms",
+        ),
+        sa.CheckConstraint(
+            "deposit_bp IS NULL OR (deposit_bp >= 0 AND deposit_bp <= 10000)", name="deposit_range"
+        ),
+        sa.CheckConstraint("lead_time_days IS NULL OR lead_time_days > 0", name="lead_time_positive"),
+        sa.Index("ix_products_status_created_at", "status", "created_at"),
+        sa.Index("ix_products_status_price_amount", "status", "price_amount"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True)
+    category_id: int = Field(foreign_key="categories.id", ondelete="RESTRICT", index=True)
+    title_es: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    description_es: str = Field(default="", max_length=5000)
+    description_en: str = Field(default="", max_length=5000)
+    technique_es: str = Field(default="", max_length=200)
+    technique_en: str = Field(default="", max_length=200)
+    materials_es: str = Field(default="", max_length=300)
+    materials_en: str = Field(default="", max_length=300)
+    dyes_es: str = Field(default="", max_length=300)
+    dyes_en: str = Field(default="", max_length=300)
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
+    weight_g: int | None = None
+    hours_of_work: int | None = None
+    price_amount: int
+    currency: str = Field(default="MXN", max_length=3)
+    kind: ProductKind = Field(sa_type=str_enum(ProductKind, "product_kind"), nullable=False)
+    lead_time_days: int | None = None
+    deposit_bp: int | None = None
+    stock_on_hand: int = Field(default=0)
+    status: ProductStatus = Field(
+        default=ProductStatus.draft, sa_type=str_enum(ProductStatus, "product_status"), nullable=False
+    )
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+    category: Category = Relationship(back_populates="products", sa_relationship_kwargs={"lazy": "raise"})
+    images: list[ProductImage] = Relationship(
+        back_populates="product",
+        sa_relationship_kwargs={
+            "lazy": "raise",
+            "order_by": "ProductImage.position, ProductImage.id",
+            "cascade": "all, delete-orphan",
+        },
+    )
+    attributions: list[ProductWeaver] = Relationship(
+        back_populates="product",
+        sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan"},
+    )

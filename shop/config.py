@@ -1,0 +1,115 @@
+"""Configuration from the environment (prefix ``SHOP_``) so operators never edit code."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Environment(StrEnum):
+    development = "development"
+    demo = "demo"
+    test = "test"
+    production = "production"
+
+
+class SecretKeyMissing(RuntimeError):
+    """Production must never run on a key that was made up on the spot."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOP_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.development
+    database_url: str = f"sqlite:///./{DEFAULT_VAR_DIR.as_posix()}/shop.db"
+    # SQLite waits this long for a writer lock before giving up.
+    sqlite_busy_timeout_ms: int = 5000
+    database_pool_size: int = 5
+    media_dir: Path = DEFAULT_VAR_DIR / "media"
+    secret_key: SecretStr | None = None
+    # Where a generated key is kept between runs outside production.
+    secret_key_file: Path = DEFAULT_VAR_DIR / "secret_key"
+    base_url: str = "http://127.0.0.1:8000"
+    default_currency: str = "MXN"
+    # Pesos per unit of each display currency, e.g. {"USD": "18.20"}; shown only as an approximation.
+    display_rates: dict[str, Decimal] = Field(default_factory=lambda: {"USD": Decimal("18.20")})
+    display_rates_date: date = date(2026, 11, 27)
+    default_language: str = "es"
+
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "J'pas Joloviletik <tienda@example.org>"
+
+    max_image_bytes: int = 15 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+    page_size: int = 24
+    # How long a worker trusts its cached catalogue pages before asking the database for changes.
+    page_cache_seconds: float = 1.0
+
+    @field_validator("default_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("currency must be a 3-letter ISO 4217 code")
+        return value.upper()
+
+    @field_validator("display_rates")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for code, rate in value.items():
+            if rate <= 0:
+                raise ValueError(f"display rate for {code} must be positive")
+        return {code.upper(): rate for code, rate in value.items()}
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_needs_key(self) -> Settings:
+        if self.environment is Environment.production and self.secret_key is None:
+            raise SecretKeyMissing("SHOP_SECRET_KEY must be set when SHOP_ENVIRONMENT=production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept on disk so sessions survive restarts."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.secret_key_file
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

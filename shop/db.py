@@ -1,0 +1,96 @@
+"""Engine, sessions and the one place where a transaction is committed.
+
+Services only ``flush()``. Whoever opens the session (a request, a CLI command, a job) commits it, so a
+failed commit surfaces as an error to that caller instead of after a response was already sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel, create_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata = SQLModel.metadata
+
+
+def _sqlite_pragmas(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # WAL lets readers proceed while one writer works; busy_timeout makes writers queue instead of
+        # failing with "database is locked".
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn) -> None:
+    # pysqlite's own transaction handling skips BEGIN before reads and breaks SAVEPOINT. With its
+    # handling off, SQLAlchemy's transaction boundaries are the real ones.
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_transactions(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs: dict = {"echo": echo, "pool_pre_ping": True}
+    if pool_size <= 0:
+        kwargs["poolclass"] = NullPool
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
+    return create_engine(url, **kwargs)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work for CLI commands and jobs: commit on success, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Request-owned transaction, committed before the response is sent (``scope="function"``)."""
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,0 +1,64 @@
+"""Domain errors carry their HTTP status and an untranslated message.
+
+Services raise them without knowing who called; the web and API layers translate the message into the
+user's language and render it with the status the error names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it yet (translated where it is shown)."""
+    return message
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **params: Any):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    def translated(self, gettext) -> str:
+        text = gettext(self.message)
+        return text % self.params if self.params else text
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidState(DomainError):
+    status_code = 409
+    code = "invalid_state"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ValidationFailed(DomainError):
+    """Input that is well-formed but breaks a business rule; may name several fields at once."""
+
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, errors: list[DomainError] | None = None, **params
+    ):
+        super().__init__(message, field=field, **params)
+        self.errors = errors or []

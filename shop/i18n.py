@@ -1,0 +1,136 @@
+"""Languages: which one a person gets, the gettext catalogs, and locale-aware formatting.
+
+Message ids are English. Catalogs are read from the ``.po`` files under version control and compiled in
+memory at start-up, so a stale ``.mo`` can never be served. Tzotzil (``tzo``) falls back to Spanish, and
+Babel has no CLDR data for it, so it is formatted as es_MX.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from shop.clock import LOCAL_ZONE
+from shop.money import format_money
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+STORE_LANGUAGES = ("es", "en")
+WORKSPACE_LANGUAGES = ("es", "tzo")
+FORMAT_LOCALES = {"es": "es_MX", "en": "en_US", "tzo": "es_MX"}
+FALLBACKS = {"tzo": "es"}
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "tzo": "Bats'i k'op"}
+
+
+def _load_catalog(lang: str) -> NullTranslations:
+    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=None if lang == "tzo" else lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain="messages")
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    loaded = _load_catalog(lang)
+    fallback = FALLBACKS.get(lang)
+    if fallback is not None:
+        loaded.add_fallback(translations(fallback))
+    return loaded
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything a page or message needs to speak one language."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        return FORMAT_LOCALES.get(self.lang, "es_MX")
+
+    def gettext(self, message: str, **params) -> str:
+        text = translations(self.lang).gettext(message)
+        return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **params) -> str:
+        text = translations(self.lang).ngettext(singular, plural, num)
+        return text % {"num": num, **params}
+
+    def money(self, amount: int, currency: str, *, trim_cents: bool = True) -> str:
+        return format_money(amount, currency, self.locale, trim_cents=trim_cents)
+
+    def number(self, value) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date | datetime, fmt: str = "medium") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(LOCAL_ZONE).date()
+        return babel_format_date(value, format=fmt, locale=self.locale)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return babel_format_datetime(value, format=fmt, tzinfo=LOCAL_ZONE, locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        names = {
+            "tzo": self.gettext("Tzotzil"),
+            "tzh": self.gettext("Tzeltal"),
+            "es": self.gettext("Spanish"),
+            "en": self.gettext("English"),
+        }
+        if code in names:
+            return names[code]
+        try:
+            return Locale.parse(code).get_display_name(self.locale) or code
+        except (ValueError, LookupError):
+            return code
+
+
+@cache
+def translator(lang: str) -> Translator:
+    return Translator(lang)
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Language tags from an Accept-Language header, most preferred first."""
+    if not header:
+        return []
+    weighted = []
+    for position, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(header: str | None, supported: tuple[str, ...], default: str) -> str:
+    for tag in parse_accept_language(header):
+        primary = tag.split("-")[0]
+        if primary in supported:
+            return primary
+    return default

@@ -1,0 +1,159 @@
+"""Every failure becomes a clear message in the person's language: JSON under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shop.errors import N_, DomainError, ValidationFailed
+from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
+from shop.web.store.language import LANG_COOKIE
+from shop.web.templating import render
+
+log = logging.getLogger(__name__)
+
+# Messages for the checks FastAPI and pydantic make on input, keyed by pydantic's error type.
+VALIDATION_MESSAGES = {
+    "missing": N_("This is required."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "bool_parsing": N_("Choose yes or no."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "greater_than": N_("Must be more than %(gt)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "less_than": N_("Must be less than %(lt)s."),
+    "string_too_long": N_("Use at most %(max_length)s characters."),
+    "string_too_short": N_("Use at least %(min_length)s characters."),
+    "string_pattern_mismatch": N_("Contains characters that are not allowed here."),
+    "enum": N_("Choose one of: %(expected)s."),
+    "literal_error": N_("Choose one of: %(expected)s."),
+    "date_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "json_invalid": N_("The request body is not valid JSON."),
+    "model_attributes_type": N_("The request body must be a JSON object."),
+    "dict_type": N_("The request body must be a JSON object."),
+    "extra_forbidden": N_("This field is not accepted here."),
+    "too_short": N_("Add at least %(min_length)s."),
+    "too_long": N_("Use at most %(max_length)s."),
+}
+FALLBACK_MESSAGE = N_("This value is not valid.")
+STATUS_MESSAGES = {
+    404: N_("We could not find that page."),
+    405: N_("That action is not possible here."),
+    400: N_("Something in the request was not valid."),
+    413: N_("What you sent is too large."),
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def request_language(request: Request) -> str:
+    """The language of the page being shown, else the person's preference."""
+    lang = getattr(request.state, "lang", None)
+    if lang:
+        return lang
+    path = request.url.path
+    for code in STORE_LANGUAGES:
+        if path == f"/{code}" or path.startswith(f"/{code}/"):
+            return code
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in STORE_LANGUAGES:
+        return chosen
+    return negotiate(
+        request.headers.get("accept-language"), STORE_LANGUAGES, request.app.state.settings.default_language
+    )
+
+
+def describe(error: dict, t: Translator) -> dict:
+    """One pydantic error as {field, message} in the person's language."""
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    context = {
+        k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+        for k, v in (error.get("ctx") or {}).items()
+    }
+    template = VALIDATION_MESSAGES.get(error.get("type", ""), FALLBACK_MESSAGE)
+    try:
+        message = t.gettext(template, **context) if context and "%(" in template else t.gettext(template)
+    except (KeyError, ValueError, TypeError):
+        message = t.gettext(FALLBACK_MESSAGE)
+    return {"field": ".".join(location) or None, "message": message}
+
+
+def domain_error_items(exc: DomainError, t: Translator) -> list[dict]:
+    nested = exc.errors if isinstance(exc, ValidationFailed) and exc.errors else [exc]
+    return [{"field": e.field, "message": e.translated(t.gettext)} for e in nested]
+
+
+def _error_page(request: Request, status: int, message: str, details: list[dict] | None = None):
+    lang = request_language(request)
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "message": message, "details": details or [], "noindex": True},
+        lang=lang,
+        status_code=status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def on_domain_error(request: Request, exc: DomainError):
+        t = translator(request_language(request))
+        message = exc.translated(t.gettext)
+        if is_api(request):
+            body = {"error": exc.code, "detail": message}
+            if (isinstance(exc, ValidationFailed) and exc.errors) or exc.field:
+                body["errors"] = domain_error_items(exc, t)
+            return JSONResponse(body, status_code=exc.status_code)
+        return _error_page(
+            request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def on_validation_error(request: Request, exc: RequestValidationError):
+        t = translator(request_language(request))
+        items = [describe(error, t) for error in exc.errors()]
+        if is_api(request):
+            return JSONResponse(
+                {
+                    "error": "validation_failed",
+                    "detail": t.gettext("Please correct the marked fields."),
+                    "errors": items,
+                },
+                status_code=422,
+            )
+        return _error_page(request, 400, t.gettext(STATUS_MESSAGES[400]), items)
+
+    @app.exception_handler(StarletteHTTPException)
+    def on_http_error(request: Request, exc: StarletteHTTPException):
+        t = translator(request_language(request))
+        message = t.gettext(STATUS_MESSAGES.get(exc.status_code, STATUS_MESSAGES[400]))
+        if is_api(request):
+            return JSONResponse(
+                {"error": _code(exc.status_code), "detail": message},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return _error_page(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    def on_unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        t = translator(request_language(request))
+        message = t.gettext("Something went wrong on our side. Please try again in a moment.")
+        if is_api(request):
+            return JSONResponse({"error": "server_error", "detail": message}, status_code=500)
+        return _error_page(request, 500, message)
+
+
+def _code(status: int) -> str:
+    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(
+        status, "error"
+    )

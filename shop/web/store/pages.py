@@ -1,0 +1,138 @@
+"""The buyer's pages: home, the listing with filters and search, a product, and the weavers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from babel.lists import format_list
+from fastapi import APIRouter, Depends, Query, Request
+
+from shop.catalogue.browse import (
+    ProductQuery,
+    Sort,
+    category_showcase,
+    list_categories,
+    list_public_products,
+    products_by_weaver,
+    public_product,
+    public_weaver,
+    public_weavers,
+    related_products,
+)
+from shop.db import SessionDep
+from shop.i18n import translator
+from shop.web.present import loc
+from shop.web.store.seo import page_links, product_json_ld
+from shop.web.templating import render
+
+
+def store_language(request: Request, lang: str) -> str:
+    request.state.lang = lang
+    return lang
+
+
+Lang = Annotated[str, Depends(store_language)]
+router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
+CategorySlug = Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]*$")]
+SearchText = Annotated[str | None, Query(max_length=200)]
+PageNumber = Annotated[int, Query(ge=1, le=10_000)]
+
+
+@router.get("/")
+def home(request: Request, lang: Lang, session: SessionDep):
+    settings = request.app.state.settings
+    newest = list_public_products(session, ProductQuery(sort=Sort.newest, page_size=8))
+    return render(
+        request,
+        "store/home.html",
+        {
+            "showcase": category_showcase(session),
+            "newest": newest.items,
+            "weavers": public_weavers(session)[:4],
+            **page_links(settings.base_url, lang, "/"),
+        },
+    )
+
+
+@router.get("/products")
+def listing(
+    request: Request,
+    lang: Lang,
+    session: SessionDep,
+    category: CategorySlug = None,
+    q: SearchText = None,
+    sort: Sort | None = None,
+    page: PageNumber = 1,
+):
+    settings = request.app.state.settings
+    query = ProductQuery(
+        category=category or None,
+        q=(q or "").strip() or None,
+        sort=sort,
+        page=page,
+        page_size=settings.page_size,
+    )
+    result = list_public_products(session, query)
+    links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
+    return render(
+        request,
+        "store/listing.html",
+        {
+            "result": result,
+            "query": query,
+            "sort": query.effective_sort,
+            "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
+            "categories": list_categories(session),
+            # Search results are for the person searching, not for search engines.
+            "noindex": bool(query.q),
+            **links,
+        },
+    )
+
+
+@router.get("/products/{slug}")
+def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
+    settings = request.app.state.settings
+    product = public_product(session, slug)
+    links = page_links(settings.base_url, lang, f"/products/{product.slug}")
+    return render(
+        request,
+        "store/product.html",
+        {
+            "product": product,
+            "related": related_products(session, product),
+            "json_ld": product_json_ld(product, lang, settings.base_url, links["canonical"]),
+            **links,
+        },
+    )
+
+
+@router.get("/weavers")
+def weavers_page(request: Request, lang: Lang, session: SessionDep):
+    settings = request.app.state.settings
+    return render(
+        request,
+        "store/weavers.html",
+        {"weavers": public_weavers(session), **page_links(settings.base_url, lang, "/weavers")},
+    )
+
+
+@router.get("/weavers/{slug}")
+def weaver_page(request: Request, lang: Lang, session: SessionDep, slug: str):
+    settings = request.app.state.settings
+    weaver = public_weaver(session, slug)
+    products = products_by_weaver(session, weaver)
+    return render(
+        request,
+        "store/weaver.html",
+        {
+            "weaver": weaver,
+            "products": products,
+            "bio": loc(weaver, "bio", lang),
+            "languages": format_list(
+                [translator(lang).language_name(code) for code in weaver.languages.split(",") if code],
+                locale=translator(lang).locale,
+            ),
+            **page_links(settings.base_url, lang, f"/weavers/{weaver.slug}"),
+        },
+    )

@@ -1,0 +1,82 @@
+"""One Jinja environment for all HTML, and ``render`` which gives every page its language and helpers."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from shop.catalogue.availability import availability_of
+from shop.i18n import LANGUAGE_NAMES, translator
+from shop.web import present, urls
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(urls.TEMPLATES_DIR),
+    autoescape=jinja2.select_autoescape(["html", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _json_ld(data: Any) -> Markup:
+    # "</" must never appear inside a <script> block, whatever the product text says.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return Markup(text)  # noqa: S704  (escaped above for the script context)
+
+
+_env.globals.update(
+    static=urls.static_url,
+    srcset=urls.srcset,
+    thumb=urls.default_thumb,
+    original=urls.original_url,
+    store_path=urls.store_path,
+    product_path=urls.product_path,
+    weaver_path=urls.weaver_path,
+    availability_of=availability_of,
+    language_names=LANGUAGE_NAMES,
+    cooperative=present.COOPERATIVE,
+)
+_env.filters["json_ld"] = _json_ld
+templates = Jinja2Templates(env=_env)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    lang: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+):
+    settings = request.app.state.settings
+    lang = lang or getattr(request.state, "lang", None) or settings.default_language
+    t = translator(lang)
+    page = {
+        "request": request,
+        "lang": lang,
+        "t": t,
+        "_": t.gettext,
+        "ngettext": t.ngettext,
+        "loc": partial(present.loc, lang=lang),
+        "availability_label": partial(present.availability_label, t),
+        "woven_by": partial(present.woven_by, t),
+        "deposit_label": partial(present.deposit_label, t),
+        "dimensions": partial(present.dimensions, t),
+        "approximations": lambda amount, currency: present.approximations(
+            t, amount, currency, settings.display_rates, settings.display_rates_date
+        ),
+        "base_url": settings.base_url,
+        "canonical": None,
+        "alternates": {},
+        "noindex": False,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, page, status_code=status_code, headers=headers)

@@ -1,0 +1,55 @@
+"""URLs for pages, media and static files, built in one place so every page and the API agree."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from shop.catalogue.images import thumbnail_widths
+from shop.catalogue.models import Image
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STATIC_DIR = PROJECT_ROOT / "static"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+@cache
+def static_url(path: str) -> str:
+    """A static file's URL with a content hash, so browsers may cache it for a year."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def thumb_url(image: Image, width: int) -> str:
+    return f"/media/thumbs/{image.key}-{width}.webp"
+
+
+def original_url(image: Image) -> str:
+    return f"/media/originals/{image.key}.{image.original_ext}"
+
+
+def srcset(image: Image) -> str:
+    return ", ".join(f"{thumb_url(image, w)} {w}w" for w in thumbnail_widths(image))
+
+
+def default_thumb(image: Image, wanted: int = 640) -> str:
+    widths = thumbnail_widths(image)
+    fitting = [w for w in widths if w <= wanted]
+    return thumb_url(image, fitting[-1] if fitting else widths[0])
+
+
+def store_path(lang: str, path: str = "/", **query) -> str:
+    """A store page in one language, with query parameters that have a value."""
+    clean = {k: v for k, v in query.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    suffix = f"?{urlencode(clean)}" if clean else ""
+    return f"/{lang}{path}{suffix}"
+
+
+def product_path(lang: str, slug: str) -> str:
+    return f"/{lang}/products/{slug}"
+
+
+def weaver_path(lang: str, slug: str) -> str:
+    return f"/{lang}/weavers/{slug}"
