@@ -1,6 +1,6 @@
 """Alembic runs against the database named by SHOP_DATABASE_URL, or a connection handed over by the caller."""
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from alembic import context
 from shop.catalogue.search import is_search_object
@@ -10,6 +10,7 @@ from shop.db import make_engine
 from shop.tables import metadata
 
 config = context.config
+MIGRATION_LOCK = 7_454_201  # any constant; identifies "the shop's schema migration" to PostgreSQL
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -57,6 +58,10 @@ def run_migrations_online() -> None:
     engine = make_engine(url, pool_size=0)
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several workers or containers may start at once; only one migrates, the others wait.
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
             configure(connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -13,6 +13,8 @@ from babel.numbers import format_decimal, get_currency_precision, get_currency_s
 from shop.errors import N_, ValidationFailed
 
 BASIS_POINTS = 10_000
+# No price, payment or payout the cooperative handles comes near this; anything above is a typo.
+MAX_AMOUNT = 10**12
 
 
 def minor_digits(currency: str) -> int:
@@ -49,6 +51,8 @@ class Money:
 def parse_amount(text: str, currency: str, *, field: str | None = None) -> int:
     """Turn what a person typed ("1,850.50", "1850") into minor units, refusing anything inexact."""
     cleaned = (text or "").strip().replace(",", "").replace("$", "").replace(" ", "")
+    if len(cleaned) > 30:
+        raise ValidationFailed(N_("The amount is too large."), field=field)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -61,6 +65,8 @@ def parse_amount(text: str, currency: str, *, field: str | None = None) -> int:
         raise ValidationFailed(N_("Use at most %(digits)d decimal places."), field=field, digits=digits)
     if value < 0:
         raise ValidationFailed(N_("The amount cannot be negative."), field=field)
+    if minor > MAX_AMOUNT:
+        raise ValidationFailed(N_("The amount is too large."), field=field)
     return int(minor)
 
 

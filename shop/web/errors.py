@@ -11,37 +11,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
+from shop.validation import describe
 from shop.web.store.language import LANG_COOKIE
 from shop.web.templating import render
 
 log = logging.getLogger(__name__)
 
-# Messages for the checks FastAPI and pydantic make on input, keyed by pydantic's error type.
-VALIDATION_MESSAGES = {
-    "missing": N_("This is required."),
-    "int_parsing": N_("Enter a whole number."),
-    "int_type": N_("Enter a whole number."),
-    "int_from_float": N_("Enter a whole number."),
-    "bool_parsing": N_("Choose yes or no."),
-    "greater_than_equal": N_("Must be at least %(ge)s."),
-    "greater_than": N_("Must be more than %(gt)s."),
-    "less_than_equal": N_("Must be at most %(le)s."),
-    "less_than": N_("Must be less than %(lt)s."),
-    "string_too_long": N_("Use at most %(max_length)s characters."),
-    "string_too_short": N_("Use at least %(min_length)s characters."),
-    "string_pattern_mismatch": N_("Contains characters that are not allowed here."),
-    "enum": N_("Choose one of: %(expected)s."),
-    "literal_error": N_("Choose one of: %(expected)s."),
-    "date_parsing": N_("Enter a date as YYYY-MM-DD."),
-    "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
-    "json_invalid": N_("The request body is not valid JSON."),
-    "model_attributes_type": N_("The request body must be a JSON object."),
-    "dict_type": N_("The request body must be a JSON object."),
-    "extra_forbidden": N_("This field is not accepted here."),
-    "too_short": N_("Add at least %(min_length)s."),
-    "too_long": N_("Use at most %(max_length)s."),
-}
-FALLBACK_MESSAGE = N_("This value is not valid.")
 STATUS_MESSAGES = {
     404: N_("We could not find that page."),
     405: N_("That action is not possible here."),
@@ -69,21 +44,6 @@ def request_language(request: Request) -> str:
     return negotiate(
         request.headers.get("accept-language"), STORE_LANGUAGES, request.app.state.settings.default_language
     )
-
-
-def describe(error: dict, t: Translator) -> dict:
-    """One pydantic error as {field, message} in the person's language."""
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
-    context = {
-        k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
-        for k, v in (error.get("ctx") or {}).items()
-    }
-    template = VALIDATION_MESSAGES.get(error.get("type", ""), FALLBACK_MESSAGE)
-    try:
-        message = t.gettext(template, **context) if context and "%(" in template else t.gettext(template)
-    except (KeyError, ValueError, TypeError):
-        message = t.gettext(FALLBACK_MESSAGE)
-    return {"field": ".".join(location) or None, "message": message}
 
 
 def domain_error_items(exc: DomainError, t: Translator) -> list[dict]:

@@ -26,8 +26,9 @@ _env = jinja2.Environment(
 
 
 def _json_ld(data: Any) -> Markup:
-    # "</" must never appear inside a <script> block, whatever the product text says.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # No "<", ">" or "&" may appear inside a <script> block, whatever the product text says.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # noqa: S704  (escaped above for the script context)
 
 

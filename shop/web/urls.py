@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode
 
 from shop.catalogue.images import thumbnail_widths
 from shop.catalogue.models import Image
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = PROJECT_ROOT / "static"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+from shop.paths import STATIC_DIR, TEMPLATES_DIR
+
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR"]
 
 
 @cache

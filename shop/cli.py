@@ -1,0 +1,173 @@
+"""The ``shop`` command: serve, demo, migrate, and move products in and out as CSV.
+
+Each command owns its transaction, exactly as a request does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from shop.config import Environment, Settings, get_settings
+from shop.db import make_engine, session_scope
+from shop.i18n import STORE_LANGUAGES, negotiate, translator
+
+app = typer.Typer(help="J'pas Joloviletik shop: store and back office.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+Port = Annotated[int, typer.Option(help="TCP port.")]
+
+
+def _cli_translator():
+    """Messages in the operator's own language, taken from LANG (es or en)."""
+    lang = os.environ.get("LANG", "").split(".")[0].replace("_", "-")
+    return translator(negotiate(lang, STORE_LANGUAGES, get_settings().default_language))
+
+
+def _engine(settings: Settings):
+    return make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms, pool_size=0)
+
+
+def _serve(host: str, port: int, workers: int, settings: Settings) -> None:
+    import uvicorn
+
+    typer.echo(f"J'pas Joloviletik shop at http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "shop.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+        access_log=settings.environment is not Environment.production,
+    )
+
+
+@app.command()
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one).")] = 1,
+) -> None:
+    """Serve the shop (run `shop db upgrade` first)."""
+    _serve(host, port, workers, get_settings())
+
+
+@app.command()
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    load_only: Annotated[bool, typer.Option(help="Prepare the demo data, then exit.")] = False,
+) -> None:
+    """Migrate, load the demo catalogue if the database is empty, then serve."""
+    from shop import migrations
+
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    _load_demo_if_empty(settings)
+    if not load_only:
+        # The app is built in this process by uvicorn's factory, which reads settings from the environment.
+        os.environ.setdefault("SHOP_ENVIRONMENT", Environment.demo.value)
+        get_settings.cache_clear()
+        _serve(host, port, 1, get_settings())
+
+
+def _load_demo_if_empty(settings: Settings) -> None:
+    from shop.catalogue.images import ImageLimits
+    from shop.catalogue.models import Product
+    from shop.demo.load import load_demo
+
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            if session.scalar(select(func.count()).select_from(Product)):
+                typer.echo("The database already has products; the demo data is not loaded again.")
+                return
+            started = time.monotonic()
+            counts = load_demo(session, settings.media_dir, ImageLimits(settings.max_image_bytes, settings.max_image_pixels))
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Bring the schema up to date (safe to run from several machines at once on PostgreSQL)."""
+    from shop import migrations
+
+    migrations.upgrade(get_settings().database_url, revision)
+    typer.echo("Database schema is up to date.")
+
+
+@import_app.command("products")
+def import_products(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+    """Import products from CSV: every row is checked first; any problem means nothing is imported."""
+    from shop.catalogue import csv_io
+
+    t = _cli_translator()
+    settings = get_settings()
+    engine = _engine(settings)
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            total = max(0, sum(1 for _ in handle) - 1)
+            handle.seek(0)
+            with session_scope(engine) as session:
+                with typer.progressbar(length=total, label=t.gettext("Checking"), file=sys.stderr) as bar:
+                    checked = csv_io.check_file(session, handle, t, progress=bar.update)
+                if checked.errors:
+                    for error in checked.errors:
+                        where = f"{file.name}:{error.line}"
+                        column = f" [{error.field}]" if error.field else ""
+                        typer.echo(f"{where}{column}: {error.message}", err=True)
+                    bad_lines = len({e.line for e in checked.errors})
+                    typer.echo(
+                        t.ngettext(
+                            "%(num)d row has problems. Nothing was imported.",
+                            "%(num)d rows have problems. Nothing was imported.",
+                            bad_lines,
+                        ),
+                        err=True,
+                    )
+                    raise typer.Exit(code=1)
+                with typer.progressbar(length=len(checked.rows), label=t.gettext("Importing"), file=sys.stderr) as bar:
+                    created, updated = csv_io.import_rows(session, checked.rows, progress=bar.update)
+    except UnicodeDecodeError:
+        typer.echo(t.gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(t.gettext("Imported: %(created)d new, %(updated)d updated.", created=created, updated=updated))
+
+
+@export_app.command("products")
+def export_products(file: Annotated[Path, typer.Argument(dir_okay=False, writable=True)]) -> None:
+    """Export every product (any status) to CSV, in the same format `shop import products` reads."""
+    from shop.catalogue import csv_io
+
+    t = _cli_translator()
+    engine = _engine(get_settings())
+    try:
+        with session_scope(engine) as session, file.open("w", newline="", encoding="utf-8") as handle:
+            count = csv_io.export_products(session, handle)
+    finally:
+        engine.dispose()
+    typer.echo(t.ngettext("Exported %(num)d product.", "Exported %(num)d products.", count))
+
+
+if __name__ == "__main__":
+    app()

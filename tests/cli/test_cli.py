@@ -1,0 +1,100 @@
+import csv
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from shop.catalogue import csv_io
+from shop.catalogue.models import Product
+from shop.cli import app
+from shop.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, settings):
+    monkeypatch.setenv("SHOP_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SHOP_MEDIA_DIR", str(settings.media_dir))
+    monkeypatch.setenv("SHOP_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def write_csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=csv_io.COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def product_row(**values):
+    row = {
+        "slug": "camino-mesa",
+        "category": "huipiles",
+        "status": "active",
+        "kind": "series",
+        "price_mxn": "950",
+        "stock_on_hand": "4",
+        "weavers": "maria-perez",
+        "title_es": "Camino de mesa",
+        "title_en": "Table runner",
+    }
+    row.update(values)
+    return row
+
+
+def test_import_reports_bad_rows_and_imports_nothing(cli_env, shop_data, session, tmp_path):
+    path = tmp_path / "products.csv"
+    write_csv(path, [product_row(), product_row(slug="x", price_mxn="cheap"), product_row(slug="y", weavers="nadie")])
+    result = runner.invoke(app, ["import", "products", str(path)])
+    assert result.exit_code == 1
+    assert "products.csv:3 [price_mxn]: Enter an amount such as 1850 or 1850.50." in result.output
+    assert "products.csv:4 [weavers]: Unknown weaver “nadie”." in result.output
+    assert "2 rows have problems. Nothing was imported." in result.output
+    assert session.scalar(select(func.count()).select_from(Product).where(Product.slug == "camino-mesa")) == 0
+
+
+def test_import_then_export(cli_env, shop_data, session, tmp_path):
+    path = tmp_path / "products.csv"
+    write_csv(path, [product_row(), product_row(slug="huipil-rombos", title_en="Renamed huipil", kind="unique",
+                                                stock_on_hand="1", price_mxn="6800.00")])
+    result = runner.invoke(app, ["import", "products", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Imported: 1 new, 1 updated." in result.output
+    out = tmp_path / "export.csv"
+    result = runner.invoke(app, ["export", "products", str(out)])
+    assert result.exit_code == 0 and "Exported 6 products." in result.output
+    rows = {r["slug"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["camino-mesa"]["price_mxn"] == "950.00"
+    assert rows["huipil-rombos"]["title_en"] == "Renamed huipil"
+    assert rows["bolsa-compartida"]["weavers"] == "maria-perez:60; juana-diaz:40"
+
+
+def test_import_refuses_a_file_that_is_not_utf8(cli_env, shop_data, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(",".join(csv_io.COLUMNS).encode() + "\nñ,\xff\n".encode("latin-1"))
+    result = runner.invoke(app, ["import", "products", str(path)])
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output
+
+
+def test_db_upgrade_is_idempotent(cli_env):
+    for _ in range(2):
+        result = runner.invoke(app, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "up to date" in result.output
+
+
+def test_demo_loads_once_then_leaves_data_alone(cli_env, session):
+    result = runner.invoke(app, ["demo", "--load-only"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    count = session.scalar(select(func.count()).select_from(Product))
+    assert count >= 24
+    result = runner.invoke(app, ["demo", "--load-only"])
+    assert result.exit_code == 0
+    assert "not loaded again" in result.output
+    assert session.scalar(select(func.count()).select_from(Product)) == count

@@ -1,0 +1,196 @@
+"""Test fixtures: a real, migrated database per test, on SQLite by default or PostgreSQL on request.
+
+Set SHOP_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/shop_test) to run on PostgreSQL.
+That database is dropped and recreated at the start of the run. Each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from shop import migrations
+from shop.config import Environment, Settings
+from shop.db import make_engine
+from shop.main import create_app
+from shop.tables import metadata
+
+POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
+
+
+def recreate_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False), pool_size=0)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A database at the head revision, migrated once per run; returns its URL (or template path)."""
+    if POSTGRES_URL:
+        recreate_postgres_database(POSTGRES_URL)
+        migrations.upgrade(POSTGRES_URL)
+        return POSTGRES_URL
+    template = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite:///{template}")
+    return str(template)
+
+
+def _empty_postgres_tables(url: str) -> None:
+    engine = make_engine(url, pool_size=0)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path) -> str:
+    if POSTGRES_URL:
+        _empty_postgres_tables(migrated_database)
+        return migrated_database
+    copy = tmp_path / "shop.db"
+    shutil.copyfile(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        environment=Environment.test,
+        database_url=database_url,
+        media_dir=tmp_path / "media",
+        secret_key="test-secret-key-not-for-production",
+        base_url="http://testserver",
+        database_pool_size=2,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def engine(app):
+    return app.state.engine
+
+
+@pytest.fixture
+def session(engine):
+    """A session for arranging and inspecting data; commit explicitly to make data visible to requests."""
+    with Session(engine, expire_on_commit=False) as db:
+        yield db
+
+
+@pytest.fixture
+def media_dir(settings) -> Path:
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    return settings.media_dir
+
+
+def pytest_report_header(config):
+    backend = "PostgreSQL " + make_url(POSTGRES_URL).render_as_string() if POSTGRES_URL else "SQLite"
+    return f"shop database under test: {backend}"
+
+
+@pytest.fixture
+def shop_data(session, media_dir):
+    """A small published catalogue: two categories, a consenting and a private weaver, photos."""
+    from factories import make_category, make_image, make_product, make_weaver
+
+    from shop.catalogue import service
+
+    huipiles = make_category(session, slug="huipiles", name_es="Huipiles", name_en="Huipils", position=1)
+    bolsas = make_category(session, slug="bolsas", name_es="Bolsas", name_en="Bags", position=2)
+    maria = make_weaver(
+        session,
+        slug="maria-perez",
+        name="María Pérez Hernández",
+        community="Nachij",
+        municipio="Zinacantán",
+        bio_es="Aprendió a tejer con su madre.",
+        bio_en="She learned to weave from her mother.",
+    )
+    maria.photo_id = make_image(session, media_dir, width=400, height=400).id
+    hidden = make_weaver(session, slug="juana-diaz", name="Juana Díaz Sántiz", consent=False)
+    huipil = make_product(
+        session,
+        category=huipiles,
+        weavers=[(maria, 10_000)],
+        slug="huipil-rombos",
+        title_es="Huipil de rombos",
+        title_en="Diamond huipil",
+        description_es="Brocado con rombos que representan el universo.",
+        description_en="Brocaded with diamonds that stand for the universe.",
+        technique_es="Telar de cintura, brocado",
+        technique_en="Backstrap loom, brocade",
+        materials_es="Algodón",
+        materials_en="Cotton",
+        dyes_es="Cochinilla",
+        dyes_en="Cochineal",
+        length_mm=720,
+        width_mm=605,
+        weight_g=480,
+        hours_of_work=160,
+        price_amount=650_000,
+        age_days=2,
+    )
+    for width, color in ((1280, (150, 20, 40)), (700, (40, 50, 120))):
+        service.add_product_image(
+            session, huipil, make_image(session, media_dir, width=width, height=width * 5 // 4, color=color),
+            alt_es="Huipil rojo, vista frontal", alt_en="Red huipil, front view",
+        )
+    morral = make_product(
+        session,
+        category=bolsas,
+        weavers=[(hidden, 10_000)],
+        slug="morral-lana",
+        title_es="Morral de lana",
+        title_en="Wool bag",
+        kind="series",
+        stock_on_hand=3,
+        price_amount=85_000,
+        age_days=1,
+    )
+    service.add_product_image(session, morral, make_image(session, media_dir, width=400, height=500))
+    shared = make_product(
+        session,
+        category=bolsas,
+        weavers=[(maria, 6000), (hidden, 4000)],
+        slug="bolsa-compartida",
+        title_es="Bolsa a dos manos",
+        title_en="Two-hands bag",
+        kind="made_to_order",
+        stock_on_hand=0,
+        lead_time_days=21,
+        deposit_bp=5000,
+        price_amount=120_000,
+        age_days=3,
+    )
+    sold = make_product(
+        session, category=huipiles, weavers=[(maria, 10_000)], slug="huipil-vendido", title_es="Huipil vendido",
+        title_en="Sold huipil", status="sold_out", stock_on_hand=0, age_days=0,
+    )
+    draft = make_product(session, category=huipiles, weavers=[(maria, 10_000)], slug="borrador", status="draft")
+    session.commit()
+    return {"maria": maria, "hidden": hidden, "huipil": huipil, "morral": morral, "shared": shared,
+            "sold": sold, "draft": draft, "huipiles": huipiles, "bolsas": bolsas}

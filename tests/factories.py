@@ -1,0 +1,90 @@
+"""Build catalogue rows through the real services, with sensible defaults a test can override."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import date, timedelta
+from pathlib import Path
+
+from PIL import Image as PILImage
+from sqlmodel import Session
+
+from shop.catalogue import service
+from shop.catalogue.images import ImageLimits, save_image
+from shop.catalogue.models import Category, Image, Product, Weaver
+from shop.catalogue.schemas import CategoryCreate, ProductCreate, WeaverCreate
+from shop.clock import utcnow
+
+_counter = itertools.count(1)
+LIMITS = ImageLimits(max_bytes=5 * 1024 * 1024, max_pixels=30_000_000)
+
+
+def photo_bytes(width: int = 800, height: int = 1000, color=(140, 28, 51), fmt: str = "JPEG", **save) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), color).save(buffer, fmt, **save)
+    return buffer.getvalue()
+
+
+def make_category(session: Session, **overrides) -> Category:
+    n = next(_counter)
+    data = {"slug": f"category-{n}", "name_es": f"Categoría {n}", "name_en": f"Category {n}", **overrides}
+    return service.create_category(session, CategoryCreate(**data))
+
+
+def make_weaver(session: Session, *, consent: bool = True, **overrides) -> Weaver:
+    n = next(_counter)
+    data = {
+        "slug": f"weaver-{n}",
+        "name": f"Tejedora {n}",
+        "community": "Nachij",
+        "municipio": "Zinacantán",
+        "bio_es": f"Biografía de la tejedora {n}.",
+        "bio_en": f"Story of weaver {n}.",
+        "consent_to_publish": consent,
+        "consent_date": date(2026, 1, 15) if consent else None,
+        **overrides,
+    }
+    return service.create_weaver(session, WeaverCreate(**data))
+
+
+def make_product(
+    session: Session,
+    *,
+    category: Category | None = None,
+    weavers: list[tuple[Weaver, int]] | None = None,
+    age_days: int = 0,
+    **overrides,
+) -> Product:
+    n = next(_counter)
+    category = category or make_category(session)
+    weavers = weavers or [(make_weaver(session), 10_000)]
+    data = {
+        "slug": f"product-{n}",
+        "category_id": category.id,
+        "title_es": f"Pieza {n}",
+        "title_en": f"Piece {n}",
+        "description_es": "Tejido a mano.",
+        "description_en": "Woven by hand.",
+        "price_amount": 100_000,
+        "kind": "unique",
+        "stock_on_hand": 1,
+        "status": "active",
+        "weavers": [{"weaver_id": w.id, "share_bp": share} for w, share in weavers],
+        **overrides,
+    }
+    product = service.create_product(session, ProductCreate(**data))
+    if age_days:
+        product.created_at = utcnow() - timedelta(days=age_days)
+        session.flush()
+    return product
+
+
+def make_image(session: Session, media_dir: Path, **photo) -> Image:
+    photo.setdefault("color", (next(_counter) % 255, 80, 120))
+    return save_image(session, photo_bytes(**photo), media_dir, LIMITS)
+
+
+def message_of(exc) -> str:
+    """A domain error's message in English (the message ids), with its parameters filled in."""
+    return exc.message % exc.params if exc.params else exc.message

@@ -1,0 +1,50 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from shop.i18n import negotiate, parse_accept_language, translations, translator
+
+
+def test_accept_language_is_ordered_by_quality_then_position():
+    header = "fr-CH, fr;q=0.9, en;q=0.8, es-MX;q=0.85, *;q=0.5"
+    assert parse_accept_language(header) == ["fr-ch", "fr", "es-mx", "en"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("en-US,en;q=0.9", "en"),
+        ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("de-DE,en;q=0.5", "en"),
+        ("de-DE", "es"),
+        ("", "es"),
+        (None, "es"),
+        ("en;q=0", "es"),
+        ("en;q=abc", "es"),
+    ],
+)
+def test_negotiate_picks_a_supported_language(header, expected):
+    assert negotiate(header, ("es", "en"), "es") == expected
+
+
+def test_spanish_catalog_translates_store_strings():
+    assert translator("es").gettext("Sold out") == "Agotado"
+    assert translator("en").gettext("Sold out") == "Sold out"
+
+
+def test_plural_forms_follow_the_number():
+    es = translator("es")
+    assert es.ngettext("%(num)d left", "%(num)d left", 1) == "Queda 1"
+    assert es.ngettext("%(num)d left", "%(num)d left", 3) == "Quedan 3"
+
+
+def test_tzotzil_falls_back_to_spanish():
+    # Strings without a reviewed Tzotzil translation show in Spanish, never in English.
+    assert translations("tzo").gettext("Sold out") == "Agotado"
+    assert translator("tzo").locale == "es_MX"
+
+
+def test_dates_show_in_mexico_city_time():
+    late_evening = datetime(2026, 3, 2, 3, 30, tzinfo=UTC)  # 21:30 on 1 March in Mexico City
+    assert translator("en").date(late_evening) == "Mar 1, 2026"
+    assert translator("es").date(date(2026, 11, 27)) == "27 nov 2026"
