@@ -98,7 +98,9 @@ def _load_demo_if_empty(settings: Settings) -> None:
                 typer.echo("The database already has products; the demo data is not loaded again.")
                 return
             started = time.monotonic()
-            counts = load_demo(session, settings.media_dir, ImageLimits(settings.max_image_bytes, settings.max_image_pixels))
+            counts = load_demo(
+                session, settings.media_dir, ImageLimits(settings.max_image_bytes, settings.max_image_pixels)
+            )
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")
     finally:
@@ -115,7 +117,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
 
 @import_app.command("products")
-def import_products(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+def import_products(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
     """Import products from CSV: every row is checked first; any problem means nothing is imported."""
     from shop.catalogue import csv_io
 
@@ -144,7 +148,9 @@ def import_products(file: Annotated[Path, typer.Argument(exists=True, dir_okay=F
                         err=True,
                     )
                     raise typer.Exit(code=1)
-                with typer.progressbar(length=len(checked.rows), label=t.gettext("Importing"), file=sys.stderr) as bar:
+                with typer.progressbar(
+                    length=len(checked.rows), label=t.gettext("Importing"), file=sys.stderr
+                ) as bar:
                     created, updated = csv_io.import_rows(session, checked.rows, progress=bar.update)
     except UnicodeDecodeError:
         typer.echo(t.gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."), err=True)

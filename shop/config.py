@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     page_size: int = 24
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
+    page_cache_bytes: int = 16 * 1024 * 1024
 
     @field_validator("default_currency")
     @classmethod

@@ -75,6 +75,19 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5, ec
     return create_engine(url, **kwargs)
 
 
+def optimize(engine: Engine) -> None:
+    """Refresh SQLite's planner statistics (bounded work); without them it picks poor plans on big tables.
+
+    PostgreSQL's autovacuum keeps its own statistics, so there is nothing to do there.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A unit of work for CLI commands and jobs: commit on success, roll back on any error."""

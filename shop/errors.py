@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention for deferred translation)
     """Mark a message for translation without translating it yet (translated where it is shown)."""
     return message
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from shop.api.v1 import catalogue as api_catalogue
+from shop.catalogue import revision
 from shop.config import Settings, get_settings
-from shop.db import make_engine
+from shop.db import make_engine, optimize
 from shop.web import errors, health
 from shop.web.files import CachedStaticFiles
+from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo
 from shop.web.urls import STATIC_DIR, static_url
+
+
+def read_catalogue_revision(engine) -> int:
+    with engine.connect() as connection:
+        return revision.current(connection)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        optimize(engine)
         yield
         engine.dispose()
 
@@ -44,6 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        PageCache,
+        read_revision=partial(read_catalogue_revision, engine),
+        max_bytes=settings.page_cache_bytes,
+        check_seconds=settings.page_cache_seconds,
+    )
 
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.catalogue.models import (
     PUBLIC_STATUSES,
@@ -69,10 +69,13 @@ class ProductPage:
 
 def card_options():
     """What a product card or API item shows: photos, category, and weavers (with their consent)."""
+    # Many-to-one rows ride along in joins; only the two collections cost a query each.
     return (
-        selectinload(Product.images).selectinload(ProductImage.image),
-        selectinload(Product.attributions).selectinload(ProductWeaver.weaver).selectinload(Weaver.photo),
-        selectinload(Product.category),
+        joinedload(Product.category, innerjoin=True),
+        selectinload(Product.images).joinedload(ProductImage.image, innerjoin=True),
+        selectinload(Product.attributions)
+        .joinedload(ProductWeaver.weaver, innerjoin=True)
+        .joinedload(Weaver.photo),
     )
 
 
@@ -101,19 +104,21 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
         or 0
     )
 
-    # Pieces that can still be bought come first, whatever the sort.
-    sold_out_last = sa.case((Product.status == ProductStatus.sold_out, 1), else_=0)
     sort = query.effective_sort
     order = {
-        Sort.newest: [Product.created_at.desc()],
-        Sort.price_asc: [Product.price_amount.asc()],
-        Sort.price_desc: [Product.price_amount.desc()],
-        Sort.relevance: [scores.c.score.desc()] if scores is not None else [Product.created_at.desc()],
+        Sort.newest: [Product.created_at.desc(), Product.id.desc()],
+        Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
+        Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
+        Sort.relevance: [scores.c.score.desc(), Product.id.desc()]
+        if scores is not None
+        else [Product.id.desc()],
     }[sort]
     page = min(max(1, query.page), MAX_PAGE)
     statement = (
         narrowed(sa.select(Product))
-        .order_by(sold_out_last, *order, Product.id.desc())
+        # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
+        # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
+        .order_by(Product.status.asc(), *order)
         .offset((page - 1) * query.page_size)
         .limit(query.page_size)
         .options(*card_options())
@@ -195,7 +200,7 @@ def products_by_weaver(session: Session, weaver: Weaver) -> list[Product]:
         sa.select(Product)
         .join(ProductWeaver, ProductWeaver.product_id == Product.id)
         .where(ProductWeaver.weaver_id == weaver.id, Product.status.in_(PUBLIC_STATUSES))
-        .order_by(sa.case((Product.status == ProductStatus.sold_out, 1), else_=0), Product.created_at.desc())
+        .order_by(Product.status.asc(), Product.created_at.desc())
         .options(*card_options())
     ).all()
     return list(products)
@@ -227,9 +232,7 @@ def category_showcase(session: Session) -> list[tuple[Category, int, Product | N
                 Product.status.in_(PUBLIC_STATUSES),
                 sa.exists().where(ProductImage.product_id == Product.id),
             )
-            .order_by(
-                sa.case((Product.status == ProductStatus.sold_out, 1), else_=0), Product.created_at.desc()
-            )
+            .order_by(Product.status.asc(), Product.created_at.desc())
             .limit(1)
             .options(selectinload(Product.images).selectinload(ProductImage.image))
         )

@@ -52,7 +52,15 @@ COLUMNS = [
     "hours_of_work",
 ]
 REQUIRED = ["slug", "category", "kind", "price_mxn", "weavers", "title_es", "title_en"]
-OPTIONAL_INTS = ["stock_on_hand", "lead_time_days", "length_mm", "width_mm", "height_mm", "weight_g", "hours_of_work"]
+OPTIONAL_INTS = [
+    "stock_on_hand",
+    "lead_time_days",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "weight_g",
+    "hours_of_work",
+]
 TEXTS = [c for c in COLUMNS if c.endswith(("_es", "_en"))]
 # Where a product field comes from in the file, so errors name the column a person sees.
 COLUMN_OF = {"category_id": "category", "price_amount": "price_mxn", "deposit_bp": "deposit_percent"}
@@ -151,7 +159,9 @@ def _row_to_product(
     return values, problems
 
 
-def check_file(session: Session, handle: IO[str], t: Translator, progress: Callable[[int], None] | None = None):
+def check_file(
+    session: Session, handle: IO[str], t: Translator, progress: Callable[[int], None] | None = None
+):
     """Read and check every row, collecting every problem; nothing is written."""
     checked = CheckedFile()
     reader = csv.DictReader(handle)

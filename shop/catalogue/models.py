@@ -142,13 +142,18 @@ class Product(SQLModel, table=True):
             "deposit_bp IS NULL OR (deposit_bp >= 0 AND deposit_bp <= 10000)", name="deposit_range"
         ),
         sa.CheckConstraint("lead_time_days IS NULL OR lead_time_days > 0", name="lead_time_positive"),
-        sa.Index("ix_products_status_created_at", "status", "created_at"),
-        sa.Index("ix_products_status_price_amount", "status", "price_amount"),
+        # One index per listing order (see browse.list_public_products), so pages never sort the catalogue.
+        sa.Index("ix_products_listing_newest", "status", sa.desc("created_at"), sa.desc("id")),
+        sa.Index("ix_products_listing_price", "status", "price_amount", "id"),
+        sa.Index("ix_products_listing_price_desc", "status", sa.desc("price_amount"), sa.desc("id")),
+        sa.Index(
+            "ix_products_listing_category", "category_id", "status", sa.desc("created_at"), sa.desc("id")
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True)
-    category_id: int = Field(foreign_key="categories.id", ondelete="RESTRICT", index=True)
+    category_id: int = Field(foreign_key="categories.id", ondelete="RESTRICT")
     title_es: str = Field(max_length=200)
     title_en: str = Field(max_length=200)
     description_es: str = Field(default="", max_length=5000)
@@ -189,3 +194,13 @@ class Product(SQLModel, table=True):
         back_populates="product",
         sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan"},
     )
+
+
+class CatalogueRevision(SQLModel, table=True):
+    """One row counting catalogue changes, so every worker's page cache knows when it is out of date."""
+
+    __tablename__ = "catalogue_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = Field(default=0)
+    changed_at: datetime = created_at_field()

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from shop.catalogue.availability import availability_of
 from shop.i18n import LANGUAGE_NAMES, translator
 from shop.web import present, urls
+from shop.web.page_cache import public_headers
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(urls.TEMPLATES_DIR),
@@ -80,4 +81,6 @@ def render(
         "noindex": False,
         **(context or {}),
     }
+    if getattr(request.state, "page_cache_public", False):
+        headers = {**(headers or {}), **public_headers()}
     return templates.TemplateResponse(request, name, page, status_code=status_code, headers=headers)

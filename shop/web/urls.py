@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from shop.catalogue.images import thumbnail_widths
 from shop.catalogue.models import Image
-
 from shop.paths import STATIC_DIR, TEMPLATES_DIR
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR"]

@@ -13,10 +13,19 @@ def test_products_list_carries_what_the_product_page_shows(client, shop_data):
     assert item["price"]["amount"] == 650_000 and item["price"]["currency"] == "MXN"
     assert item["price"]["formatted"]["en"] in page
     approx = item["approximate_prices"][0]
-    assert (approx["currency"], approx["amount"], approx["rate"], approx["rate_date"]) == ("USD", 35700, "18.20", "2026-11-27")
+    assert (approx["currency"], approx["amount"], approx["rate"], approx["rate_date"]) == (
+        "USD",
+        35700,
+        "18.20",
+        "2026-11-27",
+    )
     assert item["availability"]["label"]["en"] in page
     assert item["availability"]["state"] == "one_of_a_kind"
-    assert item["technique"]["en"] in page and item["materials"]["en"] in page and item["natural_dyes"]["en"] in page
+    assert (
+        item["technique"]["en"] in page
+        and item["materials"]["en"] in page
+        and item["natural_dyes"]["en"] in page
+    )
     assert item["dimensions"]["text"]["en"] in page
     assert item["woven_by"]["en"] in page
     assert [w["slug"] for w in item["weavers"]] == ["maria-perez"]
@@ -79,7 +88,9 @@ def test_errors_use_one_shape(client, shop_data, url, status, code):
 
 def test_error_messages_follow_accept_language(client):
     response = client.get("/api/v1/products?page=abc", headers={"Accept-Language": "es-MX"})
-    assert response.json()["errors"] == [{"field": "page", "message": "Escribe un número entero, sin decimales."}]
+    assert response.json()["errors"] == [
+        {"field": "page", "message": "Escribe un número entero, sin decimales."}
+    ]
     response = client.get("/api/v1/products?page=abc", headers={"Accept-Language": "en"})
     assert response.json()["errors"][0]["message"] == "Enter a whole number."
 
@@ -93,5 +104,7 @@ def test_wrong_method_is_refused_in_json(client):
 def test_openapi_docs(client):
     assert client.get("/api/docs").status_code == 200
     spec = client.get("/api/openapi.json").json()
-    assert {"/api/v1/products", "/api/v1/products/{slug}", "/api/v1/weavers", "/api/v1/categories"} <= set(spec["paths"])
+    assert {"/api/v1/products", "/api/v1/products/{slug}", "/api/v1/weavers", "/api/v1/categories"} <= set(
+        spec["paths"]
+    )
     assert not [p for p in spec["paths"] if not p.startswith("/api/")]

@@ -48,7 +48,10 @@ def product_row(**values):
 
 def test_import_reports_bad_rows_and_imports_nothing(cli_env, shop_data, session, tmp_path):
     path = tmp_path / "products.csv"
-    write_csv(path, [product_row(), product_row(slug="x", price_mxn="cheap"), product_row(slug="y", weavers="nadie")])
+    write_csv(
+        path,
+        [product_row(), product_row(slug="x", price_mxn="cheap"), product_row(slug="y", weavers="nadie")],
+    )
     result = runner.invoke(app, ["import", "products", str(path)])
     assert result.exit_code == 1
     assert "products.csv:3 [price_mxn]: Enter an amount such as 1850 or 1850.50." in result.output
@@ -59,8 +62,19 @@ def test_import_reports_bad_rows_and_imports_nothing(cli_env, shop_data, session
 
 def test_import_then_export(cli_env, shop_data, session, tmp_path):
     path = tmp_path / "products.csv"
-    write_csv(path, [product_row(), product_row(slug="huipil-rombos", title_en="Renamed huipil", kind="unique",
-                                                stock_on_hand="1", price_mxn="6800.00")])
+    write_csv(
+        path,
+        [
+            product_row(),
+            product_row(
+                slug="huipil-rombos",
+                title_en="Renamed huipil",
+                kind="unique",
+                stock_on_hand="1",
+                price_mxn="6800.00",
+            ),
+        ],
+    )
     result = runner.invoke(app, ["import", "products", str(path)])
     assert result.exit_code == 0, result.output
     assert "Imported: 1 new, 1 updated." in result.output

@@ -14,7 +14,10 @@ def test_buyer_browses_filters_opens_a_piece_and_switches_language(
 ):
     name = "phone" if viewport is PHONE else "desktop"
     context = browser.new_context(
-        viewport=viewport, locale="es-MX", java_script_enabled=False, extra_http_headers={"Accept-Language": "es-MX"}
+        viewport=viewport,
+        locale="es-MX",
+        java_script_enabled=False,
+        extra_http_headers={"Accept-Language": "es-MX"},
     )
     page = context.new_page()
     try:

@@ -4,7 +4,7 @@ import os
 import uuid
 
 import pytest
-from conftest import recreate_postgres_database
+from postgres_admin import drop_postgres_database, recreate_postgres_database
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
@@ -19,15 +19,14 @@ def empty_database_url(tmp_path):
     if not url:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    fresh = make_url(url).set(database=f"shop_schema_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
+    fresh = (
+        make_url(url)
+        .set(database=f"shop_schema_{uuid.uuid4().hex[:8]}")
+        .render_as_string(hide_password=False)
+    )
     recreate_postgres_database(fresh)
     yield fresh
-    admin = make_engine(make_url(fresh).set(database="postgres").render_as_string(hide_password=False), pool_size=0)
-    from sqlalchemy import text
-
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(fresh).database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_postgres_database(fresh)
 
 
 def test_upgrade_head_leaves_nothing_for_alembic_check(empty_database_url):

@@ -118,7 +118,9 @@ def test_drafts_and_unknown_products_are_not_found(client, shop_data):
 def test_product_json_ld_and_open_graph(client, shop_data):
     html = client.get("/en/products/huipil-rombos").text
     page = Page(html)
-    data = json.loads(next(text for attrs, text in page.scripts if attrs.get("type") == "application/ld+json"))
+    data = json.loads(
+        next(text for attrs, text in page.scripts if attrs.get("type") == "application/ld+json")
+    )
     assert data["@type"] == "Product"
     assert data["name"] == "Diamond huipil"
     assert data["offers"]["price"] == "6500.00"
@@ -171,7 +173,9 @@ def test_stable_urls_redirect_to_the_buyers_language(client, shop_data, headers,
 
 
 def test_stable_listing_url_keeps_its_query(client, shop_data):
-    response = client.get("/products?category=bolsas&page=1", headers={"Accept-Language": "en"}, follow_redirects=False)
+    response = client.get(
+        "/products?category=bolsas&page=1", headers={"Accept-Language": "en"}, follow_redirects=False
+    )
     assert response.headers["location"] == "/en/products?category=bolsas&page=1"
     assert client.get("/products", headers={"Accept-Language": "en"}).status_code == 200
 
@@ -186,7 +190,9 @@ def test_language_switch_keeps_the_page_and_is_remembered(client, shop_data):
     assert client.get("/", follow_redirects=False).headers["location"] == "/en/"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_language_switch_never_leaves_the_site(client, target):
     response = client.get("/lang/en", params={"next": target}, follow_redirects=False)
     assert response.headers["location"] in ("/en/", "/en")
@@ -238,13 +244,18 @@ def test_robots_points_at_the_sitemap(client):
 
 
 def test_pages_work_without_javascript(client, shop_data):
-    for url in ("/es/", "/es/products", "/es/products/huipil-rombos", "/es/weavers", "/es/weavers/maria-perez"):
+    for url in (
+        "/es/",
+        "/es/products",
+        "/es/products/huipil-rombos",
+        "/es/weavers",
+        "/es/weavers/maria-perez",
+    ):
         page = Page(client.get(url).text)
         assert [a for a in page.find("script") if a.get("type") != "application/ld+json"] == [], url
 
 
 def test_listing_page_weighs_at_most_40_kb_with_its_css(client, shop_data, settings):
-    from factories import make_product
 
     html = client.get("/es/products").text
     css = client.get(static_url("css/store.css")).content
@@ -280,7 +291,9 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
 
     # Nothing listens on port 1, so every connection is refused at once.
     broken = Settings(
-        database_url="postgresql+psycopg://shop@127.0.0.1:1/shop", media_dir=tmp_path / "media", secret_key="k"
+        database_url="postgresql+psycopg://shop@127.0.0.1:1/shop",
+        media_dir=tmp_path / "media",
+        secret_key="k",
     )
     with TestClient(create_app(broken)) as client:
         response = client.get("/healthz")

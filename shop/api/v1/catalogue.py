@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from shop.api.v1 import present
 from shop.catalogue.browse import (
@@ -18,8 +18,9 @@ from shop.catalogue.browse import (
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
 from shop.db import SessionDep
+from shop.web.page_cache import mark_public
 
-router = APIRouter(tags=["catalogue"])
+router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
 ERRORS = {
     404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
     422: {

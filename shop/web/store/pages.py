@@ -21,6 +21,7 @@ from shop.catalogue.browse import (
 )
 from shop.db import SessionDep
 from shop.i18n import translator
+from shop.web.page_cache import mark_public
 from shop.web.present import loc
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
@@ -32,7 +33,7 @@ def store_language(request: Request, lang: str) -> str:
 
 
 Lang = Annotated[str, Depends(store_language)]
-router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
+router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False, dependencies=[Depends(mark_public)])
 CategorySlug = Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]*$")]
 SearchText = Annotated[str | None, Query(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]

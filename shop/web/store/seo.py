@@ -15,6 +15,7 @@ from shop.db import SessionDep
 from shop.i18n import STORE_LANGUAGES
 from shop.money import Money
 from shop.web import urls
+from shop.web.page_cache import public_headers
 from shop.web.present import COOPERATIVE, loc
 
 router = APIRouter(include_in_schema=False)
@@ -108,4 +109,4 @@ def sitemap(request: Request, session: SessionDep) -> Response:
     for slug in weavers:
         lines += _url_entry(page_links(base, "es", f"/weavers/{slug}")["alternates"])
     lines.append("</urlset>")
-    return Response("\n".join(lines), media_type="application/xml")
+    return Response("\n".join(lines), media_type="application/xml", headers=public_headers())

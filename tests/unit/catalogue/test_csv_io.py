@@ -46,8 +46,19 @@ def check(session, text):
 
 
 def test_a_clean_file_is_imported_whole(session, setup):
-    text = HEADER + "\n" + row() + row(slug="camino", kind="made_to_order", stock_on_hand="0",
-                                       lead_time_days="30", deposit_percent="50", weavers="maria-perez")
+    text = (
+        HEADER
+        + "\n"
+        + row()
+        + row(
+            slug="camino",
+            kind="made_to_order",
+            stock_on_hand="0",
+            lead_time_days="30",
+            deposit_percent="50",
+            weavers="maria-perez",
+        )
+    )
     checked = check(session, text)
     assert checked.errors == []
     assert csv_io.import_rows(session, checked.rows) == (2, 0)
@@ -104,8 +115,20 @@ def test_existing_slugs_are_updated_not_duplicated(session, setup):
 
 
 def test_export_then_import_round_trips(session, setup):
-    checked = check(session, HEADER + "\n" + row() + row(slug="serie", kind="series", stock_on_hand="5",
-                                                         status="draft", price_mxn="300", weavers="petrona-lopez"))
+    checked = check(
+        session,
+        HEADER
+        + "\n"
+        + row()
+        + row(
+            slug="serie",
+            kind="series",
+            stock_on_hand="5",
+            status="draft",
+            price_mxn="300",
+            weavers="petrona-lopez",
+        ),
+    )
     csv_io.import_rows(session, checked.rows)
     session.commit()
     exported = io.StringIO()

@@ -52,12 +52,23 @@ def catalogue(session):
             age_days=2,
         ),
         "agotado": make_product(
-            session, category=bolsas, slug="bolsa-agotada", title_es="Bolsa agotada", title_en="Sold bag",
-            status="sold_out", stock_on_hand=0, price_amount=10_000, age_days=0,
+            session,
+            category=bolsas,
+            slug="bolsa-agotada",
+            title_es="Bolsa agotada",
+            title_en="Sold bag",
+            status="sold_out",
+            stock_on_hand=0,
+            price_amount=10_000,
+            age_days=0,
         ),
         "borrador": make_product(
-            session, category=bolsas, slug="bolsa-borrador", title_es="Bolsa en preparación",
-            title_en="Draft bag huipil", status="draft",
+            session,
+            category=bolsas,
+            slug="bolsa-borrador",
+            title_es="Bolsa en preparación",
+            title_en="Draft bag huipil",
+            status="draft",
         ),
     }
     session.commit()

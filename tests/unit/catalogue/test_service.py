@@ -56,13 +56,17 @@ def test_shares_must_add_up_to_exactly_one_hundred_percent(session, shares):
 def test_a_weaver_cannot_be_listed_twice_on_one_piece(session):
     category, maria = make_category(session), make_weaver(session)
     with pytest.raises(ValidationFailed) as caught:
-        service.create_product(session, ProductCreate(**product_data(category, [(maria, 5000), (maria, 5000)])))
+        service.create_product(
+            session, ProductCreate(**product_data(category, [(maria, 5000), (maria, 5000)]))
+        )
     assert "only once" in messages(caught.value)[0]
 
 
 def test_every_broken_rule_is_reported_at_once(session):
     maria = make_weaver(session)
-    data = product_data(make_category(session), [(maria, 9000)], kind="unique", stock_on_hand=2, lead_time_days=10)
+    data = product_data(
+        make_category(session), [(maria, 9000)], kind="unique", stock_on_hand=2, lead_time_days=10
+    )
     with pytest.raises(ValidationFailed) as caught:
         service.create_product(session, ProductCreate(**data))
     fields = {e.field for e in caught.value.errors}
@@ -104,13 +108,19 @@ def test_update_replaces_fields_and_attributions(session):
     product = make_product(session, weavers=[(maria, 10_000)])
     before = product.updated_at
     data = ProductUpdate(
-        **{k: v for k, v in product_data(make_category(session), [(petrona, 7000), (maria, 3000)]).items() if k != "slug"}
+        **{
+            k: v
+            for k, v in product_data(make_category(session), [(petrona, 7000), (maria, 3000)]).items()
+            if k != "slug"
+        }
     )
     service.update_product(session, product, data)
     session.commit()
     shares = dict(
         session.execute(
-            select(ProductWeaver.weaver_id, ProductWeaver.share_bp).where(ProductWeaver.product_id == product.id)
+            select(ProductWeaver.weaver_id, ProductWeaver.share_bp).where(
+                ProductWeaver.product_id == product.id
+            )
         ).all()
     )
     assert shares == {petrona.id: 7000, maria.id: 3000}
@@ -132,7 +142,9 @@ def test_consent_needs_a_date(session):
     with pytest.raises(ValidationFailed) as caught:
         service.create_weaver(
             session,
-            WeaverCreate(slug="x", name="X", community="Apas", municipio="Zinacantán", consent_to_publish=True),
+            WeaverCreate(
+                slug="x", name="X", community="Apas", municipio="Zinacantán", consent_to_publish=True
+            ),
         )
     assert caught.value.field == "consent_date"
 
@@ -142,7 +154,6 @@ def test_database_refuses_a_second_unit_of_a_unique_piece(session):
     session.commit()
     with pytest.raises(IntegrityError):
         session.execute(text("UPDATE products SET stock_on_hand = 2 WHERE id = :id"), {"id": product.id})
-        session.flush()
     session.rollback()
 
 

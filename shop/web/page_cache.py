@@ -1,0 +1,173 @@
+"""A per-worker cache of public catalogue pages, kept fresh by the catalogue's revision counter.
+
+Only responses a route marks as public (``mark_public``) are stored: never one that sets a cookie or
+answers anything but 200. An entry is served while the catalogue revision it was rendered at is still the
+current one. Each worker asks the database for the revision at most every ``check_seconds``, so another
+worker's change shows here within that time, and this worker's own changes show on its next request.
+It is pure ASGI, so a hit costs about as little as a bare Starlette response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+MARKER = b"x-shop-cache"
+SAFE_METHODS = {"GET", "HEAD"}
+MAX_ENTRY_BYTES = 512 * 1024
+HIT = [(b"x-cache", b"hit")]
+MISS = [(b"x-cache", b"miss")]
+
+
+def mark_public(request: Request, response: Response) -> None:
+    """Route dependency: this answer is the same for everybody and may be cached."""
+    response.headers[MARKER.decode()] = "public"
+    request.state.page_cache_public = True
+
+
+def public_headers() -> dict[str, str]:
+    """For routes returning a Response themselves (FastAPI does not merge dependency headers into those)."""
+    return {MARKER.decode(): "public"}
+
+
+@dataclass(slots=True)
+class Entry:
+    revision: int
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+class PageCache:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        read_revision: Callable[[], int],
+        max_bytes: int = 16 * 1024 * 1024,
+        check_seconds: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.read_revision = read_revision
+        self.max_bytes = max_bytes
+        self.check_seconds = check_seconds
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.size = 0
+        self.revision: int | None = None
+        self.checked_at = float("-inf")
+        self._checking = asyncio.Lock()
+        self.hits = self.misses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in SAFE_METHODS:
+            # A change made through this worker must show on its very next page.
+            self.checked_at = float("-inf")
+            await self.app(scope, receive, send)
+            return
+
+        await self._refresh()
+        key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        entry = self.entries.get(key)
+        if entry is not None and entry.revision == self.revision:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            await self._send_entry(scope, entry, send, HIT)
+            return
+        self.misses += 1
+        await self._render_and_store(scope, receive, send, key, self.revision)
+
+    async def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self.checked_at < self.check_seconds or self._checking.locked():
+            return
+        async with self._checking:
+            try:
+                revision = await anyio.to_thread.run_sync(self.read_revision)
+            except Exception:
+                log.exception("page cache: could not read the catalogue revision; serving uncached")
+                self.revision = None
+                self._clear()
+                return
+            self.checked_at = time.monotonic()
+            if revision != self.revision:
+                self.revision = revision
+                self._clear()
+
+    def _clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+    async def _send_entry(self, scope: Scope, entry: Entry, send: Send, marker: list) -> None:
+        headers = dict(scope["headers"])
+        if headers.get(b"if-none-match") == entry.etag:
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", entry.etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers + marker})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})
+
+    async def _render_and_store(
+        self, scope: Scope, receive: Receive, send: Send, key: bytes, revision
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        cacheable = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, cacheable
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != MARKER]
+                marked = len(headers) != len(message.get("headers", []))
+                cacheable = (
+                    marked
+                    and revision is not None
+                    and message["status"] == 200
+                    and scope["method"] == "GET"
+                    and not any(k.lower() == b"set-cookie" for k, _ in headers)
+                )
+                if marked:
+                    headers.append((b"cache-control", b"no-cache"))
+                start = {**message, "headers": headers}
+                if not cacheable:
+                    await send(start)
+                return
+            if not cacheable:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._finish(scope, key, revision, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, capture)
+
+    async def _finish(self, scope: Scope, key: bytes, revision: int, start: Message, body: bytes, send: Send):
+        etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
+        entry = Entry(revision, start["status"], headers, body, etag)
+        if len(body) <= MAX_ENTRY_BYTES and revision == self.revision:
+            self._store(key, entry)
+        await self._send_entry(scope, entry, send, MISS)
+
+    def _store(self, key: bytes, entry: Entry) -> None:
+        previous = self.entries.pop(key, None)
+        if previous is not None:
+            self.size -= len(previous.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.size > self.max_bytes and self.entries:
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted.body)

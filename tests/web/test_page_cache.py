@@ -1,0 +1,99 @@
+"""Public catalogue pages are cached per worker and refreshed by the catalogue revision."""
+
+import pytest
+from factories import make_product
+from fastapi.testclient import TestClient
+
+from shop.main import create_app
+from shop.web.page_cache import PageCache
+
+
+def page_cache(app) -> PageCache:
+    layer = app.middleware_stack
+    while not isinstance(layer, PageCache):
+        layer = layer.app
+    return layer
+
+
+def test_second_view_is_served_from_the_cache(client, shop_data):
+    first = client.get("/en/products")
+    second = client.get("/en/products")
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
+    assert first.text == second.text
+    assert second.headers["content-security-policy"]
+    assert second.headers["cache-control"] == "no-cache"
+    assert client.get("/api/v1/products").headers["x-cache"] == "miss"
+    assert client.get("/api/v1/products").headers["x-cache"] == "hit"
+
+
+def test_a_catalogue_change_is_shown_at_once(client, session, shop_data):
+    assert "Diamond huipil" in client.get("/en/products").text
+    shop_data["huipil"].title_en = "Universe huipil"
+    session.commit()
+    response = client.get("/en/products")
+    assert response.headers["x-cache"] == "miss"
+    assert "Universe huipil" in response.text
+
+
+def test_new_products_invalidate_listing_pages(client, session, shop_data):
+    client.get("/en/products")
+    make_product(session, category=shop_data["bolsas"], slug="nueva", title_en="Brand new bag")
+    session.commit()
+    assert "Brand new bag" in client.get("/en/products").text
+
+
+def test_a_change_through_this_worker_shows_on_its_next_page(settings, session, shop_data):
+    settings.page_cache_seconds = 3600  # other workers' changes would take an hour to show
+    app = create_app(settings)
+    with TestClient(app) as client:
+        client.get("/en/products/huipil-rombos")
+        shop_data["huipil"].title_en = "Changed elsewhere"
+        session.commit()
+        assert "Changed elsewhere" not in client.get("/en/products/huipil-rombos").text
+        client.post("/api/v1/products")  # any request that may change data, even a refused one
+        assert "Changed elsewhere" in client.get("/en/products/huipil-rombos").text
+    app.state.engine.dispose()
+
+
+def test_only_marked_successful_cookie_free_answers_are_cached(client, shop_data):
+    for _ in range(2):
+        assert client.get("/en/products/nothing").headers.get("x-cache") is None
+        assert client.get("/lang/en?next=/es/", follow_redirects=False).headers.get("x-cache") is None
+        assert client.get("/healthz").headers.get("x-cache") is None
+        assert client.get("/products", follow_redirects=False).headers.get("x-cache") is None
+
+
+def test_etag_revalidation_answers_304(client, shop_data):
+    etag = client.get("/es/products").headers["etag"]
+    response = client.get("/es/products", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert client.get("/es/products", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_head_requests_get_headers_only(client, shop_data):
+    client.get("/es/products")
+    response = client.head("/es/products")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response.headers["content-length"]) > 1000
+
+
+def test_the_cache_keeps_to_its_memory_budget(settings, shop_data):
+    settings.page_cache_bytes = 20_000
+    app = create_app(settings)
+    with TestClient(app) as client:
+        for url in ("/es/products", "/en/products", "/es/", "/en/", "/es/weavers", "/en/weavers"):
+            client.get(url)
+        cache = page_cache(app)
+        assert 0 < cache.size <= 20_000
+        assert cache.size == sum(len(e.body) for e in cache.entries.values())
+        assert len(cache.entries) < 6
+    app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("query", ["?page=1", "?sort=price_asc", "?q=huipil"])
+def test_query_strings_are_part_of_the_key(client, shop_data, query):
+    plain = client.get("/en/products")
+    assert client.get("/en/products" + query).headers["x-cache"] == "miss"
+    assert plain.headers["x-cache"] == "miss"
