@@ -12,16 +12,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from postgres_admin import recreate_postgres_database
-from sqlalchemy import text
+from postgres_admin import empty_tables, recreate_postgres_database
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from shop import migrations
 from shop.config import Environment, Settings
-from shop.db import make_engine
 from shop.main import create_app
-from shop.tables import metadata
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
 
@@ -38,19 +35,10 @@ def migrated_database(tmp_path_factory) -> str:
     return str(template)
 
 
-def _empty_postgres_tables(url: str) -> None:
-    engine = make_engine(url, pool_size=0)
-    # The catalogue revision row is seeded by the migration and only ever counts up; keep it.
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "catalogue_revision")
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture
 def database_url(migrated_database, tmp_path) -> str:
     if POSTGRES_URL:
-        _empty_postgres_tables(migrated_database)
+        empty_tables(migrated_database)
         return migrated_database
     copy = tmp_path / "shop.db"
     shutil.copyfile(migrated_database, copy)

@@ -27,3 +27,15 @@ def recreate_postgres_database(url: str) -> None:
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
     admin.dispose()
+
+
+def empty_tables(url: str) -> None:
+    """Empty every table between tests (much faster than recreating the database)."""
+    from shop.tables import metadata
+
+    engine = make_engine(url, pool_size=0)
+    # The catalogue revision row is seeded by the migration and only ever counts up; keep it.
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "catalogue_revision")
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()

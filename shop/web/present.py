@@ -98,3 +98,10 @@ def woven_by(t: Translator, product: Product) -> str:
             )
         )
     return t.gettext("Woven by %(names)s", names=format_list(names, locale=t.locale))
+
+
+def place(weaver: Weaver) -> str:
+    """ "Nachij, Zinacantán", but just "San Andrés Larráinzar" where the community names its municipio."""
+    if weaver.municipio.casefold() in weaver.community.casefold():
+        return weaver.community
+    return f"{weaver.community}, {weaver.municipio}"

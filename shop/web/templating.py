@@ -44,6 +44,7 @@ _env.globals.update(
     availability_of=availability_of,
     language_names=LANGUAGE_NAMES,
     cooperative=present.COOPERATIVE,
+    place=present.place,
 )
 _env.filters["json_ld"] = _json_ld
 templates = Jinja2Templates(env=_env)

@@ -112,3 +112,42 @@ def test_demo_loads_once_then_leaves_data_alone(cli_env, session):
     assert result.exit_code == 0
     assert "not loaded again" in result.output
     assert session.scalar(select(func.count()).select_from(Product)) == count
+
+
+def test_shop_serve_answers_over_real_http(settings, tmp_path):
+    """`shop serve` starts uvicorn on the asked host and port, against the configured database."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "SHOP_DATABASE_URL": settings.database_url,
+        "SHOP_MEDIA_DIR": str(tmp_path / "media"),
+        "SHOP_SECRET_KEY": "serve-test",
+    }
+    shop = Path(sys.executable).with_name("shop")
+    process = subprocess.Popen([str(shop), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/es/products", timeout=5) as response:
+            assert "J'pas Joloviletik" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

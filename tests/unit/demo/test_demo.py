@@ -1,0 +1,228 @@
+"""The demo catalogue loads through the catalogue services and looks like a real shop."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from PIL import Image as PILImage
+from postgres_admin import empty_tables
+from sqlalchemy import event, func, select
+from sqlmodel import Session
+
+from shop.catalogue.browse import ProductQuery, list_public_products
+from shop.catalogue.images import ImageLimits, original_path, thumbnail_path, thumbnail_widths
+from shop.catalogue.models import (
+    PUBLIC_STATUSES,
+    Category,
+    Image,
+    Product,
+    ProductImage,
+    ProductKind,
+    ProductStatus,
+    ProductWeaver,
+    Weaver,
+)
+from shop.db import make_engine, session_scope
+from shop.demo import data
+from shop.demo.artwork import KINDS, PORTRAIT_SIZE, PRODUCT_SIZE, draw_portrait, draw_product
+from shop.demo.load import load_demo
+
+POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
+LIMITS = ImageLimits(max_bytes=15 * 1024 * 1024, max_pixels=50_000_000)
+
+
+@pytest.fixture(scope="module")
+def demo(migrated_database, tmp_path_factory):
+    """One migrated database with the demo loaded, shared by every test in this module."""
+    base = tmp_path_factory.mktemp("demo")
+    if POSTGRES_URL:
+        empty_tables(migrated_database)
+        url = migrated_database
+    else:
+        shutil.copyfile(migrated_database, base / "demo.db")
+        url = f"sqlite:///{base / 'demo.db'}"
+    engine = make_engine(url)
+    media_dir = base / "media"
+    commits = []
+    with session_scope(engine) as session:
+        event.listen(session, "after_commit", lambda _session: commits.append(1))
+        counts = load_demo(session, media_dir, LIMITS)
+        committed_by_loader = len(commits)
+    assert len(commits) == 1  # the one by session_scope, the owner of the transaction
+    yield engine, media_dir, counts | {"committed_by_loader": committed_by_loader}
+    engine.dispose()
+
+
+@pytest.fixture
+def session(demo):
+    engine, _, _ = demo
+    with Session(engine) as db:
+        yield db
+
+
+def test_the_loader_only_flushes_and_leaves_the_commit_to_its_caller(demo):
+    _, _, counts = demo
+    assert counts["committed_by_loader"] == 0
+
+
+def test_counts_match_what_was_stored(demo, session):
+    _, _, counts = demo
+    counts = {key: value for key, value in counts.items() if key != "committed_by_loader"}
+    assert counts == {
+        "categories": session.scalar(select(func.count()).select_from(Category)),
+        "weavers": session.scalar(select(func.count()).select_from(Weaver)),
+        "products": session.scalar(select(func.count()).select_from(Product)),
+        "images": session.scalar(select(func.count()).select_from(Image)),
+    }
+    assert counts["products"] >= 24
+    assert counts["categories"] == 5
+    assert counts["weavers"] == 8
+
+
+def test_five_categories_in_order_each_with_at_least_four_products(session):
+    categories = session.scalars(select(Category).order_by(Category.position)).all()
+    assert [c.slug for c in categories] == ["huipiles", "rebozos", "bolsas", "manteleria", "accesorios"]
+    per_category = Counter(session.scalars(select(Product.category_id)).all())
+    for category in categories:
+        assert per_category[category.id] >= 4, category.slug
+        assert category.description_es
+        assert category.description_en
+
+
+def test_six_of_eight_weavers_consent_and_all_have_portraits(session):
+    weavers = session.scalars(select(Weaver)).all()
+    consenting = [w for w in weavers if w.consent_to_publish]
+    assert len(weavers) == 8
+    assert len(consenting) == 6
+    assert all(w.consent_date.year in (2025, 2026) for w in consenting)
+    assert all(w.consent_date is None for w in weavers if not w.consent_to_publish)
+    assert all(w.photo_id is not None and w.bio_es and w.bio_en for w in weavers)
+    assert all(w.languages == "tzo,es" for w in weavers)
+
+
+def test_every_product_shares_sum_to_100_percent(session):
+    shares: dict[int, list[int]] = {}
+    for row in session.scalars(select(ProductWeaver)).all():
+        shares.setdefault(row.product_id, []).append(row.share_bp)
+    products = session.scalars(select(Product.id)).all()
+    assert sorted(shares) == sorted(products)
+    assert all(sum(s) == 10_000 for s in shares.values())
+    assert sum(1 for s in shares.values() if len(s) == 2) >= 3
+
+
+def test_some_pieces_are_by_weavers_who_did_not_consent(session):
+    hidden = select(Weaver.id).where(Weaver.consent_to_publish.is_(False))
+    products = session.scalars(
+        select(ProductWeaver.product_id).where(ProductWeaver.weaver_id.in_(hidden)).distinct()
+    ).all()
+    assert len(products) >= 2
+
+
+def test_kinds_statuses_and_terms(session):
+    products = session.scalars(select(Product)).all()
+    by_status = Counter(p.status for p in products)
+    assert by_status[ProductStatus.sold_out] == 2
+    assert by_status[ProductStatus.draft] == 1
+    assert by_status[ProductStatus.active] == len(products) - 3
+    assert all(p.stock_on_hand == 0 for p in products if p.status is ProductStatus.sold_out)
+
+    made_to_order = [p for p in products if p.kind is ProductKind.made_to_order]
+    assert len(made_to_order) >= 3
+    assert all(21 <= p.lead_time_days <= 90 and p.deposit_bp in (3000, 5000) for p in made_to_order)
+    series = [p for p in products if p.kind is ProductKind.series]
+    assert series
+    assert all(2 <= p.stock_on_hand <= 8 for p in series if p.status is ProductStatus.active)
+    unique = [p for p in products if p.kind is ProductKind.unique]
+    assert len(unique) >= len(series) // 2
+    assert all(p.stock_on_hand <= 1 for p in unique)
+    assert all(p.currency == "MXN" and 10_000 <= p.price_amount <= 1_200_000 for p in products)
+
+
+def test_products_were_listed_at_different_times(session):
+    stamps = session.scalars(select(Product.created_at)).all()
+    assert len(set(stamps)) == len(stamps)
+    assert max(stamps) - min(stamps) >= timedelta(days=120)
+
+
+def test_every_product_has_two_or_three_described_photos(session):
+    links = session.scalars(select(ProductImage)).all()
+    per_product = Counter(link.product_id for link in links)
+    assert set(per_product.values()) <= {2, 3}
+    assert len(per_product) == session.scalar(select(func.count()).select_from(Product))
+    assert all(link.alt_es and link.alt_en for link in links)
+
+
+def test_every_image_file_and_its_thumbnails_exist(demo, session):
+    _, media_dir, _ = demo
+    images = session.scalars(select(Image)).all()
+    assert images
+    for image in images:
+        assert original_path(media_dir, image).is_file()
+        for width in thumbnail_widths(image):
+            assert thumbnail_path(media_dir, image.key, width).is_file()
+        assert (image.width, image.height) in (PRODUCT_SIZE, PORTRAIT_SIZE)
+        assert image.original_ext == "jpg"
+
+
+def test_storefront_shows_active_and_sold_out_but_not_the_draft(session):
+    page = list_public_products(session, ProductQuery(page_size=100))
+    assert page.items
+    assert all(p.status in PUBLIC_STATUSES for p in page.items)
+    draft = session.scalar(select(Product.slug).where(Product.status == ProductStatus.draft))
+    assert draft not in {p.slug for p in page.items}
+    public = session.scalar(
+        select(func.count()).select_from(Product).where(Product.status.in_(PUBLIC_STATUSES))
+    )
+    assert page.total == public == len(page.items)
+    # Newest first, with sold-out pieces at the end.
+    active = [p for p in page.items if p.status is ProductStatus.active]
+    assert [p.created_at for p in active] == sorted((p.created_at for p in active), reverse=True)
+    assert all(p.status is ProductStatus.sold_out for p in page.items[len(active) :])
+
+
+def test_demo_content_is_consistent():
+    slugs = [p.slug for p in data.PRODUCTS]
+    assert len(set(slugs)) == len(slugs)
+    weavers = {w.slug for w in data.WEAVERS}
+    categories = {c.slug for c in data.CATEGORIES}
+    for product in data.PRODUCTS:
+        assert product.category in categories
+        assert {slug for slug, _ in product.weavers} <= weavers
+        assert product.art.kind in KINDS
+        assert isinstance(product.price, int)
+        for text in (product.description_es, product.description_en):
+            assert 2 <= text.count(". ") + 1 <= 4, product.slug
+
+
+@pytest.mark.parametrize(
+    ("kind", "palette", "view"), [("huipil", "magdalenas", "front"), ("camino", "anil", "detail")]
+)
+def test_product_drawings_are_deterministic_jpegs(kind, palette, view):
+    first = draw_product(kind, palette, ("rombos", "flores"), view, seed=7)
+    assert first == draw_product(kind, palette, ("rombos", "flores"), view, seed=7)
+    assert first != draw_product(kind, palette, ("rombos", "flores"), view, seed=8)
+    with PILImage.open(io.BytesIO(first)) as image:
+        assert image.format == "JPEG"
+        assert image.size == PRODUCT_SIZE == (960, 1200)
+
+
+def test_portraits_are_deterministic_jpegs():
+    first = draw_portrait(3, "zinacantan")
+    assert first == draw_portrait(3, "zinacantan")
+    with PILImage.open(io.BytesIO(first)) as image:
+        assert image.format == "JPEG"
+        assert image.size == PORTRAIT_SIZE == (800, 800)
+
+
+def test_unknown_kind_view_or_motif_is_refused():
+    with pytest.raises(ValueError, match="kind"):
+        draw_product("sombrero", "anil", ("rombos",), "front", 1)
+    with pytest.raises(ValueError, match="view"):
+        draw_product("huipil", "anil", ("rombos",), "back", 1)
+    with pytest.raises(ValueError, match="motif"):
+        draw_product("huipil", "anil", ("dragones",), "front", 1)

@@ -1,0 +1,55 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from shop.config import Environment, SecretKeyMissing, Settings
+
+
+def test_settings_come_from_shop_environment_variables(monkeypatch, tmp_path):
+    monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg://shop@db/shop")
+    monkeypatch.setenv("SHOP_MEDIA_DIR", str(tmp_path / "photos"))
+    monkeypatch.setenv("SHOP_BASE_URL", "https://tienda.example.org/")
+    monkeypatch.setenv("SHOP_DISPLAY_RATES", '{"usd": "17.95", "EUR": "19.40"}')
+    monkeypatch.setenv("SHOP_DISPLAY_RATES_DATE", "2026-12-01")
+    monkeypatch.setenv("SHOP_STRIPE_API_BASE", "http://127.0.0.1:12111")
+    monkeypatch.setenv("SHOP_SMTP_HOST", "smtp.example.org")
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "postgresql+psycopg://shop@db/shop"
+    assert settings.media_dir == tmp_path / "photos"
+    assert settings.base_url == "https://tienda.example.org"
+    assert settings.https
+    assert settings.display_rates == {"USD": Decimal("17.95"), "EUR": Decimal("19.40")}
+    assert settings.display_rates_date == date(2026, 12, 1)
+    assert settings.stripe_api_base == "http://127.0.0.1:12111"
+    assert settings.smtp_host == "smtp.example.org"
+    assert not settings.is_sqlite
+
+
+def test_default_database_is_a_sqlite_file_under_var():
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "sqlite:///./var/shop.db"
+    assert settings.is_sqlite
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises((SecretKeyMissing, ValidationError), match="SHOP_SECRET_KEY"):
+        Settings(_env_file=None, environment=Environment.production)
+    assert Settings(_env_file=None, environment=Environment.production, secret_key="k" * 40).secret_key
+
+
+def test_outside_production_a_key_is_generated_once_and_kept(tmp_path):
+    settings = Settings(_env_file=None, secret_key_file=tmp_path / "var" / "secret_key")
+    first = settings.resolved_secret_key()
+    assert len(first) >= 40
+    assert settings.resolved_secret_key() == first
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("default_currency", "pesos"), ("display_rates", {"USD": "-1"})]
+)
+def test_bad_settings_are_refused(field, value):
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, **{field: value})
