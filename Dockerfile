@@ -1,5 +1,6 @@
 # Slim production image: migrations run at start, then uvicorn serves the shop.
-# Configure it through the environment, e.g.
+# Configure it through the environment (SQLite in the /data volume unless SHOP_DATABASE_URL says otherwise;
+# set FORWARDED_ALLOW_IPS to your reverse proxy's address so X-Forwarded-* headers are trusted), e.g.
 #   docker run -p 8000:8000 \
 #     -e SHOP_ENVIRONMENT=production -e SHOP_SECRET_KEY=... \
 #     -e SHOP_DATABASE_URL=postgresql+psycopg://shop:secret@db:5432/shop \
@@ -11,8 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     SHOP_ENVIRONMENT=production \
+    SHOP_DATABASE_URL=sqlite:////data/shop.db \
     SHOP_MEDIA_DIR=/data/media \
-    WEB_CONCURRENCY=2
+    WEB_CONCURRENCY=2 \
+    FORWARDED_ALLOW_IPS=127.0.0.1
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media && chown -R shop /data
@@ -33,4 +36,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
 # Several containers may start together: migrations take a PostgreSQL advisory lock, so only one runs them.
-CMD ["sh", "-c", "shop db upgrade && exec uvicorn shop.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips='*' --no-access-log"]
+CMD ["sh", "-c", "shop db upgrade && exec uvicorn shop.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --no-access-log"]

@@ -8,11 +8,13 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_VAR_DIR = Path("var")
+MIN_SECRET_LENGTH = 32
 
 
 class Environment(StrEnum):
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     # Where a generated key is kept between runs outside production.
     secret_key_file: Path = DEFAULT_VAR_DIR / "secret_key"
     base_url: str = "http://127.0.0.1:8000"
+    # Host names the shop answers to; empty means the host of base_url (plus localhost) in production
+    # and any host elsewhere.
+    allowed_hosts: list[str] = Field(default_factory=list)
     default_currency: str = "MXN"
     # Pesos per unit of each display currency, e.g. {"USD": "18.20"}; shown only as an approximation.
     display_rates: dict[str, Decimal] = Field(default_factory=lambda: {"USD": Decimal("18.20")})
@@ -85,8 +90,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_key(self) -> Settings:
-        if self.environment is Environment.production and self.secret_key is None:
-            raise SecretKeyMissing("SHOP_SECRET_KEY must be set when SHOP_ENVIRONMENT=production")
+        if self.environment is Environment.production and (
+            self.secret_key is None or len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH
+        ):
+            raise SecretKeyMissing(
+                f"SHOP_SECRET_KEY must be set, at least {MIN_SECRET_LENGTH} characters long, "
+                "when SHOP_ENVIRONMENT=production"
+            )
+        if self.default_currency != "MXN":
+            # Prices, the CSV's price_mxn column and the ledger are in pesos; others are for display only.
+            raise ValueError(
+                "SHOP_DEFAULT_CURRENCY must be MXN; use SHOP_DISPLAY_RATES to show other currencies"
+            )
         return self
 
     @property
@@ -96,6 +111,14 @@ class Settings(BaseSettings):
     @property
     def https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        if self.environment is not Environment.production:
+            return ["*"]
+        return [urlsplit(self.base_url).hostname or "localhost", "localhost", "127.0.0.1"]
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once and kept on disk so sessions survive restarts."""

@@ -2,6 +2,8 @@
 
 Services only ``flush()``. Whoever opens the session (a request, a CLI command, a job) commits it, so a
 failed commit surfaces as an error to that caller instead of after a response was already sent.
+The request's session dependency lives in ``shop.web.deps``, so that domain packages, which import this
+module for its metadata, never import the web framework.
 """
 
 from __future__ import annotations
@@ -9,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
@@ -42,10 +42,17 @@ def _sqlite_pragmas(busy_timeout_ms: int):
     return on_connect
 
 
+WRITE = {"shop_writes": True}
+
+
 def _sqlite_begin(conn) -> None:
     # pysqlite's own transaction handling skips BEGIN before reads and breaks SAVEPOINT. With its
     # handling off, SQLAlchemy's transaction boundaries are the real ones.
-    conn.exec_driver_sql("BEGIN")
+    # A unit of work that will write takes the write lock at BEGIN (IMMEDIATE): a deferred transaction
+    # that read first and then writes after another writer committed fails at once with "database is
+    # locked", whatever the busy timeout. Readers stay deferred, so they never wait for writers.
+    immediate = conn.get_execution_options().get("shop_writes", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5, echo: bool = False) -> Engine:
@@ -89,21 +96,16 @@ def optimize(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work for CLI commands and jobs: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def session_scope(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
+    """A unit of work for CLI commands, jobs and requests: commit on success, roll back on any error.
+
+    ``writes=False`` marks a read-only unit, which on SQLite never waits for the write lock.
+    """
+    bind = engine.execution_options(**WRITE) if writes else engine
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """Request-owned transaction, committed before the response is sent (``scope="function"``)."""
-    with session_scope(request.app.state.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -7,9 +7,11 @@ from functools import partial
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from shop.api.v1 import catalogue as api_catalogue
 from shop.catalogue import revision
+from shop.catalogue.images import thumbnails_dir
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.web import errors, health
@@ -52,17 +54,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
 
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(
         PageCache,
         read_revision=partial(read_catalogue_revision, engine),
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
     )
+    # Outermost: a request for a host that is not ours never reaches a page or the cache.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
-    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    public_media = thumbnails_dir(settings.media_dir)
+    public_media.mkdir(parents=True, exist_ok=True)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")
-    app.mount("/media", CachedStaticFiles(directory=settings.media_dir, immutable=True), name="media")
+    app.mount("/media", CachedStaticFiles(directory=public_media, immutable=True), name="media")
 
     app.include_router(api_catalogue.router, prefix="/api/v1")
     app.include_router(health.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,10 +18,12 @@ from shop.catalogue.models import (
     ProductWeaver,
     Weaver,
 )
+from shop.catalogue.schemas import SLUG_PATTERN
 from shop.catalogue.search import search_scores
 from shop.errors import N_, NotFound
 
 MAX_PAGE = 10_000
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 class Sort(StrEnum):
@@ -124,12 +127,22 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
         .options(*card_options())
     )
     items = list(session.scalars(statement).all())
+    if page > 1 and not items:
+        raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
     return ProductPage(
         items=items, total=total, page=page, page_size=query.page_size, category=category, query=query
     )
 
 
+def _well_formed(slug: str) -> bool:
+    # Addresses come straight from URLs; anything that cannot be a slug (NUL bytes included, which
+    # PostgreSQL refuses outright) is simply not found.
+    return len(slug) <= 120 and SLUG_RE.fullmatch(slug) is not None
+
+
 def public_product(session: Session, slug: str) -> Product:
+    if not _well_formed(slug):
+        raise NotFound(N_("We could not find that piece. It may have been removed."), slug=slug)
     product = session.scalar(
         sa.select(Product)
         .where(Product.slug == slug, Product.status.in_(PUBLIC_STATUSES))
@@ -184,6 +197,8 @@ def public_weavers(session: Session) -> list[Weaver]:
 
 
 def public_weaver(session: Session, slug: str) -> Weaver:
+    if not _well_formed(slug):
+        raise NotFound(N_("We could not find that weaver."), slug=slug)
     weaver = session.scalar(
         sa.select(Weaver)
         .where(Weaver.slug == slug, Weaver.consent_to_publish.is_(True))

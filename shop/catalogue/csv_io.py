@@ -2,6 +2,8 @@
 
 Import is all or nothing: every row is checked first and each bad row is reported with its line number
 and reason; only a file with no problems is written, in one transaction owned by the caller.
+Rows are matched by slug. For an existing product, a column the file leaves out keeps its current value,
+so a file of just "slug,price_mxn" changes prices and nothing else. New products need the full set.
 Prices are in pesos ("1850.00"), deposits and shares in percent, because people edit this file.
 """
 
@@ -51,7 +53,7 @@ COLUMNS = [
     "weight_g",
     "hours_of_work",
 ]
-REQUIRED = ["slug", "category", "kind", "price_mxn", "weavers", "title_es", "title_en"]
+REQUIRED_FOR_NEW = ["category", "kind", "price_mxn", "weavers", "title_es", "title_en"]
 OPTIONAL_INTS = [
     "stock_on_hand",
     "lead_time_days",
@@ -89,10 +91,12 @@ class CheckedFile:
 def _percent_to_bp(text: str, column: str) -> int:
     try:
         value = Decimal(text.strip().rstrip("%"))
-    except InvalidOperation:
+        if not value.is_finite() or abs(value) > 100_000:
+            raise InvalidOperation
+        bp = value * 100
+    except ArithmeticError:
         raise ValidationFailed(N_("Write a percentage such as 30 or 12.5."), field=column) from None
-    bp = value * 100
-    if not value.is_finite() or bp != bp.to_integral_value():
+    if bp != bp.to_integral_value():
         raise ValidationFailed(N_("Use at most two decimals in a percentage."), field=column)
     return int(bp)
 
@@ -166,10 +170,10 @@ def check_file(
     checked = CheckedFile()
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        message = t.gettext("The file lacks these columns: %(columns)s.", columns=", ".join(missing))
-        checked.errors.append(RowError(1, None, message))
+    if "slug" not in header:
+        checked.errors.append(
+            RowError(1, None, t.gettext("The file lacks these columns: %(columns)s.", columns="slug"))
+        )
         return checked
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
@@ -177,44 +181,75 @@ def check_file(
         checked.errors.append(RowError(1, None, message))
         return checked
 
-    categories = dict(session.execute(select(Category.slug, Category.id)).all())
-    weaver_ids = dict(session.execute(select(Weaver.slug, Weaver.id)).all())
-    seen: dict[str, int] = {}
+    rows = []
     line = reader.line_num
     for raw in reader:
         start, line = line + 1, reader.line_num
-        raw = {(k or "").strip(): v for k, v in raw.items() if k is not None}
-        if not any((v or "").strip() for v in raw.values()):
-            continue
-        slug = (raw.get("slug") or "").strip()
-        if slug in seen:
-            checked.errors.append(
-                RowError(start, "slug", t.gettext("The same slug is on line %(line)d.", line=seen[slug]))
-            )
-        seen.setdefault(slug, start)
-        values, problems = _row_to_product(raw, categories, weaver_ids)
-        checked.errors.extend(RowError(start, p.field, p.translated(t.gettext)) for p in problems)
+        raw = {(k or "").strip(): v or "" for k, v in raw.items() if k is not None}
+        if any(v.strip() for v in raw.values()):
+            rows.append((start, raw))
+    current = _current_rows(session, {raw["slug"].strip() for _, raw in rows})
+    missing_for_new = [c for c in REQUIRED_FOR_NEW if c not in header]
+
+    categories = dict(session.execute(select(Category.slug, Category.id)).all())
+    weaver_ids = dict(session.execute(select(Weaver.slug, Weaver.id)).all())
+    seen: dict[str, int] = {}
+    for start, raw in rows:
         try:
-            data = ProductCreate.model_validate(values)
-        except ValidationError as exc:
-            described = [describe(error, t) for error in exc.errors()]
-            reported = {_column(p.field) for p in problems}
-            checked.errors.extend(
-                RowError(start, _column(d["field"]), d["message"])
-                for d in described
-                if _column(d["field"]) not in reported
-            )
-        else:
-            if problems:
+            slug = raw["slug"].strip()
+            if slug in seen:
+                message = t.gettext("The same slug is on line %(line)d.", line=seen[slug])
+                checked.errors.append(RowError(start, "slug", message))
+            seen.setdefault(slug, start)
+            base = current.get(slug)
+            if base is None and missing_for_new:
+                message = t.gettext(
+                    "“%(slug)s” is a new product, so the file needs these columns: %(columns)s.",
+                    slug=slug,
+                    columns=", ".join(missing_for_new),
+                )
+                checked.errors.append(RowError(start, None, message))
                 continue
-            rules = product_problems(session, data)
-            checked.errors.extend(RowError(start, _column(p.field), p.translated(t.gettext)) for p in rules)
-            if not rules:
+            if base is not None:
+                given = {k: v for k, v in raw.items() if not (k == "status" and not v.strip())}
+                raw = {**base, **given}
+            data = _check_row(session, start, raw, categories, weaver_ids, t, checked.errors)
+            if data is not None:
                 checked.rows.append((start, data))
         finally:
             if progress:
                 progress(1)
     return checked
+
+
+def _check_row(session, start, raw, categories, weaver_ids, t, errors) -> ProductCreate | None:
+    values, problems = _row_to_product(raw, categories, weaver_ids)
+    errors.extend(RowError(start, p.field, p.translated(t.gettext)) for p in problems)
+    try:
+        data = ProductCreate.model_validate(values)
+    except ValidationError as exc:
+        reported = {_column(p.field) for p in problems}
+        for error in exc.errors():
+            described = describe(error, t)
+            if _column(described["field"]) not in reported:
+                errors.append(RowError(start, _column(described["field"]), described["message"]))
+        return None
+    if problems:
+        return None
+    rules = product_problems(session, data)
+    errors.extend(RowError(start, _column(p.field), p.translated(t.gettext)) for p in rules)
+    return None if rules else data
+
+
+def _current_rows(session: Session, slugs: set[str]) -> dict[str, dict[str, str]]:
+    """Existing products among ``slugs``, as the rows export would write for them."""
+    found: dict[str, dict[str, str]] = {}
+    ordered = sorted(slugs)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        for product in session.scalars(_with_rows(select(Product).where(Product.slug.in_(chunk)))).all():
+            found[product.slug] = _row_of(product)
+    return found
 
 
 def import_rows(
@@ -235,36 +270,40 @@ def import_rows(
     return created, updated
 
 
+def _with_rows(statement):
+    return statement.options(
+        selectinload(Product.category),
+        selectinload(Product.attributions).selectinload(ProductWeaver.weaver),
+    )
+
+
+def _row_of(p: Product) -> dict[str, str]:
+    digits = minor_digits("MXN")
+    row = {name: getattr(p, name) or "" for name in TEXTS}
+    row.update(
+        slug=p.slug,
+        category=p.category.slug,
+        status=p.status.value,
+        kind=p.kind.value,
+        price_mxn=f"{Decimal(p.price_amount).scaleb(-digits):.{digits}f}",
+        stock_on_hand=str(p.stock_on_hand),
+        deposit_percent=_bp_to_percent(p.deposit_bp) if p.deposit_bp is not None else "",
+        weavers="; ".join(
+            f"{a.weaver.slug}:{_bp_to_percent(a.share_bp)}"
+            for a in sorted(p.attributions, key=lambda a: (-a.share_bp, a.weaver.slug))
+        ),
+    )
+    for name in OPTIONAL_INTS:
+        if name != "stock_on_hand":
+            value = getattr(p, name)
+            row[name] = "" if value is None else str(value)
+    return row
+
+
 def export_products(session: Session, handle: IO[str]) -> int:
     writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    products = session.scalars(
-        select(Product)
-        .order_by(Product.id)
-        .options(
-            selectinload(Product.category),
-            selectinload(Product.attributions).selectinload(ProductWeaver.weaver),
-        )
-    ).all()
-    digits = minor_digits("MXN")
-    for p in products:
-        row = {name: getattr(p, name) or "" for name in TEXTS}
-        row.update(
-            slug=p.slug,
-            category=p.category.slug,
-            status=p.status.value,
-            kind=p.kind.value,
-            price_mxn=f"{Decimal(p.price_amount).scaleb(-digits):.{digits}f}",
-            stock_on_hand=p.stock_on_hand,
-            deposit_percent=_bp_to_percent(p.deposit_bp) if p.deposit_bp is not None else "",
-            weavers="; ".join(
-                f"{a.weaver.slug}:{_bp_to_percent(a.share_bp)}"
-                for a in sorted(p.attributions, key=lambda a: (-a.share_bp, a.weaver.slug))
-            ),
-        )
-        for name in OPTIONAL_INTS:
-            if name != "stock_on_hand":
-                value = getattr(p, name)
-                row[name] = "" if value is None else value
-        writer.writerow(row)
+    products = session.scalars(_with_rows(select(Product).order_by(Product.id))).all()
+    for product in products:
+        writer.writerow(_row_of(product))
     return len(products)

@@ -1,4 +1,4 @@
-"""Uploaded photos: keep the original, derive upright WebP thumbnails at fixed widths.
+"""Uploaded photos: keep the original privately, derive upright WebP thumbnails at fixed widths.
 
 Files are named by a hash of their content, so they never change under a URL and can be cached for a
 year. A file written for a transaction that later rolls back is merely unreferenced, never wrong.
@@ -35,8 +35,13 @@ def original_path(media_dir: Path, image: Image) -> Path:
     return media_dir / "originals" / f"{image.key}.{image.original_ext}"
 
 
+def thumbnails_dir(media_dir: Path) -> Path:
+    """The only media folder served to the public."""
+    return media_dir / "thumbs"
+
+
 def thumbnail_path(media_dir: Path, key: str, width: int) -> Path:
-    return media_dir / "thumbs" / f"{key}-{width}.webp"
+    return thumbnails_dir(media_dir) / f"{key}-{width}.webp"
 
 
 def thumbnail_widths(image: Image) -> list[int]:

@@ -1,7 +1,9 @@
 """Every change to the catalogue bumps one counter, in the same transaction as the change.
 
 Page caches compare it with the revision their pages were rendered at. ORM changes to catalogue rows are
-caught automatically after each flush; code that changes catalogue rows with raw SQL must call ``bump``.
+noticed after each flush; code that changes catalogue rows with raw SQL must call ``mark_changed``.
+The counter row is updated once, just before the commit, so its lock is the last one a transaction
+takes and is held only for the commit itself: writers never wait on it for long or deadlock over it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ from shop.clock import utcnow
 TRACKED = (Category, Weaver, Product, ProductWeaver, ProductImage, Image)
 
 
-def bump(session: Session) -> None:
+CHANGED = "catalogue_changed"
+
+
+def mark_changed(session: Session) -> None:
+    """For writers that bypass the ORM (e.g. an atomic stock UPDATE): bump the revision at commit."""
+    session.info[CHANGED] = True
+
+
+def _bump(session: Session) -> None:
     session.connection().execute(
         sa.update(CatalogueRevision)
         .where(CatalogueRevision.id == 1)
@@ -40,6 +50,18 @@ def current(connection: Connection) -> int:
 
 
 @event.listens_for(Session, "after_flush")
-def _bump_after_catalogue_flush(session: Session, _flush_context) -> None:
+def _note_catalogue_changes(session: Session, _flush_context) -> None:
     if any(isinstance(obj, TRACKED) for obj in chain(session.new, session.dirty, session.deleted)):
-        bump(session)
+        mark_changed(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_before_commit(session: Session) -> None:
+    session.flush()  # so changes still pending are noticed too
+    if session.info.pop(CHANGED, False):
+        _bump(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(CHANGED, None)

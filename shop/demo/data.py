@@ -751,12 +751,12 @@ PRODUCTS: tuple[ProductData, ...] = (
         title_es="Rebozo de lana teñida con palo de Campeche, por encargo",
         title_en="Logwood-dyed wool rebozo, made to order",
         description_es=(
-            "Juana y Catarina hilan, tiñen y tejen este rebozo de lana cuando lo encargas. El palo de "
+            "Dos tejedoras hilan, tiñen y tejen este rebozo de lana cuando lo encargas. El palo de "
             "Campeche da un morado profundo, que acompañan con rombos y zigzags en crema y rosa. Se paga "
             "un anticipo del 30 % al encargarlo."
         ),
         description_en=(
-            "Juana and Catarina spin, dye and weave this wool rebozo when you order it. Logwood gives a "
+            "Two weavers spin, dye and weave this wool rebozo when you order it. Logwood gives a "
             "deep purple, set off by diamonds and zigzags in cream and pink. A 30% deposit is paid when "
             "you order."
         ),

@@ -49,6 +49,17 @@ class Entry:
     etag: bytes
 
 
+def _without_body(send: Send) -> Send:
+    async def send_headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return send_headers_only
+
+
 class PageCache:
     def __init__(
         self,
@@ -74,9 +85,14 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in SAFE_METHODS:
-            # A change made through this worker must show on its very next page.
+            # A change made through this worker must show on its very next page: forget when we last
+            # checked, both now and once the change is committed (a page rendered meanwhile may have
+            # read the revision from before it).
             self.checked_at = float("-inf")
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.checked_at = float("-inf")
             return
 
         await self._refresh()
@@ -88,6 +104,12 @@ class PageCache:
             await self._send_entry(scope, entry, send, HIT)
             return
         self.misses += 1
+        if scope["method"] == "HEAD":
+            # Routes answer GET; a HEAD is the same answer without its body.
+            await self._render_and_store(
+                {**scope, "method": "GET"}, receive, _without_body(send), key, self.revision
+            )
+            return
         await self._render_and_store(scope, receive, send, key, self.revision)
 
     async def _refresh(self) -> None:

@@ -20,8 +20,10 @@ CSP_EXEMPT = ("/api/docs",)
 class SecurityHeaders:
     """Pure ASGI, so it adds nothing measurable to each response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        # Only over https: browsers then refuse plain http to this host for a year.
+        self.extra = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")] if hsts else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,7 +35,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name for name, _ in headers}
-                headers.extend(h for h in HEADERS if h[0] not in present)
+                headers.extend(h for h in [*HEADERS, *self.extra] if h[0] not in present)
                 if with_csp and b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", CSP.encode()))
                 message["headers"] = headers

@@ -37,7 +37,6 @@ _env.globals.update(
     static=urls.static_url,
     srcset=urls.srcset,
     thumb=urls.default_thumb,
-    original=urls.original_url,
     store_path=urls.store_path,
     product_path=urls.product_path,
     weaver_path=urls.weaver_path,

@@ -21,11 +21,15 @@ def static_url(path: str) -> str:
 
 
 def thumb_url(image: Image, width: int) -> str:
-    return f"/media/thumbs/{image.key}-{width}.webp"
+    """Only thumbnails are public: they are re-encoded, so no camera metadata (such as GPS) survives.
+
+    Originals stay private in the media folder, for reprinting or re-deriving thumbnails.
+    """
+    return f"/media/{image.key}-{width}.webp"
 
 
-def original_url(image: Image) -> str:
-    return f"/media/originals/{image.key}.{image.original_ext}"
+def largest_thumb(image: Image) -> str:
+    return thumb_url(image, thumbnail_widths(image)[-1])
 
 
 def srcset(image: Image) -> str:

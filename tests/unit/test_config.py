@@ -33,9 +33,10 @@ def test_default_database_is_a_sqlite_file_under_var():
     assert settings.is_sqlite
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+@pytest.mark.parametrize("key", [None, "", "short-key"])
+def test_production_refuses_to_start_without_a_strong_secret_key(key):
     with pytest.raises((SecretKeyMissing, ValidationError), match="SHOP_SECRET_KEY"):
-        Settings(_env_file=None, environment=Environment.production)
+        Settings(_env_file=None, environment=Environment.production, secret_key=key)
     assert Settings(_env_file=None, environment=Environment.production, secret_key="k" * 40).secret_key
 
 
@@ -48,7 +49,8 @@ def test_outside_production_a_key_is_generated_once_and_kept(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("default_currency", "pesos"), ("display_rates", {"USD": "-1"})]
+    ("field", "value"),
+    [("default_currency", "pesos"), ("default_currency", "USD"), ("display_rates", {"USD": "-1"})],
 )
 def test_bad_settings_are_refused(field, value):
     with pytest.raises(ValidationError):

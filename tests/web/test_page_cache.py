@@ -97,3 +97,32 @@ def test_query_strings_are_part_of_the_key(client, shop_data, query):
     plain = client.get("/en/products")
     assert client.get("/en/products" + query).headers["x-cache"] == "miss"
     assert plain.headers["x-cache"] == "miss"
+
+
+def test_a_forged_host_header_never_reaches_a_cached_answer(client, shop_data):
+    forged = client.get("/api/v1/products?page_size=2", headers={"Host": "evil.example"})
+    assert forged.status_code == 200  # outside production any host is served ...
+    assert "evil.example" not in forged.text  # ... but links come from SHOP_BASE_URL
+    assert forged.json()["next"] == "http://testserver/api/v1/products?page_size=2&page=2"
+    honest = client.get("/api/v1/products?page_size=2")
+    assert honest.headers["x-cache"] == "hit" and "evil.example" not in honest.text
+
+
+def test_production_refuses_unknown_hosts(settings):
+    from shop.config import Settings
+
+    production = Settings(**{**settings.model_dump(), "environment": "production", "secret_key": "x" * 40})
+    app = create_app(production)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200  # testserver is the host of SHOP_BASE_URL
+        assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["/es/products", "/healthz", "/api/v1/products", "/sitemap.xml"])
+def test_head_answers_like_get_without_a_body(client, shop_data, url):
+    for _ in range(2):  # once rendered, once from the cache where cacheable
+        response = client.head(url)
+        assert response.status_code == 200
+        assert response.content == b""
+        assert response.headers["content-type"] == client.get(url).headers["content-type"]

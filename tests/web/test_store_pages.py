@@ -126,7 +126,7 @@ def test_product_json_ld_and_open_graph(client, shop_data):
     assert data["offers"]["price"] == "6500.00"
     assert data["offers"]["priceCurrency"] == "MXN"
     assert data["offers"]["availability"] == "https://schema.org/InStock"
-    assert len(data["image"]) == 2 and data["image"][0].startswith("http://testserver/media/thumbs/")
+    assert len(data["image"]) == 2 and data["image"][0].startswith("http://testserver/media/")
     assert page.meta("og:type") == ["product"]
     assert page.meta("og:title") == ["Diamond huipil"]
     assert page.meta("og:url") == ["http://testserver/en/products/huipil-rombos"]
@@ -255,11 +255,28 @@ def test_pages_work_without_javascript(client, shop_data):
         assert [a for a in page.find("script") if a.get("type") != "application/ld+json"] == [], url
 
 
-def test_listing_page_weighs_at_most_40_kb_with_its_css(client, shop_data, settings):
+def test_a_full_listing_page_weighs_at_most_40_kb_with_its_css(client, session, shop_data, media_dir):
+    from factories import make_image, make_product
 
-    html = client.get("/es/products").text
+    from shop.catalogue import service
+
+    photo = make_image(session, media_dir, width=1280, height=1600)
+    for n in range(30):
+        product = make_product(
+            session,
+            category=shop_data["huipiles"],
+            weavers=[(shop_data["maria"], 10_000)],
+            slug=f"huipil-ceremonial-de-magdalenas-con-rombos-{n}",
+            title_es=f"Huipil ceremonial de Magdalenas con rombos y grecas, número {n}",
+            kind="series",
+            stock_on_hand=3,
+        )
+        service.add_product_image(session, product, photo, alt_es="Huipil rojo con rombos, vista frontal")
+    session.commit()
+    response = client.get("/es/products")
+    assert response.text.count('class="card"') == 24
     css = client.get(static_url("css/store.css")).content
-    assert len(html.encode()) + len(css) <= 40 * 1024
+    assert len(response.content) + len(css) <= 40 * 1024
 
 
 def test_security_headers(client, shop_data):
@@ -299,3 +316,78 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/es/products/%00",
+        "/en/products/a%00b",
+        "/es/weavers/%00",
+        "/api/v1/products/%00",
+        "/api/v1/weavers/a%00b",
+        "/en/products/" + "a" * 300,
+        "/en/products/UPPER",
+    ],
+)
+def test_impossible_slugs_are_simply_not_found(client, shop_data, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/es/products?q=%00", "/es/products?q=a%00b", "/api/v1/products?q=%00huipil"]
+)
+def test_nul_bytes_in_search_do_not_break_it(client, shop_data, url):
+    assert client.get(url).status_code == 200
+
+
+def test_a_page_past_the_last_is_not_found(client, shop_data):
+    response = client.get("/en/products?page=9")
+    assert response.status_code == 404
+    assert "There is no page 9 here." in response.text
+
+
+def test_originals_stay_private_and_thumbnails_carry_no_gps(client, session, shop_data, settings):
+    import io
+
+    from factories import LIMITS, make_product
+    from PIL import Image as PILImage
+
+    from shop.catalogue import service
+    from shop.catalogue.images import original_path, save_image
+
+    exif = PILImage.Exif()
+    exif[0x8825] = {1: "N", 2: (16.0, 44.0, 10.0), 3: "W", 4: (92.0, 38.0, 5.0)}
+    raw = io.BytesIO()
+    PILImage.new("RGB", (900, 900), (120, 40, 60)).save(raw, "JPEG", exif=exif)
+    image = save_image(session, raw.getvalue(), settings.media_dir, LIMITS)
+    service.add_product_image(session, make_product(session, slug="con-gps"), image)
+    session.commit()
+    assert original_path(settings.media_dir, image).read_bytes() == raw.getvalue()  # kept, privately
+
+    shown = {img["src"] for img in Page(client.get("/en/products/con-gps").text).find("img")}
+    assert f"/media/{image.key}-640.webp" in shown
+    thumb = client.get(f"/media/{image.key}-640.webp")
+    assert thumb.status_code == 200
+    with PILImage.open(io.BytesIO(thumb.content)) as opened:
+        assert dict(opened.getexif()) == {}
+    api = client.get("/api/v1/products/con-gps").json()
+    assert api["images"][0]["url"] == f"http://testserver/media/{image.key}-640.webp"
+    for url in (
+        f"/media/originals/{image.key}.jpg",
+        f"/media/../originals/{image.key}.jpg",
+        f"/media/%2e%2e/originals/{image.key}.jpg",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_https_sites_send_hsts(settings, shop_data):
+    from fastapi.testclient import TestClient
+
+    from shop.main import create_app
+
+    settings.base_url = "https://testserver"
+    app = create_app(settings)
+    with TestClient(app, base_url="https://testserver") as client:
+        assert client.get("/es/").headers["strict-transport-security"].startswith("max-age=31536000")
+    app.state.engine.dispose()

@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from shop.catalogue.models import Category
-from shop.db import SessionDep
+from shop.web.deps import SessionDep
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -17,7 +18,7 @@ from shop.catalogue.browse import (
     public_weavers,
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
-from shop.db import SessionDep
+from shop.web.deps import SessionDep
 from shop.web.page_cache import mark_public
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
@@ -50,7 +51,11 @@ def list_products(
     result = list_public_products(session, query)
 
     def link(number: int) -> str:
-        return str(request.url.include_query_params(page=number))
+        # Built from the configured address, never from the request's Host header: this answer is cached.
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [
+            ("page", str(number))
+        ]
+        return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
     return ProductPageRead(
         items=[present.product(p, settings) for p in result.items],

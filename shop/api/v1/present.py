@@ -43,7 +43,7 @@ def price(amount: int, currency: str) -> PriceRead:
 
 def image(image: Image, alt: Localized, base_url: str) -> ImageRead:
     return ImageRead(
-        url=base_url + urls.original_url(image),
+        url=base_url + urls.largest_thumb(image),
         width=image.width,
         height=image.height,
         alt=alt,

@@ -19,8 +19,8 @@ from shop.catalogue.browse import (
     public_weavers,
     related_products,
 )
-from shop.db import SessionDep
 from shop.i18n import translator
+from shop.web.deps import SessionDep
 from shop.web.page_cache import mark_public
 from shop.web.present import loc
 from shop.web.store.seo import page_links, product_json_ld

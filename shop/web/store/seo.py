@@ -11,10 +11,10 @@ from fastapi.responses import PlainTextResponse, Response
 from shop.catalogue.availability import availability_of
 from shop.catalogue.browse import list_categories, sitemap_entries
 from shop.catalogue.models import Product
-from shop.db import SessionDep
 from shop.i18n import STORE_LANGUAGES
 from shop.money import Money
 from shop.web import urls
+from shop.web.deps import SessionDep
 from shop.web.page_cache import public_headers
 from shop.web.present import COOPERATIVE, loc
 

@@ -96,12 +96,39 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(session
     assert session.scalar(select(func.count()).select_from(Product)) == 0
 
 
-def test_missing_or_unknown_columns_stop_before_any_row(session, setup):
-    checked = check(session, "slug,title_es\nx,y\n")
-    assert [e.line for e in checked.errors] == [1]
-    assert "category" in checked.errors[0].message
+def test_missing_or_unknown_columns_are_reported(session, setup):
+    checked = check(session, "title_es,title_en\nx,y\n")
+    assert [(e.line, e.message) for e in checked.errors] == [(1, "The file lacks these columns: slug.")]
     checked = check(session, HEADER + ",colour\n")
-    assert "colour" in checked.errors[0].message
+    assert [e.line for e in checked.errors] == [1] and "colour" in checked.errors[0].message
+    checked = check(session, "slug,title_es\nnew-piece,Nueva\n")
+    assert [e.line for e in checked.errors] == [2]
+    assert (
+        "new product" in checked.errors[0].message
+        and "category, kind, price_mxn" in checked.errors[0].message
+    )
+
+
+def test_columns_left_out_keep_their_values_on_existing_products(session, setup):
+    full = check(session, HEADER + "\n" + row(stock_on_hand="1", dyes_es="Añil", status="active"))
+    csv_io.import_rows(session, full.rows)
+    session.commit()
+    partial = check(session, "slug,price_mxn,status\nrebozo-anil,2600,\n")
+    assert partial.errors == []
+    assert csv_io.import_rows(session, partial.rows) == (0, 1)
+    session.commit()
+    product = session.scalar(select(Product).where(Product.slug == "rebozo-anil"))
+    assert product.price_amount == 260_000
+    assert (product.status, product.stock_on_hand, product.dyes_es) == (ProductStatus.active, 1, "Añil")
+    assert product.description_es.startswith("Línea uno.")
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "1e999999", "treinta"])
+def test_nonsense_percentages_are_reported_not_crashed_on(session, setup, value):
+    checked = check(
+        session, HEADER + "\n" + row(kind="made_to_order", lead_time_days="30", deposit_percent=value)
+    )
+    assert [(e.line, e.field) for e in checked.errors] == [(2, "deposit_percent")]
 
 
 def test_existing_slugs_are_updated_not_duplicated(session, setup):

@@ -226,3 +226,58 @@ def test_unknown_kind_view_or_motif_is_refused():
         draw_product("huipil", "anil", ("rombos",), "back", 1)
     with pytest.raises(ValueError, match="motif"):
         draw_product("huipil", "anil", ("dragones",), "front", 1)
+
+
+def test_no_public_page_or_api_answer_names_a_weaver_who_did_not_consent(demo, session):
+    """Crawl everything a stranger can reach and look for the private weavers, by name, slug or photo."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from shop.config import Settings
+    from shop.main import create_app
+
+    engine, media_dir, _ = demo
+    private = session.scalars(select(Weaver).where(Weaver.consent_to_publish.is_(False))).all()
+    assert private
+    needles = set()
+    for weaver in private:
+        needles |= {weaver.name, weaver.slug, weaver.name.split()[0]}
+        needles.add(session.scalar(select(Image.key).where(Image.id == weaver.photo_id)))
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        media_dir=media_dir,
+        secret_key="crawl",
+        base_url="http://testserver",
+        page_cache_seconds=0,
+    )
+    app = create_app(settings)
+    seen: dict[str, str] = {}
+    with TestClient(app) as client:
+        queue = [
+            "/es/",
+            "/en/",
+            "/sitemap.xml",
+            "/api/v1/products?page_size=100",
+            "/api/v1/weavers",
+            "/api/v1/categories",
+        ]
+        while queue:
+            url = queue.pop()
+            if url in seen or len(seen) > 400:
+                continue
+            response = client.get(url)
+            assert response.status_code == 200, url
+            seen[url] = response.text
+            for link in re.findall(
+                r'(?:href|<loc>|"url":\s*")"?(?:http://testserver)?(/(?:es|en|api/v1)/[^"<\s]*)',
+                response.text,
+            ):
+                link = link.replace("&amp;", "&")
+                if "/lang/" not in link and link not in seen:
+                    queue.append(link)
+    app.state.engine.dispose()
+    assert any("/products/" in url for url in seen) and any("/weavers/" in url for url in seen)
+    for url, text in seen.items():
+        for needle in needles:
+            assert not re.search(rf"\b{re.escape(needle)}\b", text), f"{needle!r} is shown at {url}"
