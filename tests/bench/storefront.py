@@ -320,7 +320,7 @@ def main() -> int:
         **os.environ,
         "SHOP_DATABASE_URL": database_url,
         "SHOP_MEDIA_DIR": str(media_dir),
-        "SHOP_SECRET_KEY": "benchmark",
+        "SHOP_SECRET_KEY": "benchmark-secret-key-of-sufficient-length",
         "SHOP_ENVIRONMENT": "production",
         "PYTHONPATH": str(ROOT),
     }
