@@ -20,15 +20,11 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     # SQLite does not report DESC columns when it reflects an index, so these cannot be compared there;
     # PostgreSQL compares them in full.
     bind = context.get_bind() if not context.is_offline_mode() else None
-    return not (
-        type_ == "index" and bind is not None and bind.dialect.name == "sqlite" and _has_desc(obj, compare_to)
-    )
+    return not (type_ == "index" and bind is not None and bind.dialect.name == "sqlite" and _has_desc(obj, compare_to))
 
 
 def _has_desc(*indexes) -> bool:
-    return any(
-        "DESC" in str(expr).upper() for index in indexes if index is not None for expr in index.expressions
-    )
+    return any("DESC" in str(expr).upper() for index in indexes if index is not None for expr in index.expressions)
 
 
 def render_item(type_, obj, autogen_context):

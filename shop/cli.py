@@ -148,9 +148,7 @@ def import_products(
                         err=True,
                     )
                     raise typer.Exit(code=1)
-                with typer.progressbar(
-                    length=len(checked.rows), label=t.gettext("Importing"), file=sys.stderr
-                ) as bar:
+                with typer.progressbar(length=len(checked.rows), label=t.gettext("Importing"), file=sys.stderr) as bar:
                     created, updated = csv_io.import_rows(session, checked.rows, progress=bar.update)
     except UnicodeDecodeError:
         typer.echo(t.gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."), err=True)

@@ -99,9 +99,7 @@ class Settings(BaseSettings):
             )
         if self.default_currency != "MXN":
             # Prices, the CSV's price_mxn column and the ledger are in pesos; others are for display only.
-            raise ValueError(
-                "SHOP_DEFAULT_CURRENCY must be MXN; use SHOP_DISPLAY_RATES to show other currencies"
-            )
+            raise ValueError("SHOP_DEFAULT_CURRENCY must be MXN; use SHOP_DISPLAY_RATES to show other currencies")
         return self
 
     @property

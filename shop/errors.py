@@ -57,8 +57,6 @@ class ValidationFailed(DomainError):
     status_code = 422
     code = "validation_failed"
 
-    def __init__(
-        self, message: str, *, field: str | None = None, errors: list[DomainError] | None = None, **params
-    ):
+    def __init__(self, message: str, *, field: str | None = None, errors: list[DomainError] | None = None, **params):
         super().__init__(message, field=field, **params)
         self.errors = errors or []

@@ -89,9 +89,7 @@ def format_money(amount: int, currency: str, locale: str, *, trim_cents: bool = 
     return f"{sign}{symbol}{number}"
 
 
-def convert_for_display(
-    amount: int, currency: str, target: str, rate: Decimal, *, whole_units: bool = False
-) -> int:
+def convert_for_display(amount: int, currency: str, target: str, rate: Decimal, *, whole_units: bool = False) -> int:
     """Approximate ``amount`` in ``target`` minor units, ``rate`` being units of ``currency`` per ``target``.
 
     Display only: nothing is ever charged in the converted amount, so rounding half-up here is harmless.

@@ -2,5 +2,9 @@
 
 from shop.catalogue import models as catalogue_models
 from shop.db import metadata
+from shop.ledger import models as ledger_models
+from shop.mail import models as mail_models
+from shop.orders import models as orders_models
+from shop.payments import models as payments_models
 
-__all__ = ["catalogue_models", "metadata"]
+__all__ = ["catalogue_models", "ledger_models", "mail_models", "metadata", "orders_models", "payments_models"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from postgres_admin import empty_tables, recreate_postgres_database
+from postgres_admin import empty_tables, recreate_postgres_database, remember_seeds
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -29,6 +29,7 @@ def migrated_database(tmp_path_factory) -> str:
     if POSTGRES_URL:
         recreate_postgres_database(POSTGRES_URL)
         migrations.upgrade(POSTGRES_URL)
+        remember_seeds(POSTGRES_URL)
         return POSTGRES_URL
     template = tmp_path_factory.mktemp("template") / "template.db"
     migrations.upgrade(f"sqlite:///{template}")
@@ -183,9 +184,7 @@ def shop_data(session, media_dir):
         stock_on_hand=0,
         age_days=0,
     )
-    draft = make_product(
-        session, category=huipiles, weavers=[(maria, 10_000)], slug="borrador", status="draft"
-    )
+    draft = make_product(session, category=huipiles, weavers=[(maria, 10_000)], slug="borrador", status="draft")
     session.commit()
     return {
         "maria": maria,

@@ -20,9 +20,7 @@ _counter = itertools.count(1)
 LIMITS = ImageLimits(max_bytes=5 * 1024 * 1024, max_pixels=30_000_000)
 
 
-def photo_bytes(
-    width: int = 800, height: int = 1000, color=(140, 28, 51), fmt: str = "JPEG", **save
-) -> bytes:
+def photo_bytes(width: int = 800, height: int = 1000, color=(140, 28, 51), fmt: str = "JPEG", **save) -> bytes:
     buffer = io.BytesIO()
     PILImage.new("RGB", (width, height), color).save(buffer, fmt, **save)
     return buffer.getvalue()

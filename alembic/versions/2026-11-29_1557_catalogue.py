@@ -109,16 +109,12 @@ def upgrade() -> None:
             "kind <> 'made_to_order' OR (lead_time_days IS NOT NULL AND deposit_bp IS NOT NULL)",
             name=op.f("ck_products_made_to_order_terms"),
         ),
-        sa.CheckConstraint(
-            "kind <> 'unique' OR stock_on_hand <= 1", name=op.f("ck_products_unique_stock_at_most_one")
-        ),
+        sa.CheckConstraint("kind <> 'unique' OR stock_on_hand <= 1", name=op.f("ck_products_unique_stock_at_most_one")),
         sa.CheckConstraint(
             "deposit_bp IS NULL OR (deposit_bp >= 0 AND deposit_bp <= 10000)",
             name=op.f("ck_products_deposit_range"),
         ),
-        sa.CheckConstraint(
-            "lead_time_days IS NULL OR lead_time_days > 0", name=op.f("ck_products_lead_time_positive")
-        ),
+        sa.CheckConstraint("lead_time_days IS NULL OR lead_time_days > 0", name=op.f("ck_products_lead_time_positive")),
         sa.CheckConstraint("price_amount >= 0", name=op.f("ck_products_price_not_negative")),
         sa.CheckConstraint("stock_on_hand >= 0", name=op.f("ck_products_stock_not_negative")),
         sa.ForeignKeyConstraint(
@@ -274,8 +270,7 @@ def _create_search() -> None:
             parts.append(_pg_vector(f"{field}_es", "spanish", weight))
             parts.append(_pg_vector(f"{field}_en", "english", weight))
         op.execute(
-            "ALTER TABLE products ADD COLUMN search_vector tsvector "
-            f"GENERATED ALWAYS AS ({' || '.join(parts)}) STORED"
+            f"ALTER TABLE products ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({' || '.join(parts)}) STORED"
         )
         op.execute("CREATE INDEX ix_products_search_vector ON products USING gin (search_vector)")
         return

@@ -46,9 +46,7 @@ def availability_of(product: Product, available: int | None = None) -> Availabil
     if product.status is not ProductStatus.active:
         return AvailabilityInfo(Availability.sold_out, 0)
     if product.kind is ProductKind.made_to_order:
-        return AvailabilityInfo(
-            Availability.made_to_order, quantity, product.lead_time_days, product.deposit_bp
-        )
+        return AvailabilityInfo(Availability.made_to_order, quantity, product.lead_time_days, product.deposit_bp)
     if quantity <= 0:
         return AvailabilityInfo(Availability.sold_out, 0)
     if product.kind is ProductKind.unique:

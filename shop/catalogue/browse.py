@@ -76,9 +76,7 @@ def card_options():
     return (
         joinedload(Product.category, innerjoin=True),
         selectinload(Product.images).joinedload(ProductImage.image, innerjoin=True),
-        selectinload(Product.attributions)
-        .joinedload(ProductWeaver.weaver, innerjoin=True)
-        .joinedload(Weaver.photo),
+        selectinload(Product.attributions).joinedload(ProductWeaver.weaver, innerjoin=True).joinedload(Weaver.photo),
     )
 
 
@@ -102,19 +100,14 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
             return statement.where(sa.false())
         return statement
 
-    total = (
-        session.scalar(sa.select(sa.func.count()).select_from(narrowed(sa.select(Product.id)).subquery()))
-        or 0
-    )
+    total = session.scalar(sa.select(sa.func.count()).select_from(narrowed(sa.select(Product.id)).subquery())) or 0
 
     sort = query.effective_sort
     order = {
         Sort.newest: [Product.created_at.desc(), Product.id.desc()],
         Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
         Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
-        Sort.relevance: [scores.c.score.desc(), Product.id.desc()]
-        if scores is not None
-        else [Product.id.desc()],
+        Sort.relevance: [scores.c.score.desc(), Product.id.desc()] if scores is not None else [Product.id.desc()],
     }[sort]
     page = min(max(1, query.page), MAX_PAGE)
     statement = (
@@ -129,9 +122,7 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
     items = list(session.scalars(statement).all())
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
-    return ProductPage(
-        items=items, total=total, page=page, page_size=query.page_size, category=category, query=query
-    )
+    return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
 
 
 def _well_formed(slug: str) -> bool:
@@ -144,9 +135,7 @@ def public_product(session: Session, slug: str) -> Product:
     if not _well_formed(slug):
         raise NotFound(N_("We could not find that piece. It may have been removed."), slug=slug)
     product = session.scalar(
-        sa.select(Product)
-        .where(Product.slug == slug, Product.status.in_(PUBLIC_STATUSES))
-        .options(*card_options())
+        sa.select(Product).where(Product.slug == slug, Product.status.in_(PUBLIC_STATUSES)).options(*card_options())
     )
     if product is None:
         raise NotFound(N_("We could not find that piece. It may have been removed."), slug=slug)
@@ -224,9 +213,7 @@ def products_by_weaver(session: Session, weaver: Weaver) -> list[Product]:
 def sitemap_entries(session: Session) -> tuple[list[tuple[str, object]], list[str]]:
     """(product slug, last change) pairs and consented weaver slugs for the sitemap."""
     products = session.execute(
-        sa.select(Product.slug, Product.updated_at)
-        .where(Product.status.in_(PUBLIC_STATUSES))
-        .order_by(Product.id)
+        sa.select(Product.slug, Product.updated_at).where(Product.status.in_(PUBLIC_STATUSES)).order_by(Product.id)
     ).all()
     weavers = session.scalars(
         sa.select(Weaver.slug).where(Weaver.consent_to_publish.is_(True)).order_by(Weaver.id)

@@ -163,9 +163,7 @@ def _row_to_product(
     return values, problems
 
 
-def check_file(
-    session: Session, handle: IO[str], t: Translator, progress: Callable[[int], None] | None = None
-):
+def check_file(session: Session, handle: IO[str], t: Translator, progress: Callable[[int], None] | None = None):
     """Read and check every row, collecting every problem; nothing is written."""
     checked = CheckedFile()
     reader = csv.DictReader(handle)

@@ -52,9 +52,7 @@ def _human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def save_image(
-    session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo"
-) -> Image:
+def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo") -> Image:
     """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
     from PIL import Image as PILImage
     from PIL import ImageOps, UnidentifiedImageError

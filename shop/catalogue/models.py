@@ -69,9 +69,7 @@ class Category(SQLModel, table=True):
     description_en: str = Field(default="", max_length=500)
     position: int = Field(default=0)
 
-    products: list["Product"] = Relationship(
-        back_populates="category", sa_relationship_kwargs={"lazy": "raise"}
-    )
+    products: list["Product"] = Relationship(back_populates="category", sa_relationship_kwargs={"lazy": "raise"})
 
 
 class Weaver(SQLModel, table=True):
@@ -138,17 +136,13 @@ class Product(SQLModel, table=True):
             "kind <> 'made_to_order' OR (lead_time_days IS NOT NULL AND deposit_bp IS NOT NULL)",
             name="made_to_order_terms",
         ),
-        sa.CheckConstraint(
-            "deposit_bp IS NULL OR (deposit_bp >= 0 AND deposit_bp <= 10000)", name="deposit_range"
-        ),
+        sa.CheckConstraint("deposit_bp IS NULL OR (deposit_bp >= 0 AND deposit_bp <= 10000)", name="deposit_range"),
         sa.CheckConstraint("lead_time_days IS NULL OR lead_time_days > 0", name="lead_time_positive"),
         # One index per listing order (see browse.list_public_products), so pages never sort the catalogue.
         sa.Index("ix_products_listing_newest", "status", sa.desc("created_at"), sa.desc("id")),
         sa.Index("ix_products_listing_price", "status", "price_amount", "id"),
         sa.Index("ix_products_listing_price_desc", "status", sa.desc("price_amount"), sa.desc("id")),
-        sa.Index(
-            "ix_products_listing_category", "category_id", "status", sa.desc("created_at"), sa.desc("id")
-        ),
+        sa.Index("ix_products_listing_category", "category_id", "status", sa.desc("created_at"), sa.desc("id")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -204,3 +198,34 @@ class CatalogueRevision(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     revision: int = Field(default=0)
     changed_at: datetime = created_at_field()
+
+
+class ReservationStatus(StrEnum):
+    active = "active"
+    converted = "converted"  # became a sale: the stock was taken
+    released = "released"  # expired or cancelled: the stock is free again
+
+
+class StockReservation(SQLModel, table=True):
+    """Stock held for an order until it is paid or the hold expires.
+
+    Availability is stock on hand less active, unexpired holds, so an expired hold stops counting at once,
+    before any job has released it.
+    """
+
+    __tablename__ = "stock_reservations"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.Index("ix_stock_reservations_product_active", "product_id", "status", "expires_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", ondelete="RESTRICT")
+    order_id: int = Field(foreign_key="orders.id", ondelete="RESTRICT", index=True)
+    quantity: int
+    status: ReservationStatus = Field(
+        default=ReservationStatus.active, sa_type=str_enum(ReservationStatus, "reservation_status"), nullable=False
+    )
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = created_at_field()
+    released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

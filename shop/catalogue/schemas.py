@@ -11,9 +11,7 @@ from shop.catalogue.models import ProductKind, ProductStatus
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-Slug = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=SLUG_PATTERN)
-]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=SLUG_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Medium = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
@@ -26,9 +24,7 @@ class _Strict(BaseModel):
 
 
 class CategoryCreate(_Strict):
-    slug: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SLUG_PATTERN)
-    ]
+    slug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SLUG_PATTERN)]
     name_es: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     name_en: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     description_es: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
@@ -37,9 +33,7 @@ class CategoryCreate(_Strict):
 
 
 class WeaverCreate(_Strict):
-    slug: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SLUG_PATTERN)
-    ]
+    slug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=SLUG_PATTERN)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     community: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     municipio: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]

@@ -66,10 +66,7 @@ def _sqlite_scores(words: list[str]) -> sa.Subquery:
 
 
 def _postgres_tsquery(words: list[str], prefix: str) -> sa.TextClause:
-    parts = [
-        f"(to_tsquery('spanish', :{prefix}{i}) || to_tsquery('english', :{prefix}{i}))"
-        for i in range(len(words))
-    ]
+    parts = [f"(to_tsquery('spanish', :{prefix}{i}) || to_tsquery('english', :{prefix}{i}))" for i in range(len(words))]
     params = {f"{prefix}{i}": f"{word}:*" for i, word in enumerate(words)}
     return sa.text("(" + " && ".join(parts) + ")").bindparams(**params)
 

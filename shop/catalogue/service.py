@@ -22,9 +22,7 @@ from shop.money import BASIS_POINTS
 
 def create_category(session: Session, data: CategoryCreate) -> Category:
     if session.scalar(select(Category.id).where(Category.slug == data.slug)) is not None:
-        raise Conflict(
-            N_("A category with the address “%(slug)s” already exists."), field="slug", slug=data.slug
-        )
+        raise Conflict(N_("A category with the address “%(slug)s” already exists."), field="slug", slug=data.slug)
     category = Category(**data.model_dump())
     session.add(category)
     session.flush()
@@ -33,9 +31,7 @@ def create_category(session: Session, data: CategoryCreate) -> Category:
 
 def create_weaver(session: Session, data: WeaverCreate, photo: Image | None = None) -> Weaver:
     if session.scalar(select(Weaver.id).where(Weaver.slug == data.slug)) is not None:
-        raise Conflict(
-            N_("A weaver with the address “%(slug)s” already exists."), field="slug", slug=data.slug
-        )
+        raise Conflict(N_("A weaver with the address “%(slug)s” already exists."), field="slug", slug=data.slug)
     if data.consent_to_publish and data.consent_date is None:
         raise ValidationFailed(N_("Record the date she gave her consent."), field="consent_date")
     values = data.model_dump(exclude={"languages"})
@@ -53,16 +49,12 @@ def product_problems(session: Session, data: ProductFields) -> list[DomainError]
 
     weaver_ids = [a.weaver_id for a in data.weavers]
     if len(set(weaver_ids)) != len(weaver_ids):
-        problems.append(
-            ValidationFailed(N_("Each weaver can be listed only once per piece."), field="weavers")
-        )
+        problems.append(ValidationFailed(N_("Each weaver can be listed only once per piece."), field="weavers"))
     found = set(session.scalars(select(Weaver.id).where(Weaver.id.in_(weaver_ids))).all())
     missing = sorted(set(weaver_ids) - found)
     if missing:
         problems.append(
-            ValidationFailed(
-                N_("Unknown weaver: %(ids)s."), field="weavers", ids=", ".join(str(i) for i in missing)
-            )
+            ValidationFailed(N_("Unknown weaver: %(ids)s."), field="weavers", ids=", ".join(str(i) for i in missing))
         )
     total = sum(a.share_bp for a in data.weavers)
     if total != BASIS_POINTS:
@@ -84,18 +76,12 @@ def product_problems(session: Session, data: ProductFields) -> list[DomainError]
                 ValidationFailed(N_("Say how many days it takes to make this piece."), field="lead_time_days")
             )
         if data.deposit_bp is None:
-            problems.append(
-                ValidationFailed(N_("Say what deposit is due when it is ordered."), field="deposit_bp")
-            )
+            problems.append(ValidationFailed(N_("Say what deposit is due when it is ordered."), field="deposit_bp"))
     else:
         if data.lead_time_days is not None:
-            problems.append(
-                ValidationFailed(N_("Only made-to-order pieces have a lead time."), field="lead_time_days")
-            )
+            problems.append(ValidationFailed(N_("Only made-to-order pieces have a lead time."), field="lead_time_days"))
         if data.deposit_bp is not None:
-            problems.append(
-                ValidationFailed(N_("Only made-to-order pieces take a deposit."), field="deposit_bp")
-            )
+            problems.append(ValidationFailed(N_("Only made-to-order pieces take a deposit."), field="deposit_bp"))
     return problems
 
 
@@ -117,9 +103,7 @@ def create_product(session: Session, data: ProductCreate) -> Product:
     if session.scalar(select(Product.id).where(Product.slug == data.slug)) is not None:
         problems.insert(
             0,
-            Conflict(
-                N_("A product with the address “%(slug)s” already exists."), field="slug", slug=data.slug
-            ),
+            Conflict(N_("A product with the address “%(slug)s” already exists."), field="slug", slug=data.slug),
         )
     _raise_problems(problems)
     product = Product(**data.model_dump(exclude={"weavers"}))
@@ -159,9 +143,7 @@ def get_product_for_edit(session: Session, slug: str) -> Product:
     product = session.scalar(
         select(Product)
         .where(Product.slug == slug)
-        .options(
-            selectinload(Product.attributions), selectinload(Product.images).selectinload(ProductImage.image)
-        )
+        .options(selectinload(Product.attributions), selectinload(Product.images).selectinload(ProductImage.image))
     )
     if product is None:
         raise NotFound(N_("There is no product at “%(slug)s”."), slug=slug)
@@ -172,9 +154,7 @@ def add_product_image(
     session: Session, product: Product, image: Image, *, alt_es: str = "", alt_en: str = ""
 ) -> ProductImage:
     position = session.scalar(
-        select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(
-            ProductImage.product_id == product.id
-        )
+        select(func.coalesce(func.max(ProductImage.position) + 1, 0)).where(ProductImage.product_id == product.id)
     )
     link = ProductImage(
         product_id=product.id,

@@ -59,15 +59,9 @@ PALETTES: dict[str, Palette] = {
     "larrainzar": Palette(
         DEEP_RED, (WHITE_COTTON, MARIGOLD, BLACK_WOOL, COCHINEAL), (WHITE_COTTON, BLACK_WOOL), MARIGOLD
     ),
-    "zinacantan": Palette(
-        (52, 36, 96), (MAGENTA, PINK, TURQUOISE, MARIGOLD, LEAF, VIOLET), (MAGENTA, TURQUOISE), PINK
-    ),
-    "navenchauc": Palette(
-        (40, 52, 118), (PINK, MAGENTA, WHITE_COTTON, TURQUOISE, MARIGOLD), (PINK, SKY), MAGENTA
-    ),
-    "chamula": Palette(
-        BLACK_WOOL, (WHITE_COTTON, COCHINEAL, GREEN, MARIGOLD), (WHITE_COTTON, COCHINEAL), COCHINEAL
-    ),
+    "zinacantan": Palette((52, 36, 96), (MAGENTA, PINK, TURQUOISE, MARIGOLD, LEAF, VIOLET), (MAGENTA, TURQUOISE), PINK),
+    "navenchauc": Palette((40, 52, 118), (PINK, MAGENTA, WHITE_COTTON, TURQUOISE, MARIGOLD), (PINK, SKY), MAGENTA),
+    "chamula": Palette(BLACK_WOOL, (WHITE_COTTON, COCHINEAL, GREEN, MARIGOLD), (WHITE_COTTON, COCHINEAL), COCHINEAL),
     "chenalho": Palette(
         WHITE_COTTON,
         (COCHINEAL, BLACK_WOOL, INDIGO, MARIGOLD),
@@ -312,9 +306,7 @@ class Design:
         self.brocade.paste(255, (x, y), mask)
         return color.width
 
-    def row(
-        self, name: str, y: int, height: int, colors: list[tuple[RGB, RGB, RGB]], x0: int = 0, x1=None
-    ) -> None:
+    def row(self, name: str, y: int, height: int, colors: list[tuple[RGB, RGB, RGB]], x0: int = 0, x1=None) -> None:
         """Repeat a motif across the cloth, centred so both selvedges match."""
         x1 = self.width if x1 is None else x1
         unit = _motif(name, height, colors[0])[0].width
@@ -357,9 +349,7 @@ def _color_sets(pal: Palette, rng: random.Random, count: int = 3) -> list[tuple[
     return sets
 
 
-def _fill_rows(
-    design: Design, pal: Palette, motifs: tuple[str, ...], rng: random.Random, y0: int, y1: int
-) -> int:
+def _fill_rows(design: Design, pal: Palette, motifs: tuple[str, ...], rng: random.Random, y0: int, y1: int) -> int:
     """Rows of brocade from y0 down to y1; returns where the last row ended."""
     y = y0
     i = rng.randrange(len(motifs))
@@ -423,9 +413,7 @@ def _band_design(width: int, length: int, pal: Palette, motifs: tuple[str, ...],
         for row, y in enumerate(range(end + 3, length - end - size, size + 4)):
             offset = (size + 4) // 2 if row % 2 else 0
             for col, x in enumerate(range(3 + offset, width - size - 2, size + 6)):
-                design.stamp(
-                    "flores" if "flores" in motifs else "estrellas", x, y, size, sets[(row + col) % 4]
-                )
+                design.stamp("flores" if "flores" in motifs else "estrellas", x, y, size, sets[(row + col) % 4])
     else:  # "ends": plain cloth with stripes, brocade only near both ends
         _warp_stripes(design, pal, rng)
         end = max(14, length // 5)
@@ -779,9 +767,7 @@ def _huipil(scene, pal, motifs, rng, blouse: bool = False) -> None:
         for i, color in enumerate((pal.motifs[0], pal.motifs[1 % len(pal.motifs)], pal.trim)):
             box = (cx - nw - 20 + i * 6, by0, cx + nw + 20 - i * 6, ny + nh + 20 - i * 6)
             draw.rectangle(box, outline=color, width=3)
-        hole = [
-            ("polygon", [(cx - nw, by0 - 2), (cx + nw, by0 - 2), (cx + nw, ny + nh), (cx - nw, ny + nh)], 255)
-        ]
+        hole = [("polygon", [(cx - nw, by0 - 2), (cx + nw, by0 - 2), (cx + nw, ny + nh), (cx - nw, ny + nh)], 255)]
     else:
         for i, color in enumerate((pal.trim, pal.motifs[0], pal.motifs[1 % len(pal.motifs)], pal.trim)):
             pad = 24 - i * 6
@@ -789,9 +775,7 @@ def _huipil(scene, pal, motifs, rng, blouse: bool = False) -> None:
         hole = [("ellipse", [(cx - nw, ny - nh), (cx + nw, ny + nh)], 255)]
     hole_mask = _smooth_mask(scene.size, hole)
     # The far edge of the opening casts a soft shadow on the back panel seen through it.
-    lip = ImageChops.subtract(hole_mask, ImageChops.offset(hole_mask, 0, 14)).filter(
-        ImageFilter.GaussianBlur(6)
-    )
+    lip = ImageChops.subtract(hole_mask, ImageChops.offset(hole_mask, 0, 14)).filter(ImageFilter.GaussianBlur(6))
     piece.paste(inside, (0, 0), hole_mask)
     piece.paste(ImageChops.multiply(piece, Image.new("RGB", scene.size, (110,) * 3)), (0, 0), lip)
     _place(scene, piece, mask, (0, 0), lift=16)
@@ -818,9 +802,7 @@ def _rebozo(scene, pal, motifs, rng) -> None:
         _place_centered(scene, piece, mask, lift=14)
         return
     # Folded in half lengthwise: both halves side by side, the fringes hanging together.
-    back, back_mask = _band_piece(
-        pal, motifs, rng, int(w * 0.4), int(h * 0.7), 4, "ends", fringe_bottom=int(h * 0.1)
-    )
+    back, back_mask = _band_piece(pal, motifs, rng, int(w * 0.4), int(h * 0.7), 4, "ends", fringe_bottom=int(h * 0.1))
     back, back_mask = _rotated(back, back_mask, -9)
     _place_centered(scene, back, back_mask, dx=int(w * 0.13), dy=-int(h * 0.01), lift=10)
     front, front_mask = _band_piece(
@@ -1041,9 +1023,7 @@ def _folded(scene: Image.Image, kind: str, pal: Palette, motifs: tuple[str, ...]
     face = cloth.crop((0, 0, pw, top_h))
     ramp = Image.new("L", (1, 8))
     ramp.putdata([236, 248, 252, 252, 250, 246, 234, 200])
-    piece.paste(
-        ImageChops.multiply(face, ramp.resize(face.size, Image.Resampling.BICUBIC).convert("RGB")), (8, 0)
-    )
+    piece.paste(ImageChops.multiply(face, ramp.resize(face.size, Image.Resampling.BICUBIC).convert("RGB")), (8, 0))
     mask.paste(255, (8, 0, 8 + pw, top_h))
     mask = mask.filter(ImageFilter.SMOOTH)
     piece, mask = _rotated(piece, mask, rng.uniform(-4, 4))
@@ -1059,21 +1039,15 @@ def _folded_band(scene, pal: Palette, motifs: tuple[str, ...], rng: random.Rando
     top = (h - turns * (width + 6)) // 2 - int(h * 0.1)
     for i in range(turns):
         segment = piece.crop((0, i * length, width, (i + 1) * length)).transpose(Image.Transpose.ROTATE_90)
-        segment_mask = mask.crop((0, i * length, width, (i + 1) * length)).transpose(
-            Image.Transpose.ROTATE_90
-        )
+        segment_mask = mask.crop((0, i * length, width, (i + 1) * length)).transpose(Image.Transpose.ROTATE_90)
         x = (w - length) // 2 + rng.randint(-12, 12)
         _place(scene, segment, segment_mask, (x, top + i * (width + 6)), lift=8)
-    end, end_mask = _band_piece(
-        pal, motifs, rng, width, int(h * 0.2), 4, "narrow", fringe_bottom=int(h * 0.1)
-    )
+    end, end_mask = _band_piece(pal, motifs, rng, width, int(h * 0.2), 4, "narrow", fringe_bottom=int(h * 0.1))
     end, end_mask = _rotated(end, end_mask, 12)
     _place(scene, end, end_mask, (w // 2 + length // 2 - end.width, top + turns * (width + 6) - 10), lift=10)
 
 
-def draw_product(
-    kind: str, palette: str | Palette, motifs: tuple[str, ...] | list[str], view: str, seed: int
-) -> bytes:
+def draw_product(kind: str, palette: str | Palette, motifs: tuple[str, ...] | list[str], view: str, seed: int) -> bytes:
     """A JPEG "photo" (960x1200) of a piece: its kind, colours, motifs and the view asked for."""
     if kind not in FRONT:
         raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
@@ -1144,9 +1118,7 @@ def draw_portrait(seed: int, palette: str | Palette) -> bytes:
         )
         fill(color, ImageChops.subtract(ring, inner))
     fill(_shade(skin, 0.88), inner)
-    neck = _smooth_mask(
-        size, [("polygon", [(cx - 50, 380), (cx + 50, 380), (cx + 56, 600), (cx - 56, 600)], 255)]
-    )
+    neck = _smooth_mask(size, [("polygon", [(cx - 50, 380), (cx + 50, 380), (cx + 56, 600), (cx - 56, 600)], 255)])
     fill(_shade(skin, 0.88), ImageChops.multiply(neck, _rect_mask(size, 0, 541)))
     chin_shadow = _smooth_mask(size, [("ellipse", [(cx - 70, 400), (cx + 70, 470)], 120)])
     fill(_shade(skin, 0.72), ImageChops.multiply(chin_shadow.filter(ImageFilter.GaussianBlur(12)), neck))
@@ -1216,9 +1188,7 @@ def draw_portrait(seed: int, palette: str | Palette) -> bytes:
                 draw.arc((x - half + 3, y - 10, x + half - 3, y + 14), 20, 160, fill=ribbon, width=5)
         tie_x, tie_y = cx + side * (122 + 13 * 3.2), 384 + 13 * 25
         draw.polygon([(tie_x, tie_y), (tie_x - 16, tie_y + 46), (tie_x + 2, tie_y + 40)], fill=ribbon)
-        draw.polygon(
-            [(tie_x, tie_y), (tie_x + 18, tie_y + 44), (tie_x + 4, tie_y + 40)], fill=_shade(ribbon, 0.8)
-        )
+        draw.polygon([(tie_x, tie_y), (tie_x + 18, tie_y + 44), (tie_x + 4, tie_y + 40)], fill=_shade(ribbon, 0.8))
         draw.ellipse((tie_x - 9, tie_y - 9, tie_x + 9, tie_y + 9), fill=_shade(ribbon, 0.9))
     return _jpeg(scene)
 
@@ -1240,9 +1210,7 @@ def _head_shawl(scene: Image.Image, rng: random.Random, cx: int, face_box) -> No
             ),
         ],
     )
-    chest = _smooth_mask(
-        size, [("polygon", [(cx - 62, 452), (cx + 62, 452), (cx + 170, 800), (cx - 170, 800)], 255)]
-    )
+    chest = _smooth_mask(size, [("polygon", [(cx - 62, 452), (cx + 62, 452), (cx + 170, 800), (cx - 170, 800)], 255)])
     opening = [("ellipse", [(fx0 + 2, fy0 + 26), (fx1 - 2, fy1 + 24)], 255)]
     mask = ImageChops.subtract(
         ImageChops.lighter(head, ImageChops.subtract(shoulders, chest)), _smooth_mask(size, opening)

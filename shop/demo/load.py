@@ -135,9 +135,7 @@ def _load(
                 deposit_bp=data.deposit_bp,
                 stock_on_hand=data.stock,
                 status=data.status,
-                weavers=[
-                    AttributionIn(weaver_id=weavers[slug].id, share_bp=share) for slug, share in data.weavers
-                ],
+                weavers=[AttributionIn(weaver_id=weavers[slug].id, share_bp=share) for slug, share in data.weavers],
             ),
         )
         for photo in data.photos:

@@ -72,9 +72,7 @@ def install(app: FastAPI) -> None:
             if (isinstance(exc, ValidationFailed) and exc.errors) or exc.field:
                 body["errors"] = domain_error_items(exc, t)
             return JSONResponse(body, status_code=exc.status_code)
-        return _error_page(
-            request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None
-        )
+        return _error_page(request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None)
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(request: Request, exc: RequestValidationError):
@@ -114,6 +112,4 @@ def install(app: FastAPI) -> None:
 
 
 def _code(status: int) -> str:
-    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(
-        status, "error"
-    )
+    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(status, "error")

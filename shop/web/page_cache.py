@@ -106,9 +106,7 @@ class PageCache:
         self.misses += 1
         if scope["method"] == "HEAD":
             # Routes answer GET; a HEAD is the same answer without its body.
-            await self._render_and_store(
-                {**scope, "method": "GET"}, receive, _without_body(send), key, self.revision
-            )
+            await self._render_and_store({**scope, "method": "GET"}, receive, _without_body(send), key, self.revision)
             return
         await self._render_and_store(scope, receive, send, key, self.revision)
 
@@ -142,9 +140,7 @@ class PageCache:
         await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers + marker})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})
 
-    async def _render_and_store(
-        self, scope: Scope, receive: Receive, send: Send, key: bytes, revision
-    ) -> None:
+    async def _render_and_store(self, scope: Scope, receive: Receive, send: Send, key: bytes, revision) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
         cacheable = False

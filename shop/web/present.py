@@ -30,9 +30,7 @@ def availability_label(t: Translator, info: AvailabilityInfo) -> str:
     if info.state is Availability.in_stock:
         return t.ngettext("%(num)d left", "%(num)d left", info.quantity)
     if info.state is Availability.made_to_order:
-        return t.ngettext(
-            "Made to order in %(num)d day", "Made to order in %(num)d days", info.lead_time_days or 0
-        )
+        return t.ngettext("Made to order in %(num)d day", "Made to order in %(num)d days", info.lead_time_days or 0)
     return t.gettext("Sold out")
 
 

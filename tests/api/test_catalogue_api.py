@@ -21,11 +21,7 @@ def test_products_list_carries_what_the_product_page_shows(client, shop_data):
     )
     assert item["availability"]["label"]["en"] in page
     assert item["availability"]["state"] == "one_of_a_kind"
-    assert (
-        item["technique"]["en"] in page
-        and item["materials"]["en"] in page
-        and item["natural_dyes"]["en"] in page
-    )
+    assert item["technique"]["en"] in page and item["materials"]["en"] in page and item["natural_dyes"]["en"] in page
     assert item["dimensions"]["text"]["en"] in page
     assert item["woven_by"]["en"] in page
     assert [w["slug"] for w in item["weavers"]] == ["maria-perez"]
@@ -88,9 +84,7 @@ def test_errors_use_one_shape(client, shop_data, url, status, code):
 
 def test_error_messages_follow_accept_language(client):
     response = client.get("/api/v1/products?page=abc", headers={"Accept-Language": "es-MX"})
-    assert response.json()["errors"] == [
-        {"field": "page", "message": "Escribe un número entero, sin decimales."}
-    ]
+    assert response.json()["errors"] == [{"field": "page", "message": "Escribe un número entero, sin decimales."}]
     response = client.get("/api/v1/products?page=abc", headers={"Accept-Language": "en"})
     assert response.json()["errors"][0]["message"] == "Enter a whole number."
 

@@ -141,9 +141,7 @@ def seed(database_url: str, media_dir: Path, products: int) -> str:
                 }
             )
             shares.append({"product_id": n, "weaver_id": weavers[n % 8].id, "share_bp": 10_000})
-            photos.append(
-                {"product_id": n, "image_id": images[n % 12].id, "position": 0, "alt_es": "", "alt_en": ""}
-            )
+            photos.append({"product_id": n, "image_id": images[n % 12].id, "position": 0, "alt_es": "", "alt_en": ""})
         for table, data in ((Product, rows), (ProductWeaver, shares), (ProductImage, photos)):
             for start in range(0, len(data), 2000):
                 session.execute(insert(table), data[start : start + 2000])
@@ -235,9 +233,7 @@ async def _client(port: int, path: str, stop_at: float, latencies: list[float], 
         writer.close()
 
 
-def python_load(
-    port: int, path: str, connections: int, seconds: float
-) -> tuple[int, float, list[float], int]:
+def python_load(port: int, path: str, connections: int, seconds: float) -> tuple[int, float, list[float], int]:
     async def run():
         latencies: list[float] = []
         errors: list[int] = []
@@ -298,9 +294,7 @@ def measure(name: str, port: int, path: str, connections: int, seconds: float, w
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10)
@@ -332,8 +326,7 @@ def main() -> int:
         css_path = re.search(rb'href="(/static/css/[^"]+)"', listing_html).group(1).decode()
         css = fetch(port, css_path)
         results = {
-            name: measure(name, port, path, args.connections, args.seconds, args.warmup)
-            for name, path in pages.items()
+            name: measure(name, port, path, args.connections, args.seconds, args.warmup) for name, path in pages.items()
         }
         memory = rss_mb(shop.pid)
     finally:
@@ -353,18 +346,14 @@ def main() -> int:
         stop_server(cold)
 
     bare_port = free_port()
-    bare = start_server(
-        "tests.bench.bare_app:app", bare_port, {**env, "BARE_BODY_BYTES": str(len(listing_html))}
-    )
+    bare = start_server("tests.bench.bare_app:app", bare_port, {**env, "BARE_BODY_BYTES": str(len(listing_html))})
     try:
         results["bare"] = measure("bare", bare_port, "/", args.connections, args.seconds, args.warmup)
     finally:
         stop_server(bare)
 
     tool = "wrk" if shutil.which("wrk") else "asyncio client"
-    print(
-        f"\nload: {args.connections} connections, {args.seconds:.0f} s per page, one uvicorn worker, {tool}"
-    )
+    print(f"\nload: {args.connections} connections, {args.seconds:.0f} s per page, one uvicorn worker, {tool}")
     print(f"{'page':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
     bare_rps = results["bare"].rps
     for result in [*results.values(), *uncached.values()]:

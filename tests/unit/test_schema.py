@@ -19,11 +19,7 @@ def empty_database_url(tmp_path):
     if not url:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    fresh = (
-        make_url(url)
-        .set(database=f"shop_schema_{uuid.uuid4().hex[:8]}")
-        .render_as_string(hide_password=False)
-    )
+    fresh = make_url(url).set(database=f"shop_schema_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
     recreate_postgres_database(fresh)
     yield fresh
     drop_postgres_database(fresh)

@@ -118,9 +118,7 @@ def test_drafts_and_unknown_products_are_not_found(client, shop_data):
 def test_product_json_ld_and_open_graph(client, shop_data):
     html = client.get("/en/products/huipil-rombos").text
     page = Page(html)
-    data = json.loads(
-        next(text for attrs, text in page.scripts if attrs.get("type") == "application/ld+json")
-    )
+    data = json.loads(next(text for attrs, text in page.scripts if attrs.get("type") == "application/ld+json"))
     assert data["@type"] == "Product"
     assert data["name"] == "Diamond huipil"
     assert data["offers"]["price"] == "6500.00"
@@ -173,9 +171,7 @@ def test_stable_urls_redirect_to_the_buyers_language(client, shop_data, headers,
 
 
 def test_stable_listing_url_keeps_its_query(client, shop_data):
-    response = client.get(
-        "/products?category=bolsas&page=1", headers={"Accept-Language": "en"}, follow_redirects=False
-    )
+    response = client.get("/products?category=bolsas&page=1", headers={"Accept-Language": "en"}, follow_redirects=False)
     assert response.headers["location"] == "/en/products?category=bolsas&page=1"
     assert client.get("/products", headers={"Accept-Language": "en"}).status_code == 200
 
@@ -334,9 +330,7 @@ def test_impossible_slugs_are_simply_not_found(client, shop_data, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "url", ["/es/products?q=%00", "/es/products?q=a%00b", "/api/v1/products?q=%00huipil"]
-)
+@pytest.mark.parametrize("url", ["/es/products?q=%00", "/es/products?q=a%00b", "/api/v1/products?q=%00huipil"])
 def test_nul_bytes_in_search_do_not_break_it(client, shop_data, url):
     assert client.get(url).status_code == 200
 

@@ -24,9 +24,7 @@ from shop.web.page_cache import mark_public
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
 ERRORS = {
     404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
-    422: {
-        "description": 'Invalid parameters: `{"error": "validation_failed", "detail": …, "errors": [...]}`'
-    },
+    422: {"description": 'Invalid parameters: `{"error": "validation_failed", "detail": …, "errors": [...]}`'},
 }
 
 
@@ -34,27 +32,19 @@ ERRORS = {
 def list_products(
     request: Request,
     session: SessionDep,
-    category: Annotated[
-        str | None, Query(max_length=80, pattern=r"^[a-z0-9-]+$", description="Category slug")
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Full-text search, Spanish or English")
-    ] = None,
+    category: Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]+$", description="Category slug")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Full-text search, Spanish or English")] = None,
     sort: Sort | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 24,
 ) -> ProductPageRead:
     settings = request.app.state.settings
-    query = ProductQuery(
-        category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size
-    )
+    query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
     result = list_public_products(session, query)
 
     def link(number: int) -> str:
         # Built from the configured address, never from the request's Host header: this answer is cached.
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [
-            ("page", str(number))
-        ]
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(number))]
         return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
     return ProductPageRead(

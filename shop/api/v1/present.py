@@ -47,9 +47,7 @@ def image(image: Image, alt: Localized, base_url: str) -> ImageRead:
         width=image.width,
         height=image.height,
         alt=alt,
-        thumbnails=[
-            ThumbnailRead(width=w, url=base_url + urls.thumb_url(image, w)) for w in thumbnail_widths(image)
-        ],
+        thumbnails=[ThumbnailRead(width=w, url=base_url + urls.thumb_url(image, w)) for w in thumbnail_widths(image)],
         srcset=", ".join(f"{base_url}{urls.thumb_url(image, w)} {w}w" for w in thumbnail_widths(image)),
     )
 
@@ -92,9 +90,7 @@ def product(p: Product, settings: Settings) -> ProductRead:
                 currency=target,
                 rate=str(rate),
                 rate_date=settings.display_rates_date,
-                formatted=both(
-                    lambda lang, amount=amount, target=target: translator(lang).money(amount, target)
-                ),
+                formatted=both(lambda lang, amount=amount, target=target: translator(lang).money(amount, target)),
             )
         )
     due = deposit_amount(p)
@@ -129,8 +125,7 @@ def product(p: Product, settings: Settings) -> ProductRead:
         deposit=deposit,
         category=CategoryRef(slug=p.category.slug, name=field(p.category, "name")),
         images=[
-            image(pi.image, Localized(es=pi.alt_es or p.title_es, en=pi.alt_en or p.title_en), base)
-            for pi in p.images
+            image(pi.image, Localized(es=pi.alt_es or p.title_es, en=pi.alt_en or p.title_en), base) for pi in p.images
         ],
         weavers=[weaver(w, base) for w in named],
         woven_by=both(lambda lang: present.woven_by(translator(lang), p)),

@@ -103,10 +103,7 @@ def test_missing_or_unknown_columns_are_reported(session, setup):
     assert [e.line for e in checked.errors] == [1] and "colour" in checked.errors[0].message
     checked = check(session, "slug,title_es\nnew-piece,Nueva\n")
     assert [e.line for e in checked.errors] == [2]
-    assert (
-        "new product" in checked.errors[0].message
-        and "category, kind, price_mxn" in checked.errors[0].message
-    )
+    assert "new product" in checked.errors[0].message and "category, kind, price_mxn" in checked.errors[0].message
 
 
 def test_columns_left_out_keep_their_values_on_existing_products(session, setup):
@@ -125,9 +122,7 @@ def test_columns_left_out_keep_their_values_on_existing_products(session, setup)
 
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "1e999999", "treinta"])
 def test_nonsense_percentages_are_reported_not_crashed_on(session, setup, value):
-    checked = check(
-        session, HEADER + "\n" + row(kind="made_to_order", lead_time_days="30", deposit_percent=value)
-    )
+    checked = check(session, HEADER + "\n" + row(kind="made_to_order", lead_time_days="30", deposit_percent=value))
     assert [(e.line, e.field) for e in checked.errors] == [(2, "deposit_percent")]
 
 

@@ -31,9 +31,7 @@ def messages(exc: ValidationFailed) -> list[str]:
 def test_product_is_created_with_shared_attribution(session):
     category = make_category(session)
     maria, petrona = make_weaver(session), make_weaver(session)
-    product = service.create_product(
-        session, ProductCreate(**product_data(category, [(maria, 6000), (petrona, 4000)]))
-    )
+    product = service.create_product(session, ProductCreate(**product_data(category, [(maria, 6000), (petrona, 4000)])))
     session.commit()
     shares = session.execute(
         select(ProductWeaver.weaver_id, ProductWeaver.share_bp).where(ProductWeaver.product_id == product.id)
@@ -56,17 +54,13 @@ def test_shares_must_add_up_to_exactly_one_hundred_percent(session, shares):
 def test_a_weaver_cannot_be_listed_twice_on_one_piece(session):
     category, maria = make_category(session), make_weaver(session)
     with pytest.raises(ValidationFailed) as caught:
-        service.create_product(
-            session, ProductCreate(**product_data(category, [(maria, 5000), (maria, 5000)]))
-        )
+        service.create_product(session, ProductCreate(**product_data(category, [(maria, 5000), (maria, 5000)])))
     assert "only once" in messages(caught.value)[0]
 
 
 def test_every_broken_rule_is_reported_at_once(session):
     maria = make_weaver(session)
-    data = product_data(
-        make_category(session), [(maria, 9000)], kind="unique", stock_on_hand=2, lead_time_days=10
-    )
+    data = product_data(make_category(session), [(maria, 9000)], kind="unique", stock_on_hand=2, lead_time_days=10)
     with pytest.raises(ValidationFailed) as caught:
         service.create_product(session, ProductCreate(**data))
     fields = {e.field for e in caught.value.errors}
@@ -118,9 +112,7 @@ def test_update_replaces_fields_and_attributions(session):
     session.commit()
     shares = dict(
         session.execute(
-            select(ProductWeaver.weaver_id, ProductWeaver.share_bp).where(
-                ProductWeaver.product_id == product.id
-            )
+            select(ProductWeaver.weaver_id, ProductWeaver.share_bp).where(ProductWeaver.product_id == product.id)
         ).all()
     )
     assert shares == {petrona.id: 7000, maria.id: 3000}
@@ -142,9 +134,7 @@ def test_consent_needs_a_date(session):
     with pytest.raises(ValidationFailed) as caught:
         service.create_weaver(
             session,
-            WeaverCreate(
-                slug="x", name="X", community="Apas", municipio="Zinacantán", consent_to_publish=True
-            ),
+            WeaverCreate(slug="x", name="X", community="Apas", municipio="Zinacantán", consent_to_publish=True),
         )
     assert caught.value.field == "consent_date"
 

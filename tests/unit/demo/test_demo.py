@@ -175,9 +175,7 @@ def test_storefront_shows_active_and_sold_out_but_not_the_draft(session):
     assert all(p.status in PUBLIC_STATUSES for p in page.items)
     draft = session.scalar(select(Product.slug).where(Product.status == ProductStatus.draft))
     assert draft not in {p.slug for p in page.items}
-    public = session.scalar(
-        select(func.count()).select_from(Product).where(Product.status.in_(PUBLIC_STATUSES))
-    )
+    public = session.scalar(select(func.count()).select_from(Product).where(Product.status.in_(PUBLIC_STATUSES)))
     assert page.total == public == len(page.items)
     # Newest first, with sold-out pieces at the end.
     active = [p for p in page.items if p.status is ProductStatus.active]
@@ -199,9 +197,7 @@ def test_demo_content_is_consistent():
             assert 2 <= text.count(". ") + 1 <= 4, product.slug
 
 
-@pytest.mark.parametrize(
-    ("kind", "palette", "view"), [("huipil", "magdalenas", "front"), ("camino", "anil", "detail")]
-)
+@pytest.mark.parametrize(("kind", "palette", "view"), [("huipil", "magdalenas", "front"), ("camino", "anil", "detail")])
 def test_product_drawings_are_deterministic_jpegs(kind, palette, view):
     first = draw_product(kind, palette, ("rombos", "flores"), view, seed=7)
     assert first == draw_product(kind, palette, ("rombos", "flores"), view, seed=7)

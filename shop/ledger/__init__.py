@@ -1,0 +1,1 @@
+"""Double-entry ledger: sales split between weavers and the fund, refunds, balances."""

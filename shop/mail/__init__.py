@@ -1,0 +1,1 @@
+"""Outgoing e-mail through an outbox table and SMTP."""

@@ -1,0 +1,1 @@
+"""Stripe Checkout and webhooks, offline and in-person payments, refunds."""
