@@ -58,9 +58,6 @@ def empty_tables(url: str) -> None:
                 continue
             connection.execute(insert(table), rows)
             if "id" in table.c and table.c.id.autoincrement is not False and isinstance(rows[0].get("id"), int):
-                connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM \"{table.name}\"))"
-                    )
-                )
+                sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+                connection.execute(text(f'SELECT setval({sequence}, (SELECT max(id) FROM "{table.name}"))'))
     engine.dispose()
