@@ -53,6 +53,23 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str = "https://api.stripe.com"
+    # A slow or unreachable Stripe must not keep a buyer waiting longer than this.
+    stripe_timeout_seconds: float = 10.0
+    stripe_max_network_retries: int = 1
+
+    # How long stock is held for a buyer who is paying (card); OXXO holds until the voucher expires.
+    reservation_minutes: int = Field(default=30, ge=30, le=24 * 60)
+    oxxo_expires_after_days: int = Field(default=3, ge=1, le=7)
+    # Bank transfer or paying in person: how long the pieces wait for the treasurer to see the money.
+    offline_hold_hours: int = Field(default=72, ge=1)
+    # Shown to buyers who pay by transfer: bank, CLABE, account holder. Free text.
+    bank_transfer_details: str = ""
+    # Parcel weight used for pieces whose weight is not recorded.
+    default_item_weight_g: int = 500
+    # Staff API (confirming offline payments, refunds, in-person sales) until people have accounts.
+    staff_api_token: SecretStr | None = None
+    # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
+    jobs_interval_seconds: float = 0
 
     smtp_host: str | None = None
     smtp_port: int = 587

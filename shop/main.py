@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -10,16 +12,35 @@ from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from shop.api.v1 import catalogue as api_catalogue
+from shop.api.v1 import orders as api_orders
+from shop.api.v1 import payments as api_payments
+from shop.api.v1 import staff as api_staff
 from shop.catalogue import revision
 from shop.catalogue.images import thumbnails_dir
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
+from shop.payments.gateway import StripeGateway
 from shop.web import errors, health
+from shop.web.browser import BrowserSeed, Signer, personal_values
 from shop.web.files import CachedStaticFiles
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import language, pages, seo
+from shop.web.store import language, pages, seo, shopping
 from shop.web.urls import STATIC_DIR, static_url
+
+log = logging.getLogger(__name__)
+
+
+async def run_jobs_every(engine, settings: Settings, seconds: float) -> None:
+    """The background jobs inside the web process, for single-machine setups and the demo."""
+    from shop.jobs import run_once
+
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(run_once, engine, settings)
+        except Exception:
+            log.exception("background jobs failed; trying again in %s s", seconds)
 
 
 def read_catalogue_revision(engine) -> int:
@@ -38,7 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         optimize(engine)
+        background = None
+        if settings.jobs_interval_seconds > 0:
+            background = asyncio.create_task(run_jobs_every(engine, settings, settings.jobs_interval_seconds))
         yield
+        if background is not None:
+            background.cancel()
         engine.dispose()
 
     app = FastAPI(
@@ -52,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.signer = Signer(app.state.secret_key)
+    app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
@@ -60,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         read_revision=partial(read_catalogue_revision, engine),
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
+        personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
     )
+    app.add_middleware(BrowserSeed, secure=settings.https)
     # Outermost: a request for a host that is not ours never reaches a page or the cache.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
@@ -70,10 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/media", CachedStaticFiles(directory=public_media, immutable=True), name="media")
 
     app.include_router(api_catalogue.router, prefix="/api/v1")
+    app.include_router(api_orders.router, prefix="/api/v1")
+    app.include_router(api_payments.router, prefix="/api/v1")
+    app.include_router(api_staff.router, prefix="/api/v1")
     app.include_router(health.router)
     app.include_router(seo.router)
     app.include_router(language.router)
     app.include_router(pages.router)
+    app.include_router(shopping.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -88,3 +88,42 @@ def make_image(session: Session, media_dir: Path, **photo) -> Image:
 def message_of(exc) -> str:
     """A domain error's message in English (the message ids), with its parameters filled in."""
     return exc.message % exc.params if exc.params else exc.message
+
+
+BUYER = {
+    "email": "ana@example.org",
+    "name": "Ana López",
+    "phone": "+52 967 123 4567",
+    "address_line1": "Calle Real de Guadalupe 12",
+    "city": "San Cristóbal de las Casas",
+    "region": "Chiapas",
+    "postal_code": "29200",
+    "country": "MX",
+}
+
+
+def buyer(**changes):
+    from shop.orders.schemas import BuyerDetails
+
+    return BuyerDetails(**{**BUYER, **changes})
+
+
+def place(session: Session, products: list[tuple[Product, int]], *, method="offline", minutes=30, **buyer_changes):
+    """An order waiting for payment, through the real service, holding its stock for ``minutes``."""
+    from datetime import timedelta
+
+    from shop.orders.models import PaymentMethod
+    from shop.orders.schemas import OrderItem
+    from shop.orders.service import place_order
+
+    now = utcnow()
+    return place_order(
+        session,
+        items=[OrderItem(product_id=p.id, quantity=q) for p, q in products],
+        buyer=buyer(**buyer_changes),
+        language="es",
+        method=PaymentMethod(method),
+        now=now,
+        hold_until=now + timedelta(minutes=minutes),
+        actor="test",
+    )

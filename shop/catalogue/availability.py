@@ -12,6 +12,7 @@ class Availability(StrEnum):
     one_of_a_kind = "one_of_a_kind"
     in_stock = "in_stock"
     made_to_order = "made_to_order"
+    on_hold = "on_hold"  # in stock, but every unit is held for a buyer who is paying right now
     sold_out = "sold_out"
 
 
@@ -20,6 +21,7 @@ SCHEMA_ORG = {
     Availability.one_of_a_kind: "https://schema.org/InStock",
     Availability.in_stock: "https://schema.org/InStock",
     Availability.made_to_order: "https://schema.org/MadeToOrder",
+    Availability.on_hold: "https://schema.org/LimitedAvailability",
     Availability.sold_out: "https://schema.org/SoldOut",
 }
 
@@ -33,7 +35,7 @@ class AvailabilityInfo:
 
     @property
     def buyable(self) -> bool:
-        return self.state is not Availability.sold_out
+        return self.state not in (Availability.sold_out, Availability.on_hold)
 
     @property
     def schema_org(self) -> str:
@@ -48,7 +50,8 @@ def availability_of(product: Product, available: int | None = None) -> Availabil
     if product.kind is ProductKind.made_to_order:
         return AvailabilityInfo(Availability.made_to_order, quantity, product.lead_time_days, product.deposit_bp)
     if quantity <= 0:
-        return AvailabilityInfo(Availability.sold_out, 0)
+        held = available is not None and product.stock_on_hand > 0
+        return AvailabilityInfo(Availability.on_hold if held else Availability.sold_out, 0)
     if product.kind is ProductKind.unique:
         return AvailabilityInfo(Availability.one_of_a_kind, 1)
     return AvailabilityInfo(Availability.in_stock, quantity)

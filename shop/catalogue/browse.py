@@ -20,6 +20,8 @@ from shop.catalogue.models import (
 )
 from shop.catalogue.schemas import SLUG_PATTERN
 from shop.catalogue.search import search_scores
+from shop.catalogue.stock import available_quantities
+from shop.clock import utcnow
 from shop.errors import N_, NotFound
 
 MAX_PAGE = 10_000
@@ -68,6 +70,12 @@ class ProductPage:
     @property
     def has_previous(self) -> bool:
         return self.page > 1
+
+
+def available_for(session: Session, products: list[Product]) -> dict[int, int]:
+    """Units a buyer can take now, per product: stock less holds of buyers who are paying."""
+    unique = list({p.id: p for p in products}.values())
+    return available_quantities(session, unique, utcnow())
 
 
 def card_options():

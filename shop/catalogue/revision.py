@@ -22,11 +22,13 @@ from shop.catalogue.models import (
     Product,
     ProductImage,
     ProductWeaver,
+    StockReservation,
     Weaver,
 )
 from shop.clock import utcnow
 
-TRACKED = (Category, Weaver, Product, ProductWeaver, ProductImage, Image)
+# Holds change what the store shows as available, so they count as catalogue changes too.
+TRACKED = (Category, Weaver, Product, ProductWeaver, ProductImage, Image, StockReservation)
 
 
 CHANGED = "catalogue_changed"

@@ -4,7 +4,9 @@ Only responses a route marks as public (``mark_public``) are stored: never one t
 answers anything but 200. An entry is served while the catalogue revision it was rendered at is still the
 current one. Each worker asks the database for the revision at most every ``check_seconds``, so another
 worker's change shows here within that time, and this worker's own changes show on its next request.
-It is pure ASGI, so a hit costs about as little as a bare Starlette response.
+Public pages are the same for everybody except a few placeholders (the visitor's form token and cart
+count), which are filled in for each visitor as the page is sent. It is pure ASGI, so a hit costs about as
+little as a bare Starlette response.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
+Personalize = Callable[[Scope], dict[bytes, bytes]]
 
 
 def mark_public(request: Request, response: Response) -> None:
-    """Route dependency: this answer is the same for everybody and may be cached."""
+    """Route dependency: this answer is the same for everybody (but its placeholders) and may be cached."""
     response.headers[MARKER.decode()] = "public"
     request.state.page_cache_public = True
 
@@ -42,11 +45,12 @@ def public_headers() -> dict[str, str]:
 
 @dataclass(slots=True)
 class Entry:
-    revision: int
+    revision: int | None
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
+    personal: bool  # has placeholders to fill per visitor
 
 
 def _without_body(send: Send) -> Send:
@@ -68,11 +72,13 @@ class PageCache:
         read_revision: Callable[[], int],
         max_bytes: int = 16 * 1024 * 1024,
         check_seconds: float = 1.0,
+        personalize: Personalize | None = None,
     ) -> None:
         self.app = app
         self.read_revision = read_revision
         self.max_bytes = max_bytes
         self.check_seconds = check_seconds
+        self.personalize = personalize
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.size = 0
         self.revision: int | None = None
@@ -106,9 +112,9 @@ class PageCache:
         self.misses += 1
         if scope["method"] == "HEAD":
             # Routes answer GET; a HEAD is the same answer without its body.
-            await self._render_and_store({**scope, "method": "GET"}, receive, _without_body(send), key, self.revision)
+            await self._render({**scope, "method": "GET"}, receive, _without_body(send), key, self.revision, scope)
             return
-        await self._render_and_store(scope, receive, send, key, self.revision)
+        await self._render(scope, receive, send, key, self.revision, scope)
 
     async def _refresh(self) -> None:
         now = time.monotonic()
@@ -132,51 +138,65 @@ class PageCache:
         self.size = 0
 
     async def _send_entry(self, scope: Scope, entry: Entry, send: Send, marker: list) -> None:
-        headers = dict(scope["headers"])
-        if headers.get(b"if-none-match") == entry.etag:
-            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", entry.etag)]})
+        body, etag, headers = entry.body, entry.etag, entry.headers
+        if entry.personal and self.personalize is not None:
+            values = self.personalize(scope)
+            for placeholder, value in values.items():
+                body = body.replace(placeholder, value)
+            # The visitor's own values are part of what her browser may cache.
+            mine = hashlib.blake2b(b"|".join(values.values()), digest_size=6).hexdigest().encode()
+            etag = etag[:-1] + b"-" + mine + b'"'
+            headers = [
+                (k, str(len(body)).encode() if k == b"content-length" else (etag if k == b"etag" else v))
+                for k, v in headers
+            ]
+        if dict(scope["headers"]).get(b"if-none-match") == etag:
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers + marker})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else entry.body})
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers + marker})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
-    async def _render_and_store(self, scope: Scope, receive: Receive, send: Send, key: bytes, revision) -> None:
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, key: bytes, revision: int | None, original: Scope
+    ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
-        cacheable = False
+        marked = False
 
         async def capture(message: Message) -> None:
-            nonlocal start, cacheable
+            nonlocal start, marked
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != MARKER]
                 marked = len(headers) != len(message.get("headers", []))
-                cacheable = (
-                    marked
-                    and revision is not None
-                    and message["status"] == 200
-                    and scope["method"] == "GET"
-                    and not any(k.lower() == b"set-cookie" for k, _ in headers)
-                )
                 if marked:
                     headers.append((b"cache-control", b"no-cache"))
                 start = {**message, "headers": headers}
-                if not cacheable:
+                if not marked:
                     await send(start)
                 return
-            if not cacheable:
+            if not marked:
                 await send(message)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(scope, key, revision, start, b"".join(chunks), send)
+                await self._finish(original, key, revision, start, b"".join(chunks), send)
 
         await self.app(scope, receive, capture)
 
-    async def _finish(self, scope: Scope, key: bytes, revision: int, start: Message, body: bytes, send: Send):
+    async def _finish(self, scope: Scope, key: bytes, revision, start: Message, body: bytes, send: Send) -> None:
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
-        entry = Entry(revision, start["status"], headers, body, etag)
-        if len(body) <= MAX_ENTRY_BYTES and revision == self.revision:
+        personal = self.personalize is not None and any(p in body for p in self.personalize(scope))
+        entry = Entry(revision, start["status"], headers, body, etag, personal)
+        cacheable = (
+            revision is not None
+            and revision == self.revision
+            and start["status"] == 200
+            and not any(k.lower() == b"set-cookie" for k, _ in headers)
+            and len(body) <= MAX_ENTRY_BYTES
+        )
+        if cacheable:
             self._store(key, entry)
         await self._send_entry(scope, entry, send, MISS)
 

@@ -31,6 +31,8 @@ def availability_label(t: Translator, info: AvailabilityInfo) -> str:
         return t.ngettext("%(num)d left", "%(num)d left", info.quantity)
     if info.state is Availability.made_to_order:
         return t.ngettext("Made to order in %(num)d day", "Made to order in %(num)d days", info.lead_time_days or 0)
+    if info.state is Availability.on_hold:
+        return t.gettext("On hold")
     return t.gettext("Sold out")
 
 

@@ -14,6 +14,15 @@ from markupsafe import Markup
 from shop.catalogue.availability import availability_of
 from shop.i18n import LANGUAGE_NAMES, translator
 from shop.web import present, urls
+from shop.web.browser import (
+    CART_COOKIE,
+    CART_PLACEHOLDER,
+    CSRF_PLACEHOLDER,
+    FLASH_COOKIE,
+    SEED_SCOPE_KEY,
+    Signer,
+    csrf_token,
+)
 from shop.web.page_cache import public_headers
 
 _env = jinja2.Environment(
@@ -61,6 +70,17 @@ def render(
     settings = request.app.state.settings
     lang = lang or getattr(request.state, "lang", None) or settings.default_language
     t = translator(lang)
+    public = getattr(request.state, "page_cache_public", False)
+    signer: Signer = request.app.state.signer
+    flash = None
+    if public:
+        # Shared pages carry placeholders that the page cache fills for each visitor.
+        token, cart_count = CSRF_PLACEHOLDER.decode(), CART_PLACEHOLDER.decode()
+    else:
+        token = csrf_token(request.app.state.secret_key, request.scope.get(SEED_SCOPE_KEY, ""))
+        _, count = signer.read_cart(request.cookies.get(CART_COOKIE))
+        cart_count = str(count) if count else ""
+        flash = signer.read_flash(request.cookies.get(FLASH_COOKIE))
     page = {
         "request": request,
         "lang": lang,
@@ -79,8 +99,18 @@ def render(
         "canonical": None,
         "alternates": {},
         "noindex": False,
+        # Units available per product id, for pages showing products; missing ids fall back to stock.
+        "available": {},
+        "csrf_field": lambda: Markup('<input type="hidden" name="csrf_token" value="%s">') % token,
+        "cart_count": cart_count,
+        "flash": flash,
         **(context or {}),
     }
-    if getattr(request.state, "page_cache_public", False):
+    if public:
         headers = {**(headers or {}), **public_headers()}
-    return templates.TemplateResponse(request, name, page, status_code=status_code, headers=headers)
+    else:
+        headers = {**(headers or {}), "Cache-Control": "no-store"}
+    response = templates.TemplateResponse(request, name, page, status_code=status_code, headers=headers)
+    if flash is not None:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response

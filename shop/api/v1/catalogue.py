@@ -11,6 +11,7 @@ from shop.api.v1 import present
 from shop.catalogue.browse import (
     ProductQuery,
     Sort,
+    available_for,
     list_categories,
     list_public_products,
     public_product,
@@ -41,6 +42,7 @@ def list_products(
     settings = request.app.state.settings
     query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
     result = list_public_products(session, query)
+    available = available_for(session, result.items)
 
     def link(number: int) -> str:
         # Built from the configured address, never from the request's Host header: this answer is cached.
@@ -48,7 +50,7 @@ def list_products(
         return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
     return ProductPageRead(
-        items=[present.product(p, settings) for p in result.items],
+        items=[present.product(p, settings, available.get(p.id)) for p in result.items],
         total=result.total,
         page=result.page,
         page_size=result.page_size,
@@ -60,7 +62,8 @@ def list_products(
 
 @router.get("/products/{slug}", response_model=ProductRead, responses=ERRORS)
 def get_product(request: Request, session: SessionDep, slug: str) -> ProductRead:
-    return present.product(public_product(session, slug), request.app.state.settings)
+    product = public_product(session, slug)
+    return present.product(product, request.app.state.settings, available_for(session, [product]).get(product.id))
 
 
 @router.get("/categories", response_model=list[CategoryRead])

@@ -75,9 +75,9 @@ def category(c: Category, count: int, base_url: str) -> CategoryRead:
     )
 
 
-def product(p: Product, settings: Settings) -> ProductRead:
+def product(p: Product, settings: Settings, available: int | None = None) -> ProductRead:
     base = settings.base_url
-    info = availability_of(p)
+    info = availability_of(p, available)
     named, _hidden = present.public_weavers_of(p)
     approximate = []
     for target, rate in settings.display_rates.items():

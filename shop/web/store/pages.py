@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from shop.catalogue.browse import (
     ProductQuery,
     Sort,
+    available_for,
     category_showcase,
     list_categories,
     list_public_products,
@@ -49,6 +50,7 @@ def home(request: Request, lang: Lang, session: SessionDep):
         {
             "showcase": category_showcase(session),
             "newest": newest.items,
+            "available": available_for(session, newest.items),
             "weavers": public_weavers(session)[:4],
             **page_links(settings.base_url, lang, "/"),
         },
@@ -80,6 +82,7 @@ def listing(
         "store/listing.html",
         {
             "result": result,
+            "available": available_for(session, result.items),
             "query": query,
             "sort": query.effective_sort,
             "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
@@ -95,14 +98,17 @@ def listing(
 def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     settings = request.app.state.settings
     product = public_product(session, slug)
+    related = related_products(session, product)
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
+    available = available_for(session, [product, *related])
     return render(
         request,
         "store/product.html",
         {
             "product": product,
-            "related": related_products(session, product),
-            "json_ld": product_json_ld(product, lang, settings.base_url, links["canonical"]),
+            "related": related,
+            "available": available,
+            "json_ld": product_json_ld(product, lang, settings.base_url, links["canonical"], available.get(product.id)),
             **links,
         },
     )
@@ -129,6 +135,7 @@ def weaver_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         {
             "weaver": weaver,
             "products": products,
+            "available": available_for(session, products),
             "bio": loc(weaver, "bio", lang),
             "languages": format_list(
                 [translator(lang).language_name(code) for code in weaver.languages.split(",") if code],

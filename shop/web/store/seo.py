@@ -29,8 +29,8 @@ def page_links(base_url: str, lang: str, path: str, **query) -> dict:
     return {"canonical": alternates[lang], "alternates": alternates}
 
 
-def product_json_ld(product: Product, lang: str, base_url: str, canonical: str) -> dict:
-    info = availability_of(product)
+def product_json_ld(product: Product, lang: str, base_url: str, canonical: str, available: int | None = None) -> dict:
+    info = availability_of(product, available)
     money = Money(product.price_amount, product.currency)
     data = {
         "@context": "https://schema.org",

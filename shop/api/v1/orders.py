@@ -1,0 +1,178 @@
+"""Checkout and order status as JSON, for other front ends; same rules and flow as the store's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from shop.catalogue.models import Product
+from shop.catalogue.schemas import Localized
+from shop.db import session_scope
+from shop.errors import N_, NotFound
+from shop.orders.models import Order, PaymentMethod
+from shop.orders.schemas import BuyerDetails, OrderItem
+from shop.orders.service import order_by_token
+from shop.payments.models import Payment
+from shop.payments.service import payment_of
+from shop.web import checkout_flow
+from shop.web.deps import SessionDep
+
+router = APIRouter(tags=["orders"])
+ERRORS = {
+    404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
+    409: {"description": 'A piece was just sold: `{"error": "just_sold", "detail": …}`'},
+    422: {"description": 'Invalid details: `{"error": "validation_failed", "detail": …, "errors": [...]}`'},
+    503: {"description": 'Stripe did not answer; nothing was charged: `{"error": "payment_provider_unavailable"}`'},
+}
+
+
+class CheckoutLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Annotated[str, Field(max_length=120)]
+    quantity: Annotated[int, Field(ge=1, le=50)] = 1
+
+
+class CheckoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: Annotated[list[CheckoutLineIn], Field(min_length=1, max_length=50)]
+    buyer: BuyerDetails
+    language: Literal["es", "en"] = "es"
+    payment_method: Literal["stripe", "offline"] = "stripe"
+
+
+class OrderLineRead(BaseModel):
+    title: Localized
+    product_slug: str
+    kind: str
+    quantity: int
+    unit_price: int
+    line_total: int
+    amount_due_now: int
+    lead_time_days: int | None
+
+
+class PaymentRead(BaseModel):
+    kind: str
+    status: str
+    method_detail: str
+    amount: int
+    voucher_url: str | None
+    voucher_expires_at: datetime | None
+
+
+class OrderRead(BaseModel):
+    number: str
+    status: str
+    status_url: str
+    currency: str
+    lines: list[OrderLineRead]
+    subtotal: int
+    shipping_amount: int
+    total: int
+    amount_due_now: int
+    amount_paid: int
+    amount_refunded: int
+    payment_method: str
+    payment: PaymentRead | None
+    carrier: str
+    tracking_number: str
+    created_at: datetime
+    paid_at: datetime | None
+
+
+class CheckoutOut(BaseModel):
+    order: OrderRead
+    payment_url: str | None = Field(description="Stripe's hosted page, when paying by card or OXXO")
+    instructions: str | None = Field(description="How to pay by transfer or in person, for offline orders")
+
+
+def order_read(order: Order, payment: Payment | None, base_url: str) -> OrderRead:
+    return OrderRead(
+        number=order.number,
+        status=order.status.value,
+        status_url=f"{base_url}/{order.language}/orders/{order.token}",
+        currency=order.currency,
+        lines=[
+            OrderLineRead(
+                title=Localized(es=line.title_es, en=line.title_en),
+                product_slug=line.product_slug,
+                kind=line.kind,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+                amount_due_now=line.amount_due_now,
+                lead_time_days=line.lead_time_days,
+            )
+            for line in order.lines
+        ],
+        subtotal=order.subtotal,
+        shipping_amount=order.shipping_amount,
+        total=order.total,
+        amount_due_now=order.amount_due_now,
+        amount_paid=order.amount_paid,
+        amount_refunded=order.amount_refunded,
+        payment_method=order.payment_method.value,
+        payment=PaymentRead(
+            kind=payment.kind.value,
+            status=payment.status.value,
+            method_detail=payment.method_detail,
+            amount=payment.amount,
+            voucher_url=payment.voucher_url or None,
+            voucher_expires_at=payment.voucher_expires_at,
+        )
+        if payment
+        else None,
+        carrier=order.carrier,
+        tracking_number=order.tracking_number,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+    )
+
+
+@router.post("/checkout", response_model=CheckoutOut, status_code=201, responses=ERRORS)
+def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
+    """Place an order for the given pieces and start its payment.
+
+    Stock is held (30 minutes for card, until the voucher expires for OXXO, longer for transfers).
+    With Stripe, send the buyer to ``payment_url``; the order becomes paid when Stripe confirms it.
+    """
+    state = request.app.state
+    with session_scope(state.engine, writes=False) as session:
+        slugs = [line.slug for line in body.lines]
+        ids = dict(session.execute(sa.select(Product.slug, Product.id).where(Product.slug.in_(slugs))).all())
+        missing = [slug for slug in slugs if slug not in ids]
+        if missing:
+            raise NotFound(N_("There is no product at “%(slug)s”."), field="lines", slug=missing[0])
+    items = [OrderItem(product_id=ids[line.slug], quantity=line.quantity) for line in body.lines]
+    result = checkout_flow.place(
+        state.engine,
+        state.settings,
+        state.gateway,
+        items=items,
+        buyer=body.buyer,
+        language=body.language,
+        method=PaymentMethod(body.payment_method),
+    )
+    with session_scope(state.engine, writes=False) as session:
+        order = order_by_token(session, result.token)
+        payment = payment_of(session, order)
+        read = order_read(order, payment, state.settings.base_url)
+    instructions = None
+    if result.method is PaymentMethod.offline:
+        instructions = state.settings.bank_transfer_details or (
+            f"Pay by bank transfer or in person with the reference {result.number}."
+        )
+    return CheckoutOut(order=read, payment_url=result.payment_url, instructions=instructions)
+
+
+@router.get("/orders/{token}", response_model=OrderRead, responses=ERRORS)
+def get_order(request: Request, token: str, session: SessionDep) -> OrderRead:
+    """An order by its secret token (the one in the buyer's email link)."""
+    order = order_by_token(session, token)
+    return order_read(order, payment_of(session, order), request.app.state.settings.base_url)

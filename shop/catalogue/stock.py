@@ -1,0 +1,225 @@
+"""Stock: what can be sold right now, holds for orders being paid, and turning holds into sales.
+
+A piece is never sold twice. Holding stock locks the products' rows (in id order, so two checkouts never
+deadlock) on PostgreSQL; on SQLite every writer already holds the database's write lock (BEGIN IMMEDIATE).
+Under that lock the availability check and the new hold are one atomic step. Taking stock at payment is a
+single conditional UPDATE that cannot drive stock below zero. Made-to-order pieces hold no stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from shop.catalogue.models import Product, ProductKind, ProductStatus, ReservationStatus, StockReservation
+from shop.catalogue.revision import mark_changed
+from shop.errors import N_, Conflict
+
+
+class JustSold(Conflict):
+    """Someone else bought or is paying for the last units while this buyer was deciding."""
+
+    code = "just_sold"
+
+    def __init__(self, titles: list[str]):
+        super().__init__(
+            N_("Sorry, this was just sold: %(titles)s. It has been taken out of your order."),
+            titles=", ".join(titles),
+        )
+        self.titles = titles
+
+
+@dataclass(frozen=True)
+class Taken:
+    product_id: int
+    quantity: int
+    ok: bool  # False: the stock was gone when the money arrived
+
+
+def held_quantities(session: Session, product_ids: list[int], now: datetime, *, except_order: int | None = None):
+    """Units held by unexpired reservations, per product."""
+    if not product_ids:
+        return {}
+    statement = (
+        sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
+        .where(
+            StockReservation.product_id.in_(product_ids),
+            StockReservation.status == ReservationStatus.active,
+            StockReservation.expires_at > now,
+        )
+        .group_by(StockReservation.product_id)
+    )
+    if except_order is not None:
+        statement = statement.where(StockReservation.order_id != except_order)
+    return {pid: int(total) for pid, total in session.execute(statement).all()}
+
+
+def available_quantities(session: Session, products: list[Product], now: datetime) -> dict[int, int]:
+    """Stock on hand less unexpired holds; an expired hold stops counting the moment it expires."""
+    held = held_quantities(session, [p.id for p in products], now)
+    return {p.id: max(0, p.stock_on_hand - held.get(p.id, 0)) for p in products}
+
+
+def lock_products(session: Session, product_ids: list[int]) -> dict[int, Product]:
+    """Lock products' rows in id order until commit (PostgreSQL; SQLite writers are already serialised).
+
+    FOR NO KEY UPDATE: it excludes other sellers of these products, yet lets foreign-key checks (an order
+    line pointing at a product takes a KEY SHARE lock) through, so placing orders cannot deadlock. Call it
+    before writing anything that references the products.
+    """
+    statement = (
+        sa.select(Product)
+        .where(Product.id.in_(sorted(set(product_ids))))
+        .order_by(Product.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return {p.id: p for p in session.scalars(statement).all()}
+
+
+def reserve_stock(
+    session: Session, *, order_id: int, items: list[tuple[int, int]], expires_at: datetime, now: datetime
+) -> list[StockReservation]:
+    """Hold ``items`` [(product_id, quantity)] for an order until ``expires_at``: all of them, or none.
+
+    Raises JustSold naming every piece that is no longer available.
+    """
+    wanted: dict[int, int] = {}
+    for product_id, quantity in items:
+        wanted[product_id] = wanted.get(product_id, 0) + quantity
+    products = lock_products(session, list(wanted))
+    held = held_quantities(session, list(wanted), now)
+    missing = []
+    holds = []
+    for product_id in sorted(wanted):
+        product = products.get(product_id)
+        if product is None or product.status is not ProductStatus.active:
+            missing.append(product.title_es if product else str(product_id))
+            continue
+        if product.kind is ProductKind.made_to_order:
+            continue
+        if product.stock_on_hand - held.get(product_id, 0) < wanted[product_id]:
+            missing.append(product.title_es)
+            continue
+        holds.append((product_id, wanted[product_id]))
+    if missing:
+        raise JustSold(missing)
+    reservations = [
+        StockReservation(product_id=pid, order_id=order_id, quantity=qty, expires_at=expires_at, created_at=now)
+        for pid, qty in holds
+    ]
+    session.add_all(reservations)
+    session.flush()
+    return reservations
+
+
+def extend_reservations(session: Session, order_id: int, until: datetime) -> int:
+    """Keep an order's holds until ``until`` (an OXXO voucher's expiry, say)."""
+    result = session.execute(
+        sa.update(StockReservation)
+        .where(StockReservation.order_id == order_id, StockReservation.status == ReservationStatus.active)
+        .values(expires_at=until)
+    )
+    mark_changed(session)
+    return result.rowcount
+
+
+def release_reservations(session: Session, order_id: int, now: datetime) -> int:
+    result = session.execute(
+        sa.update(StockReservation)
+        .where(StockReservation.order_id == order_id, StockReservation.status == ReservationStatus.active)
+        .values(status=ReservationStatus.released, released_at=now)
+    )
+    if result.rowcount:
+        mark_changed(session)
+    return result.rowcount
+
+
+def release_expired(session: Session, now: datetime) -> int:
+    """Free every hold past its expiry. One statement, so several workers may run it at once."""
+    result = session.execute(
+        sa.update(StockReservation)
+        .where(StockReservation.status == ReservationStatus.active, StockReservation.expires_at <= now)
+        .values(status=ReservationStatus.released, released_at=now)
+    )
+    if result.rowcount:
+        mark_changed(session)
+    return result.rowcount
+
+
+def _take(session: Session, product_id: int, quantity: int) -> bool:
+    """Take units off the shelf; the last unit of a piece that is not made to order marks it sold out."""
+    remaining = Product.stock_on_hand - quantity
+    result = session.execute(
+        sa.update(Product)
+        .where(Product.id == product_id, Product.stock_on_hand >= quantity)
+        .values(
+            stock_on_hand=remaining,
+            status=sa.case(
+                (
+                    sa.and_(remaining == 0, Product.kind != ProductKind.made_to_order.value),
+                    ProductStatus.sold_out.value,
+                ),
+                else_=Product.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def take_stock(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[Taken]:
+    """Turn an order's holds into sales when it is paid.
+
+    A hold that expired before the money arrived is honoured if the units are still free; otherwise the
+    line is reported as not taken, and the caller must tell a person (the buyer gets her money back).
+    """
+    products = lock_products(session, [pid for pid, _ in items])
+    holds = {
+        r.product_id: r
+        for r in session.scalars(
+            sa.select(StockReservation).where(
+                StockReservation.order_id == order_id, StockReservation.status == ReservationStatus.active
+            )
+        ).all()
+    }
+    others = held_quantities(session, [pid for pid, _ in items], now, except_order=order_id)
+    results = []
+    for product_id, quantity in items:
+        product = products.get(product_id)
+        if product is None or product.kind is ProductKind.made_to_order:
+            results.append(Taken(product_id, quantity, product is not None))
+            continue
+        hold = holds.get(product_id)
+        ours = hold is not None and hold.quantity >= quantity
+        free = product.stock_on_hand - others.get(product_id, 0) >= quantity
+        ok = (ours or free) and _take(session, product_id, quantity)
+        if hold is not None:
+            hold.status = ReservationStatus.converted if ok else ReservationStatus.released
+            hold.released_at = now
+        results.append(Taken(product_id, quantity, ok))
+    session.flush()
+    mark_changed(session)
+    return results
+
+
+def return_stock(session: Session, product_id: int, quantity: int) -> None:
+    """Put units back on the shelf (a returned piece); a sold-out piece is for sale again."""
+    session.execute(
+        sa.update(Product)
+        .where(Product.id == product_id, Product.kind != ProductKind.made_to_order.value)
+        .values(
+            # A one-of-a-kind piece has at most one unit, however many times it comes back.
+            stock_on_hand=sa.case(
+                (Product.kind == ProductKind.unique.value, 1), else_=Product.stock_on_hand + quantity
+            ),
+            status=sa.case(
+                (Product.status == ProductStatus.sold_out.value, ProductStatus.active.value), else_=Product.status
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    mark_changed(session)

@@ -1,0 +1,57 @@
+"""Background work: free expired holds, cancel orders not paid in time, send the mail outbox.
+
+Every step is safe to run from several workers at once: holds are released by one conditional UPDATE,
+each order is cancelled under its row lock after re-checking its state, and mail rows are claimed one
+by one. Run it with ``shop jobs run`` (from cron, or ``--every 60`` as a process), or inside the web
+process by setting SHOP_JOBS_INTERVAL_SECONDS.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from shop.catalogue.stock import release_expired
+from shop.clock import utcnow
+from shop.config import Settings
+from shop.db import session_scope
+from shop.mail.sender import send_due
+from shop.orders import service as orders
+from shop.orders.models import OrderStatus
+from shop.payments.models import PaymentStatus
+from shop.payments.service import payment_of
+
+log = logging.getLogger(__name__)
+# An order is cancelled this long after its hold ran out, so a late webhook can still pay it first.
+UNPAID_GRACE = timedelta(minutes=5)
+
+
+def expire_unpaid(engine, now: datetime) -> int:
+    with session_scope(engine, writes=False) as session:
+        candidates = orders.unpaid_past_hold(session, now, UNPAID_GRACE)
+    cancelled = 0
+    for order_id in candidates:
+        with session_scope(engine) as session:
+            order = orders.lock_order(session, order_id)
+            if order.status is not OrderStatus.pending_payment or order.reserved_until >= now - UNPAID_GRACE:
+                continue  # paid or cancelled by someone else meanwhile, or its hold was extended
+            payment = payment_of(session, order, lock=True)
+            if payment is not None and payment.status is PaymentStatus.open:
+                payment.status = PaymentStatus.expired
+            orders.cancel(
+                session, order, actor="system", note="Not paid in time; the pieces are back in the shop", now=now
+            )
+            cancelled += 1
+    return cancelled
+
+
+def run_once(engine, settings: Settings, *, now: datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        released = release_expired(session, now)
+    cancelled = expire_unpaid(engine, now)
+    mail = send_due(engine, settings, now=now)
+    summary = {"holds_released": released, "orders_cancelled": cancelled, **{f"mail_{k}": v for k, v in mail.items()}}
+    if released or cancelled or any(mail.values()):
+        log.info("jobs: %s", summary)
+    return summary

@@ -1,0 +1,189 @@
+"""The only place that talks to Stripe, through the official SDK.
+
+The API base is configurable, so tests point the real SDK at a fake Stripe on loopback. Every call that
+creates something carries an idempotency key tied to our own record, so a retry never charges or refunds
+twice. Timeouts are short: a buyer must not wait a minute for an answer that will not come.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+
+from shop.config import Settings
+from shop.errors import N_, DomainError
+
+log = logging.getLogger(__name__)
+
+
+class PaymentProviderUnavailable(DomainError):
+    status_code = 503
+    code = "payment_provider_unavailable"
+
+    def __init__(self):
+        super().__init__(
+            N_(
+                "Card and OXXO payments are not answering right now, so nothing was charged and your pieces are "
+                "back in the shop. Please try again in a few minutes, or choose bank transfer."
+            )
+        )
+
+
+class PaymentRefused(DomainError):
+    status_code = 502
+    code = "payment_refused"
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    name: str
+    unit_amount: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CreatedSession:
+    id: str
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    payment_intent_id: str
+    status: str
+    amount_received: int
+    fee: int
+    method: str  # "card", "oxxo", …
+    voucher_url: str = ""
+    voucher_expires_at: datetime | None = None
+
+
+def _when(timestamp: int | None) -> datetime | None:
+    return datetime.fromtimestamp(timestamp, UTC) if timestamp else None
+
+
+class StripeGateway:
+    def __init__(self, settings: Settings):
+        if settings.stripe_secret_key is None:
+            raise RuntimeError("Stripe is not configured (SHOP_STRIPE_SECRET_KEY)")
+        self.settings = settings
+        self.client = stripe.StripeClient(
+            settings.stripe_secret_key.get_secret_value(),
+            base_addresses={"api": settings.stripe_api_base},
+            max_network_retries=settings.stripe_max_network_retries,
+            http_client=stripe.HTTPXClient(timeout=settings.stripe_timeout_seconds, allow_sync_methods=True),
+        )
+
+    def create_checkout_session(
+        self,
+        *,
+        idempotency_key: str,
+        order_id: int,
+        order_number: str,
+        email: str,
+        lines: list[CheckoutLine],
+        currency: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        language: str,
+    ) -> CreatedSession:
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": line.unit_amount,
+                        "product_data": {"name": line.name[:250]},
+                    },
+                    "quantity": line.quantity,
+                }
+                for line in lines
+            ],
+            "payment_method_types": ["card", "oxxo"],
+            "payment_method_options": {"oxxo": {"expires_after_days": self.settings.oxxo_expires_after_days}},
+            "customer_email": email,
+            "client_reference_id": str(order_id),
+            "metadata": {"order_id": str(order_id), "order_number": order_number},
+            "payment_intent_data": {"metadata": {"order_id": str(order_id), "order_number": order_number}},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "expires_at": int(expires_at.timestamp()),
+            "locale": language if language in ("es", "en") else "es",
+        }
+        session = self._call(
+            lambda: self.client.v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
+        )
+        return CreatedSession(id=session.id, url=session.url, expires_at=_when(session.expires_at) or expires_at)
+
+    def expire_session(self, session_id: str, *, idempotency_key: str) -> None:
+        self._call(
+            lambda: self.client.v1.checkout.sessions.expire(session_id, options={"idempotency_key": idempotency_key})
+        )
+
+    def payment_details(self, payment_intent_id: str) -> PaymentDetails:
+        """What was paid, by which method, and Stripe's fee (from the charge's balance transaction)."""
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.retrieve(
+                payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        )
+        fee = 0
+        charge = intent.get("latest_charge")
+        if charge and not isinstance(charge, str):
+            balance = charge.get("balance_transaction")
+            if balance and not isinstance(balance, str):
+                fee = int(balance.get("fee") or 0)
+        voucher_url, voucher_expires = "", None
+        action = intent.get("next_action")
+        if action and action.get("type") == "oxxo_display_details":
+            details = action.get("oxxo_display_details") or {}
+            voucher_url = details.get("hosted_voucher_url") or ""
+            voucher_expires = _when(details.get("expires_after"))
+        types = list(intent.get("payment_method_types") or [])
+        method = "oxxo" if voucher_url or types == ["oxxo"] else (types[0] if len(types) == 1 else "card")
+        return PaymentDetails(
+            payment_intent_id=intent.id,
+            status=intent.status,
+            amount_received=int(intent.get("amount_received") or 0),
+            fee=fee,
+            method=method,
+            voucher_url=voucher_url,
+            voucher_expires_at=voucher_expires,
+        )
+
+    def refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict) -> str:
+        refund = self._call(
+            lambda: self.client.v1.refunds.create(
+                params={"payment_intent": payment_intent_id, "amount": amount, "metadata": metadata},
+                options={"idempotency_key": idempotency_key},
+            )
+        )
+        return refund.id
+
+    def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
+        """Raises stripe.SignatureVerificationError or ValueError on anything not signed by Stripe."""
+        if self.settings.stripe_webhook_secret is None:
+            raise stripe.SignatureVerificationError("no webhook secret configured", signature)
+        return stripe.Webhook.construct_event(
+            payload, signature, self.settings.stripe_webhook_secret.get_secret_value()
+        )
+
+    @staticmethod
+    def _call(request):
+        try:
+            return request()
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            log.warning("stripe unavailable: %s", exc)
+            raise PaymentProviderUnavailable() from exc
+        except stripe.StripeError as exc:
+            log.error("stripe refused a request: %s", exc)
+            raise PaymentRefused(
+                N_("The payment provider refused the request: %(reason)s"), reason=str(exc)[:200]
+            ) from exc

@@ -1,0 +1,118 @@
+"""What the shop remembers about a browser without an account: a CSRF seed, the cart, a one-time message.
+
+Each browser gets a random seed in an HttpOnly cookie on its first HTML page. Form tokens are an HMAC of
+that seed, so the same cached page works for everybody: the page cache writes each visitor's token (and
+cart count) into the placeholders below as it serves the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SEED_COOKIE = "seed"
+CART_COOKIE = "cart"
+FLASH_COOKIE = "flash"
+SEED_SCOPE_KEY = "shop.seed"
+CSRF_PLACEHOLDER = b"__SHOP_CSRF__"
+CART_PLACEHOLDER = b"__SHOP_CART__"
+YEAR = 365 * 24 * 3600
+
+
+def request_cookies(scope: Scope) -> dict[str, str]:
+    jar = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def csrf_token(secret: str, seed: str) -> str:
+    return hmac.new(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def csrf_valid(secret: str, seed: str | None, token: str | None) -> bool:
+    return bool(seed and token) and hmac.compare_digest(csrf_token(secret, seed), token)
+
+
+class Signer:
+    """Signed, tamper-proof cookie values (the cart's token and count, one-time messages)."""
+
+    def __init__(self, secret: str):
+        self.cart = URLSafeSerializer(secret, salt="cart")
+        self.flash = URLSafeSerializer(secret, salt="flash")
+
+    def read_cart(self, value: str | None) -> tuple[str | None, int]:
+        if not value:
+            return None, 0
+        try:
+            data = self.cart.loads(value)
+        except BadSignature:
+            return None, 0
+        if not isinstance(data, dict):
+            return None, 0
+        token, count = data.get("t"), data.get("n", 0)
+        return (token if isinstance(token, str) else None), (count if isinstance(count, int) and count >= 0 else 0)
+
+    def write_cart(self, token: str, count: int) -> str:
+        return self.cart.dumps({"t": token, "n": count})
+
+    def read_flash(self, value: str | None) -> dict | None:
+        if not value:
+            return None
+        try:
+            data = self.flash.loads(value)
+        except BadSignature:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def write_flash(self, message: str, kind: str = "ok", **params) -> str:
+        return self.flash.dumps({"m": message, "k": kind, "p": params})
+
+
+def personal_values(scope: Scope, secret: str, signer: Signer) -> dict[bytes, bytes]:
+    """What the page cache writes into a shared page for this visitor."""
+    seed = scope.get(SEED_SCOPE_KEY, "")
+    _, count = signer.read_cart(request_cookies(scope).get(CART_COOKIE))
+    return {
+        CSRF_PLACEHOLDER: csrf_token(secret, seed).encode() if seed else b"",
+        CART_PLACEHOLDER: str(count).encode() if count else b"",
+    }
+
+
+class BrowserSeed:
+    """Gives each browser its seed (new ones get a cookie with their first HTML page)."""
+
+    def __init__(self, app: ASGIApp, *, secure: bool) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = request_cookies(scope).get(SEED_COOKIE)
+        fresh = not seed or len(seed) > 64
+        if fresh:
+            seed = secrets.token_urlsafe(24)
+        scope[SEED_SCOPE_KEY] = seed
+
+        async def send_with_seed(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if headers.get(b"content-type", b"").startswith(b"text/html"):
+                    cookie = f"{SEED_COOKIE}={seed}; Path=/; Max-Age={YEAR}; HttpOnly; SameSite=Lax"
+                    if self.secure:
+                        cookie += "; Secure"
+                    message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_seed)

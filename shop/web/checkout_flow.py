@@ -1,0 +1,159 @@
+"""Checkout across three short transactions, so no database lock is held while Stripe is called.
+
+1. Place the order, hold its stock and open a payment; commit.
+2. Ask Stripe for a Checkout Session (outside any transaction; idempotent on the payment's id).
+3. Record the session, and align the hold with the session's expiry; commit.
+If Stripe fails at step 2, the order is cancelled and its stock released at once. If this process dies
+between steps, the hold runs out and ``shop jobs run`` cancels the order: nothing is left stuck.
+Used by the store's pages and by the JSON API alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from shop.catalogue.stock import extend_reservations
+from shop.clock import utcnow
+from shop.config import Settings
+from shop.db import session_scope
+from shop.orders import service as orders
+from shop.orders.models import Order, OrderStatus, PaymentMethod
+from shop.orders.schemas import BuyerDetails, OrderItem
+from shop.payments.gateway import CheckoutLine, PaymentProviderUnavailable, PaymentRefused, StripeGateway
+from shop.payments.models import Payment, PaymentStatus
+from shop.payments.service import open_payment, payment_of, send_confirmation
+from shop.payments.webhooks import GRACE
+
+log = logging.getLogger(__name__)
+# Stripe wants a session to live at least 30 minutes; ask for a little more so the clock never bites.
+SESSION_MARGIN = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order_id: int
+    token: str
+    number: str
+    method: PaymentMethod
+    payment_url: str | None
+
+
+def _stripe_lines(order: Order) -> list[CheckoutLine]:
+    lines = []
+    for line in order.lines:
+        title = line.title_en if order.language == "en" else line.title_es
+        if line.amount_due_now != line.line_total:
+            percent = (line.deposit_bp or 0) // 100
+            label = "deposit" if order.language == "en" else "anticipo"
+            title = f"{title} ({label} {percent}%)"
+        lines.append(CheckoutLine(title, line.amount_due_now // line.quantity, line.quantity))
+    if order.shipping_amount:
+        lines.append(CheckoutLine("Shipping" if order.language == "en" else "Envío", order.shipping_amount, 1))
+    return lines
+
+
+def place(
+    engine,
+    settings: Settings,
+    gateway: StripeGateway | None,
+    *,
+    items: list[OrderItem],
+    buyer: BuyerDetails,
+    language: str,
+    method: PaymentMethod,
+) -> CheckoutResult:
+    """Place an order and start its payment. Raises the domain's errors (bad details, just sold, Stripe down)."""
+    if method is PaymentMethod.stripe and gateway is None:
+        method = PaymentMethod.offline
+    now = utcnow()
+    if method is PaymentMethod.stripe:
+        hold_until = now + timedelta(minutes=settings.reservation_minutes) + SESSION_MARGIN + GRACE
+    else:
+        hold_until = now + timedelta(hours=settings.offline_hold_hours)
+    with session_scope(engine) as session:
+        order = orders.place_order(
+            session,
+            items=items,
+            buyer=buyer,
+            language=language,
+            method=method,
+            now=now,
+            hold_until=hold_until,
+            actor="buyer",
+            default_weight_g=settings.default_item_weight_g,
+        )
+        payment = open_payment(session, order, now=now)
+        if method is PaymentMethod.offline:
+            send_confirmation(
+                session, order, base_url=settings.base_url, bank_transfer_details=settings.bank_transfer_details
+            )
+        result = CheckoutResult(order.id, order.token, order.number, method, None)
+        lines = _stripe_lines(order) if method is PaymentMethod.stripe else []
+        payment_id, email = payment.id, order.email
+    if method is not PaymentMethod.stripe:
+        return result
+
+    base = f"{settings.base_url}/{language}"
+    try:
+        created = gateway.create_checkout_session(
+            idempotency_key=f"checkout-payment-{payment_id}",
+            order_id=result.order_id,
+            order_number=result.number,
+            email=email,
+            lines=lines,
+            currency="MXN",
+            success_url=f"{base}/checkout/return/{result.token}?session_id={{CHECKOUT_SESSION_ID}}",
+            cancel_url=f"{base}/checkout/cancel/{result.token}",
+            expires_at=utcnow() + timedelta(minutes=settings.reservation_minutes) + SESSION_MARGIN,
+            language=language,
+        )
+    except (PaymentProviderUnavailable, PaymentRefused):
+        with session_scope(engine) as session:
+            order = orders.lock_order(session, result.order_id)
+            payment = session.get(Payment, payment_id)
+            payment.status = PaymentStatus.failed
+            orders.cancel(session, order, actor="system", note="Stripe did not answer at checkout", now=utcnow())
+        raise
+    with session_scope(engine) as session:
+        order = orders.lock_order(session, result.order_id)
+        payment = session.get(Payment, payment_id)
+        payment.stripe_session_id = created.id
+        payment.checkout_url = created.url[:2000]
+        payment.expires_at = created.expires_at
+        order.reserved_until = created.expires_at + GRACE
+        extend_reservations(session, order.id, order.reserved_until)
+    return CheckoutResult(result.order_id, result.token, result.number, method, created.url)
+
+
+def abandon(engine, gateway: StripeGateway | None, token: str) -> bool:
+    """The buyer came back from Stripe without paying: close the session, cancel, release the stock.
+
+    The session is expired at Stripe first, so the buyer cannot pay an order that is being cancelled. If
+    Stripe does not answer, the order is left to expire on its own (the webhook or the job cancels it).
+    """
+    with session_scope(engine, writes=False) as session:
+        order = orders.order_by_token(session, token)
+        payment = payment_of(session, order)
+        if (
+            order.status is not OrderStatus.pending_payment
+            or payment is None
+            or payment.status is not PaymentStatus.open
+        ):
+            return False
+        session_id, payment_id, order_id = payment.stripe_session_id, payment.id, order.id
+    if session_id and gateway is not None:
+        try:
+            gateway.expire_session(session_id, idempotency_key=f"expire-payment-{payment_id}")
+        except (PaymentProviderUnavailable, PaymentRefused):
+            log.warning("could not expire checkout session %s; it will expire on its own", session_id)
+            return False
+    with session_scope(engine) as session:
+        order = orders.lock_order(session, order_id)
+        payment = session.get(Payment, payment_id, populate_existing=True)
+        if order.status is not OrderStatus.pending_payment or payment.status is not PaymentStatus.open:
+            return False
+        payment.status = PaymentStatus.cancelled
+        orders.cancel(session, order, actor="buyer", note="Left the payment page without paying", now=utcnow())
+    return True

@@ -1,0 +1,354 @@
+"""Buying: the cart, the checkout form, the return from Stripe and the order's own page. Plain forms only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+
+from shop.catalogue.stock import JustSold
+from shop.db import session_scope
+from shop.errors import N_, DomainError, Forbidden, ValidationFailed
+from shop.i18n import translator
+from shop.orders import cart as carts
+from shop.orders import shipping
+from shop.orders.models import OrderStatus, PaymentMethod
+from shop.orders.schemas import BuyerDetails, OrderItem, countries
+from shop.orders.service import order_by_token
+from shop.payments.service import payment_of
+from shop.web import checkout_flow
+from shop.web.browser import CART_COOKIE, FLASH_COOKIE, SEED_SCOPE_KEY, csrf_valid
+from shop.web.deps import SessionDep
+from shop.web.errors import domain_error_items
+from shop.web.templating import render
+
+BUYER_FIELDS = list(BuyerDetails.model_fields)
+CountryCode = Annotated[str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
+
+
+def store_language(request: Request, lang: str) -> str:
+    request.state.lang = lang
+    return lang
+
+
+Lang = Annotated[str, Depends(store_language)]
+router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
+
+
+def check_csrf(request: Request, token: str) -> None:
+    """Every form that changes something carries a token tied to this browser; a forged post has none."""
+    if not csrf_valid(request.app.state.secret_key, request.scope.get(SEED_SCOPE_KEY), token):
+        raise Forbidden(N_("This form has expired. Go back, reload the page and try again."), code="csrf_failed")
+
+
+def _cart_token(request: Request) -> str | None:
+    token, _ = request.app.state.signer.read_cart(request.cookies.get(CART_COOKIE))
+    return token
+
+
+def _set_cart_cookie(request: Request, response, token: str, count: int) -> None:
+    response.set_cookie(
+        CART_COOKIE,
+        request.app.state.signer.write_cart(token, count),
+        max_age=60 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+        path="/",
+    )
+
+
+def _cart_view(request: Request, session) -> carts.CartView:
+    cart = carts.find_cart(session, _cart_token(request))
+    return carts.view(session, cart, default_weight_g=request.app.state.settings.default_item_weight_g)
+
+
+def _flash(request: Request, response, message: str, kind: str = "ok", **params) -> None:
+    response.set_cookie(
+        FLASH_COOKIE,
+        request.app.state.signer.write_flash(message, kind, **params),
+        max_age=300,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+        path="/",
+    )
+
+
+def _to_cart(request: Request, lang: str, cart=None) -> RedirectResponse:
+    response = RedirectResponse(f"/{lang}/cart", status_code=303)
+    if cart is not None:
+        _set_cart_cookie(request, response, cart.token, sum(line.quantity for line in cart.lines))
+    return response
+
+
+@router.get("/cart")
+def cart_page(request: Request, lang: Lang, session: SessionDep, country: CountryCode | None = None):
+    settings = request.app.state.settings
+    view = carts.view(
+        session, carts.find_cart(session, _cart_token(request)), default_weight_g=settings.default_item_weight_g
+    )
+    country = (country or ("MX" if lang == "es" else "US")).upper()
+    quote, quote_error = None, None
+    if view.items:
+        try:
+            quote = shipping.quote(session, country, view.weight_g)
+        except DomainError as exc:
+            quote_error = exc.translated(translator(lang).gettext)
+    return render(
+        request,
+        "store/cart.html",
+        {
+            "view": view,
+            "quote": quote,
+            "quote_error": quote_error,
+            "country": country,
+            "countries": countries(lang),
+            "noindex": True,
+        },
+    )
+
+
+@router.post("/cart/add")
+def add_to_cart(
+    request: Request,
+    lang: Lang,
+    session: SessionDep,
+    product_id: Annotated[int, Form()],
+    quantity: Annotated[int, Form(ge=1, le=50)] = 1,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    check_csrf(request, csrf_token)
+    cart = carts.open_cart(session, _cart_token(request))
+    response = _to_cart(request, lang, cart)
+    try:
+        line = carts.add(session, cart, product_id, quantity)
+    except DomainError as exc:
+        _flash(request, response, exc.message, "error", **exc.params)
+    else:
+        _flash(request, response, N_("Added to your cart."))
+        _set_cart_cookie(request, response, cart.token, sum(item.quantity for item in cart.lines))
+        del line
+    return response
+
+
+@router.post("/cart/update")
+def update_cart(
+    request: Request,
+    lang: Lang,
+    session: SessionDep,
+    product_id: Annotated[int, Form()],
+    quantity: Annotated[int, Form(ge=0, le=50)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    check_csrf(request, csrf_token)
+    cart = carts.find_cart(session, _cart_token(request))
+    if cart is None:
+        return _to_cart(request, lang)
+    response = _to_cart(request, lang, cart)
+    try:
+        carts.set_quantity(session, cart, product_id, quantity)
+    except DomainError as exc:
+        _flash(request, response, exc.message, "error", **exc.params)
+    _set_cart_cookie(request, response, cart.token, sum(line.quantity for line in cart.lines))
+    return response
+
+
+@router.post("/cart/remove")
+def remove_from_cart(
+    request: Request,
+    lang: Lang,
+    session: SessionDep,
+    product_id: Annotated[int, Form()],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    check_csrf(request, csrf_token)
+    cart = carts.find_cart(session, _cart_token(request))
+    if cart is None:
+        return _to_cart(request, lang)
+    carts.remove(session, cart, product_id)
+    response = _to_cart(request, lang, cart)
+    _flash(request, response, N_("Removed from your cart."))
+    return response
+
+
+def _checkout_page(request: Request, session, lang: str, values: dict, errors: dict[str, str], status: int = 200):
+    settings = request.app.state.settings
+    view = carts.view(
+        session, carts.find_cart(session, _cart_token(request)), default_weight_g=settings.default_item_weight_g
+    )
+    quote = None
+    try:
+        quote = shipping.quote(session, values.get("country") or "MX", view.weight_g) if view.items else None
+    except DomainError as exc:
+        errors.setdefault("country", exc.translated(translator(lang).gettext))
+    return render(
+        request,
+        "store/checkout.html",
+        {
+            "view": view,
+            "quote": quote,
+            "values": values,
+            "errors": errors,
+            "countries": countries(lang),
+            "stripe": request.app.state.gateway is not None,
+            "bank_transfer_details": settings.bank_transfer_details,
+            "noindex": True,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/checkout")
+def checkout_form(request: Request, lang: Lang, session: SessionDep):
+    view = _cart_view(request, session)
+    if not view.items or view.has_problems:
+        return RedirectResponse(f"/{lang}/cart", status_code=303)
+    method = "stripe" if request.app.state.gateway is not None else "offline"
+    return _checkout_page(request, session, lang, {"country": "MX" if lang == "es" else "US", "method": method}, {})
+
+
+FormText = Annotated[str, Form(max_length=1000)]
+
+
+@router.post("/checkout")
+def place_order(
+    request: Request,
+    lang: Lang,
+    email: FormText = "",
+    name: FormText = "",
+    phone: FormText = "",
+    address_line1: FormText = "",
+    address_line2: FormText = "",
+    city: FormText = "",
+    region: FormText = "",
+    postal_code: FormText = "",
+    country: FormText = "MX",
+    method: FormText = "stripe",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    """Place the order and send the buyer to pay. This handler opens its own short transactions (see
+    checkout_flow), so no lock is held while Stripe is called."""
+    check_csrf(request, csrf_token)
+    state = request.app.state
+    engine, t = state.engine, translator(lang)
+    values = {
+        "email": email,
+        "name": name,
+        "phone": phone,
+        "address_line1": address_line1,
+        "address_line2": address_line2,
+        "city": city,
+        "region": region,
+        "postal_code": postal_code,
+        "country": country.strip().upper()[:2],
+        "method": method,
+    }
+    with session_scope(engine, writes=False) as session:
+        cart = carts.find_cart(session, _cart_token(request))
+        view = carts.view(session, cart, default_weight_g=state.settings.default_item_weight_g)
+        if not view.items or view.has_problems:
+            return RedirectResponse(f"/{lang}/cart", status_code=303)
+        items = [OrderItem(product_id=item.product.id, quantity=item.quantity) for item in view.items]
+        cart_token = cart.token
+    errors: dict[str, str] = {}
+    buyer = None
+    try:
+        buyer = BuyerDetails(**{k: v for k, v in values.items() if k != "method"})
+    except Exception as exc:  # pydantic ValidationError: lengths
+        from shop.validation import describe
+
+        for error in getattr(exc, "errors", list)():
+            item = describe(error, t)
+            errors.setdefault(item["field"] or "form", item["message"])
+    if buyer is not None:
+        for problem in buyer.problems():
+            errors.setdefault(problem.field or "form", problem.translated(t.gettext))
+    if errors:
+        with session_scope(engine, writes=False) as session:
+            return _checkout_page(request, session, lang, values, errors, status=422)
+    chosen = PaymentMethod.offline if method == "offline" else PaymentMethod.stripe
+    try:
+        result = checkout_flow.place(
+            engine, state.settings, state.gateway, items=items, buyer=buyer, language=lang, method=chosen
+        )
+    except JustSold as exc:
+        with session_scope(engine) as session:
+            cart = carts.find_cart(session, cart_token)
+            gone = {item.product.id for item in carts.view(session, cart).items if not item.availability.buyable}
+            for product_id in gone:
+                carts.remove(session, cart, product_id)
+            count = sum(line.quantity for line in cart.lines)
+        response = _to_cart(request, lang)
+        _set_cart_cookie(request, response, cart_token, count)
+        _flash(request, response, exc.message, "error", **exc.params)
+        return response
+    except ValidationFailed as exc:
+        for item in domain_error_items(exc, t):
+            errors.setdefault(item["field"] or "form", item["message"])
+        with session_scope(engine, writes=False) as session:
+            return _checkout_page(request, session, lang, values, errors, status=422)
+    except DomainError as exc:  # Stripe down or refusing: nothing charged, stock released
+        response = _to_cart(request, lang)
+        _flash(request, response, exc.message, "error", **exc.params)
+        return response
+    if result.payment_url:
+        return RedirectResponse(result.payment_url, status_code=303)
+    with session_scope(engine) as session:
+        cart = carts.find_cart(session, cart_token)
+        if cart is not None:
+            carts.clear(session, cart)
+    response = RedirectResponse(f"/{lang}/orders/{result.token}", status_code=303)
+    _set_cart_cookie(request, response, cart_token, 0)
+    return response
+
+
+@router.get("/checkout/return/{token}")
+def checkout_return(request: Request, lang: Lang, token: str):
+    """Back from Stripe: empty the cart that became the order, and show the order's true state."""
+    with session_scope(request.app.state.engine) as session:
+        order = order_by_token(session, token)
+        cart = carts.find_cart(session, _cart_token(request))
+        if cart is not None:
+            carts.clear(session, cart)
+    response = RedirectResponse(f"/{lang}/orders/{order.token}", status_code=303)
+    if cart is not None:
+        _set_cart_cookie(request, response, cart.token, 0)
+    return response
+
+
+@router.get("/checkout/cancel/{token}")
+def checkout_cancel(request: Request, lang: Lang, token: str):
+    """Back from Stripe without paying: the pieces go back to the shop and the buyer to her cart."""
+    checkout_flow.abandon(request.app.state.engine, request.app.state.gateway, token)
+    response = RedirectResponse(f"/{lang}/cart", status_code=303)
+    _flash(
+        request, response, N_("You left the payment page, so nothing was charged. Your pieces are still in your cart.")
+    )
+    return response
+
+
+@router.get("/orders/{token}")
+def order_page(request: Request, lang: Lang, token: str, session: SessionDep):
+    order = order_by_token(session, token)
+    payment = payment_of(session, order)
+    waiting = (
+        order.status is OrderStatus.pending_payment
+        and payment is not None
+        and payment.stripe_session_id is not None
+        and not payment.voucher_url
+    )
+    return render(
+        request,
+        "store/order.html",
+        {
+            "order": order,
+            "payment": payment,
+            "confirming": waiting,
+            "country_name": dict(countries(lang)).get(order.country, order.country),
+            "bank_transfer_details": request.app.state.settings.bank_transfer_details,
+            "noindex": True,
+        },
+        headers={"Referrer-Policy": "no-referrer"},
+    )
