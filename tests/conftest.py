@@ -197,3 +197,48 @@ def shop_data(session, media_dir):
         "huipiles": huipiles,
         "bolsas": bolsas,
     }
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    from fakestripe import FakeStripe
+
+    with FakeStripe() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_stripe(stripe_server):
+    stripe_server.reset()
+    return stripe_server
+
+
+@pytest.fixture
+def stripe_settings(settings, fake_stripe) -> Settings:
+    """The test settings with Stripe pointed at the fake server, and a staff token for the staff API."""
+    return Settings(
+        **{
+            **settings.model_dump(),
+            "stripe_secret_key": "sk_test_shop",
+            "stripe_webhook_secret": fake_stripe.webhook_secret,
+            "stripe_api_base": fake_stripe.url,
+            "stripe_timeout_seconds": 2,
+            "stripe_max_network_retries": 0,
+            "staff_api_token": "staff-token-for-tests",
+            "bank_transfer_details": "Banco del Bienestar · CLABE 012180001234567897 · J'pas Joloviletik",
+        }
+    )
+
+
+@pytest.fixture
+def stripe_app(stripe_settings):
+    application = create_app(stripe_settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def shop(stripe_app) -> TestClient:
+    """A client of the shop with Stripe (the fake) configured."""
+    with TestClient(stripe_app, raise_server_exceptions=False) as test_client:
+        yield test_client

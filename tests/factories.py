@@ -127,3 +127,22 @@ def place(session: Session, products: list[tuple[Product, int]], *, method="offl
         hold_until=now + timedelta(minutes=minutes),
         actor="test",
     )
+
+
+STAFF = {"Authorization": "Bearer staff-token-for-tests"}
+WEBHOOK = "/api/v1/payments/stripe/webhook"
+
+
+def deliver(client, fake, event, **sign):
+    """POST a Stripe event to the shop's webhook, signed the way Stripe signs it."""
+    payload, headers = fake.sign(event, **sign)
+    return client.post(WEBHOOK, content=payload, headers={**headers, "Content-Type": "application/json"})
+
+
+def checkout_body(*slugs, method="stripe", **buyer_changes) -> dict:
+    return {
+        "lines": [{"slug": slug, "quantity": 1} for slug in slugs],
+        "buyer": {**BUYER, **buyer_changes},
+        "language": "es",
+        "payment_method": method,
+    }

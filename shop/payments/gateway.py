@@ -133,7 +133,7 @@ class StripeGateway:
             lambda: self.client.v1.payment_intents.retrieve(
                 payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
             )
-        )
+        ).to_dict()
         fee = 0
         charge = intent.get("latest_charge")
         if charge and not isinstance(charge, str):
@@ -149,8 +149,8 @@ class StripeGateway:
         types = list(intent.get("payment_method_types") or [])
         method = "oxxo" if voucher_url or types == ["oxxo"] else (types[0] if len(types) == 1 else "card")
         return PaymentDetails(
-            payment_intent_id=intent.id,
-            status=intent.status,
+            payment_intent_id=intent["id"],
+            status=intent["status"],
             amount_received=int(intent.get("amount_received") or 0),
             fee=fee,
             method=method,

@@ -98,7 +98,8 @@ def place(
     base = f"{settings.base_url}/{language}"
     try:
         created = gateway.create_checkout_session(
-            idempotency_key=f"checkout-payment-{payment_id}",
+            # Unique across databases too (a restored backup reuses ids; Stripe remembers keys for a day).
+            idempotency_key=f"checkout-{result.token[:12]}-{payment_id}",
             order_id=result.order_id,
             order_number=result.number,
             email=email,
@@ -145,7 +146,7 @@ def abandon(engine, gateway: StripeGateway | None, token: str) -> bool:
         session_id, payment_id, order_id = payment.stripe_session_id, payment.id, order.id
     if session_id and gateway is not None:
         try:
-            gateway.expire_session(session_id, idempotency_key=f"expire-payment-{payment_id}")
+            gateway.expire_session(session_id, idempotency_key=f"expire-{token[:12]}-{payment_id}")
         except (PaymentProviderUnavailable, PaymentRefused):
             log.warning("could not expire checkout session %s; it will expire on its own", session_id)
             return False

@@ -50,7 +50,7 @@ def refund(
             restock=restock,
             now=utcnow(),
         )
-        refund_id, order_id = pending.id, order.id
+        refund_id, order_id, key = pending.id, order.id, f"refund-{order.token[:12]}-{pending.id}"
         intent = session.get(Payment, pending.payment_id).stripe_payment_intent_id
         if via == "cash":
             complete_refund(session, order, pending, stripe_refund_id=None, lines=lines, restock=restock, now=utcnow())
@@ -59,7 +59,7 @@ def refund(
         stripe_refund_id = gateway.refund(
             payment_intent_id=intent,
             amount=amount,
-            idempotency_key=f"refund-{refund_id}",
+            idempotency_key=key,
             metadata={"refund_id": str(refund_id), "order_number": number},
         )
     except (PaymentProviderUnavailable, PaymentRefused):

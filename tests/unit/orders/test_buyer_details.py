@@ -47,7 +47,13 @@ def test_postal_codes_and_regions_follow_each_country(country, postal_code, regi
 def test_every_missing_or_bad_field_is_named():
     details = BuyerDetails(email="ana@", name="", phone="12", address_line1="", city="", postal_code="x", country="MX")
     assert {p.field for p in details.problems()} == {
-        "email", "name", "phone", "address_line1", "city", "region", "postal_code"
+        "email",
+        "name",
+        "phone",
+        "address_line1",
+        "city",
+        "region",
+        "postal_code",
     }
 
 
@@ -56,7 +62,9 @@ def test_unknown_country_is_refused():
 
 
 def test_normalized_formats_canadian_codes_and_emails():
-    details = BuyerDetails(**{**GOOD, "country": "CA", "region": "ON", "postal_code": "k1a0b1", "email": "Ana@EXAMPLE.org"})
+    details = BuyerDetails(
+        **{**GOOD, "country": "CA", "region": "ON", "postal_code": "k1a0b1", "email": "Ana@EXAMPLE.org"}
+    )
     normal = details.normalized()
     assert normal.postal_code == "K1A 0B1"
     assert normal.email == "Ana@example.org"

@@ -35,7 +35,12 @@ def test_an_order_freezes_what_was_sold(session, piece):
     session.commit()
     line = order.lines[0]
     assert (order.status, order.number) == (OrderStatus.pending_payment, f"JJ-{order.id:06d}")
-    assert (line.title_es, line.title_en, line.unit_price, line.quantity) == ("Huipil de rombos", "Diamond huipil", 185_000, 1)
+    assert (line.title_es, line.title_en, line.unit_price, line.quantity) == (
+        "Huipil de rombos",
+        "Diamond huipil",
+        185_000,
+        1,
+    )
     assert sorted((w.weaver_name, w.share_bp) for w in line.weavers) == [("María", 6000), ("Petrona", 4000)]
     assert (line.weavers_bp, line.split_rule) == (8000, "default")
     assert order.shipping_amount == 19_000  # 600 g to Mexico: the 1 kg band
@@ -44,20 +49,27 @@ def test_an_order_freezes_what_was_sold(session, piece):
 
     # Editing the product afterwards changes nothing on the order.
     data = {k: v for k, v in piece.model_dump().items() if k in ProductUpdate.model_fields}
-    data.update(title_es="Otro título", price_amount=999_900, weavers=[{"weaver_id": line.weavers[0].weaver_id, "share_bp": 10_000}])
+    data.update(
+        title_es="Otro título",
+        price_amount=999_900,
+        weavers=[{"weaver_id": line.weavers[0].weaver_id, "share_bp": 10_000}],
+    )
     update_product(session, piece, ProductUpdate(**data))
     set_split_rule(session, product_id=piece.id, weavers_bp=9000)
     session.commit()
     again = orders.order_by_token(session, order.token)
     assert (again.lines[0].title_es, again.lines[0].unit_price, again.lines[0].weavers_bp) == (
-        "Huipil de rombos", 185_000, 8000,
+        "Huipil de rombos",
+        185_000,
+        8000,
     )
     assert len(again.lines[0].weavers) == 2
 
 
 def test_made_to_order_lines_take_a_deposit_now(session):
-    product = make_product(session, kind="made_to_order", stock_on_hand=0, lead_time_days=45, deposit_bp=3000,
-                           price_amount=450_000)
+    product = make_product(
+        session, kind="made_to_order", stock_on_hand=0, lead_time_days=45, deposit_bp=3000, price_amount=450_000
+    )
     order = place(session, [(product, 1)])
     line = order.lines[0]
     assert (line.amount_due_now, line.lead_time_days) == (135_000, 45)
