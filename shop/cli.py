@@ -25,6 +25,8 @@ export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+jobs_app = typer.Typer(help="Background work: expired holds, unpaid orders, the mail outbox.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port.")]
@@ -171,6 +173,28 @@ def export_products(file: Annotated[Path, typer.Argument(dir_okay=False, writabl
     finally:
         engine.dispose()
     typer.echo(t.ngettext("Exported %(num)d product.", "Exported %(num)d products.", count))
+
+
+@jobs_app.command("run")
+def jobs_run(
+    every: Annotated[float, typer.Option(help="Keep running, once every this many seconds (0: run once).")] = 0,
+) -> None:
+    """Release expired holds, cancel orders not paid in time, send queued e-mail. Safe on several machines."""
+    from shop.jobs import run_once
+
+    settings = get_settings()
+    engine = _engine(settings)
+    try:
+        while True:
+            summary = run_once(engine, settings)
+            typer.echo(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in summary.items()))
+            if every <= 0:
+                break
+            time.sleep(every)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

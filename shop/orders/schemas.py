@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import cache
 from typing import Annotated
@@ -93,10 +94,8 @@ class BuyerDetails(BaseModel):
         if self.country == "CA" and len(code) == 6:
             code = f"{code[:3]} {code[3:]}"
         email = self.email
-        try:
+        with contextlib.suppress(EmailNotValidError):
             email = validate_email(self.email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            pass
         return self.model_copy(update={"postal_code": code, "email": email})
 
     def address_lines(self, country_name: str) -> list[str]:

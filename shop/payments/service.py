@@ -273,9 +273,9 @@ def record_dashboard_refund(
     session: Session, order: Order, payment: Payment, *, amount: int, stripe_refund_id: str | None, now: datetime
 ) -> Refund | None:
     """A refund made in Stripe's dashboard: book it like ours, spread over the order in proportion."""
-    if stripe_refund_id is not None:
-        if session.scalar(sa.select(Refund.id).where(Refund.stripe_refund_id == stripe_refund_id)) is not None:
-            return None
+    known = sa.select(Refund.id).where(Refund.stripe_refund_id == stripe_refund_id)
+    if stripe_refund_id is not None and session.scalar(known) is not None:
+        return None
     if amount <= 0:
         return None
     if order.amount_refunded + amount > order.amount_paid:

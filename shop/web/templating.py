@@ -106,10 +106,7 @@ def render(
         "flash": flash,
         **(context or {}),
     }
-    if public:
-        headers = {**(headers or {}), **public_headers()}
-    else:
-        headers = {**(headers or {}), "Cache-Control": "no-store"}
+    headers = {**(headers or {}), **public_headers()} if public else {**(headers or {}), "Cache-Control": "no-store"}
     response = templates.TemplateResponse(request, name, page, status_code=status_code, headers=headers)
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE, path="/")

@@ -54,7 +54,7 @@ def test_checkout_creates_a_stripe_session_aligned_with_the_hold(shop, fake_stri
     order = order_of(session, body["order"]["number"])
     assert body["order"]["status"] == "pending_payment"
     assert body["payment_url"] == fake_stripe.sessions[session_id]["url"]
-    created = [r for r in fake_stripe.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"][0]
+    created = next(r for r in fake_stripe.requests if r.method == "POST" and r.path == "/v1/checkout/sessions")
     payment = payment_of(session, order)
     assert created.idempotency_key == f"checkout-{order.token[:12]}-{payment.id}"
     params = created.params
@@ -325,7 +325,7 @@ def test_partial_then_full_stripe_refund(shop, fake_stripe, session, piece):
     )
     assert partial.status_code == 201, partial.text
     assert (partial.json()["status"], partial.json()["amount_refunded"]) == ("partially_refunded", 51_000)
-    asked = [r for r in fake_stripe.requests if r.path == "/v1/refunds" and r.method == "POST"][0]
+    asked = next(r for r in fake_stripe.requests if r.path == "/v1/refunds" and r.method == "POST")
     fresh(session)
     refund_id = session.scalar(select(Refund.id))
     assert asked.idempotency_key.startswith("refund-") and asked.idempotency_key.endswith(f"-{refund_id}")
