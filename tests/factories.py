@@ -146,3 +146,9 @@ def checkout_body(*slugs, method="stripe", **buyer_changes) -> dict:
         "language": "es",
         "payment_method": method,
     }
+
+
+def fresh(session) -> None:
+    """End the test's read transaction, so it sees what the shop committed since (SQLite reads a snapshot)."""
+    session.rollback()
+    session.expire_all()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from shop.catalogue.availability import Availability, AvailabilityInfo, availability_of, deposit_amount
 from shop.catalogue.browse import card_options
@@ -160,7 +160,7 @@ def view(session: Session, cart: Cart | None, now: datetime | None = None, *, de
         for p in session.scalars(
             sa.select(Product)
             .where(Product.id.in_([line.product_id for line in lines]))
-            .options(*card_options(), joinedload(Product.category))
+            .options(*card_options())
         ).unique()
     }
     available = available_quantities(session, list(products.values()), now or utcnow())
@@ -171,7 +171,9 @@ def view(session: Session, cart: Cart | None, now: datetime | None = None, *, de
             continue
         info = availability_of(product, available[product.id])
         problem = None
-        if product.status not in PUBLIC_STATUSES or not info.buyable:
+        if info.state is Availability.on_hold:
+            problem = N_("Someone else is paying for this piece right now. It may be back within the hour.")
+        elif product.status not in PUBLIC_STATUSES or not info.buyable:
             problem = N_("Sold out: remove it to continue.")
         elif line.quantity > _limit(product, info.quantity):
             problem = N_("Only %(num)d left: lower the quantity to continue.")

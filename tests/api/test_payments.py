@@ -4,7 +4,7 @@ offline and in-person payments, refunds, and the ledger they produce."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import STAFF, checkout_body, deliver, make_product, make_weaver
+from factories import STAFF, checkout_body, deliver, fresh, make_product, make_weaver
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -26,15 +26,8 @@ def piece(session):
 
 
 def order_of(session, number) -> Order:
-    session.rollback()  # end the test's read transaction, so it sees what the shop committed since
-    session.expire_all()
+    fresh(session)
     return session.scalar(select(Order).where(Order.number == number).options(selectinload(Order.lines)))
-
-
-def fresh(session) -> None:
-    """See what the shop committed since this test's session last read."""
-    session.rollback()
-    session.expire_all()
 
 
 def payment_of(session, order) -> Payment:
