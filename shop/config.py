@@ -128,6 +128,16 @@ class Settings(BaseSettings):
         return self.base_url.startswith("https://")
 
     @property
+    def checkout_origins(self) -> tuple[str, ...]:
+        """Where the checkout form may send the buyer: Stripe's hosted page (or the test double of it)."""
+        if self.stripe_secret_key is None:
+            return ()
+        api = urlsplit(self.stripe_api_base)
+        if api.hostname == "api.stripe.com":
+            return ("https://checkout.stripe.com",)
+        return (f"{api.scheme}://{api.netloc}",)
+
+    @property
     def trusted_hosts(self) -> list[str]:
         if self.allowed_hosts:
             return self.allowed_hosts

@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
-    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     app.add_middleware(
         PageCache,
         read_revision=partial(read_catalogue_revision, engine),

@@ -19,7 +19,7 @@ from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus
 from shop.payments.gateway import PaymentDetails
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus, StripeEvent
-from shop.payments.service import complete_refund, record_dashboard_refund, settle
+from shop.payments.service import complete_refund, record_dashboard_refund, send_confirmation, settle
 
 ACTOR = "stripe"
 # Types whose handling needs the payment's details (fee, method, OXXO voucher) fetched from Stripe first.
@@ -84,6 +84,9 @@ def _completed(session, obj, *, details, now, base_url) -> str:
     order, payment = found
     if details is not None:
         payment.stripe_payment_intent_id = details.payment_intent_id
+    if order.status is OrderStatus.pending_payment:
+        # The buyer finished Stripe's page: her order is confirmed, whether paid by card or by voucher later.
+        send_confirmation(session, order, base_url=base_url, bank_transfer_details="")
     if obj.get("payment_status") == "paid":
         return _money_in(session, order, payment, details=details, now=now, base_url=base_url)
     if order.status is not OrderStatus.pending_payment or payment.status is not PaymentStatus.open:

@@ -6,7 +6,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'{extra}"
 )
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -20,8 +20,10 @@ CSP_EXEMPT = ("/api/docs",)
 class SecurityHeaders:
     """Pure ASGI, so it adds nothing measurable to each response."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
+        # The checkout form redirects to Stripe's hosted page; browsers apply form-action to that redirect.
+        self.csp = CSP.format(extra="".join(f" {origin}" for origin in form_targets)).encode()
         # Only over https: browsers then refuse plain http to this host for a year.
         self.extra = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")] if hsts else []
 
@@ -37,7 +39,7 @@ class SecurityHeaders:
                 present = {name for name, _ in headers}
                 headers.extend(h for h in [*HEADERS, *self.extra] if h[0] not in present)
                 if with_csp and b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", CSP.encode()))
+                    headers.append((b"content-security-policy", self.csp))
                 message["headers"] = headers
             await send(message)
 

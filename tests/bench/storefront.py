@@ -156,7 +156,7 @@ def seed(database_url: str, media_dir: Path, products: int) -> str:
 # --------------------------------------------------------------------------- serving
 
 
-def start_server(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def start_server(app_spec: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -167,7 +167,7 @@ def start_server(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Po
         "--port",
         str(port),
         "--workers",
-        "1",
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",

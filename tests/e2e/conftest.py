@@ -38,3 +38,12 @@ def browser():
 def screenshots() -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture
+def live_shop(stripe_app, stripe_settings):
+    """The shop with Stripe (the fake) configured, over real HTTP."""
+    port = free_port()
+    stripe_settings.base_url = f"http://127.0.0.1:{port}"
+    with serve(stripe_app, port) as url:
+        yield url

@@ -45,3 +45,35 @@ def test_no_serious_or_critical_violations(browser, live_server, shop_data, axe_
     finally:
         context.close()
     assert violations == [], json.dumps(violations, indent=2)
+
+
+def test_buying_pages_have_no_serious_or_critical_violations(browser, live_server, shop_data, axe_source):
+    from factories import BUYER
+
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+
+    def check(label: str) -> None:
+        page.evaluate(axe_source)
+        found = page.evaluate(
+            "async () => (await axe.run()).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
+        assert found == [], f"{label}: {json.dumps(found, indent=2)}"
+
+    try:
+        page.goto(live_server + "/es/products/morral-lana")
+        page.get_by_role("button", name="Agregar al carrito").click()
+        check("cart")
+        page.goto(live_server + "/es/checkout")
+        check("checkout")
+        page.get_by_role("button", name="Hacer el pedido").click()
+        check("checkout with errors")
+        for name in ("email", "name", "phone", "address_line1", "city", "region", "postal_code"):
+            page.locator(f"#f-{name}").fill(BUYER[name])
+        page.get_by_role("button", name="Hacer el pedido").click()
+        assert "/es/orders/" in page.url
+        check("order")
+    finally:
+        context.close()
