@@ -84,6 +84,12 @@ def demo(
     if not load_only:
         # The app is built in this process by uvicorn's factory, which reads settings from the environment.
         os.environ.setdefault("SHOP_ENVIRONMENT", Environment.demo.value)
+        # One process does everything in the demo: holds expire and e-mails are written to the log.
+        os.environ.setdefault("SHOP_JOBS_INTERVAL_SECONDS", "30")
+        os.environ.setdefault(
+            "SHOP_BANK_TRANSFER_DETAILS",
+            "Demo: Banco Ejemplo · CLABE 002180700123456789 · J'pas Joloviletik S.C. de R.L. de C.V.",
+        )
         get_settings.cache_clear()
         _serve(host, port, 1, get_settings())
 

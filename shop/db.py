@@ -8,9 +8,9 @@ module for its metadata, never import the web framework.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import threading
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 

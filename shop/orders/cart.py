@@ -158,9 +158,7 @@ def view(session: Session, cart: Cart | None, now: datetime | None = None, *, de
     products = {
         p.id: p
         for p in session.scalars(
-            sa.select(Product)
-            .where(Product.id.in_([line.product_id for line in lines]))
-            .options(*card_options())
+            sa.select(Product).where(Product.id.in_([line.product_id for line in lines])).options(*card_options())
         ).unique()
     }
     available = available_quantities(session, list(products.values()), now or utcnow())

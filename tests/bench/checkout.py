@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -151,7 +150,9 @@ def main() -> int:
                 timed_requests(lambda c, n: c.post(f"{base}/api/v1/checkout", json=body), args.orders, args.concurrency)
             )
             placed = [r for r in responses if r.status_code == 201]
-            print(f"\n{database_url.split(':')[0]}, one machine, {args.workers} uvicorn worker(s), {args.concurrency} clients")
+            print(
+                f"\n{database_url.split(':')[0]}, one machine, {args.workers} uvicorn worker(s), {args.concurrency} clients"
+            )
             report("orders placed (API)", seconds, latencies, len(placed), len(responses))
 
             sessions = [r.json()["payment_url"].rsplit("/", 1)[-1] for r in placed]
@@ -177,8 +178,10 @@ def main() -> int:
             told = sum(r.status_code == 409 and r.json()["error"] == "just_sold" for r in responses)
             other = len(responses) - won - told
             report(f"{args.buyers} buyers, 5 units", seconds, latencies, won, len(responses))
-            print(f"hot product: {won} orders placed, {told} told 'just sold', {other} other answers; "
-                  f"oversell = {max(0, won - 5)}")
+            print(
+                f"hot product: {won} orders placed, {told} told 'just sold', {other} other answers; "
+                f"oversell = {max(0, won - 5)}"
+            )
             print(f"worker RSS: {rss_mb(server.pid):.0f} MB")
         finally:
             stop_server(server)

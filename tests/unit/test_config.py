@@ -55,3 +55,11 @@ def test_outside_production_a_key_is_generated_once_and_kept(tmp_path):
 def test_bad_settings_are_refused(field, value):
     with pytest.raises(ValidationError):
         Settings(_env_file=None, **{field: value})
+
+
+def test_checkout_may_send_buyers_to_stripe_only_when_stripe_is_set_up():
+    assert Settings(_env_file=None).checkout_origins == ()
+    live = Settings(_env_file=None, stripe_secret_key="sk_live_x")
+    assert live.checkout_origins == ("https://checkout.stripe.com",)
+    fake = Settings(_env_file=None, stripe_secret_key="sk_test_x", stripe_api_base="http://127.0.0.1:4242")
+    assert fake.checkout_origins == ("http://127.0.0.1:4242",)

@@ -76,3 +76,26 @@ def test_shop_jobs_run_command(engine, settings, session, monkeypatch):
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "holds released: 0" in result.output
+
+
+def test_the_web_process_can_run_the_jobs_itself(settings, session):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from shop.config import Settings
+    from shop.main import create_app
+
+    place(session, [(make_product(session), 1)], minutes=30)
+    session.execute(StockReservation.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    app = create_app(Settings(**{**settings.model_dump(), "jobs_interval_seconds": 0.1}))
+    with TestClient(app):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            session.rollback()
+            if session.scalar(select(StockReservation.status)) is ReservationStatus.released:
+                break
+            time.sleep(0.1)
+    app.state.engine.dispose()
+    assert session.scalar(select(StockReservation.status)) is ReservationStatus.released

@@ -227,3 +227,8 @@ def test_a_piece_someone_else_is_paying_for_stops_the_checkout_with_a_clear_mess
 def test_order_pages_need_the_secret_token(client):
     assert client.get("/es/orders/" + "x" * 43).status_code == 404
     assert client.get("/es/orders/short").status_code == 404
+
+
+def test_the_page_policy_lets_the_checkout_form_go_to_stripe_and_nowhere_else(shop, client, fake_stripe):
+    assert f"form-action 'self' {fake_stripe.url}" in shop.get("/es/").headers["content-security-policy"]
+    assert client.get("/es/").headers["content-security-policy"].endswith("form-action 'self'")
