@@ -150,9 +150,8 @@ def main() -> int:
                 timed_requests(lambda c, n: c.post(f"{base}/api/v1/checkout", json=body), args.orders, args.concurrency)
             )
             placed = [r for r in responses if r.status_code == 201]
-            print(
-                f"\n{database_url.split(':')[0]}, one machine, {args.workers} uvicorn worker(s), {args.concurrency} clients"
-            )
+            backend = database_url.split(":")[0]
+            print(f"\n{backend}, one machine, {args.workers} uvicorn worker(s), {args.concurrency} clients")
             report("orders placed (API)", seconds, latencies, len(placed), len(responses))
 
             sessions = [r.json()["payment_url"].rsplit("/", 1)[-1] for r in placed]
