@@ -1,5 +1,8 @@
 """The only place that talks to Stripe, through the official SDK.
 
+The SDK is imported only when Stripe is configured: it is large, and a shop without Stripe (the demo, a
+cooperative paying by transfer) should not carry it in every worker's memory.
+
 The API base is configurable, so tests point the real SDK at a fake Stripe on loopback. Every call that
 creates something carries an idempotency key tied to our own record, so a retry never charges or refunds
 twice. Timeouts are short: a buyer must not wait a minute for an answer that will not come.
@@ -11,8 +14,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-import stripe
 
 from shop.config import Settings
 from shop.errors import N_, DomainError
@@ -31,6 +32,10 @@ class PaymentProviderUnavailable(DomainError):
                 "back in the shop. Please try again in a few minutes, or choose bank transfer."
             )
         )
+
+
+class BadSignature(Exception):
+    """A webhook body that Stripe did not sign with our secret, or signed too long ago."""
 
 
 class PaymentRefused(DomainError):
@@ -69,8 +74,11 @@ def _when(timestamp: int | None) -> datetime | None:
 
 class StripeGateway:
     def __init__(self, settings: Settings):
+        import stripe
+
         if settings.stripe_secret_key is None:
             raise RuntimeError("Stripe is not configured (SHOP_STRIPE_SECRET_KEY)")
+        self.stripe = stripe
         self.settings = settings
         self.client = stripe.StripeClient(
             settings.stripe_secret_key.get_secret_value(),
@@ -167,16 +175,20 @@ class StripeGateway:
         )
         return refund.id
 
-    def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
-        """Raises stripe.SignatureVerificationError or ValueError on anything not signed by Stripe."""
+    def construct_event(self, payload: bytes, signature: str | None):
+        """Raises BadSignature on anything not signed by Stripe with our webhook secret."""
+        stripe = self.stripe
         if self.settings.stripe_webhook_secret is None:
-            raise stripe.SignatureVerificationError("no webhook secret configured", signature)
-        return stripe.Webhook.construct_event(
-            payload, signature, self.settings.stripe_webhook_secret.get_secret_value()
-        )
+            raise BadSignature("no webhook secret configured")
+        try:
+            return stripe.Webhook.construct_event(
+                payload, signature, self.settings.stripe_webhook_secret.get_secret_value()
+            )
+        except (ValueError, stripe.SignatureVerificationError) as exc:
+            raise BadSignature(str(exc)) from exc
 
-    @staticmethod
-    def _call(request):
+    def _call(self, request):
+        stripe = self.stripe
         try:
             return request()
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:

@@ -24,7 +24,20 @@ CART_PLACEHOLDER = b"__SHOP_CART__"
 YEAR = 365 * 24 * 3600
 
 
+COOKIES_SCOPE_KEY = "shop.cookies"
+
+
 def request_cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once per request."""
+    cached = scope.get(COOKIES_SCOPE_KEY)
+    if cached is not None:
+        return cached
+    cookies = _parse_cookies(scope)
+    scope[COOKIES_SCOPE_KEY] = cookies
+    return cookies
+
+
+def _parse_cookies(scope: Scope) -> dict[str, str]:
     jar = SimpleCookie()
     for name, value in scope.get("headers", []):
         if name == b"cookie":
@@ -81,7 +94,8 @@ class Signer:
 def personal_values(scope: Scope, secret: str, signer: Signer) -> dict[bytes, bytes]:
     """What the page cache writes into a shared page for this visitor."""
     seed = scope.get(SEED_SCOPE_KEY, "")
-    _, count = signer.read_cart(request_cookies(scope).get(CART_COOKIE))
+    cart = request_cookies(scope).get(CART_COOKIE)
+    _, count = signer.read_cart(cart) if cart else (None, 0)
     return {
         CSRF_PLACEHOLDER: csrf_token(secret, seed).encode() if seed else b"",
         CART_PLACEHOLDER: str(count).encode() if count else b"",

@@ -50,7 +50,26 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
-    personal: bool  # has placeholders to fill per visitor
+    # The body cut at its placeholders: (text, placeholder, text, placeholder, …, text); empty if none.
+    parts: tuple[bytes, ...] = ()
+
+
+def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
+    """Split ``body`` around every placeholder once, so filling it in later is a single join."""
+    pieces: list[bytes] = [body]
+    for placeholder in placeholders:
+        cut: list[bytes] = []
+        for index, piece in enumerate(pieces):
+            if index % 2:  # already a placeholder
+                cut.append(piece)
+                continue
+            chunks = piece.split(placeholder)
+            for n, chunk in enumerate(chunks):
+                if n:
+                    cut.append(placeholder)
+                cut.append(chunk)
+        pieces = cut
+    return tuple(pieces) if len(pieces) > 1 else ()
 
 
 def _without_body(send: Send) -> Send:
@@ -139,10 +158,9 @@ class PageCache:
 
     async def _send_entry(self, scope: Scope, entry: Entry, send: Send, marker: list) -> None:
         body, etag, headers = entry.body, entry.etag, entry.headers
-        if entry.personal and self.personalize is not None:
+        if entry.parts and self.personalize is not None:
             values = self.personalize(scope)
-            for placeholder, value in values.items():
-                body = body.replace(placeholder, value)
+            body = b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.parts))
             # The visitor's own values are part of what her browser may cache.
             mine = hashlib.blake2b(b"|".join(values.values()), digest_size=6).hexdigest().encode()
             etag = etag[:-1] + b"-" + mine + b'"'
@@ -187,8 +205,8 @@ class PageCache:
     async def _finish(self, scope: Scope, key: bytes, revision, start: Message, body: bytes, send: Send) -> None:
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
-        personal = self.personalize is not None and any(p in body for p in self.personalize(scope))
-        entry = Entry(revision, start["status"], headers, body, etag, personal)
+        parts = _cut(body, list(self.personalize(scope))) if self.personalize is not None else ()
+        entry = Entry(revision, start["status"], headers, body, etag, parts)
         cacheable = (
             revision is not None
             and revision == self.revision

@@ -127,3 +127,13 @@ def test_head_answers_like_get_without_a_body(client, shop_data, url):
         assert response.status_code == 200
         assert response.content == b""
         assert response.headers["content-type"] == client.get(url).headers["content-type"]
+
+
+def test_placeholders_are_cut_once_and_filled_in_one_join():
+    from shop.web.page_cache import _cut
+
+    parts = _cut(b"<a>__X__</a><b>__Y__</b>__X__", [b"__X__", b"__Y__"])
+    assert parts[1::2] == (b"__X__", b"__Y__", b"__X__")
+    values = {b"__X__": b"1", b"__Y__": b"two"}
+    assert b"".join(values[p] if n % 2 else p for n, p in enumerate(parts)) == b"<a>1</a><b>two</b>1"
+    assert _cut(b"nothing to fill", [b"__X__"]) == ()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-import stripe
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.payments import webhooks
-from shop.payments.gateway import PaymentProviderUnavailable
+from shop.payments.gateway import BadSignature, PaymentProviderUnavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["payments"])
@@ -55,7 +54,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
     try:
         state.gateway.construct_event(payload, request.headers.get("stripe-signature"))
         event = json.loads(payload)
-    except (ValueError, stripe.SignatureVerificationError):
+    except (ValueError, BadSignature):
         return JSONResponse({"error": "bad_signature", "detail": "The Stripe signature is not valid."}, status_code=400)
     status, outcome = await run_in_threadpool(_process, state, event)
     return JSONResponse({"received": True, "outcome": outcome}, status_code=status)
