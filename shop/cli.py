@@ -25,6 +25,8 @@ export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+user_app = typer.Typer(help="People who use the workspace.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 jobs_app = typer.Typer(help="Background work: expired holds, unpaid orders, the mail outbox.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 
@@ -179,6 +181,90 @@ def export_products(file: Annotated[Path, typer.Argument(dir_okay=False, writabl
     finally:
         engine.dispose()
     typer.echo(t.ngettext("Exported %(num)d product.", "Exported %(num)d products.", count))
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Option(prompt=True, help="Full name.")],
+    username: Annotated[str, typer.Option(prompt=True, help="For signing in with a password.")],
+    role: Annotated[
+        list[str], typer.Option(help="admin, council, treasurer, member or partner_staff (repeatable).")
+    ] = ("admin",),
+    email: Annotated[str, typer.Option(help="Optional.")] = "",
+    weaver: Annotated[str, typer.Option(help="Slug of her weaver profile (members).")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+    ] = "",
+    pin: Annotated[str, typer.Option(help="4 to 6 digits, for the tiles on enrolled devices.")] = "",
+) -> None:
+    """Create a person (the first admin, typically) who can then sign in at /taller."""
+    from shop.accounts.models import Role
+    from shop.accounts.service import create_user
+    from shop.catalogue.service import weaver_by_slug
+    from shop.errors import DomainError, ValidationFailed
+
+    t = _cli_translator()
+    engine = _engine(get_settings())
+    try:
+        with session_scope(engine) as session:
+            roles = []
+            for value in role:
+                if value not in Role.__members__:
+                    typer.echo(t.gettext("Unknown role: %(role)s.", role=value), err=True)
+                    raise typer.Exit(code=2)
+                roles.append(Role(value))
+            weaver_id = None
+            if weaver:
+                found = weaver_by_slug(session, weaver)
+                if found is None:
+                    typer.echo(t.gettext("We could not find that weaver."), err=True)
+                    raise typer.Exit(code=2)
+                weaver_id = found.id
+            try:
+                user = create_user(
+                    session,
+                    name=name,
+                    username=username,
+                    email=email or None,
+                    roles=roles,
+                    password=password or None,
+                    pin=pin or None,
+                    weaver_id=weaver_id,
+                )
+            except DomainError as exc:
+                problems = exc.errors if isinstance(exc, ValidationFailed) and exc.errors else [exc]
+                for problem in problems:
+                    field = f"[{problem.field}] " if problem.field else ""
+                    typer.echo(f"{field}{problem.translated(t.gettext)}", err=True)
+                raise typer.Exit(code=1) from None
+            typer.echo(t.gettext("%(name)s can now sign in.", name=user.name))
+    finally:
+        engine.dispose()
+
+
+@user_app.command("api-key")
+def user_api_key(
+    username: Annotated[str, typer.Argument(help="Whose key: it acts with her roles.")],
+    name: Annotated[str, typer.Option(help="What the key is for.")] = "API",
+) -> None:
+    """Create a personal API key (shown once) for the management API."""
+    import sqlalchemy as sa
+
+    from shop.accounts.models import User
+    from shop.accounts.service import create_api_key
+    from shop.clock import utcnow
+
+    engine = _engine(get_settings())
+    try:
+        with session_scope(engine) as session:
+            user = session.scalar(sa.select(User).where(User.username == username.lower()))
+            if user is None:
+                typer.echo(f"No such user: {username}", err=True)
+                raise typer.Exit(code=1)
+            _, raw = create_api_key(session, user, name, utcnow())
+    finally:
+        engine.dispose()
+    typer.echo(raw)
 
 
 @jobs_app.command("run")

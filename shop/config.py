@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     bank_transfer_details: str = ""
     # Parcel weight used for pieces whose weight is not recorded.
     default_item_weight_g: int = 500
-    # Staff API (confirming offline payments, refunds, in-person sales) until people have accounts.
-    staff_api_token: SecretStr | None = None
+    # The workspace on the shared computer: sign out after this much idle time, and after this long in any case.
+    workspace_idle_seconds: int = Field(default=600, ge=1)
+    workspace_session_hours: int = Field(default=12, ge=1)
     # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
     jobs_interval_seconds: float = 0
 

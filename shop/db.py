@@ -8,10 +8,8 @@ module for its metadata, never import the web framework.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -97,27 +95,14 @@ def optimize(engine: Engine) -> None:
         connection.commit()
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
-_WRITERS_GUARD = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> threading.RLock:
-    with _WRITERS_GUARD:
-        return _WRITERS.setdefault(engine, threading.RLock())
-
-
 @contextmanager
 def session_scope(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
     """A unit of work for CLI commands, jobs and requests: commit on success, roll back on any error.
 
-    ``writes=False`` marks a read-only unit, which on SQLite never waits for the write lock. On SQLite,
-    writers of one process also queue on a lock of their own: SQLite's busy handler wakes waiting writers
-    by polling with growing sleeps, which adds long, random delays under load; a queue wakes the next one at
-    once. Other processes still wait through the busy timeout.
+    ``writes=False`` marks a read-only unit, which on SQLite never waits for the write lock.
     """
     bind = engine.execution_options(**WRITE) if writes else engine
-    queue = _writer_lock(engine) if writes and engine.dialect.name == "sqlite" else nullcontext()
-    with queue, Session(bind, expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -27,6 +27,9 @@ from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
 from shop.web.urls import STATIC_DIR, static_url
+from shop.web.workspace import home as ws_home
+from shop.web.workspace import people as ws_people
+from shop.web.workspace import signin as ws_signin
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(language.router)
     app.include_router(pages.router)
     app.include_router(shopping.router)
+    app.include_router(ws_signin.router)
+    app.include_router(ws_home.router)
+    app.include_router(ws_people.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -1,5 +1,6 @@
 """Imports every domain's tables so that the metadata Alembic and the tests see is complete."""
 
+from shop.accounts import models as accounts_models
 from shop.catalogue import models as catalogue_models
 from shop.db import metadata
 from shop.ledger import models as ledger_models
@@ -7,4 +8,12 @@ from shop.mail import models as mail_models
 from shop.orders import models as orders_models
 from shop.payments import models as payments_models
 
-__all__ = ["catalogue_models", "ledger_models", "mail_models", "metadata", "orders_models", "payments_models"]
+__all__ = [
+    "accounts_models",
+    "catalogue_models",
+    "ledger_models",
+    "mail_models",
+    "metadata",
+    "orders_models",
+    "payments_models",
+]

@@ -224,7 +224,6 @@ def stripe_settings(settings, fake_stripe) -> Settings:
             "stripe_api_base": fake_stripe.url,
             "stripe_timeout_seconds": 2,
             "stripe_max_network_retries": 0,
-            "staff_api_token": "staff-token-for-tests",
             "bank_transfer_details": "Banco del Bienestar · CLABE 012180001234567897 · J'pas Joloviletik",
         }
     )
@@ -239,6 +238,9 @@ def stripe_app(stripe_settings):
 
 @pytest.fixture
 def shop(stripe_app) -> TestClient:
-    """A client of the shop with Stripe (the fake) configured."""
+    """A client of the shop with Stripe (the fake) configured, and a treasurer whose API key is STAFF."""
+    from factories import add_staff_key
+
+    add_staff_key(stripe_app.state.engine)
     with TestClient(stripe_app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -129,7 +129,23 @@ def place(session: Session, products: list[tuple[Product, int]], *, method="offl
     )
 
 
-STAFF = {"Authorization": "Bearer staff-token-for-tests"}
+STAFF_KEY = "jj_test-staff-key-for-the-treasurer"
+STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
+
+
+def add_staff_key(engine) -> None:
+    """A treasurer and admin, Rosa, whose API key is STAFF_KEY."""
+    from shop.accounts.models import ApiKey, Role
+    from shop.accounts.service import create_user, token_hash
+    from shop.db import session_scope
+
+    with session_scope(engine) as session:
+        rosa = create_user(
+            session, name="Rosa", username="rosa", roles=[Role.treasurer, Role.admin], password="a long password 1"
+        )
+        session.add(ApiKey(user_id=rosa.id, name="tests", key_hash=token_hash(STAFF_KEY)))
+
+
 WEBHOOK = "/api/v1/payments/stripe/webhook"
 
 

@@ -229,3 +229,26 @@ class StockReservation(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     created_at: datetime = created_at_field()
     released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StockReason(StrEnum):
+    count_correction = "count_correction"
+    sold_in_person = "sold_in_person"
+    damaged = "damaged"
+    returned = "returned"
+    new_stock = "new_stock"
+
+
+class StockMovement(SQLModel, table=True):
+    """Every change of stock made by hand, with its reason and who made it."""
+
+    __tablename__ = "stock_movements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", ondelete="CASCADE", index=True)
+    delta: int
+    stock_after: int
+    reason: StockReason = Field(sa_type=str_enum(StockReason, "stock_reason"), nullable=False)
+    note: str = Field(default="", max_length=300)
+    actor: str = Field(max_length=120)
+    created_at: datetime = created_at_field()

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from shop.accounts.audit import REQUEST_STATE
 from shop.db import session_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -19,6 +20,8 @@ def get_session(request: Request) -> Iterator[Session]:
     Requests that may change data start as writers, so on SQLite they queue for the write lock up front.
     """
     with session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS) as session:
+        # Whoever signs in during this request is the author of its changes (see shop.accounts.audit).
+        session.info[REQUEST_STATE] = request.state
         yield session
 
 

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shop.errors import N_, DomainError, ValidationFailed
@@ -29,11 +29,18 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def is_workspace(request: Request) -> bool:
+    return request.url.path == "/taller" or request.url.path.startswith("/taller/")
+
+
 def request_language(request: Request) -> str:
     """The language of the page being shown, else the person's preference."""
     lang = getattr(request.state, "lang", None)
     if lang:
         return lang
+    if is_workspace(request):
+        chosen = request.cookies.get("ws_lang")
+        return chosen if chosen in ("es", "tzo") else "es"
     path = request.url.path
     for code in STORE_LANGUAGES:
         if path == f"/{code}" or path.startswith(f"/{code}/"):
@@ -53,6 +60,16 @@ def domain_error_items(exc: DomainError, t: Translator) -> list[dict]:
 
 def _error_page(request: Request, status: int, message: str, details: list[dict] | None = None):
     lang = request_language(request)
+    if is_workspace(request):
+        from shop.web.workspace.render import ws_render
+
+        request.state.lang = lang
+        return ws_render(
+            request,
+            "workspace/error.html",
+            {"status": status, "message": message, "details": details or []},
+            status_code=status,
+        )
     return render(
         request,
         "errors/error.html",
@@ -65,6 +82,8 @@ def _error_page(request: Request, status: int, message: str, details: list[dict]
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, exc: DomainError):
+        if is_workspace(request) and exc.code == "unauthorized":
+            return RedirectResponse("/taller", status_code=303)
         t = translator(request_language(request))
         message = exc.translated(t.gettext)
         if is_api(request):

@@ -260,37 +260,31 @@ def test_without_stripe_checkout_is_offline_and_the_treasurer_confirms(client, s
     number = body["order"]["number"]
     kinds = session.scalars(select(OutboxEmail.kind)).all()
     assert kinds == ["order_confirmation"]
-    # The staff API is closed without the staff token.
-    assert client.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={"actor": "x"}).status_code == 401
+    # The staff API is closed to anyone not signed in.
+    assert client.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={}).status_code == 401
 
 
 def test_treasurer_confirms_an_offline_payment(shop, fake_stripe, session, piece):
     body, _ = start(shop, fake_stripe, "huipil", method="offline")
     number = body["order"]["number"]
-    assert (
-        shop.post(
-            f"/api/v1/staff/orders/{number}/confirm-payment",
-            json={"actor": "x"},
-            headers={"Authorization": "Bearer wrong"},
-        ).status_code
-        == 403
-    )
+    wrong = {"Authorization": "Bearer wrong"}
+    assert shop.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={}, headers=wrong).status_code == 401
     response = shop.post(
         f"/api/v1/staff/orders/{number}/confirm-payment",
-        json={"actor": "Rosa (tesorera)", "reference": "SPEI 123456"},
+        json={"reference": "SPEI 123456"},
         headers=STAFF,
     )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "paid"
     assert balance(session, "pending_offline") == 204_000
     assert weaver_balance(session, maria_id(session)) == 148_000
-    again = shop.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={"actor": "Rosa"}, headers=STAFF)
+    again = shop.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={}, headers=STAFF)
     assert again.status_code == 409
     assert again.json()["error"] == "invalid_state"
 
 
 def test_in_person_sale_goes_through_the_same_order_and_ledger_path(shop, session, piece):
-    response = shop.post("/api/v1/staff/sales", json={"actor": "Juana", "lines": [{"slug": "huipil"}]}, headers=STAFF)
+    response = shop.post("/api/v1/staff/sales", json={"lines": [{"slug": "huipil"}]}, headers=STAFF)
     assert response.status_code == 201, response.text
     assert (response.json()["status"], response.json()["payment_method"]) == ("paid", "cash")
     assert response.json()["shipping_amount"] == 0
@@ -299,7 +293,7 @@ def test_in_person_sale_goes_through_the_same_order_and_ledger_path(shop, sessio
     assert balance(session, "fund") == 37_000
     session.expire_all()
     assert session.get(Product, piece.id).status is ProductStatus.sold_out
-    sold = shop.post("/api/v1/staff/sales", json={"actor": "Juana", "lines": [{"slug": "huipil"}]}, headers=STAFF)
+    sold = shop.post("/api/v1/staff/sales", json={"lines": [{"slug": "huipil"}]}, headers=STAFF)
     assert (sold.status_code, sold.json()["error"]) == (409, "just_sold")
 
 
@@ -313,7 +307,7 @@ def test_partial_then_full_stripe_refund(shop, fake_stripe, session, piece):
     number = paid_order(shop, fake_stripe, "huipil")
     partial = shop.post(
         f"/api/v1/staff/orders/{number}/refunds",
-        json={"actor": "Rosa", "amount": 51_000, "via": "stripe", "reason": "Faded colour"},
+        json={"amount": 51_000, "via": "stripe", "reason": "Faded colour"},
         headers=STAFF,
     )
     assert partial.status_code == 201, partial.text
@@ -328,7 +322,7 @@ def test_partial_then_full_stripe_refund(shop, fake_stripe, session, piece):
     assert balance(session, "shipping_income") == 19_000 - 4_750
     full = shop.post(
         f"/api/v1/staff/orders/{number}/refunds",
-        json={"actor": "Rosa", "amount": 204_000 - 51_000, "via": "stripe", "restock": [{"line_id": 1, "quantity": 1}]},
+        json={"amount": 204_000 - 51_000, "via": "stripe", "restock": [{"line_id": 1, "quantity": 1}]},
         headers=STAFF,
     )
     assert full.json()["status"] == "refunded"
@@ -342,9 +336,7 @@ def test_partial_then_full_stripe_refund(shop, fake_stripe, session, piece):
         1,
         ProductStatus.active,
     )
-    too_much = shop.post(
-        f"/api/v1/staff/orders/{number}/refunds", json={"actor": "Rosa", "amount": 1, "via": "stripe"}, headers=STAFF
-    )
+    too_much = shop.post(f"/api/v1/staff/orders/{number}/refunds", json={"amount": 1, "via": "stripe"}, headers=STAFF)
     assert too_much.status_code == 409
 
 
@@ -352,7 +344,7 @@ def test_our_own_refund_is_not_booked_twice_when_stripe_reports_it(shop, fake_st
     number = paid_order(shop, fake_stripe, "huipil")
     shop.post(
         f"/api/v1/staff/orders/{number}/refunds",
-        json={"actor": "Rosa", "amount": 20_000, "via": "stripe"},
+        json={"amount": 20_000, "via": "stripe"},
         headers=STAFF,
     )
     reported = [e for e in fake_stripe.events if e["type"] == "charge.refunded"][-1]
@@ -381,7 +373,6 @@ def test_cash_refund_of_one_line(shop, fake_stripe, session, piece):
     response = shop.post(
         f"/api/v1/staff/orders/{number}/refunds",
         json={
-            "actor": "Rosa",
             "amount": 35_000,
             "via": "cash",
             "lines": {str(faja_line.id): 35_000},
@@ -401,23 +392,20 @@ def test_fulfilment_steps_through_the_staff_api(shop, fake_stripe, session, piec
     number = paid_order(shop, fake_stripe, "huipil")
     early = shop.post(
         f"/api/v1/staff/orders/{number}/shipped",
-        json={"actor": "Rosa", "carrier": "DHL", "tracking_number": "1"},
+        json={"carrier": "DHL", "tracking_number": "1"},
         headers=STAFF,
     )
     assert (early.status_code, early.json()["error"]) == (409, "invalid_state")  # not packed yet
-    assert (
-        shop.post(f"/api/v1/staff/orders/{number}/packed", json={"actor": "Rosa"}, headers=STAFF).json()["status"]
-        == "packed"
-    )
+    assert shop.post(f"/api/v1/staff/orders/{number}/packed", json={}, headers=STAFF).json()["status"] == "packed"
     bad = shop.post(
         f"/api/v1/staff/orders/{number}/shipped",
-        json={"actor": "Rosa", "carrier": " ", "tracking_number": ""},
+        json={"carrier": " ", "tracking_number": ""},
         headers=STAFF,
     )
     assert bad.status_code == 422
     shipped = shop.post(
         f"/api/v1/staff/orders/{number}/shipped",
-        json={"actor": "Rosa", "carrier": "Estafeta", "tracking_number": "EST123"},
+        json={"carrier": "Estafeta", "tracking_number": "EST123"},
         headers=STAFF,
     )
     assert shipped.json()["status"] == "shipped"

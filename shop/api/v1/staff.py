@@ -1,54 +1,38 @@
 """Staff actions on orders: confirm offline payments, refund, pack and ship, sell in person.
 
-Until people have accounts and roles, these need the staff token (``SHOP_STAFF_API_TOKEN``) as a bearer
-token; without it configured they are closed. The workspace screens will call the same services.
+Each route needs a signed-in person with the right role: a personal API key (``shop user api-key``) as a
+bearer token, or a workspace session. The workspace screens call the same services.
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from shop.accounts.models import Role
 from shop.api.v1.orders import OrderRead, order_read
 from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.db import session_scope
-from shop.errors import N_, Forbidden, NotFound
+from shop.errors import N_, NotFound
 from shop.orders import service as orders
 from shop.orders.schemas import OrderItem
 from shop.payments.service import confirm_offline_payment, payment_of, sell_in_person
 from shop.web import refund_flow
 from shop.web.deps import SessionDep
+from shop.web.workspace.auth import Signed, require
 
-
-class Unauthorized(Forbidden):
-    status_code = 401
-    code = "unauthorized"
-
-
-def staff(request: Request) -> str:
-    configured = request.app.state.settings.staff_api_token
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        raise Unauthorized(N_("Sign in first: this needs the staff token."))
-    given = header[7:].strip()
-    if configured is None or not hmac.compare_digest(given.encode(), configured.get_secret_value().encode()):
-        raise Forbidden(N_("This token may not do that."))
-    return "staff"
-
-
-Staff = Annotated[str, Depends(staff)]
-router = APIRouter(prefix="/staff", tags=["staff"], dependencies=[Depends(staff)])
+Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
+Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
+Sellers = Annotated[Signed, Depends(require(Role.treasurer, Role.council, Role.admin))]
+router = APIRouter(prefix="/staff", tags=["staff"])
 
 
 class Actor(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-    actor: Annotated[str, Field(min_length=1, max_length=120, description="Who is doing this, for the record")]
 
 
 class ConfirmIn(Actor):
@@ -97,13 +81,13 @@ def _read(request: Request, number: str) -> OrderRead:
 
 
 @router.post("/orders/{number}/confirm-payment", response_model=OrderRead)
-def confirm_payment(request: Request, number: str, body: ConfirmIn, session: SessionDep) -> OrderRead:
+def confirm_payment(request: Request, number: str, body: ConfirmIn, session: SessionDep, who: Treasurer) -> OrderRead:
     """The transfer arrived (or the buyer paid at the cooperative): the order becomes paid."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     confirm_offline_payment(
         session,
         order,
-        actor=body.actor,
+        actor=who.user.name,
         reference=body.reference,
         now=utcnow(),
         base_url=request.app.state.settings.base_url,
@@ -112,7 +96,7 @@ def confirm_payment(request: Request, number: str, body: ConfirmIn, session: Ses
 
 
 @router.post("/orders/{number}/refunds", response_model=OrderRead, status_code=201)
-def refund(request: Request, number: str, body: RefundIn) -> OrderRead:
+def refund(request: Request, number: str, body: RefundIn, who: Treasurer) -> OrderRead:
     """Give money back, in full or in part, through Stripe or in cash; optionally put pieces back in stock."""
     refund_flow.refund(
         request.app.state.engine,
@@ -120,7 +104,7 @@ def refund(request: Request, number: str, body: RefundIn) -> OrderRead:
         number=number,
         amount=body.amount,
         via=body.via,
-        actor=body.actor,
+        actor=who.user.name,
         reason=body.reason,
         lines=body.lines,
         restock={item.line_id: item.quantity for item in body.restock},
@@ -134,13 +118,13 @@ def _step(session, number: str, action) -> None:
 
 
 @router.post("/orders/{number}/packed", response_model=OrderRead)
-def packed(request: Request, number: str, body: Actor, session: SessionDep) -> OrderRead:
-    _step(session, number, lambda o: orders.mark_packed(session, o, actor=body.actor, now=utcnow()))
+def packed(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
+    _step(session, number, lambda o: orders.mark_packed(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
 @router.post("/orders/{number}/shipped", response_model=OrderRead)
-def shipped(request: Request, number: str, body: ShipIn, session: SessionDep) -> OrderRead:
+def shipped(request: Request, number: str, body: ShipIn, session: SessionDep, who: Packers) -> OrderRead:
     base_url = request.app.state.settings.base_url
     _step(
         session,
@@ -150,7 +134,7 @@ def shipped(request: Request, number: str, body: ShipIn, session: SessionDep) ->
             o,
             carrier=body.carrier,
             tracking_number=body.tracking_number,
-            actor=body.actor,
+            actor=who.user.name,
             now=utcnow(),
             base_url=base_url,
         ),
@@ -159,19 +143,19 @@ def shipped(request: Request, number: str, body: ShipIn, session: SessionDep) ->
 
 
 @router.post("/orders/{number}/delivered", response_model=OrderRead)
-def delivered(request: Request, number: str, body: Actor, session: SessionDep) -> OrderRead:
-    _step(session, number, lambda o: orders.mark_delivered(session, o, actor=body.actor, now=utcnow()))
+def delivered(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
+    _step(session, number, lambda o: orders.mark_delivered(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
 @router.post("/orders/{number}/cancel", response_model=OrderRead)
-def cancel(request: Request, number: str, body: CancelIn, session: SessionDep) -> OrderRead:
-    _step(session, number, lambda o: orders.cancel(session, o, actor=body.actor, note=body.note, now=utcnow()))
+def cancel(request: Request, number: str, body: CancelIn, session: SessionDep, who: Treasurer) -> OrderRead:
+    _step(session, number, lambda o: orders.cancel(session, o, actor=who.user.name, note=body.note, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
 @router.post("/sales", response_model=OrderRead, status_code=201)
-def in_person_sale(request: Request, body: SaleIn, session: SessionDep) -> OrderRead:
+def in_person_sale(request: Request, body: SaleIn, session: SessionDep, who: Sellers) -> OrderRead:
     """A sale at the cooperative's shop, paid in cash: same order, stock and ledger path as online."""
     slugs = [line.slug for line in body.lines]
     ids = dict(session.execute(sa.select(Product.slug, Product.id).where(Product.slug.in_(slugs))).all())
@@ -181,7 +165,7 @@ def in_person_sale(request: Request, body: SaleIn, session: SessionDep) -> Order
     order = sell_in_person(
         session,
         items=[OrderItem(product_id=ids[line.slug], quantity=line.quantity) for line in body.lines],
-        actor=body.actor,
+        actor=who.user.name,
         now=utcnow(),
         name=body.name,
         email=body.email,

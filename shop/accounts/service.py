@@ -1,0 +1,353 @@
+"""People, their secrets, sign-in with lockout, sessions, enrolled devices and API keys.
+
+Passwords and PINs are hashed with argon2id. Session, device and API key tokens are long random strings;
+only their SHA-256 is stored, so a copy of the database opens nothing. Sign-in never raises on a wrong
+secret: it returns an outcome, so the caller can commit the failed attempt that counts towards a lockout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session, selectinload
+
+from shop.accounts.models import ApiKey, AuditEvent, Device, Role, SignInMethod, User, UserRole, UserSession
+from shop.catalogue.models import Weaver
+from shop.errors import N_, Conflict, NotFound, ValidationFailed
+
+# OWASP's recommended minimum for argon2id: 19 MiB, 2 passes. About 20 ms here.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+MAX_ATTEMPTS = 5
+LOCK_MINUTES = 15
+PIN_LENGTHS = range(4, 7)
+MIN_PASSWORD = 10
+# Touching a session's last-seen time on every click would write on every page; a minute is precise enough.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def hash_secret(secret: str) -> str:
+    return HASHER.hash(secret)
+
+
+def verify_secret(stored: str | None, secret: str) -> bool:
+    if not stored or not secret:
+        # Spend the same time as a real check, so nobody learns which accounts have a PIN or password.
+        HASHER.hash("x")
+        return False
+    try:
+        return HASHER.verify(stored, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def pin_problem(pin: str) -> str | None:
+    if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
+        return N_("A PIN has 4 to 6 digits.")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        return N_("Choose a PIN that is harder to guess than %(pin)s.")
+    return None
+
+
+def password_problem(password: str, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return N_("Use at least %(length)d characters.")
+    if username and username.lower() in password.lower():
+        return N_("The password must not contain the username.")
+    return None
+
+
+def _check_pin(pin: str) -> None:
+    problem = pin_problem(pin)
+    if problem:
+        raise ValidationFailed(problem, field="pin", pin=pin)
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise ValidationFailed(problem, field="password", length=MIN_PASSWORD)
+
+
+def create_user(
+    session: Session,
+    *,
+    name: str,
+    username: str,
+    roles: list[Role],
+    email: str | None = None,
+    password: str | None = None,
+    pin: str | None = None,
+    weaver_id: int | None = None,
+    language: str = "es",
+) -> User:
+    name, username = name.strip(), username.strip().lower()
+    email = email.strip().lower() if email else None
+    problems = []
+    if not name:
+        problems.append(ValidationFailed(N_("Write the person's name."), field="name"))
+    if not username or len(username) > 120 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        problems.append(
+            ValidationFailed(N_("A username has letters, numbers, dots, dashes or underscores."), field="username")
+        )
+    elif session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        taken = Conflict(N_("Someone already has the username %(username)s."), field="username", username=username)
+        problems.append(taken)
+    if email and session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        problems.append(Conflict(N_("Someone already uses that email."), field="email"))
+    if not roles:
+        problems.append(ValidationFailed(N_("Give the person at least one role."), field="roles"))
+    if Role.member in roles and weaver_id is None:
+        problems.append(ValidationFailed(N_("A member is a weaver: choose her weaver profile."), field="weaver_id"))
+    if weaver_id is not None:
+        if session.get(Weaver, weaver_id) is None:
+            problems.append(NotFound(N_("We could not find that weaver."), field="weaver_id"))
+        elif session.scalar(sa.select(User.id).where(User.weaver_id == weaver_id)) is not None:
+            problems.append(Conflict(N_("That weaver already has an account."), field="weaver_id"))
+    if password:
+        problem = password_problem(password, username)
+        if problem:
+            problems.append(ValidationFailed(problem, field="password", length=MIN_PASSWORD))
+    if pin:
+        problem = pin_problem(pin)
+        if problem:
+            problems.append(ValidationFailed(problem, field="pin", pin=pin))
+    if not password and not pin:
+        problems.append(ValidationFailed(N_("Give a PIN, a password, or both."), field="password"))
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+    user = User(
+        name=name,
+        username=username,
+        email=email,
+        password_hash=hash_secret(password) if password else None,
+        pin_hash=hash_secret(pin) if pin else None,
+        weaver_id=weaver_id,
+        language=language if language in ("es", "tzo", "en") else "es",
+    )
+    user.roles = [UserRole(role=role) for role in sorted(set(roles))]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_pin(session: Session, user: User, pin: str) -> None:
+    _check_pin(pin)
+    user.pin_hash = hash_secret(pin)
+    user.failed_attempts, user.locked_until = 0, None
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    _check_password(password, user.username)
+    user.password_hash = hash_secret(password)
+    user.failed_attempts, user.locked_until = 0, None
+    session.flush()
+
+
+def set_roles(session: Session, user: User, roles: list[Role]) -> None:
+    if not roles:
+        raise ValidationFailed(N_("Give the person at least one role."), field="roles")
+    user.roles = [UserRole(user_id=user.id, role=role) for role in sorted(set(roles))]
+    session.flush()
+
+
+class Outcome(StrEnum):
+    ok = "ok"
+    wrong = "wrong"
+    locked = "locked"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    outcome: Outcome
+    user: User | None = None
+    locked_until: datetime | None = None
+    attempts_left: int = MAX_ATTEMPTS
+
+
+def _attempt(session: Session, user: User | None, secret: str, stored: str | None, now: datetime) -> SignIn:
+    """Check a secret, counting failures: the fifth in a row locks the account for 15 minutes."""
+    if user is None or not user.active:
+        verify_secret(None, secret)
+        return SignIn(Outcome.unknown)
+    if user.locked_until is not None and user.locked_until > now:
+        return SignIn(Outcome.locked, user, user.locked_until, 0)
+    if verify_secret(stored, secret):
+        user.failed_attempts, user.locked_until, user.last_login_at = 0, None, now
+        session.flush()
+        return SignIn(Outcome.ok, user)
+    # Counted in the database itself, so simultaneous wrong tries all count.
+    session.execute(sa.update(User).where(User.id == user.id).values(failed_attempts=User.failed_attempts + 1))
+    session.refresh(user, attribute_names=["failed_attempts"])
+    if user.failed_attempts >= MAX_ATTEMPTS:
+        user.failed_attempts, user.locked_until = 0, now + timedelta(minutes=LOCK_MINUTES)
+        session.flush()
+        record(session, None, user.name, "locked", "user", user.id, f"{MAX_ATTEMPTS} wrong attempts", now=now)
+        return SignIn(Outcome.locked, user, user.locked_until, 0)
+    session.flush()
+    return SignIn(Outcome.wrong, user, attempts_left=MAX_ATTEMPTS - user.failed_attempts)
+
+
+def sign_in_with_pin(session: Session, user_id: int, pin: str, now: datetime) -> SignIn:
+    user = session.get(User, user_id, populate_existing=True)
+    return _attempt(session, user, pin, user.pin_hash if user else None, now)
+
+
+def sign_in_with_password(session: Session, login: str, password: str, now: datetime) -> SignIn:
+    login = login.strip().lower()
+    user = session.scalar(sa.select(User).where(sa.or_(User.username == login, User.email == login)))
+    return _attempt(session, user, password, user.password_hash if user else None, now)
+
+
+def tile_people(session: Session) -> list[User]:
+    """Members who can sign in with a PIN, for the tiles of an enrolled device."""
+    return list(
+        session.scalars(
+            sa.select(User).where(User.active.is_(True), User.pin_hash.is_not(None)).order_by(User.name)
+        ).all()
+    )
+
+
+def start_session(
+    session: Session, user: User, *, method: SignInMethod, device: Device | None, now: datetime, lifetime: timedelta
+) -> str:
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=token_hash(raw),
+            user_id=user.id,
+            device_id=device.id if device else None,
+            method=method,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    record(session, user, user.name, "sign_in", "user", user.id, method.value, now=now)
+    session.flush()
+    return raw
+
+
+def current_session(
+    session: Session, raw: str | None, now: datetime, idle: timedelta, *, touch: bool = True
+) -> tuple[UserSession, User] | None:
+    """The live session for a cookie: not ended, not past its lifetime, and used within ``idle``."""
+    if not raw or len(raw) > 100:
+        return None
+    found = session.scalar(sa.select(UserSession).where(UserSession.token_hash == token_hash(raw)))
+    if found is None or found.ended_at is not None or found.expires_at <= now or found.last_seen_at + idle <= now:
+        return None
+    user = session.scalar(sa.select(User).where(User.id == found.user_id).options(selectinload(User.roles)))
+    if user is None or not user.active:
+        return None
+    if touch and now - found.last_seen_at >= TOUCH_EVERY:
+        touch_session(session, found.id, now)
+    return found, user
+
+
+def touch_session(session: Session, session_id: int, now: datetime) -> None:
+    """Note that the person is still there (idle time counts from here)."""
+    session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
+
+
+def end_session(session: Session, raw: str | None, now: datetime) -> None:
+    if raw:
+        session.execute(
+            sa.update(UserSession)
+            .where(UserSession.token_hash == token_hash(raw), UserSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+
+
+def enroll_device(session: Session, name: str, by: User, now: datetime) -> tuple[Device, str]:
+    name = name.strip()[:120]
+    if not name:
+        raise ValidationFailed(N_("Give the device a name, such as “Cooperative's computer”."), field="name")
+    raw = secrets.token_urlsafe(32)
+    device = Device(name=name, token_hash=token_hash(raw), enrolled_by=by.id, created_at=now)
+    session.add(device)
+    session.flush()
+    return device, raw
+
+
+def enrolled_device(session: Session, raw: str | None, now: datetime) -> Device | None:
+    if not raw or len(raw) > 100:
+        return None
+    device = session.scalar(sa.select(Device).where(Device.token_hash == token_hash(raw)))
+    if device is None or device.revoked_at is not None:
+        return None
+    return device
+
+
+def revoke_device(session: Session, device_id: int, now: datetime) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(N_("We could not find that device."))
+    device.revoked_at = now
+    # Whoever is signed in on it with a PIN is signed out too.
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.device_id == device_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    session.flush()
+    return device
+
+
+def create_api_key(session: Session, user: User, name: str, now: datetime) -> tuple[ApiKey, str]:
+    raw = "jj_" + secrets.token_urlsafe(32)
+    key = ApiKey(user_id=user.id, name=name.strip()[:120] or "API", key_hash=token_hash(raw), created_at=now)
+    session.add(key)
+    session.flush()
+    return key, raw
+
+
+def user_for_api_key(session: Session, raw: str, now: datetime) -> User | None:
+    key = session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == token_hash(raw), ApiKey.revoked_at.is_(None)))
+    if key is None:
+        return None
+    user = session.scalar(sa.select(User).where(User.id == key.user_id).options(selectinload(User.roles)))
+    return user if user is not None and user.active else None
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    actor_name: str,
+    action: str,
+    entity: str,
+    entity_id,
+    summary: str = "",
+    *,
+    now: datetime,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.accounts.audit``."""
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_id=actor.id if actor else None,
+            actor_name=actor_name[:120],
+            action=action[:20],
+            entity=entity[:60],
+            entity_id=str(entity_id or "")[:60],
+            summary=summary[:300],
+            before=before or {},
+            after=after or {},
+        )
+    )

@@ -1,0 +1,37 @@
+"""Render workspace pages: Spanish or Tzotzil, the signed-in person, no caching, sign-out when idle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+
+from shop.web.templating import render
+from shop.web.urls import static_url
+
+
+def icon(name: str, label: str = "") -> Markup:
+    """An icon from the workspace sprite; decorative unless given a label."""
+    href = f"{static_url('img/ws-icons.svg')}#{name}"
+    if label:
+        return Markup('<svg class="icon" role="img" aria-label="%s"><use href="%s"/></svg>') % (label, href)
+    return Markup('<svg class="icon" aria-hidden="true"><use href="%s"/></svg>') % href
+
+
+def ws_render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200):
+    settings = request.app.state.settings
+    page = {
+        "user": getattr(request.state, "user", None),
+        "user_photo": getattr(request.state, "user_photo", None),
+        "icon": icon,
+        "idle_seconds": settings.workspace_idle_seconds,
+        "noindex": True,
+        **(context or {}),
+    }
+    lang = getattr(request.state, "lang", None) or "es"
+    response = render(request, name, page, lang=lang, status_code=status_code)
+    # Back after signing out must show nothing: nothing here may be stored.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response

@@ -1,0 +1,225 @@
+"""Signing in to the workspace at /taller.
+
+On an enrolled device (the cooperative's computer, a member's phone) each member taps her photo and types
+her PIN on a big keypad that works without JavaScript. Any other browser gets a username and password form
+and never sees the members' names or photos: a PIN alone never opens the workspace from the open internet.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from shop.accounts import service as accounts
+from shop.accounts.models import SignInMethod, User
+from shop.catalogue.models import Image, Weaver
+from shop.clock import utcnow
+from shop.errors import N_, NotFound
+from shop.web.deps import SessionDep
+from shop.web.store.shopping import check_csrf
+from shop.web.urls import default_thumb
+from shop.web.workspace.auth import (
+    DEVICE_COOKIE,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    WORKSPACE_LANGUAGES,
+    Signed,
+    device_of,
+    signed_in,
+    workspace_language,
+)
+from shop.web.workspace.render import ws_render
+
+router = APIRouter(prefix="/taller", include_in_schema=False)
+MaybeSigned = Annotated[Signed | None, Depends(signed_in)]
+Digit = Annotated[str, Form(max_length=10)]
+
+
+def _lang(request: Request) -> None:
+    request.state.lang = workspace_language(request)
+
+
+def photos(session, users: list[User]) -> dict[int, str]:
+    """Each member's portrait (her weaver profile's photo), for the tiles."""
+    ids = [u.weaver_id for u in users if u.weaver_id]
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Weaver.id, Image).join(Image, Image.id == Weaver.photo_id).where(Weaver.id.in_(ids))
+    ).all()
+    by_weaver = {weaver_id: default_thumb(image, 320) for weaver_id, image in rows}
+    return {u.id: by_weaver[u.weaver_id] for u in users if u.weaver_id in by_weaver}
+
+
+def _start(request: Request, session, user: User, method: SignInMethod, device) -> RedirectResponse:
+    settings = request.app.state.settings
+    raw = accounts.start_session(
+        session,
+        user,
+        method=method,
+        device=device,
+        now=utcnow(),
+        lifetime=timedelta(hours=settings.workspace_session_hours),
+    )
+    response = RedirectResponse("/taller/inicio", status_code=303)
+    response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=settings.https, path="/")
+    response.set_cookie(LANG_COOKIE, user.language, max_age=365 * 24 * 3600, samesite="lax", secure=settings.https)
+    return response
+
+
+@router.get("")
+def sign_in_page(request: Request, session: SessionDep, who: MaybeSigned, idle: int = 0):
+    if who is not None:
+        return RedirectResponse("/taller/inicio", status_code=303)
+    _lang(request)
+    device = device_of(request, session)
+    if device is None:
+        return ws_render(request, "workspace/login.html", {"errors": {}, "values": {}, "idle": idle})
+    people = accounts.tile_people(session)
+    return ws_render(
+        request, "workspace/tiles.html", {"people": people, "photos": photos(session, people), "idle": idle}
+    )
+
+
+def _pin_page(request, session, user: User, entered: str, message: str | None = None, status: int = 200):
+    return ws_render(
+        request,
+        "workspace/pin.html",
+        {"person": user, "photo": photos(session, [user]).get(user.id), "entered": entered, "message": message},
+        status_code=status,
+    )
+
+
+def _tile_user(request: Request, session, user_id: int) -> tuple[User, object]:
+    device = device_of(request, session)
+    user = session.get(User, user_id)
+    if device is None or user is None or not user.active or user.pin_hash is None:
+        raise NotFound(N_("We could not find that page."))
+    return user, device
+
+
+@router.get("/pin/{user_id}")
+def pin_page(request: Request, session: SessionDep, user_id: int):
+    _lang(request)
+    user, _ = _tile_user(request, session, user_id)
+    return _pin_page(request, session, user, "")
+
+
+@router.post("/pin/{user_id}")
+def pin_key(
+    request: Request,
+    session: SessionDep,
+    user_id: int,
+    entered: Digit = "",
+    key: Digit = "",
+    pin: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    """One press of the keypad (a digit, erase, or enter), or a PIN typed on a keyboard."""
+    _lang(request)
+    check_csrf(request, csrf_token)
+    user, device = _tile_user(request, session, user_id)
+    entered = "".join(ch for ch in entered if ch.isdigit())[:6]
+    if key.isdigit() and len(key) == 1 and not pin:
+        return _pin_page(request, session, user, (entered + key)[:6])
+    if key == "erase":
+        return _pin_page(request, session, user, entered[:-1])
+    attempt = pin or entered
+    result = accounts.sign_in_with_pin(session, user.id, attempt, utcnow())
+    if result.outcome is accounts.Outcome.ok:
+        return _start(request, session, user, SignInMethod.pin, device)
+    status = 423 if result.outcome is accounts.Outcome.locked else 401
+    return _pin_page(request, session, user, "", _refusal(request, result), status=status)
+
+
+def _refusal(request: Request, result: accounts.SignIn) -> str:
+    from shop.i18n import translator
+
+    t = translator(request.state.lang)
+    if result.outcome is accounts.Outcome.locked:
+        return t.gettext(
+            "Too many wrong tries. This account is locked until %(time)s. Ask the council for help if you forgot it.",
+            time=t.datetime(result.locked_until, "short").split(" ")[-1],
+        )
+    if result.outcome is accounts.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
+        return t.ngettext(
+            "That is not right. You can try %(num)d more time.",
+            "That is not right. You can try %(num)d more times.",
+            result.attempts_left,
+        )
+    return t.gettext("Wrong username or password.")
+
+
+@router.post("/entrar")
+def password_sign_in(
+    request: Request,
+    session: SessionDep,
+    login: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    _lang(request)
+    check_csrf(request, csrf_token)
+    result = accounts.sign_in_with_password(session, login, password, utcnow())
+    if result.outcome is accounts.Outcome.ok:
+        return _start(request, session, result.user, SignInMethod.password, device_of(request, session))
+    message = _refusal(request, result) if result.outcome is accounts.Outcome.locked else None
+    if message is None:
+        from shop.i18n import translator
+
+        message = translator(request.state.lang).gettext("Wrong username or password.")
+    return ws_render(
+        request,
+        "workspace/login.html",
+        {"errors": {"form": message}, "values": {"login": login}, "idle": 0},
+        status_code=423 if result.outcome is accounts.Outcome.locked else 401,
+    )
+
+
+@router.post("/salir")
+def sign_out(request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)] = ""):
+    """ "Switch person": end this session and go back to the tiles (or the sign-in form)."""
+    check_csrf(request, csrf_token)
+    accounts.end_session(session, request.cookies.get(SESSION_COOKIE), utcnow())
+    response = RedirectResponse("/taller", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/idioma")
+def choose_language(
+    request: Request,
+    session: SessionDep,
+    who: MaybeSigned,
+    lang: Annotated[str, Form(max_length=5)] = "es",
+    next: Annotated[str, Form(max_length=300)] = "/taller",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    """Spanish or Tzotzil, remembered for this browser and, once signed in, for the person."""
+    check_csrf(request, csrf_token)
+    lang = lang if lang in WORKSPACE_LANGUAGES else "es"
+    if who is not None:
+        session.get(User, who.user.id).language = lang
+    # Back to the same screen; only workspace paths, never another site.
+    target = next if next.startswith("/taller") and "//" not in next and "\\" not in next else "/taller"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", secure=request.app.state.settings.https
+    )
+    return response
+
+
+def enroll_cookie(request: Request, response, raw: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        raw,
+        max_age=5 * 365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+        path="/",
+    )
