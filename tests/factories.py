@@ -168,3 +168,25 @@ def fresh(session) -> None:
     """End the test's read transaction, so it sees what the shop committed since (SQLite reads a snapshot)."""
     session.rollback()
     session.expire_all()
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def make_user(session, *, roles, username="ana", name="Ana", password="a long password 1", **extra):
+    from shop.accounts.service import create_user
+
+    return create_user(session, name=name, username=username, roles=roles, password=password, **extra)
+
+
+def sign_in(client, username="ana", password="a long password 1"):
+    """Sign in to the workspace with a password, as a browser would; returns the response."""
+    page = client.get("/taller")
+    return client.post(
+        "/taller/entrar",
+        data={"login": username, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )

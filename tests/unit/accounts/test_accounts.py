@@ -1,0 +1,148 @@
+from datetime import timedelta
+
+import pytest
+from factories import make_weaver
+from sqlalchemy import select
+
+from shop.accounts import service as accounts
+from shop.accounts.audit import act_as
+from shop.accounts.models import AuditEvent, Role, SignInMethod, User
+from shop.clock import utcnow
+from shop.errors import Conflict, ValidationFailed
+
+
+def member(session, **overrides):
+    weaver = make_weaver(session, name="María Pérez")
+    data = {"name": "María Pérez", "username": "maria", "roles": [Role.member], "weaver_id": weaver.id, "pin": "4826"}
+    return accounts.create_user(session, **{**data, **overrides})
+
+
+def test_secrets_are_stored_as_argon2_hashes(session):
+    user = member(session, password="a long password 1")
+    assert user.pin_hash.startswith("$argon2id$") and "4826" not in user.pin_hash
+    assert user.password_hash.startswith("$argon2id$")
+    assert accounts.verify_secret(user.pin_hash, "4826")
+    assert not accounts.verify_secret(user.pin_hash, "4827")
+
+
+@pytest.mark.parametrize("pin", ["123", "1234567", "12a4", "1111", "1234", "9876", ""])
+def test_weak_or_malformed_pins_are_refused(session, pin):
+    user = member(session)
+    with pytest.raises(ValidationFailed) as caught:
+        accounts.set_pin(session, user, pin)
+    assert caught.value.field == "pin"
+
+
+def test_passwords_need_ten_characters_and_not_the_username(session):
+    user = member(session)
+    for bad in ("short", "maria-is-great-2026"):
+        with pytest.raises(ValidationFailed):
+            accounts.set_password(session, user, bad)
+    accounts.set_password(session, user, "correct horse battery")
+
+
+def test_usernames_and_weaver_profiles_are_unique(session):
+    user = member(session)
+    with pytest.raises(Conflict):
+        accounts.create_user(session, name="Otra", username="maria", roles=[Role.council], password="a long password 1")
+    with pytest.raises(Conflict):
+        accounts.create_user(
+            session, name="Otra", username="otra", roles=[Role.member], weaver_id=user.weaver_id, pin="4826"
+        )
+    with pytest.raises(ValidationFailed):
+        accounts.create_user(session, name="Sin", username="sin", roles=[Role.member], pin="4826")  # no weaver
+
+
+def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(session):
+    user = member(session)
+    now = utcnow()
+    outcomes = [accounts.sign_in_with_pin(session, user.id, "0000", now) for _ in range(5)]
+    assert [o.outcome for o in outcomes] == ["wrong"] * 4 + ["locked"]
+    assert [o.attempts_left for o in outcomes[:4]] == [4, 3, 2, 1]
+    assert outcomes[-1].locked_until == now + timedelta(minutes=15)
+    # Even the right PIN is refused while locked, and trying does not extend the lock.
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now + timedelta(minutes=14)).outcome == "locked"
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now + timedelta(minutes=16)).outcome == "ok"
+    assert session.scalars(select(AuditEvent.action)).all() == ["locked"]
+
+
+def test_a_right_pin_resets_the_count(session):
+    user = member(session)
+    now = utcnow()
+    for _ in range(3):
+        accounts.sign_in_with_pin(session, user.id, "0000", now)
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now).outcome == "ok"
+    assert session.get(User, user.id).failed_attempts == 0
+
+
+def test_password_sign_in_accepts_username_or_email(session):
+    accounts.create_user(
+        session, name="Rosa", username="rosa", email="Rosa@Example.org", roles=[Role.treasurer],
+        password="a long password 1",
+    )
+    now = utcnow()
+    assert accounts.sign_in_with_password(session, "ROSA", "a long password 1", now).outcome == "ok"
+    assert accounts.sign_in_with_password(session, "rosa@example.org", "a long password 1", now).outcome == "ok"
+    assert accounts.sign_in_with_password(session, "rosa", "wrong password!!", now).outcome == "wrong"
+    assert accounts.sign_in_with_password(session, "nobody", "whatever it is", now).outcome == "unknown"
+
+
+def test_sessions_end_when_idle_too_long_after_their_lifetime_or_when_ended(session):
+    user = member(session)
+    now = utcnow()
+    raw = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
+                                 lifetime=timedelta(hours=12))
+    idle = timedelta(minutes=10)
+    assert accounts.current_session(session, raw, now + timedelta(minutes=9), idle) is not None
+    assert accounts.current_session(session, raw, now + timedelta(minutes=18), idle) is not None  # touched at 9
+    assert accounts.current_session(session, raw, now + timedelta(minutes=29), idle) is None  # idle 11 minutes
+    raw2 = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
+                                  lifetime=timedelta(hours=1))
+    for minutes in range(0, 60, 9):
+        assert accounts.current_session(session, raw2, now + timedelta(minutes=minutes), idle) is not None
+    assert accounts.current_session(session, raw2, now + timedelta(minutes=61), idle) is None  # lifetime over
+    raw3 = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
+                                  lifetime=timedelta(hours=1))
+    accounts.end_session(session, raw3, now)
+    assert accounts.current_session(session, raw3, now, idle) is None
+    assert accounts.current_session(session, "forged", now, idle) is None
+
+
+def test_revoking_a_device_signs_out_whoever_used_it(session):
+    admin = accounts.create_user(session, name="Ana", username="ana", roles=[Role.admin], password="a long password 1")
+    user = member(session)
+    now = utcnow()
+    device, raw_device = accounts.enroll_device(session, "Cooperative computer", admin, now)
+    assert accounts.enrolled_device(session, raw_device, now).id == device.id
+    raw = accounts.start_session(session, user, method=SignInMethod.pin, device=device, now=now,
+                                 lifetime=timedelta(hours=1))
+    accounts.revoke_device(session, device.id, now)
+    assert accounts.enrolled_device(session, raw_device, now) is None
+    assert accounts.current_session(session, raw, now, timedelta(minutes=10)) is None
+
+
+def test_api_keys_act_as_their_user_until_revoked(session):
+    user = member(session)
+    key, raw = accounts.create_api_key(session, user, "phone", utcnow())
+    assert raw.startswith("jj_") and key.key_hash != raw
+    assert accounts.user_for_api_key(session, raw, utcnow()).id == user.id
+    key.revoked_at = utcnow()
+    assert accounts.user_for_api_key(session, raw, utcnow()) is None
+
+
+def test_changes_are_audited_with_before_and_after_and_no_secrets(session):
+    admin = accounts.create_user(session, name="Ana", username="ana", roles=[Role.admin], password="a long password 1")
+    session.commit()
+    act_as(session, admin)
+    user = member(session)
+    session.commit()
+    user.name = "María Pérez Hernández"
+    accounts.set_pin(session, user, "5937")
+    session.commit()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "users").order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_name) for e in events] == [("create", "Ana"), ("update", "Ana")]
+    created, updated = events
+    assert created.entity_id == str(user.id) and created.after["pin_hash"] == "(set)"
+    assert updated.before["name"] == "María Pérez" and updated.after["name"] == "María Pérez Hernández"
+    assert updated.after["pin_hash"] == "(changed)"
+    assert "4826" not in str(created.after) and "5937" not in str(updated.after)
