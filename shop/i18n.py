@@ -38,6 +38,11 @@ def _load_catalog(lang: str) -> NullTranslations:
         return NullTranslations()
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=None if lang == "tzo" else lang)
+    # write_mo fills an untranslated plural with the English text, which would hide the fallback language.
+    for message in list(catalog):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and not all(strings):
+            catalog.delete(message.id, message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

@@ -27,8 +27,13 @@ from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
 from shop.web.urls import STATIC_DIR, static_url
+from shop.web.workspace import audit_log as ws_audit_log
+from shop.web.workspace import earnings as ws_earnings
 from shop.web.workspace import home as ws_home
+from shop.web.workspace import inventory as ws_inventory
+from shop.web.workspace import orders as ws_orders
 from shop.web.workspace import people as ws_people
+from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
 
 log = logging.getLogger(__name__)
@@ -113,7 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shopping.router)
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)
+    app.include_router(ws_inventory.router)
     app.include_router(ws_people.router)
+    app.include_router(ws_orders.router)
+    app.include_router(ws_sales.router)
+    app.include_router(ws_earnings.router)
+    app.include_router(ws_audit_log.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -15,8 +15,15 @@ from shop.main import create_app
 @pytest.fixture
 def people(session):
     weaver = make_weaver(session, name="María Pérez", slug="maria")
-    maria = make_user(session, roles=[Role.member], username="maria", name="María Pérez", weaver_id=weaver.id,
-                      pin="4826", password=None)
+    maria = make_user(
+        session,
+        roles=[Role.member],
+        username="maria",
+        name="María Pérez",
+        weaver_id=weaver.id,
+        pin="4826",
+        password=None,
+    )
     admin = make_user(session, roles=[Role.admin], username="ana", name="Ana")
     session.commit()
     return {"maria": maria, "admin": admin}
@@ -35,8 +42,7 @@ def test_an_unknown_browser_gets_a_password_form_and_never_sees_the_members(clie
     assert 'name="password"' in page.text
     assert "María" not in page.text
     assert client.get(f"/taller/pin/{people['maria'].id}").status_code == 404
-    response = client.post(f"/taller/pin/{people['maria'].id}",
-                           data={"pin": "4826", "csrf_token": csrf_of(page.text)})
+    response = client.post(f"/taller/pin/{people['maria'].id}", data={"pin": "4826", "csrf_token": csrf_of(page.text)})
     assert response.status_code == 404  # a PIN alone never opens the workspace from the open internet
 
 
@@ -64,8 +70,11 @@ def test_on_an_enrolled_device_members_tap_their_photo_and_type_a_pin(client, pe
         assert page.status_code == 200
     assert page.text.count("<span></span>") == 4  # four dots, never the digits
     assert "4826" not in page.text.replace('value="4826"', "")
-    done = client.post(url, data={"entered": _entered(page.text), "key": "enter", "csrf_token": csrf_of(page.text)},
-                       follow_redirects=False)
+    done = client.post(
+        url,
+        data={"entered": _entered(page.text), "key": "enter", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert done.headers["location"] == "/taller/inicio"
     assert "María" in client.get("/taller/inicio").text
 
@@ -79,7 +88,7 @@ def _entered(html: str) -> str:
 def test_five_wrong_pins_lock_the_account_with_a_plain_message(client, people, session):
     enroll(client)
     url = f"/taller/pin/{people['maria'].id}"
-    for attempt in range(5):
+    for _attempt in range(5):
         page = client.get(url)
         response = client.post(url, data={"pin": "1357", "csrf_token": csrf_of(page.text)})
     assert response.status_code == 423

@@ -77,7 +77,11 @@ def test_a_right_pin_resets_the_count(session):
 
 def test_password_sign_in_accepts_username_or_email(session):
     accounts.create_user(
-        session, name="Rosa", username="rosa", email="Rosa@Example.org", roles=[Role.treasurer],
+        session,
+        name="Rosa",
+        username="rosa",
+        email="Rosa@Example.org",
+        roles=[Role.treasurer],
         password="a long password 1",
     )
     now = utcnow()
@@ -90,19 +94,22 @@ def test_password_sign_in_accepts_username_or_email(session):
 def test_sessions_end_when_idle_too_long_after_their_lifetime_or_when_ended(session):
     user = member(session)
     now = utcnow()
-    raw = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
-                                 lifetime=timedelta(hours=12))
+    raw = accounts.start_session(
+        session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=12)
+    )
     idle = timedelta(minutes=10)
     assert accounts.current_session(session, raw, now + timedelta(minutes=9), idle) is not None
     assert accounts.current_session(session, raw, now + timedelta(minutes=18), idle) is not None  # touched at 9
     assert accounts.current_session(session, raw, now + timedelta(minutes=29), idle) is None  # idle 11 minutes
-    raw2 = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
-                                  lifetime=timedelta(hours=1))
+    raw2 = accounts.start_session(
+        session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=1)
+    )
     for minutes in range(0, 60, 9):
         assert accounts.current_session(session, raw2, now + timedelta(minutes=minutes), idle) is not None
     assert accounts.current_session(session, raw2, now + timedelta(minutes=61), idle) is None  # lifetime over
-    raw3 = accounts.start_session(session, user, method=SignInMethod.pin, device=None, now=now,
-                                  lifetime=timedelta(hours=1))
+    raw3 = accounts.start_session(
+        session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=1)
+    )
     accounts.end_session(session, raw3, now)
     assert accounts.current_session(session, raw3, now, idle) is None
     assert accounts.current_session(session, "forged", now, idle) is None
@@ -114,8 +121,9 @@ def test_revoking_a_device_signs_out_whoever_used_it(session):
     now = utcnow()
     device, raw_device = accounts.enroll_device(session, "Cooperative computer", admin, now)
     assert accounts.enrolled_device(session, raw_device, now).id == device.id
-    raw = accounts.start_session(session, user, method=SignInMethod.pin, device=device, now=now,
-                                 lifetime=timedelta(hours=1))
+    raw = accounts.start_session(
+        session, user, method=SignInMethod.pin, device=device, now=now, lifetime=timedelta(hours=1)
+    )
     accounts.revoke_device(session, device.id, now)
     assert accounts.enrolled_device(session, raw_device, now) is None
     assert accounts.current_session(session, raw, now, timedelta(minutes=10)) is None

@@ -1,0 +1,183 @@
+"""My earnings: what the cooperative owes a weaver, and each of her pieces that sold with her part of it.
+
+Everything comes from the ledger: the balance of her own account ("weaver:<id>"), and her entries per order
+line (a sale credits her account, so her part is minus their sum; a refund debits it back). Only the signed-in
+weaver's own account is ever read here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import aliased
+
+from shop.catalogue.models import Image, ProductImage
+from shop.clock import to_local
+from shop.errors import N_, Forbidden, ValidationFailed
+from shop.ledger.accounts import weaver_code
+from shop.ledger.models import Account, Entry, LedgerTransaction
+from shop.ledger.service import weaver_balance
+from shop.money import BASIS_POINTS
+from shop.orders.models import Order, OrderLine, OrderLineWeaver
+from shop.web.deps import SessionDep
+from shop.web.urls import default_thumb
+from shop.web.workspace.auth import Anyone
+from shop.web.workspace.render import ws_render
+
+router = APIRouter(prefix="/taller", include_in_schema=False)
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Ledger kinds as the ledger writes them; a reversal counts as the kind of what it reverses.
+REFUND, REVERSAL = "refund", "reversal"
+NO_PROFILE = N_("This page shows the earnings of a weaver, and your account has no weaver profile. Ask an admin.")
+
+
+@dataclass
+class SoldPiece:
+    line_id: int
+    title: str
+    sold_at: datetime
+    quantity: int
+    unit_price: int
+    price: int
+    currency: str
+    earned: int  # her part of the sale
+    refunded: int  # what refunds took back from her part (positive)
+    share_bp: int  # her share of the weavers' part, when the piece was woven by several
+    photo: str | None
+
+    @property
+    def kept(self) -> int:
+        return self.earned - self.refunded
+
+    @property
+    def share_percent(self) -> str:
+        return f"{self.share_bp / 100:g}"
+
+    @property
+    def month(self) -> str:
+        return to_local(self.sold_at).strftime("%Y-%m")
+
+
+def _parse_month(value: str) -> str | None:
+    """``YYYY-MM`` or nothing; anything else is refused with a clear message (422)."""
+    value = value.strip()
+    if not value:
+        return None
+    found = MONTH.match(value)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise ValidationFailed(
+            N_("“%(value)s” is not a month. Write it as YYYY-MM, for example 2026-11."), value=value[:20]
+        )
+    return value
+
+
+def her_parts(session, weaver_id: int) -> dict[int, tuple[int, int]]:
+    """Per order line: (her part of the sales, what refunds took back), from her own account only."""
+    reversed_tx = aliased(LedgerTransaction)
+    kind = sa.case((LedgerTransaction.kind == REVERSAL, reversed_tx.kind), else_=LedgerTransaction.kind)
+    rows = session.execute(
+        sa.select(Entry.order_line_id, kind, sa.func.sum(Entry.amount))
+        .join(LedgerTransaction, Entry.transaction_id == LedgerTransaction.id)
+        .outerjoin(reversed_tx, LedgerTransaction.reverses_id == reversed_tx.id)
+        .join(Account, Entry.account_id == Account.id)
+        .where(Account.code == weaver_code(weaver_id), Entry.order_line_id.is_not(None))
+        .group_by(Entry.order_line_id, kind)
+    ).all()
+    parts: dict[int, list[int]] = {}
+    for line_id, effective, total in rows:
+        earned_refunded = parts.setdefault(line_id, [0, 0])
+        if effective == REFUND:
+            earned_refunded[1] += int(total or 0)
+        else:
+            earned_refunded[0] -= int(total or 0)
+    return {line_id: (earned, refunded) for line_id, (earned, refunded) in parts.items() if earned or refunded}
+
+
+def first_photos(session, product_ids: set[int], width: int = 320) -> dict[int, str]:
+    """The thumbnail of each product's first photo, for products that still exist and have one."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        sa.select(ProductImage.product_id, Image)
+        .join(Image, Image.id == ProductImage.image_id)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+    ).all()
+    photos: dict[int, str] = {}
+    for product_id, image in rows:
+        photos.setdefault(product_id, default_thumb(image, width))
+    return photos
+
+
+def sold_pieces(session, weaver_id: int) -> list[SoldPiece]:
+    """Her pieces that sold, newest first, with her part of each."""
+    parts = her_parts(session, weaver_id)
+    if not parts:
+        return []
+    rows = session.execute(
+        sa.select(OrderLine, Order.paid_at, Order.created_at, Order.currency)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.id.in_(parts))
+    ).all()
+    shares = dict(
+        session.execute(
+            sa.select(OrderLineWeaver.order_line_id, OrderLineWeaver.share_bp).where(
+                OrderLineWeaver.weaver_id == weaver_id, OrderLineWeaver.order_line_id.in_(parts)
+            )
+        ).all()
+    )
+    photos = first_photos(session, {line.product_id for line, *_ in rows if line.product_id is not None})
+    pieces = [
+        SoldPiece(
+            line_id=line.id,
+            title=line.title_es,
+            sold_at=paid_at or created_at,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            price=line.line_total,
+            currency=currency,
+            earned=parts[line.id][0],
+            refunded=parts[line.id][1],
+            share_bp=shares.get(line.id, BASIS_POINTS),
+            photo=photos.get(line.product_id) if line.product_id is not None else None,
+        )
+        for line, paid_at, created_at, currency in rows
+    ]
+    pieces.sort(key=lambda p: (p.sold_at, p.line_id), reverse=True)
+    return pieces
+
+
+def month_start(month: str) -> date:
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
+
+
+@router.get("/ganancias")
+def my_earnings(request: Request, session: SessionDep, who: Anyone, mes: str = ""):
+    weaver_id = who.user.weaver_id
+    if weaver_id is None:
+        raise Forbidden(NO_PROFILE)
+    month = _parse_month(mes)
+    pieces = sold_pieces(session, weaver_id)
+    months = sorted({p.month for p in pieces}, reverse=True)
+    shown = [p for p in pieces if month is None or p.month == month]
+    currency = request.app.state.settings.default_currency
+    return ws_render(
+        request,
+        "workspace/earnings.html",
+        {
+            "owed": weaver_balance(session, weaver_id),
+            "currency": currency,
+            "pieces": shown,
+            "months": [(m, month_start(m)) for m in months],
+            "month": month,
+            "month_date": month_start(month) if month else None,
+            "total_kept": sum(p.kept for p in shown),
+            "full_share": BASIS_POINTS,
+        },
+    )

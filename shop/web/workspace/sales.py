@@ -1,0 +1,291 @@
+"""Selling at the cooperative's shop: pick the pieces, see the total, take the cash, print a receipt.
+
+No JavaScript: every "+" and "−" posts the whole sale back and the page comes back with the new total.
+The sale is recorded only by "Cash received", and only if the total the seller saw is still the total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import selectinload
+
+from shop.catalogue import stock
+from shop.catalogue.models import Product, ProductImage, ProductKind, ProductStatus, ProductWeaver, Weaver
+from shop.clock import utcnow
+from shop.errors import N_, DomainError, NotFound
+from shop.i18n import translator
+from shop.orders import service as orders
+from shop.orders.models import Channel, Order
+from shop.orders.schemas import OrderItem
+from shop.payments.models import Payment
+from shop.payments.service import payment_of, sell_in_person
+from shop.web.deps import SessionDep
+from shop.web.store.shopping import _flash, check_csrf
+from shop.web.workspace.auth import Staff
+from shop.web.workspace.orders import THANKS
+from shop.web.workspace.render import ws_render
+
+router = APIRouter(prefix="/taller", include_in_schema=False)
+GRID_SIZE = 60
+MAX_LINES = 50
+MAX_QUANTITY = 50
+# A second "Cash received" this soon, by the same person, for the same pieces, is the same sale clicked twice.
+DOUBLE_CLICK = timedelta(seconds=20)
+
+
+@dataclass
+class SaleLine:
+    product: Product
+    quantity: int
+    available: int
+    typed: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.product.price_amount * self.quantity
+
+
+def _with_parts(statement):
+    return statement.options(
+        selectinload(Product.images).selectinload(ProductImage.image),
+        selectinload(Product.attributions).selectinload(ProductWeaver.weaver),
+    )
+
+
+def sellable(statement):
+    """Pieces that can be handed over today: active, and not made to order."""
+    return statement.where(Product.status == ProductStatus.active, Product.kind != ProductKind.made_to_order)
+
+
+def _grid(session, q: str, now) -> tuple[list[Product], dict[int, int], bool]:
+    statement = sellable(sa.select(Product)).where(Product.stock_on_hand > 0)
+    q = q.strip()
+    if q:
+        words = sa.or_(
+            sa.func.lower(Product.title_es).contains(q.lower(), autoescape=True),
+            sa.func.lower(Product.title_en).contains(q.lower(), autoescape=True),
+            Product.id.in_(
+                sa.select(ProductWeaver.product_id)
+                .join(Weaver, Weaver.id == ProductWeaver.weaver_id)
+                .where(sa.func.lower(Weaver.name).contains(q.lower(), autoescape=True))
+            ),
+        )
+        statement = statement.where(words)
+    products = session.scalars(_with_parts(statement.order_by(Product.title_es, Product.id).limit(GRID_SIZE + 1))).all()
+    more = len(products) > GRID_SIZE
+    available = stock.available_quantities(session, list(products[:GRID_SIZE]), now)
+    return [p for p in products[:GRID_SIZE] if available[p.id] > 0], available, more
+
+
+def _recent(session) -> list[Order]:
+    return session.scalars(
+        sa.select(Order)
+        .where(Order.channel == Channel.in_person)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(5)
+    ).all()
+
+
+def _same_sale_just_now(session, seller: str, wanted: dict[int, int], now: datetime) -> Order | None:
+    recent = session.scalars(
+        sa.select(Order)
+        .join(Payment, Payment.order_id == Order.id)
+        .where(
+            Order.channel == Channel.in_person,
+            Order.created_at >= now - DOUBLE_CLICK,
+            Payment.confirmed_by == seller[:120],
+        )
+        .options(selectinload(Order.lines))
+        .order_by(Order.id.desc())
+    ).all()
+    return next((o for o in recent if {line.product_id: line.quantity for line in o.lines} == wanted), None)
+
+
+def _sale_page(
+    request: Request,
+    session,
+    lines: list[SaleLine],
+    *,
+    q: str = "",
+    values=None,
+    errors=None,
+    notices=None,
+    status: int = 200,
+):
+    grid, available, more = _grid(session, q, utcnow())
+    return ws_render(
+        request,
+        "workspace/sale.html",
+        {
+            "lines": lines,
+            "in_sale": {line.product.id: line.quantity for line in lines},
+            "total": sum(line.total for line in lines),
+            "grid": grid,
+            "grid_available": available,
+            "more": more,
+            "q": q,
+            "values": values or {},
+            "errors": errors or {},
+            "notices": notices or {},
+            "recent": _recent(session),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/venta")
+def sale(request: Request, session: SessionDep, who: Staff, q: Annotated[str, Query(max_length=100)] = ""):
+    return _sale_page(request, session, [], q=q)
+
+
+def _wanted(pid: list[str], qty: list[str], errors: dict) -> tuple[dict[int, int], dict[int, str]]:
+    """What the form says is in the sale: {product id: quantity}, and what was typed where it is not a number."""
+    wanted: dict[int, int] = {}
+    typed: dict[int, str] = {}
+    for raw_id, raw_quantity in list(zip(pid, qty, strict=False))[:MAX_LINES]:
+        if not raw_id.isdigit() or len(raw_id) > 12:
+            continue
+        product_id, text = int(raw_id), raw_quantity.strip() or "0"
+        if not text.isdigit() or int(text) > MAX_QUANTITY:
+            errors[product_id] = N_("Write how many pieces, with numbers, such as 1 or 2.")
+            typed[product_id] = raw_quantity[:10]
+            wanted[product_id] = 0
+            continue
+        wanted[product_id] = wanted.get(product_id, 0) + int(text)
+    return wanted, typed
+
+
+@router.post("/venta")
+def sale_step(
+    request: Request,
+    session: SessionDep,
+    who: Staff,
+    pid: Annotated[list[str], Form()] = (),
+    qty: Annotated[list[str], Form()] = (),
+    add: Annotated[str, Form(max_length=12)] = "",
+    less: Annotated[str, Form(max_length=12)] = "",
+    action: Annotated[str, Form(max_length=10)] = "",
+    q: Annotated[str, Form(max_length=100)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    expected_total: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    """One step of a sale: add or take out a piece, search, update the total, or take the cash."""
+    check_csrf(request, csrf_token)
+    t = translator(request.state.lang)
+    line_errors: dict[int, str] = {}
+    notices: dict[int, str] = {}
+    form_errors: dict[str, str] = {}
+    wanted, typed = _wanted(list(pid), list(qty), line_errors)
+    line_errors = {k: t.gettext(v) for k, v in line_errors.items()}
+    added = int(add) if add.isdigit() else None
+    if added is not None:
+        wanted[added] = wanted.get(added, 0) + 1
+    if less.isdigit() and int(less) in wanted:
+        wanted[int(less)] -= 1
+        line_errors.pop(int(less), None)
+        typed.pop(int(less), None)
+        if wanted[int(less)] <= 0:
+            del wanted[int(less)]
+    # Numbers typed as zero take the piece out of the sale.
+    wanted = {k: v for k, v in wanted.items() if v > 0 or k in line_errors}
+    if action == "sell" and wanted and not line_errors:
+        # Hold the pieces' rows first, so a second click waits for the first and then finds its sale.
+        stock.lock_products(session, list(wanted))
+        done = _same_sale_just_now(session, who.user.name, wanted, utcnow())
+        if done is not None:
+            response = RedirectResponse(f"/taller/venta/{done.number}/recibo", status_code=303)
+            _flash(request, response, N_("Sale %(number)s was already recorded."), number=done.number)
+            return response
+
+    products = {
+        p.id: p
+        for p in session.scalars(
+            _with_parts(sellable(sa.select(Product)).where(Product.id.in_(list(wanted) or [-1])))
+        ).all()
+    }
+    if any(product_id not in products for product_id in wanted):
+        form_errors["form"] = t.gettext("A piece in the sale is no longer for sale; it was taken out.")
+    available = stock.available_quantities(session, list(products.values()), utcnow())
+    lines = []
+    for product_id, quantity in wanted.items():
+        product = products.get(product_id)
+        if product is None:
+            continue
+        left = available[product_id]
+        if added == product_id and quantity > left:
+            quantity = left
+            notices[product_id] = t.gettext("That is all there is of this piece.")
+            if quantity == 0:
+                form_errors["form"] = t.gettext(
+                    "“%(title)s” was just sold or is being paid for online.", title=product.title_es
+                )
+                continue
+        elif quantity > left:
+            line_errors[product_id] = (
+                t.ngettext("Only %(num)d left.", "Only %(num)d left.", left)
+                if left
+                else t.gettext("Sold, or being paid for online. Take it out of the sale.")
+            )
+        lines.append(SaleLine(product, quantity, left, typed.get(product_id, "")))
+    errors = {**form_errors, **{f"line-{k}": v for k, v in line_errors.items() if k in products}}
+    values = {"name": name, "email": email}
+    total = sum(line.total for line in lines)
+
+    if action == "sell":
+        if not lines and "form" not in errors:
+            errors["form"] = t.gettext("Add at least one piece to the sale.")
+        if email.strip():
+            try:
+                validate_email(email.strip(), check_deliverability=False)
+            except EmailNotValidError:
+                errors["email"] = t.gettext("Check the email address, e.g. ana@example.org.")
+        if not errors and expected_total != str(total):
+            errors["form"] = t.gettext(
+                "The total is now %(total)s. Check it with the buyer, then press “Cash received” again.",
+                total=t.money(total, "MXN"),
+            )
+        if not errors:
+            try:
+                order = sell_in_person(
+                    session,
+                    items=[OrderItem(product_id=line.product.id, quantity=line.quantity) for line in lines],
+                    actor=who.user.name,
+                    now=utcnow(),
+                    name=name,
+                    email=email,
+                )
+            except DomainError as exc:
+                session.rollback()
+                errors["form"] = exc.translated(t.gettext)
+                return _sale_page(request, session, lines, q=q, values=values, errors=errors, status=exc.status_code)
+            response = RedirectResponse(f"/taller/venta/{order.number}/recibo", status_code=303)
+            _flash(request, response, N_("Sale %(number)s recorded. Give the buyer her receipt."), number=order.number)
+            return response
+    status = 422 if errors else 200
+    return _sale_page(request, session, lines, q=q, values=values, errors=errors, notices=notices, status=status)
+
+
+@router.get("/venta/{number}/recibo")
+def receipt(request: Request, session: SessionDep, who: Staff, number: str):
+    order = orders.order_by_number(session, number)
+    if order.channel is not Channel.in_person:
+        raise NotFound(N_("There is no order %(number)s."), number=number)
+    return ws_render(
+        request,
+        "workspace/receipt.html",
+        {
+            "order": order,
+            "payment": payment_of(session, order),
+            "buyer_t": translator(order.language),
+            "thanks": THANKS,
+        },
+    )

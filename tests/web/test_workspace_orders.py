@@ -1,0 +1,502 @@
+"""The workspace's order screens: the packing queue, packing slips, offline payments, refunds, and selling
+in person, through the pages a member or the treasurer uses (plain forms, no JavaScript)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from factories import checkout_body, deliver, fresh, make_product, make_weaver, place
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from shop.accounts.models import Role
+from shop.accounts.service import create_user
+from shop.catalogue.models import Product, ProductStatus
+from shop.clock import utcnow
+from shop.i18n import translator
+from shop.ledger.service import balance
+from shop.orders.models import Order, OrderStatus
+from shop.payments.models import Payment, Refund
+from shop.payments.service import confirm_offline_payment, open_payment
+
+PASSWORD = "a long password 1"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+es = translator("es")
+CSS = Path(__file__).resolve().parents[2] / "static/css/workspace.css"
+
+
+def csrf_of(html: str) -> str:
+    return CSRF.search(html).group(1)
+
+
+def person(session, username: str, *roles: Role, weaver=None, name: str | None = None):
+    user = create_user(
+        session,
+        name=name or username.title(),
+        username=username,
+        roles=list(roles),
+        password=PASSWORD,
+        weaver_id=weaver.id if weaver is not None else None,
+    )
+    session.commit()
+    return user
+
+
+def signed_in(app, username: str, client: TestClient | None = None) -> TestClient:
+    """A browser in which ``username`` has signed in with her password."""
+    client = client or TestClient(app, raise_server_exceptions=False)
+    page = client.get("/taller")
+    response = client.post(
+        "/taller/entrar",
+        data={"login": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.headers["location"]) == (303, "/taller/inicio"), response.text
+    return client
+
+
+def post(client: TestClient, path: str, data: dict | None = None, *, form_page: str = "/taller/inicio"):
+    """Submit a form the way a browser does: with the page's CSRF token."""
+    token = csrf_of(client.get(form_page).text)
+    return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False)
+
+
+def order_of(session, number: str) -> Order:
+    fresh(session)
+    return session.scalar(select(Order).where(Order.number == number).options(selectinload(Order.lines)))
+
+
+def unpaid(session, products) -> Order:
+    """An order to pay by transfer, as checkout leaves it: its pieces held and a payment waiting."""
+    order = place(session, [(p, 1) for p in products])
+    open_payment(session, order, now=utcnow())
+    session.commit()
+    return order
+
+
+def paid_offline(session, products) -> Order:
+    order = unpaid(session, products)
+    confirm_offline_payment(session, order, actor="test", reference="", now=utcnow(), base_url="http://testserver")
+    session.commit()
+    return order
+
+
+@pytest.fixture
+def weavers(session):
+    maria = make_weaver(session, slug="maria", name="María Pérez")
+    juana = make_weaver(session, slug="juana", name="Juana Díaz")
+    session.commit()
+    return {"maria": maria, "juana": juana}
+
+
+@pytest.fixture
+def pieces(session, weavers):
+    huipil = make_product(
+        session, slug="huipil", title_es="Huipil de rombos", weavers=[(weavers["maria"], 10_000)], price_amount=185_000
+    )
+    faja = make_product(
+        session,
+        slug="faja",
+        title_es="Faja roja",
+        weavers=[(weavers["juana"], 10_000)],
+        price_amount=35_000,
+        kind="series",
+        stock_on_hand=3,
+    )
+    session.commit()
+    return {"huipil": huipil, "faja": faja}
+
+
+@pytest.fixture
+def treasurer(app, session):
+    person(session, "rosa", Role.treasurer, name="Rosa Gómez")
+    return signed_in(app, "rosa")
+
+
+# Offline payments -----------------------------------------------------------------------------------
+
+
+def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing(
+    app, client, session, pieces, treasurer
+):
+    order = unpaid(session, [pieces["huipil"]])
+    page = treasurer.get("/taller/pagos")
+    assert page.status_code == 200
+    assert order.number in page.text and es.money(order.amount_due_now, "MXN") in page.text
+    assert order.number not in treasurer.get("/taller/pedidos").text
+
+    response = post(treasurer, f"/taller/pagos/{order.number}", {"reference": "SPEI 778899"}, form_page="/taller/pagos")
+    assert (response.status_code, response.headers.get("location")) == (303, "/taller/pagos"), response.text
+    paid = order_of(session, order.number)
+    assert paid.status is OrderStatus.paid and paid.amount_paid == order.amount_due_now
+    payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
+    assert (payment.reference, payment.confirmed_by) == ("SPEI 778899", "Rosa Gómez")
+    assert balance(session, "pending_offline") == order.amount_due_now
+    assert f'action="/taller/pagos/{order.number}"' not in treasurer.get("/taller/pagos").text
+    queue = treasurer.get("/taller/pedidos")
+    assert order.number in queue.text and "Huipil de rombos" in queue.text and "Ana López" in queue.text
+
+    again = post(treasurer, f"/taller/pagos/{order.number}", form_page="/taller/pagos")
+    assert again.status_code == 409
+    assert es.gettext("Order %(number)s is not waiting for a payment.", number=order.number) in again.text
+
+
+def test_payments_are_for_the_treasurer_only(app, client, session, pieces, weavers):
+    order = unpaid(session, [pieces["huipil"]])
+    anonymous = client.get("/taller/pagos", follow_redirects=False)
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/taller")
+    person(session, "maria", Role.member, weaver=weavers["maria"])
+    member = signed_in(app, "maria")
+    assert member.get("/taller/pagos").status_code == 403
+    assert post(member, f"/taller/pagos/{order.number}").status_code == 403
+    assert order_of(session, order.number).status is OrderStatus.pending_payment
+
+
+def test_cancelling_an_unpaid_order_frees_its_pieces(app, session, pieces, treasurer):
+    order = unpaid(session, [pieces["huipil"]])
+    response = post(treasurer, f"/taller/pagos/{order.number}/cancelar", {"note": "No contestó"})
+    assert response.status_code == 303
+    assert order_of(session, order.number).status is OrderStatus.cancelled
+    again = place(session, [(pieces["huipil"], 1)])  # the piece can be ordered again
+    assert again.status is OrderStatus.pending_payment
+    session.rollback()
+    twice = post(treasurer, f"/taller/pagos/{order.number}/cancelar")
+    assert twice.status_code == 409
+
+
+# The packing queue ----------------------------------------------------------------------------------
+
+
+def test_a_member_sees_packs_and_ships_only_orders_with_her_pieces(app, session, pieces, weavers):
+    hers = paid_offline(session, [pieces["huipil"]])
+    other = paid_offline(session, [pieces["faja"]])
+    person(session, "maria", Role.member, weaver=weavers["maria"], name="María Pérez")
+    maria = signed_in(app, "maria")
+
+    queue = maria.get("/taller/pedidos")
+    assert queue.status_code == 200
+    assert hers.number in queue.text and other.number not in queue.text
+    assert maria.get(f"/taller/pedidos/{other.number}").status_code == 404
+    assert maria.get(f"/taller/pedidos/{other.number}/hoja").status_code == 404
+    assert post(maria, f"/taller/pedidos/{other.number}/empacado").status_code == 404
+    assert order_of(session, other.number).status is OrderStatus.paid
+
+    packed = post(maria, f"/taller/pedidos/{hers.number}/empacado", {"back": "queue"})
+    assert (packed.status_code, packed.headers["location"]) == (303, "/taller/pedidos")
+    assert order_of(session, hers.number).status is OrderStatus.packed
+    assert post(maria, f"/taller/pedidos/{hers.number}/empacado").status_code == 303  # a second click is harmless
+
+    missing = post(maria, f"/taller/pedidos/{hers.number}/enviado", {"carrier": " ", "tracking_number": "EST123"})
+    assert missing.status_code == 422
+    assert es.gettext("Write the name of the courier.") in missing.text
+    assert 'value="EST123"' in missing.text
+    both = post(maria, f"/taller/pedidos/{hers.number}/enviado", {"back": "order"})
+    assert both.status_code == 422
+    assert es.gettext("Write the name of the courier.") in both.text
+    assert es.gettext("Write the tracking number.") in both.text
+    assert order_of(session, hers.number).status is OrderStatus.packed
+
+    shipped = post(
+        maria, f"/taller/pedidos/{hers.number}/enviado", {"carrier": "Estafeta", "tracking_number": "EST123"}
+    )
+    assert shipped.status_code == 303
+    order = order_of(session, hers.number)
+    assert (order.status, order.carrier, order.tracking_number) == (OrderStatus.shipped, "Estafeta", "EST123")
+    assert "EST123" in maria.get("/taller/pedidos").text  # recently sent
+    assert post(maria, f"/taller/pedidos/{hers.number}/entregado").status_code == 303
+    assert order_of(session, hers.number).status is OrderStatus.delivered
+    history = maria.get(f"/taller/pedidos/{hers.number}")
+    assert history.text.count("María Pérez") >= 3  # packed, shipped, delivered: who did each
+
+
+def test_orders_are_shown_to_the_treasurer_in_full_and_not_to_partner_staff(app, session, pieces, treasurer):
+    first = paid_offline(session, [pieces["huipil"]])
+    second = paid_offline(session, [pieces["faja"]])
+    queue = treasurer.get("/taller/pedidos").text
+    assert queue.index(first.number) < queue.index(second.number)  # oldest first
+    person(session, "ngo", Role.partner_staff)
+    assert signed_in(app, "ngo").get("/taller/pedidos").status_code == 403
+
+
+def test_packing_slip_and_receipt_are_printable(app, session, pieces, weavers, treasurer):
+    order = paid_offline(session, [pieces["huipil"], pieces["faja"]])
+    slip = treasurer.get(f"/taller/pedidos/{order.number}/hoja")
+    assert slip.status_code == 200
+    for text in (order.number, "Calle Real de Guadalupe 12", "29200", "San Cristóbal de las Casas", "Ana López"):
+        assert text in slip.text
+    assert "Huipil de rombos" in slip.text and "María Pérez" in slip.text and "Juana Díaz" in slip.text
+    assert "MÉXICO" in slip.text
+    assert es.gettext("Printed on %(date)s", date="").strip() in slip.text
+    thanks = "Thank you for supporting the weavers of J'pas Joloviletik. Every piece carries many hours of work."
+    assert es.gettext(thanks).replace("'", "&#39;") in slip.text
+    assert "javascript:" not in slip.text and "onclick" not in slip.text
+    assert "/static/css/workspace.css" in slip.text
+    css = CSS.read_text()
+    assert "@media print" in css and ".print-help" in css and ".address-big" in css
+
+
+# Refunds --------------------------------------------------------------------------------------------
+
+
+def test_partial_cash_refund_with_a_piece_back_in_stock(app, session, pieces, treasurer):
+    order = paid_offline(session, [pieces["huipil"], pieces["faja"]])
+    faja_line = next(line for line in order_of(session, order.number).lines if line.product_slug == "faja")
+    form = treasurer.get(f"/taller/pedidos/{order.number}/reembolso")
+    assert form.status_code == 200
+    assert 'value="stripe"' not in form.text  # paid by transfer: only cash is offered
+    paid = order_of(session, order.number).amount_paid
+
+    too_much = post(
+        treasurer,
+        f"/taller/pedidos/{order.number}/reembolso",
+        {"amount": f"{paid / 100 + 1:.2f}", "via": "cash", "reason": "Error"},
+    )
+    assert too_much.status_code == 422
+    assert es.gettext("You can give back at most %(amount)s on this order.", amount=f"{paid / 100:.2f}") in (
+        too_much.text
+    )
+    assert "Error" in too_much.text  # the reason typed is kept
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Refund)) == 0
+
+    response = post(
+        treasurer,
+        f"/taller/pedidos/{order.number}/reembolso",
+        {"amount": "350", "via": "cash", "reason": "La faja no le quedó", "restock": str(faja_line.id)},
+    )
+    assert (response.status_code, response.headers["location"]) == (303, f"/taller/pedidos/{order.number}")
+    after = order_of(session, order.number)
+    assert (after.status, after.amount_refunded) == (OrderStatus.partially_refunded, 35_000)
+    assert balance(session, "cash") == -35_000
+    faja = session.get(Product, pieces["faja"].id, populate_existing=True)
+    assert faja.stock_on_hand == 3  # two left after the sale, and the one sent back
+    page = treasurer.get(f"/taller/pedidos/{order.number}")
+    assert "La faja no le quedó" in page.text
+    # What was not refunded still has to travel: the order is still in the packing queue.
+    assert order.number in treasurer.get("/taller/pedidos").text
+    assert post(treasurer, f"/taller/pedidos/{order.number}/empacado").status_code == 303
+    assert order_of(session, order.number).status is OrderStatus.packed
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"amount": "abc", "via": "cash", "reason": "x"},
+        {"amount": "-5", "via": "cash", "reason": "x"},
+        {"amount": "0", "via": "cash", "reason": "x"},
+        {"amount": "1e999", "via": "cash", "reason": "x"},
+        {"amount": "10.555", "via": "cash", "reason": "x"},
+        {"amount": "", "via": "cash", "reason": "x"},
+        {"amount": "10", "via": "cash", "reason": " "},
+        {"amount": "10", "via": "gold", "reason": "x"},
+        {"amount": "10", "via": "stripe", "reason": "x"},
+        {"amount": "10", "via": "cash", "reason": "x", "restock": "999999"},
+        {"amount": "10", "via": "cash", "reason": "x", "restock_many": "1:99"},
+        {"amount": "10", "via": "cash", "reason": "x", "restock_many": "zz"},
+        {"amount": "10", "via": "cash", "reason": "x" * 600},
+    ],
+)
+def test_bad_refunds_are_refused_with_a_message_and_change_nothing(app, session, pieces, treasurer, data):
+    order = paid_offline(session, [pieces["huipil"]])
+    response = post(treasurer, f"/taller/pedidos/{order.number}/reembolso", data)
+    assert 400 <= response.status_code < 500, response.text
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Refund)) == 0
+    assert order_of(session, order.number).amount_refunded == 0
+
+
+def test_refunds_are_for_the_treasurer_and_only_of_paid_orders(app, session, pieces, weavers, treasurer):
+    waiting = unpaid(session, [pieces["huipil"]])
+    form = treasurer.get(f"/taller/pedidos/{waiting.number}/reembolso")
+    assert form.status_code == 200 and 'name="amount"' not in form.text
+    refused = post(
+        treasurer, f"/taller/pedidos/{waiting.number}/reembolso", {"amount": "1", "via": "cash", "reason": "x"}
+    )
+    assert refused.status_code == 409
+    assert treasurer.get("/taller/pedidos/JJ-999999/reembolso").status_code == 404
+    person(session, "maria", Role.member, weaver=weavers["maria"])
+    maria = signed_in(app, "maria")
+    assert maria.get(f"/taller/pedidos/{waiting.number}/reembolso").status_code == 403
+
+
+def test_a_stripe_refund_from_the_workspace(shop, fake_stripe, session, stripe_app):
+    maria = make_weaver(session, slug="maria", name="María")
+    make_product(session, slug="huipil", weavers=[(maria, 10_000)], price_amount=185_000, title_es="Huipil")
+    session.commit()
+    response = shop.post("/api/v1/checkout", json=checkout_body("huipil"))
+    assert response.status_code == 201, response.text
+    number = response.json()["order"]["number"]
+    session_id = response.json()["payment_url"].rsplit("/", 1)[-1]
+    assert deliver(shop, fake_stripe, fake_stripe.complete_session(session_id)).json()["outcome"] == "paid"
+
+    signed_in(stripe_app, "rosa", shop)  # the shop fixture's treasurer
+    form = shop.get(f"/taller/pedidos/{number}/reembolso")
+    paid = order_of(session, number).amount_paid
+    pesos = f"{paid // 100}.{paid % 100:02d}"
+    assert 'value="stripe" checked' in form.text and f'value="{pesos}"' in form.text
+    done = post(shop, f"/taller/pedidos/{number}/reembolso", {"amount": pesos, "via": "stripe", "reason": "Perdido"})
+    assert (done.status_code, done.headers["location"]) == (303, f"/taller/pedidos/{number}")
+    order = order_of(session, number)
+    assert (order.status, order.amount_refunded) == (OrderStatus.refunded, paid)
+    asked = [r for r in fake_stripe.requests if r.method == "POST" and r.path == "/v1/refunds"]
+    assert len(asked) == 1 and asked[0].params["amount"] == str(paid)
+    assert 'name="amount"' not in shop.get(f"/taller/pedidos/{number}/reembolso").text  # nothing left
+
+
+# Selling in person ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seller(app, session):
+    person(session, "lucia", Role.council, name="Lucía Méndez")
+    return signed_in(app, "lucia")
+
+
+def test_an_in_person_sale_of_two_pieces(app, session, pieces, seller):
+    huipil, faja = pieces["huipil"], pieces["faja"]
+    screen = seller.get("/taller/venta")
+    assert screen.status_code == 200
+    assert f'id="pick-{huipil.id}"' in screen.text and f'id="pick-{faja.id}"' in screen.text
+
+    step = post(seller, "/taller/venta", {"add": str(huipil.id)}, form_page="/taller/venta")
+    assert step.status_code == 200 and es.money(185_000, "MXN") in step.text
+    step = post(seller, "/taller/venta", {"pid": [str(huipil.id)], "qty": ["1"], "add": str(faja.id)})
+    total = 185_000 + 35_000
+    assert es.money(total, "MXN") in step.text and 'name="expected_total" value="220000"' in step.text
+
+    stale = post(
+        seller,
+        "/taller/venta",
+        {"pid": [str(huipil.id), str(faja.id)], "qty": ["1", "2"], "action": "sell", "expected_total": "220000"},
+    )
+    assert stale.status_code == 422  # the seller has not seen the new total yet
+    assert es.money(255_000, "MXN") in stale.text
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
+
+    form = {
+        "pid": [str(huipil.id), str(faja.id)],
+        "qty": ["1", "1"],
+        "action": "sell",
+        "expected_total": str(total),
+        "name": "Doña Carmen",
+    }
+    sold = post(seller, "/taller/venta", form)
+    assert sold.status_code == 303
+    receipt_url = sold.headers["location"]
+    twice = post(seller, "/taller/venta", form)  # "Cash received" clicked twice: one sale
+    assert (twice.status_code, twice.headers["location"]) == (303, receipt_url)
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Order)) == 1
+    assert re.fullmatch(r"/taller/venta/JJ-\d{6}/recibo", receipt_url)
+    receipt = seller.get(receipt_url)
+    assert receipt.status_code == 200
+    for text in ("Huipil de rombos", "Faja roja", "María Pérez", "Juana Díaz", "Lucía Méndez", "Doña Carmen"):
+        assert text in receipt.text
+    assert es.money(total, "MXN") in receipt.text
+    assert es.gettext("Paid in cash") in receipt.text
+    assert "J&#39;pas Joloviletik" in receipt.text
+    fresh(session)
+    assert balance(session, "cash") == total
+    after = seller.get("/taller/venta").text
+    assert f'id="pick-{huipil.id}"' not in after  # one of a kind: sold
+    assert f'id="pick-{faja.id}"' in after  # two more in stock
+    # A sale is not an order to pack.
+    number = receipt_url.split("/")[3]
+    assert number not in seller.get("/taller/pedidos").text
+
+
+def test_selling_a_piece_that_is_gone_or_nothing_at_all_is_refused(app, session, pieces, seller):
+    huipil = pieces["huipil"]
+    place(session, [(huipil, 1)])  # someone online is paying for it
+    session.commit()
+    assert f'id="pick-{huipil.id}"' not in seller.get("/taller/venta").text
+    gone = post(
+        seller,
+        "/taller/venta",
+        {"pid": [str(huipil.id)], "qty": ["1"], "action": "sell", "expected_total": "185000"},
+    )
+    assert gone.status_code == 422
+    assert es.gettext("Sold, or being paid for online. Take it out of the sale.") in gone.text
+    empty = post(seller, "/taller/venta", {"action": "sell", "expected_total": "0"})
+    assert empty.status_code == 422
+    assert es.gettext("Add at least one piece to the sale.") in empty.text
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Order).where(Order.channel == "in_person")) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"pid": ["1"], "qty": ["abc"], "action": "sell", "expected_total": "0"},
+        {"pid": ["1"], "qty": ["9999"], "action": "sell"},
+        {"pid": ["999999"], "qty": ["1"], "action": "sell", "expected_total": "100"},
+        {"pid": ["x"], "qty": ["1"], "action": "sell"},
+        {"add": "999999", "action": "sell", "expected_total": "0"},
+        {"pid": ["1"], "qty": ["1"], "action": "sell", "expected_total": "185000", "email": "not an email"},
+        {"pid": ["1", "1"], "qty": ["1", "1"], "action": "sell", "expected_total": "370000"},
+        {"q": "x" * 101},
+    ],
+)
+def test_bad_sales_are_refused_and_nothing_is_sold(app, session, pieces, seller, data):
+    data = {k: [str(pieces["huipil"].id) if x == "1" else x for x in v] if k == "pid" else v for k, v in data.items()}
+    response = post(seller, "/taller/venta", data)
+    assert 400 <= response.status_code < 500, response.text
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
+    fresh(session)
+    assert session.get(Product, pieces["huipil"].id).status is ProductStatus.active
+
+
+def test_selling_is_for_staff_and_receipts_only_for_in_person_sales(app, session, pieces, weavers, seller):
+    online = paid_offline(session, [pieces["faja"]])
+    assert seller.get(f"/taller/venta/{online.number}/recibo").status_code == 404
+    person(session, "maria", Role.member, weaver=weavers["maria"])
+    maria = signed_in(app, "maria")
+    assert maria.get("/taller/venta").status_code == 403
+    assert post(maria, "/taller/venta", {"add": str(pieces["huipil"].id)}).status_code == 403
+
+
+# Every form ----------------------------------------------------------------------------------------
+
+
+def test_every_form_needs_its_csrf_token(app, session, pieces, treasurer):
+    waiting = unpaid(session, [pieces["huipil"]])
+    order = paid_offline(session, [pieces["faja"]])
+    session.commit()
+    person(session, "boss", Role.admin, Role.treasurer)
+    boss = signed_in(app, "boss")
+    forms = [
+        (f"/taller/pagos/{waiting.number}", {"reference": "x"}),
+        (f"/taller/pagos/{waiting.number}/cancelar", {}),
+        (f"/taller/pedidos/{order.number}/empacado", {}),
+        (f"/taller/pedidos/{order.number}/enviado", {"carrier": "DHL", "tracking_number": "1"}),
+        (f"/taller/pedidos/{order.number}/entregado", {}),
+        (f"/taller/pedidos/{order.number}/reembolso", {"amount": "1", "via": "cash", "reason": "x"}),
+        ("/taller/venta", {"add": str(pieces["faja"].id), "action": "sell", "expected_total": "35000"}),
+    ]
+    for path, data in forms:
+        for token in (None, "forged"):
+            sent = {**data, "csrf_token": token} if token else data
+            response = boss.post(path, data=sent, follow_redirects=False)
+            assert response.status_code == 403, f"{path}: {response.status_code}"
+    assert order_of(session, waiting.number).status is OrderStatus.pending_payment
+    assert order_of(session, order.number).status is OrderStatus.paid
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Refund)) == 0
+
+
+def test_unknown_orders_and_oversized_fields_get_clear_refusals(app, session, pieces, treasurer):
+    order = paid_offline(session, [pieces["faja"]])
+    for path in ("/taller/pedidos/JJ-999999", "/taller/pedidos/JJ-999999/hoja", "/taller/venta/JJ-999999/recibo"):
+        assert treasurer.get(path).status_code in (403, 404), path
+    for path in ("/taller/pagos/JJ-999999", "/taller/pedidos/JJ-999999/empacado", "/taller/pedidos/nope/entregado"):
+        assert post(treasurer, path).status_code == 404, path
+    long = post(treasurer, f"/taller/pedidos/{order.number}/enviado", {"carrier": "x" * 81, "tracking_number": "1"})
+    assert long.status_code == 400
+    early = post(treasurer, f"/taller/pedidos/{order.number}/enviado", {"carrier": "DHL", "tracking_number": "1"})
+    assert early.status_code == 409  # not packed yet
+    assert order_of(session, order.number).status is OrderStatus.paid
