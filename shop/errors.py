@@ -14,6 +14,11 @@ def N_(message: str) -> str:  # noqa: N802  (the gettext convention for deferred
     return message
 
 
+def NN_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a message with a plural form for translation; shown with ``ngettext(*pair, count)``."""
+    return singular, plural
+
+
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"

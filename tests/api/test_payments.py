@@ -410,3 +410,27 @@ def test_fulfilment_steps_through_the_staff_api(shop, fake_stripe, session, piec
     )
     assert shipped.json()["status"] == "shipped"
     assert session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.kind == "order_shipped")) == 1
+
+
+def test_a_member_moves_only_orders_holding_her_pieces(shop, fake_stripe, session, piece):
+    from shop.accounts.models import ApiKey, Role
+    from shop.accounts.service import create_user, token_hash
+
+    juana = make_weaver(session, slug="juana", name="Juana")
+    for username, weaver_id in (("maria", maria_id(session)), ("juana", juana.id)):
+        user = create_user(
+            session, name=username, username=username, roles=[Role.member], weaver_id=weaver_id, pin="2580"
+        )
+        session.add(ApiKey(user_id=user.id, name="phone", key_hash=token_hash(f"jj_key-of-{username}")))
+    session.commit()
+    number = paid_order(shop, fake_stripe, "huipil")
+
+    def pack(username):
+        return shop.post(
+            f"/api/v1/staff/orders/{number}/packed", json={}, headers={"Authorization": f"Bearer jj_key-of-{username}"}
+        )
+
+    refused = pack("juana")
+    assert refused.status_code == 404  # not her piece: the order looks unknown to her
+    assert order_of(session, number).status is OrderStatus.paid
+    assert pack("maria").json()["status"] == "packed"

@@ -138,6 +138,10 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
     assert f'action="/taller/pagos/{order.number}"' not in treasurer.get("/taller/pagos").text
     queue = treasurer.get("/taller/pedidos")
     assert order.number in queue.text and "Huipil de rombos" in queue.text and "Ana López" in queue.text
+    home = treasurer.get("/taller/inicio").text
+    to_pack = es.ngettext("order to pack", "orders to pack", 1)
+    assert re.search(rf"<strong>1</strong>\s*{re.escape(to_pack)}", home), "home counts the order to pack"
+    assert es.ngettext("payment to confirm", "payments to confirm", 1) not in home
 
     again = post(treasurer, f"/taller/pagos/{order.number}", form_page="/taller/pagos")
     assert again.status_code == 409
@@ -407,6 +411,7 @@ def test_an_in_person_sale_of_two_pieces(app, session, pieces, seller):
     # A sale is not an order to pack.
     number = receipt_url.split("/")[3]
     assert number not in seller.get("/taller/pedidos").text
+    assert es.ngettext("order to pack", "orders to pack", 1) not in seller.get("/taller/inicio").text
 
 
 def test_selling_a_piece_that_is_gone_or_nothing_at_all_is_refused(app, session, pieces, seller):

@@ -19,11 +19,13 @@ from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.orders import service as orders
+from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
 from shop.payments.service import confirm_offline_payment, payment_of, sell_in_person
 from shop.web import refund_flow
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Signed, require
+from shop.web.workspace.scope import visible_orders
 
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
 Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
@@ -112,14 +114,17 @@ def refund(request: Request, number: str, body: RefundIn, who: Treasurer) -> Ord
     return _read(request, number)
 
 
-def _step(session, number: str, action) -> None:
-    order = orders.lock_order(session, orders.order_by_number(session, number).id)
-    action(order)
+def _step(session, number: str, who: Signed, action) -> None:
+    """Move an order on; a member may only move orders holding a piece she wove (others look unknown to her)."""
+    found = session.scalar(visible_orders(sa.select(Order.id).where(Order.number == number), who))
+    if found is None:
+        raise NotFound(N_("There is no order %(number)s."), number=number)
+    action(orders.lock_order(session, found))
 
 
 @router.post("/orders/{number}/packed", response_model=OrderRead)
 def packed(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
-    _step(session, number, lambda o: orders.mark_packed(session, o, actor=who.user.name, now=utcnow()))
+    _step(session, number, who, lambda o: orders.mark_packed(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
@@ -129,6 +134,7 @@ def shipped(request: Request, number: str, body: ShipIn, session: SessionDep, wh
     _step(
         session,
         number,
+        who,
         lambda o: orders.mark_shipped(
             session,
             o,
@@ -144,13 +150,13 @@ def shipped(request: Request, number: str, body: ShipIn, session: SessionDep, wh
 
 @router.post("/orders/{number}/delivered", response_model=OrderRead)
 def delivered(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
-    _step(session, number, lambda o: orders.mark_delivered(session, o, actor=who.user.name, now=utcnow()))
+    _step(session, number, who, lambda o: orders.mark_delivered(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
 @router.post("/orders/{number}/cancel", response_model=OrderRead)
 def cancel(request: Request, number: str, body: CancelIn, session: SessionDep, who: Treasurer) -> OrderRead:
-    _step(session, number, lambda o: orders.cancel(session, o, actor=who.user.name, note=body.note, now=utcnow()))
+    _step(session, number, who, lambda o: orders.cancel(session, o, actor=who.user.name, note=body.note, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 

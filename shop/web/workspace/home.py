@@ -6,43 +6,41 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
-from shop.catalogue.models import Product, ProductImage, ProductStatus, ProductWeaver
-from shop.errors import N_
-from shop.orders.models import Order, OrderLine, OrderLineWeaver, OrderStatus, PaymentMethod
+from shop.catalogue.models import Product, ProductImage, ProductStatus
+from shop.errors import N_, NN_
+from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Anyone
+from shop.web.workspace.orders import waiting as waiting_orders
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.scope import mine
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 
 
-def sees_everything(who) -> bool:
-    return who.has(Role.council, Role.admin, Role.treasurer)
-
-
-def mine(statement, who):
-    """Narrow a product query to the signed-in member's own pieces, unless she may see all."""
-    if sees_everything(who) or who.user.weaver_id is None:
-        return statement if sees_everything(who) else statement.where(sa.false())
-    return statement.where(
-        Product.id.in_(sa.select(ProductWeaver.product_id).where(ProductWeaver.weaver_id == who.user.weaver_id))
-    )
-
-
 def todo(session, who) -> list[dict]:
     items = []
-    to_pack = sa.select(sa.func.count(sa.distinct(Order.id))).where(Order.status == OrderStatus.paid)
-    if not sees_everything(who):
-        to_pack = (
-            to_pack.join(OrderLine, OrderLine.order_id == Order.id)
-            .join(OrderLineWeaver, OrderLineWeaver.order_line_id == OrderLine.id)
-            .where(OrderLineWeaver.weaver_id == (who.user.weaver_id or -1))
+    to_pack, to_ship = waiting_orders(session, who)
+    if to_pack:
+        items.append(
+            {
+                "count": len(to_pack),
+                "label": NN_("order to pack", "orders to pack"),
+                "href": "/taller/pedidos",
+                "icon": "truck",
+            }
         )
-    packing = session.scalar(to_pack) or 0
-    if packing:
-        items.append({"count": packing, "label": N_("orders to pack"), "href": "/taller/pedidos", "icon": "truck"})
+    if to_ship:
+        items.append(
+            {
+                "count": len(to_ship),
+                "label": NN_("parcel to take to the courier", "parcels to take to the courier"),
+                "href": "/taller/pedidos",
+                "icon": "truck",
+            }
+        )
     if who.has(Role.treasurer, Role.admin):
-        waiting = (
+        unpaid = (
             session.scalar(
                 sa.select(sa.func.count()).where(
                     Order.status == OrderStatus.pending_payment, Order.payment_method == PaymentMethod.offline
@@ -50,9 +48,14 @@ def todo(session, who) -> list[dict]:
             )
             or 0
         )
-        if waiting:
+        if unpaid:
             items.append(
-                {"count": waiting, "label": N_("payments to confirm"), "href": "/taller/pagos", "icon": "cash"}
+                {
+                    "count": unpaid,
+                    "label": NN_("payment to confirm", "payments to confirm"),
+                    "href": "/taller/pagos",
+                    "icon": "cash",
+                }
             )
     no_photo = (
         session.scalar(
@@ -72,7 +75,7 @@ def todo(session, who) -> list[dict]:
         items.append(
             {
                 "count": no_photo,
-                "label": N_("pieces without a photo"),
+                "label": NN_("piece without a photo", "pieces without a photo"),
                 "href": "/taller/inventario?sin_foto=1",
                 "icon": "camera",
             }

@@ -47,8 +47,8 @@ from shop.validation import describe
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import _flash, check_csrf
 from shop.web.workspace.auth import Signed, require
-from shop.web.workspace.home import mine, sees_everything
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.scope import mine, sees_everything
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 # Members look after their own pieces; the treasurer, the council and admins after all of them.

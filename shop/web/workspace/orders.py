@@ -25,7 +25,7 @@ from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFaile
 from shop.i18n import translator
 from shop.money import parse_amount
 from shop.orders import service as orders
-from shop.orders.models import Channel, Order, OrderLine, OrderLineWeaver, OrderStatus, PaymentMethod
+from shop.orders.models import Channel, Order, OrderLine, OrderStatus, PaymentMethod
 from shop.orders.schemas import countries
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
@@ -34,8 +34,8 @@ from shop.web import refund_flow
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import _flash, check_csrf
 from shop.web.workspace.auth import Signed, Treasurer, require
-from shop.web.workspace.home import sees_everything
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.scope import sees_everything, visible_orders
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
@@ -85,23 +85,9 @@ def _loaded(statement):
     )
 
 
-def _visible(statement, who: Signed):
-    """Only the orders holding a piece she wove, for a member; every order for the others."""
-    if sees_everything(who):
-        return statement
-    if who.user.weaver_id is None:
-        return statement.where(sa.false())
-    hers = (
-        sa.select(OrderLine.order_id)
-        .join(OrderLineWeaver, OrderLineWeaver.order_line_id == OrderLine.id)
-        .where(OrderLineWeaver.weaver_id == who.user.weaver_id)
-    )
-    return statement.where(Order.id.in_(hers))
-
-
 def _order_for(session, number: str, who: Signed) -> Order:
     """The order, if this person may see it; otherwise the same answer as for an order that does not exist."""
-    order = session.scalar(_visible(_loaded(sa.select(Order).where(Order.number == number)), who))
+    order = session.scalar(visible_orders(_loaded(sa.select(Order).where(Order.number == number)), who))
     if order is None:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     return order
@@ -138,10 +124,11 @@ def _helpers(who: Signed) -> dict:
 # The packing queue ----------------------------------------------------------------------------------
 
 
-def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, ship_values=None, status=200):
+def waiting(session, who: Signed) -> tuple[list[Order], list[Order]]:
+    """Online orders to pack and orders packed but not yet sent, oldest payment first."""
     online = Order.channel == Channel.online
-    waiting = session.scalars(
-        _visible(
+    found = session.scalars(
+        visible_orders(
             _loaded(
                 sa.select(Order)
                 .where(online, Order.status.in_((S.paid, S.packed, S.partially_refunded)))
@@ -150,10 +137,16 @@ def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, shi
             who,
         )
     ).all()
-    to_pack = [o for o in waiting if stage(o) is S.paid]
-    to_ship = [o for o in waiting if stage(o) is S.packed]
+    to_pack = [o for o in found if stage(o) is S.paid]
+    to_ship = [o for o in found if stage(o) is S.packed]
+    return to_pack, to_ship
+
+
+def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, ship_values=None, status=200):
+    online = Order.channel == Channel.online
+    to_pack, to_ship = waiting(session, who)
     recent = session.scalars(
-        _visible(
+        visible_orders(
             _loaded(
                 sa.select(Order)
                 .where(online, Order.status.in_((S.shipped, S.delivered, S.partially_refunded)))
