@@ -93,13 +93,23 @@ def demo(
             "Demo: Banco Ejemplo · CLABE 002180700123456789 · J'pas Joloviletik S.C. de R.L. de C.V.",
         )
         get_settings.cache_clear()
+        if demo_sheet(settings).exists():
+            typer.echo(f"The members' workspace is at http://{host}:{port}/taller; who signs in, and how:")
+            typer.echo(demo_sheet(settings).read_text())
         _serve(host, port, 1, get_settings())
+
+
+def demo_sheet(settings: Settings) -> Path:
+    """Who signs in to the demo's workspace, and how (secrets drawn at random when the demo was loaded)."""
+    return Path(settings.media_dir).parent / "demo-people.txt"
 
 
 def _load_demo_if_empty(settings: Settings) -> None:
     from shop.catalogue.images import ImageLimits
     from shop.catalogue.models import Product
+    from shop.catalogue.models import Weaver
     from shop.demo.load import load_demo
+    from shop.demo.people import load_people, write_sheet
 
     engine = _engine(settings)
     try:
@@ -111,6 +121,8 @@ def _load_demo_if_empty(settings: Settings) -> None:
             counts = load_demo(
                 session, settings.media_dir, ImageLimits(settings.max_image_bytes, settings.max_image_pixels)
             )
+            sheet = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
+        write_sheet(demo_sheet(settings), sheet)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")
     finally:

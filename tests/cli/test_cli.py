@@ -114,6 +114,29 @@ def test_demo_loads_once_then_leaves_data_alone(cli_env, session):
     assert session.scalar(select(func.count()).select_from(Product)) == count
 
 
+def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, session, settings):
+    import re
+    from datetime import UTC, datetime
+
+    from shop.accounts.models import User
+    from shop.accounts.service import Outcome, sign_in_with_password, sign_in_with_pin
+    from shop.cli import demo_sheet
+
+    assert runner.invoke(app, ["demo", "--load-only"]).exit_code == 0
+    sheet = demo_sheet(settings)
+    assert sheet.stat().st_mode & 0o077 == 0  # only its owner may read it
+    text = sheet.read_text()
+    username, password = re.search(r"username (\S+), password (\S+)", text).groups()
+    now = datetime.now(UTC)
+    assert sign_in_with_password(session, username, password, now).outcome is Outcome.ok
+    assert sign_in_with_password(session, username, password + "x", now).outcome is Outcome.wrong
+    name, pin = re.search(r"^(María[^:]+): member, PIN (\d{4})$", text, re.M).groups()
+    maria = session.scalar(select(User).where(User.name == name))
+    assert maria.weaver_id is not None
+    assert sign_in_with_pin(session, maria.id, pin, now).outcome is Outcome.ok
+    assert len(re.findall(r": member, PIN \d{4}$", text, re.M)) == 8
+
+
 def test_shop_serve_answers_over_real_http(settings, tmp_path):
     """`shop serve` starts uvicorn on the asked host and port, against the configured database."""
     import os

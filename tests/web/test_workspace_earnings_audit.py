@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -152,7 +153,8 @@ def test_earnings_by_month(app, session, sales):
     for bad in ("2026-13", "noviembre", "2026-1", "2026-11-01"):
         refused = client.get("/taller/ganancias", params={"mes": bad})
         assert refused.status_code == 422, bad
-        assert "YYYY-MM" in refused.text
+        expected = ES.gettext("“%(value)s” is not a month. Write it as YYYY-MM, for example 2026-11.", value=bad)
+        assert html.escape(expected, quote=False) in refused.text
 
 
 def test_someone_without_a_weaver_profile_gets_a_clear_refusal(app, session, sales):
