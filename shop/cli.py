@@ -106,8 +106,7 @@ def demo_sheet(settings: Settings) -> Path:
 
 def _load_demo_if_empty(settings: Settings) -> None:
     from shop.catalogue.images import ImageLimits
-    from shop.catalogue.models import Product
-    from shop.catalogue.models import Weaver
+    from shop.catalogue.models import Product, Weaver
     from shop.demo.load import load_demo
     from shop.demo.people import load_people, write_sheet
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -89,6 +90,11 @@ class Translator:
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
         return babel_format_datetime(value, format=fmt, tzinfo=LOCAL_ZONE, locale=self.locale)
+
+    def time(self, value: datetime) -> str:
+        """The hour of the day in the cooperative's time zone, on the 24-hour clock ("15:45"), which never
+        ends a sentence with a doubled full stop the way "3:45 p.m." does."""
+        return babel_format_time(value, format="H:mm", tzinfo=LOCAL_ZONE, locale=self.locale)
 
     def language_name(self, code: str) -> str:
         names = {

@@ -79,6 +79,45 @@ def _check_password(password: str, username: str) -> None:
         raise ValidationFailed(problem, field="password", length=MIN_PASSWORD)
 
 
+def _profile_problems(
+    session: Session,
+    *,
+    user_id: int | None,
+    name: str,
+    email: str | None,
+    roles: list[Role],
+    weaver_id: int | None,
+) -> list[ValidationFailed]:
+    """What is wrong with a person's name, e-mail, roles and weaver profile (shared by adding and editing)."""
+    problems = []
+    others = User.id != user_id if user_id is not None else sa.true()
+    if not name:
+        problems.append(ValidationFailed(N_("Write the person's name."), field="name"))
+    if email and session.scalar(sa.select(User.id).where(User.email == email, others)) is not None:
+        problems.append(Conflict(N_("Someone already uses that email."), field="email"))
+    if not roles:
+        problems.append(ValidationFailed(N_("Give the person at least one role."), field="roles"))
+    if Role.member in roles and weaver_id is None:
+        problems.append(ValidationFailed(N_("A member is a weaver: choose her weaver profile."), field="weaver_id"))
+    if weaver_id is not None:
+        if session.get(Weaver, weaver_id) is None:
+            problems.append(NotFound(N_("We could not find that weaver."), field="weaver_id"))
+        elif session.scalar(sa.select(User.id).where(User.weaver_id == weaver_id, others)) is not None:
+            problems.append(Conflict(N_("That weaver already has an account."), field="weaver_id"))
+    return problems
+
+
+def _raise(problems: list[ValidationFailed]) -> None:
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+
+
+def _language(language: str) -> str:
+    return language if language in ("es", "tzo", "en") else "es"
+
+
 def create_user(
     session: Session,
     *,
@@ -93,27 +132,14 @@ def create_user(
 ) -> User:
     name, username = name.strip(), username.strip().lower()
     email = email.strip().lower() if email else None
-    problems = []
-    if not name:
-        problems.append(ValidationFailed(N_("Write the person's name."), field="name"))
+    problems = _profile_problems(session, user_id=None, name=name, email=email, roles=roles, weaver_id=weaver_id)
     if not username or len(username) > 120 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        problems.append(
-            ValidationFailed(N_("A username has letters, numbers, dots, dashes or underscores."), field="username")
+        problems.insert(
+            1, ValidationFailed(N_("A username has letters, numbers, dots, dashes or underscores."), field="username")
         )
     elif session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         taken = Conflict(N_("Someone already has the username %(username)s."), field="username", username=username)
-        problems.append(taken)
-    if email and session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        problems.append(Conflict(N_("Someone already uses that email."), field="email"))
-    if not roles:
-        problems.append(ValidationFailed(N_("Give the person at least one role."), field="roles"))
-    if Role.member in roles and weaver_id is None:
-        problems.append(ValidationFailed(N_("A member is a weaver: choose her weaver profile."), field="weaver_id"))
-    if weaver_id is not None:
-        if session.get(Weaver, weaver_id) is None:
-            problems.append(NotFound(N_("We could not find that weaver."), field="weaver_id"))
-        elif session.scalar(sa.select(User.id).where(User.weaver_id == weaver_id)) is not None:
-            problems.append(Conflict(N_("That weaver already has an account."), field="weaver_id"))
+        problems.insert(1, taken)
     if password:
         problem = password_problem(password, username)
         if problem:
@@ -124,10 +150,7 @@ def create_user(
             problems.append(ValidationFailed(problem, field="pin", pin=pin))
     if not password and not pin:
         problems.append(ValidationFailed(N_("Give a PIN, a password, or both."), field="password"))
-    if problems:
-        if len(problems) == 1:
-            raise problems[0]
-        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+    _raise(problems)
     user = User(
         name=name,
         username=username,
@@ -135,12 +158,58 @@ def create_user(
         password_hash=hash_secret(password) if password else None,
         pin_hash=hash_secret(pin) if pin else None,
         weaver_id=weaver_id,
-        language=language if language in ("es", "tzo", "en") else "es",
+        language=_language(language),
     )
     user.roles = [UserRole(role=role) for role in sorted(set(roles))]
     session.add(user)
     session.flush()
     return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    by: User,
+    name: str,
+    email: str | None,
+    roles: list[Role],
+    weaver_id: int | None,
+    language: str,
+) -> None:
+    """Change a person's details and roles. An admin cannot take the admin role from herself, so the
+    cooperative is never left without someone who can manage people."""
+    name = name.strip()
+    email = email.strip().lower() if email else None
+    problems = _profile_problems(session, user_id=user.id, name=name, email=email, roles=roles, weaver_id=weaver_id)
+    if user.id == by.id and Role.admin not in roles:
+        problems.append(ValidationFailed(N_("You cannot take away your own admin role."), field="roles"))
+    _raise(problems)
+    user.name, user.email, user.weaver_id, user.language = name, email, weaver_id, _language(language)
+    set_roles(session, user, roles)
+
+
+def end_sessions_of(session: Session, user: User, now: datetime) -> None:
+    """Sign a person out everywhere (after her secret changed or her account was switched off)."""
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User, now: datetime) -> None:
+    if user.id == by.id and not active:
+        raise ValidationFailed(N_("You cannot switch off your own account."))
+    user.active = active
+    if not active:
+        end_sessions_of(session, user, now)
+    session.flush()
+
+
+def unlock(session: Session, user: User) -> None:
+    user.failed_attempts, user.locked_until = 0, None
+    session.flush()
 
 
 def set_pin(session: Session, user: User, pin: str) -> None:
@@ -160,7 +229,12 @@ def set_password(session: Session, user: User, password: str) -> None:
 def set_roles(session: Session, user: User, roles: list[Role]) -> None:
     if not roles:
         raise ValidationFailed(N_("Give the person at least one role."), field="roles")
-    user.roles = [UserRole(user_id=user.id, role=role) for role in sorted(set(roles))]
+    wanted = set(roles)
+    for held in list(user.roles):
+        if held.role not in wanted:
+            user.roles.remove(held)
+    have = {held.role for held in user.roles}
+    user.roles.extend(UserRole(user_id=user.id, role=role) for role in sorted(wanted - have))
     session.flush()
 
 

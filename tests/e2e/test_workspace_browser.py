@@ -5,12 +5,16 @@ wrong PINs lock her account."""
 from __future__ import annotations
 
 import pytest
-from factories import make_user
+from factories import BUYER, fresh, make_user, photo_bytes
 from sqlmodel import select
 
 from shop.accounts.models import Role, User
 from shop.accounts.service import set_pin
-from shop.catalogue.models import Weaver
+from shop.catalogue.models import Product, ProductImage, ProductStatus, Weaver
+from shop.i18n import translator
+from shop.orders.models import Order, OrderStatus
+
+es = translator("es")
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +37,9 @@ def press(page, digits: str) -> None:
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
-def enrol(browser, live_server):
+def enrol(browser, live_server, *, width=1024, height=768, javascript=False):
     """A browser context that an admin has enrolled as a device, through the Devices screen."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, java_script_enabled=False)
+    context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
     page = context.new_page()
     page.goto(live_server + "/taller")
     page.get_by_label("Correo o usuario").fill("rosa")
@@ -74,8 +78,10 @@ def test_a_member_signs_in_with_her_pin_on_an_enrolled_computer(browser, live_se
 
         # Switch person, then Back: the browser shows nothing of her workspace (no-store pages).
         page.get_by_role("button", name="Cambiar de persona").click()
-        page.go_back()
-        assert page.url.endswith("/taller") or "Cambiar de persona" not in page.content()
+        page.wait_for_url(live_server + "/taller")
+        page.go_back(wait_until="load")
+        assert page.locator(".ws-bar .me").count() == 0  # her name is gone: the page was asked for again
+        assert page.get_by_role("button", name="Cambiar de persona").count() == 0
     finally:
         context.close()
 
@@ -111,7 +117,105 @@ def test_five_wrong_pins_lock_the_account(browser, live_server, people, session,
         press(page, "2580")
         assert "bloqueada" in page.get_by_role("alert").inner_text()
         assert not page.url.endswith("/inicio")
-        session.expire_all()
+        fresh(session)
         assert session.get(User, people).locked_until is not None
     finally:
         context.close()
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [1024, 390])
+def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
+    browser, live_server, people, session, screenshots, tmp_path, width
+):
+    photo = tmp_path / "huipil.jpg"
+    photo.write_bytes(photo_bytes(900, 1200, color=(30, 90, 140)))
+    context, page = enrol(browser, live_server, width=width, height=844, javascript=True)
+    try:
+        page.get_by_role("link", name="María Pérez").click()
+        press(page, "2580")
+        page.get_by_role("link", name=es.gettext("Inventory")).click()
+        page.screenshot(path=screenshots / f"workspace-inventory-{width}.png", full_page=True)
+        page.get_by_role("link", name=es.gettext("Add a piece")).first.click()
+
+        page.locator("#f-photos").set_input_files(photo)
+        preview = page.locator("#photo-preview img")
+        preview.wait_for()
+        assert preview.evaluate("img => img.complete && img.naturalWidth") == 900  # she sees what she chose
+        page.get_by_label(es.gettext("Name of the piece")).fill("Huipil azul de Chenalhó")
+        page.get_by_label(es.gettext("Price in pesos")).fill("2450")
+        page.get_by_label(es.gettext("Category")).select_option(label="Huipiles")
+        page.get_by_label(es.gettext("One of a kind")).check()
+        page.get_by_label(es.gettext("How many do you have now?")).fill("1")
+        assert no_sideways_scroll(page), "the form scrolls sideways"
+        page.screenshot(path=screenshots / f"workspace-product-new-{width}.png", full_page=True)
+        page.get_by_role("button", name=es.gettext("Save the piece")).click()
+
+        assert page.get_by_role("heading", name="Huipil azul de Chenalhó", level=1).is_visible()
+        page.get_by_role("button", name=es.gettext("Publish in the store")).click()
+        page.screenshot(path=screenshots / f"workspace-product-edit-{width}.png", full_page=True)
+        assert no_sideways_scroll(page)
+
+        # The piece is in the store, with her photo and her name.
+        page.goto(live_server + "/es/products?q=chenalho")
+        page.get_by_role("link", name="Huipil azul de Chenalhó").first.click()
+        main_photo = page.locator("main img").first
+        main_photo.wait_for()
+        assert main_photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert "María Pérez" in page.locator("main").inner_text()
+        assert "2,450" in page.locator("main").inner_text() or "2 450" in page.locator("main").inner_text()
+    finally:
+        context.close()
+    fresh(session)
+    made = session.exec(select(Product).where(Product.title_es == "Huipil azul de Chenalhó")).one()
+    assert made.status is ProductStatus.active and made.price_amount == 245_000
+    assert len(session.exec(select(ProductImage).where(ProductImage.product_id == made.id)).all()) == 1
+
+
+def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing(
+    browser, live_server, session, shop_data, screenshots
+):
+    make_user(session, roles=[Role.treasurer], username="tesorera", name="Rosa Gómez", email="tesoreria@example.org")
+    session.commit()
+    # A buyer orders a bag and will pay by bank transfer.
+    buyer = browser.new_context(java_script_enabled=False)
+    page = buyer.new_page()
+    try:
+        page.goto(live_server + "/es/products/morral-lana")
+        page.get_by_role("button", name="Agregar al carrito").click()
+        page.goto(live_server + "/es/checkout")
+        for name in ("email", "name", "phone", "address_line1", "city", "region", "postal_code"):
+            page.locator(f"#f-{name}").fill(BUYER[name])
+        page.get_by_role("button", name="Hacer el pedido").click()
+        assert "/es/orders/" in page.url
+    finally:
+        buyer.close()
+    number = session.exec(select(Order.number)).one()
+
+    # The treasurer, at home on her own laptop: staff sign in with e-mail and password.
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/taller")
+        page.get_by_label("Correo o usuario").fill("tesoreria@example.org")
+        page.get_by_label("Contraseña").fill("a long password 1")
+        page.get_by_role("button", name="Entrar").click()
+        page.get_by_role("link", name=es.gettext("Payments")).first.click()
+        card = page.locator("article, li, section").filter(has_text=number).last
+        assert card.is_visible()
+        page.screenshot(path=screenshots / "workspace-payments-1024.png", full_page=True)
+        card.get_by_role("textbox").first.fill("SPEI 0042")
+        card.get_by_role("button").filter(has_text=es.gettext("Payment received")).click()
+        assert number in page.get_by_role("status").inner_text()
+
+        page.get_by_role("link", name=es.gettext("Back to the start")).click()
+        page.get_by_role("link", name=es.gettext("Orders")).first.click()
+        assert number in page.locator("main").inner_text()
+        page.screenshot(path=screenshots / "workspace-orders-1024.png", full_page=True)
+    finally:
+        context.close()
+    fresh(session)
+    assert session.exec(select(Order).where(Order.number == number)).one().status is OrderStatus.paid

@@ -18,7 +18,7 @@ from shop.web.deps import SessionDep
 from shop.web.store.shopping import _flash, check_csrf
 from shop.web.workspace.auth import Admin
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.signin import enroll_cookie
+from shop.web.workspace.signin import enroll_cookie, photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
@@ -32,33 +32,66 @@ ROLE_NAMES = {
 }
 
 
-def _people_page(request, session, values=None, errors=None, status=200):
-    people = session.scalars(sa.select(User).order_by(User.name)).all()
-    free_weavers = session.scalars(
-        sa.select(Weaver)
-        .where(~Weaver.id.in_(sa.select(User.weaver_id).where(User.weaver_id.is_not(None))))
-        .order_by(Weaver.name)
-    ).all()
+def _free_weavers(session, user: User | None = None):
+    """Weaver profiles nobody else has an account for (plus this person's own)."""
+    taken = sa.select(User.weaver_id).where(User.weaver_id.is_not(None))
+    if user is not None:
+        taken = taken.where(User.id != user.id)
+    return session.scalars(sa.select(Weaver).where(~Weaver.id.in_(taken)).order_by(Weaver.name)).all()
+
+
+def _errors(request: Request, exc: DomainError) -> dict[str, str]:
+    t = translator(request.state.lang)
+    problems = exc.errors if isinstance(exc, ValidationFailed) and exc.errors else [exc]
+    return {p.field or "form": p.translated(t.gettext) for p in problems}
+
+
+def _roles(values: list[str]) -> list[Role]:
+    return [Role(r) for r in values if r in Role.__members__]
+
+
+@router.get("/personas")
+def people(request: Request, session: SessionDep, who: Admin):
+    everyone = session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
     return ws_render(
         request,
         "workspace/people.html",
+        {"people": everyone, "role_names": ROLE_NAMES, "photos": photos(session, everyone), "now": utcnow()},
+    )
+
+
+def _person_page(request, session, user: User | None, values=None, errors=None, status=200):
+    if values is None:
+        values = {}
+        if user is not None:
+            values = {
+                "name": user.name,
+                "email": user.email or "",
+                "weaver_id": str(user.weaver_id or ""),
+                "roles": [r.role.value for r in user.roles],
+                "language": user.language,
+            }
+    return ws_render(
+        request,
+        "workspace/person.html",
         {
-            "people": people,
-            "weavers": free_weavers,
+            "person": user,
+            "weavers": _free_weavers(session, user),
             "role_names": ROLE_NAMES,
-            "values": values or {},
+            "values": values,
             "errors": errors or {},
+            "now": utcnow(),
         },
         status_code=status,
     )
 
 
-@router.get("/personas")
-def people(request: Request, session: SessionDep, who: Admin):
-    return _people_page(request, session)
+@router.get("/personas/nueva")
+def new_person(request: Request, session: SessionDep, who: Admin):
+    return _person_page(request, session, None, {"roles": [Role.member.value], "language": "es"})
 
 
-@router.post("/personas")
+@router.post("/personas/nueva")
 def add_person(
     request: Request,
     session: SessionDep,
@@ -83,7 +116,6 @@ def add_person(
         "language": language,
     }
     try:
-        chosen = [Role(r) for r in roles if r in Role.__members__]
         user = accounts.create_user(
             session,
             name=name,
@@ -91,16 +123,13 @@ def add_person(
             email=email or None,
             password=password or None,
             pin=pin or None,
-            roles=chosen,
+            roles=_roles(roles),
             weaver_id=int(weaver_id) if weaver_id.isdigit() else None,
             language=language,
         )
     except DomainError as exc:
-        t = translator(request.state.lang)
-        problems = exc.errors if isinstance(exc, ValidationFailed) and exc.errors else [exc]
-        errors = {p.field or "form": p.translated(t.gettext) for p in problems}
         session.rollback()
-        return _people_page(request, session, values, errors, status=422)
+        return _person_page(request, session, None, values, _errors(request, exc), status=422)
     response = RedirectResponse("/taller/personas", status_code=303)
     _flash(request, response, N_("%(name)s can now sign in."), "ok", name=user.name)
     return response
@@ -113,6 +142,65 @@ def _person(session, user_id: int) -> User:
     return user
 
 
+def _saved(request: Request, user: User, message: str) -> RedirectResponse:
+    response = RedirectResponse(f"/taller/personas/{user.id}", status_code=303)
+    _flash(request, response, message, "ok", name=user.name)
+    return response
+
+
+@router.get("/personas/{user_id}")
+def person(request: Request, session: SessionDep, who: Admin, user_id: int):
+    return _person_page(request, session, _person(session, user_id))
+
+
+@router.post("/personas/{user_id}")
+def change_person(
+    request: Request,
+    session: SessionDep,
+    who: Admin,
+    user_id: int,
+    name: Text = "",
+    email: Text = "",
+    weaver_id: Annotated[str, Form(max_length=12)] = "",
+    roles: Annotated[list[str], Form()] = (),
+    language: Annotated[str, Form(max_length=5)] = "es",
+    csrf_token: Csrf = "",
+):
+    check_csrf(request, csrf_token)
+    user = _person(session, user_id)
+    values = {"name": name, "email": email, "weaver_id": weaver_id, "roles": list(roles), "language": language}
+    try:
+        accounts.update_user(
+            session,
+            user,
+            by=who.user,
+            name=name,
+            email=email or None,
+            roles=_roles(roles),
+            weaver_id=int(weaver_id) if weaver_id.isdigit() else None,
+            language=language,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _person_page(request, session, _person(session, user_id), values, _errors(request, exc), status=422)
+    return _saved(request, user, N_("Changes saved for %(name)s."))
+
+
+def _secret_change(request: Request, session, who, user_id: int, field: str, change, message: str):
+    """Set a new PIN or password; a bad one is shown next to its field, and the person is signed out
+    everywhere else, since whoever knew the old one no longer should be in."""
+    user = _person(session, user_id)
+    try:
+        change(user)
+    except DomainError as exc:
+        session.rollback()
+        errors = {field: next(iter(_errors(request, exc).values()))}
+        return _person_page(request, session, _person(session, user_id), errors=errors, status=422)
+    if user.id != who.user.id:
+        accounts.end_sessions_of(session, user, utcnow())
+    return _saved(request, user, message)
+
+
 @router.post("/personas/{user_id}/pin")
 def change_pin(
     request: Request,
@@ -123,11 +211,15 @@ def change_pin(
     csrf_token: Csrf = "",
 ):
     check_csrf(request, csrf_token)
-    user = _person(session, user_id)
-    accounts.set_pin(session, user, pin)
-    response = RedirectResponse("/taller/personas", status_code=303)
-    _flash(request, response, N_("New PIN saved for %(name)s."), "ok", name=user.name)
-    return response
+    return _secret_change(
+        request,
+        session,
+        who,
+        user_id,
+        "pin",
+        lambda u: accounts.set_pin(session, u, pin),
+        N_("New PIN saved for %(name)s."),
+    )
 
 
 @router.post("/personas/{user_id}/clave")
@@ -135,11 +227,23 @@ def change_password(
     request: Request, session: SessionDep, who: Admin, user_id: int, password: Text = "", csrf_token: Csrf = ""
 ):
     check_csrf(request, csrf_token)
+    return _secret_change(
+        request,
+        session,
+        who,
+        user_id,
+        "password",
+        lambda u: accounts.set_password(session, u, password),
+        N_("New password saved for %(name)s."),
+    )
+
+
+@router.post("/personas/{user_id}/desbloquear")
+def unlock(request: Request, session: SessionDep, who: Admin, user_id: int, csrf_token: Csrf = ""):
+    check_csrf(request, csrf_token)
     user = _person(session, user_id)
-    accounts.set_password(session, user, password)
-    response = RedirectResponse("/taller/personas", status_code=303)
-    _flash(request, response, N_("New password saved for %(name)s."), "ok", name=user.name)
-    return response
+    accounts.unlock(session, user)
+    return _saved(request, user, N_("%(name)s can try again now."))
 
 
 @router.post("/personas/{user_id}/activa")
@@ -153,10 +257,10 @@ def set_active(
 ):
     check_csrf(request, csrf_token)
     user = _person(session, user_id)
-    if user.id == who.user.id:
-        raise ValidationFailed(N_("You cannot switch off your own account."))
-    user.active = active == "1"
-    return RedirectResponse("/taller/personas", status_code=303)
+    accounts.set_active(session, user, active == "1", by=who.user, now=utcnow())
+    return _saved(
+        request, user, N_("%(name)s can sign in again.") if user.active else N_("%(name)s can no longer sign in.")
+    )
 
 
 @router.get("/dispositivos")

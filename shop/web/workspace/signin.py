@@ -143,7 +143,7 @@ def _refusal(request: Request, result: accounts.SignIn) -> str:
     if result.outcome is accounts.Outcome.locked:
         return t.gettext(
             "Too many wrong tries. This account is locked until %(time)s. Ask the council for help if you forgot it.",
-            time=t.datetime(result.locked_until, "short").split(" ")[-1],
+            time=t.time(result.locked_until),
         )
     if result.outcome is accounts.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
         return t.ngettext(
