@@ -137,6 +137,23 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
     assert len(re.findall(r": member, PIN \d{4}$", text, re.M)) == 8
 
 
+def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
+    from shop.ledger.service import balance
+    from shop.orders.models import Channel, Order, OrderStatus
+
+    assert runner.invoke(app, ["demo", "--load-only"]).exit_code == 0
+    orders = session.scalars(select(Order)).all()
+    assert sorted((o.channel, o.status) for o in orders) == sorted(
+        [
+            (Channel.in_person, OrderStatus.paid),  # a sale at the shop, in cash
+            (Channel.online, OrderStatus.paid),  # to pack
+            (Channel.online, OrderStatus.pending_payment),  # a transfer to confirm
+        ]
+    )
+    sale = next(o for o in orders if o.channel is Channel.in_person)
+    assert balance(session, "cash") == sale.total
+
+
 def test_shop_serve_answers_over_real_http(settings, tmp_path):
     """`shop serve` starts uvicorn on the asked host and port, against the configured database."""
     import os

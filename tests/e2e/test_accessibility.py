@@ -1,19 +1,10 @@
 """axe-core in Chromium finds no serious or critical accessibility problem on the store's pages."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci) — accessibility checks skipped")
-    return AXE.read_text()
 
 
 @pytest.mark.parametrize(
@@ -30,36 +21,26 @@ def axe_source() -> str:
         "/es/no-existe",
     ],
 )
-def test_no_serious_or_critical_violations(browser, live_server, shop_data, axe_source, path):
+def test_no_serious_or_critical_violations(browser, live_server, shop_data, serious_violations, path):
     # The page forbids inline scripts (CSP); the test bypasses it to inject axe, as an extension would.
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         page.goto(live_server + path)
-        page.evaluate(axe_source)
-        violations = page.evaluate(
-            "async () => (await axe.run()).violations"
-            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
-        )
+        violations = serious_violations(page)
     finally:
         context.close()
     assert violations == [], json.dumps(violations, indent=2)
 
 
-def test_buying_pages_have_no_serious_or_critical_violations(browser, live_server, shop_data, axe_source):
+def test_buying_pages_have_no_serious_or_critical_violations(browser, live_server, shop_data, serious_violations):
     from factories import BUYER
 
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
 
     def check(label: str) -> None:
-        page.evaluate(axe_source)
-        found = page.evaluate(
-            "async () => (await axe.run()).violations"
-            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-            ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
-        )
+        found = serious_violations(page)
         assert found == [], f"{label}: {json.dumps(found, indent=2)}"
 
     try:

@@ -4,6 +4,8 @@ wrong PINs lock her account."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from factories import BUYER, fresh, make_user, photo_bytes
 from sqlmodel import select
@@ -37,9 +39,11 @@ def press(page, digits: str) -> None:
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
-def enrol(browser, live_server, *, width=1024, height=768, javascript=False):
+def enrol(browser, live_server, *, width=1024, height=768, javascript=False, **options):
     """A browser context that an admin has enrolled as a device, through the Devices screen."""
-    context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, java_script_enabled=javascript, **options
+    )
     page = context.new_page()
     page.goto(live_server + "/taller")
     page.get_by_label("Correo o usuario").fill("rosa")
@@ -219,3 +223,74 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
         context.close()
     fresh(session)
     assert session.exec(select(Order).where(Order.number == number)).one().status is OrderStatus.paid
+
+
+@pytest.mark.parametrize("width", [1024, 390])
+def test_workspace_screens_have_no_serious_or_critical_accessibility_problems(
+    browser, live_server, people, serious_violations, width
+):
+    # The pages forbid inline scripts (CSP); the test bypasses it to inject axe, as an extension would.
+    stranger = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 844})
+    found = {}
+    try:
+        page = stranger.new_page()
+        page.goto(live_server + "/taller")
+        found["password sign-in"] = serious_violations(page)
+        page.get_by_role("button", name="Entrar").click()
+        found["password sign-in, refused"] = serious_violations(page)
+    finally:
+        stranger.close()
+
+    context, page = enrol(browser, live_server, width=width, height=844, javascript=True, bypass_csp=True)
+    try:
+        found["tiles"] = serious_violations(page)
+        page.get_by_role("link", name="María Pérez").click()
+        page.get_by_role("button", name="7", exact=True).click()
+        found["PIN keypad"] = serious_violations(page)
+        page.locator("#pin").fill("2580")
+        page.get_by_role("button", name="Entrar", exact=True).click()
+        for label, path in [
+            ("home", "/taller/inicio"),
+            ("inventory", "/taller/inventario"),
+            ("add a piece", "/taller/inventario/nuevo"),
+            ("edit a piece", "/taller/inventario/huipil-rombos"),
+            ("my earnings", "/taller/ganancias"),
+            ("orders", "/taller/pedidos"),
+        ]:
+            page.goto(live_server + path)
+            found[label] = serious_violations(page)
+        page.goto(live_server + "/taller/inventario/nuevo")
+        page.get_by_label(es.gettext("Price in pesos")).fill("12,50")
+        page.get_by_role("button", name=es.gettext("Save the piece")).click()
+        found["add a piece, with mistakes"] = serious_violations(page)
+    finally:
+        context.close()
+    assert {label: v for label, v in found.items() if v} == {}, json.dumps(found, indent=2)
+
+
+def test_with_javascript_a_warning_comes_first_and_typing_keeps_her_signed_in(browser, live_server, people, settings):
+    settings.workspace_idle_seconds = 4
+    context, page = enrol(browser, live_server, javascript=True)
+    try:
+        page.get_by_role("link", name="María Pérez").click()
+        page.locator("#pin").fill("2580")
+        page.get_by_role("button", name="Entrar", exact=True).click()
+        page.goto(live_server + "/taller/inventario/nuevo")
+        # She writes a long description for longer than the idle time: no request is made, yet she stays in.
+        box = page.get_by_label(es.gettext("Description"), exact=True)
+        for _ in range(12):
+            box.press_sequentially("tejido ", delay=60)
+        assert page.locator("#idle-warning").is_hidden()
+        page.reload()
+        assert page.url.endswith("/taller/inventario/nuevo")
+
+        # Then she stops: a warning, and "I am still here" keeps her in.
+        warning = page.get_by_role("alertdialog")
+        warning.wait_for(state="visible", timeout=10_000)
+        page.get_by_role("button", name=es.gettext("I am still here")).click()
+        assert warning.is_hidden()
+        page.wait_for_url(live_server + "/taller?idle=1", timeout=15_000)
+        page.goto(live_server + "/taller/inicio")
+        assert not page.url.endswith("/inicio")
+    finally:
+        context.close()

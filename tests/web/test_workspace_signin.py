@@ -126,9 +126,25 @@ def test_the_session_ends_after_the_idle_time(settings, people):
         sign_in(client)
         page = client.get("/taller/inicio")
         assert page.status_code == 200
-        assert '<meta http-equiv="refresh" content="3;url=/taller?idle=1">' in page.text
+        assert '<noscript><meta http-equiv="refresh" content="3;url=/taller?idle=1"></noscript>' in page.text
+        assert 'data-idle="1"' in page.text
         time.sleep(1.5)
         assert client.get("/taller/inicio", follow_redirects=False).status_code == 303
+    app.state.engine.dispose()
+
+
+def test_the_heartbeat_keeps_a_working_session_alive(settings, people, session):
+    app = create_app(settings.model_copy(update={"workspace_idle_seconds": 2}))
+    with TestClient(app) as client:
+        assert client.get("/taller/latido", follow_redirects=False).status_code == 303  # nobody signed in
+        sign_in(client)
+        for _ in range(3):  # 3 seconds of typing, with a heartbeat every second: longer than the idle time
+            time.sleep(1)
+            beat = client.get("/taller/latido", follow_redirects=False)
+            assert (beat.status_code, beat.headers["cache-control"]) == (204, "no-store")
+        assert client.get("/taller/inicio", follow_redirects=False).status_code == 200
+        time.sleep(2.2)
+        assert client.get("/taller/latido", follow_redirects=False).status_code == 303
     app.state.engine.dispose()
 
 

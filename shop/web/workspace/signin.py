@@ -12,12 +12,13 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from shop.accounts import service as accounts
 from shop.accounts.models import SignInMethod, User
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
+from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf
@@ -29,6 +30,7 @@ from shop.web.workspace.auth import (
     WORKSPACE_LANGUAGES,
     Signed,
     device_of,
+    require,
     signed_in,
     workspace_language,
 )
@@ -223,3 +225,12 @@ def enroll_cookie(request: Request, response, raw: str) -> None:
         secure=request.app.state.settings.https,
         path="/",
     )
+
+
+@router.get("/latido")
+def heartbeat(request: Request, who: Annotated[Signed, Depends(require())]):
+    """Someone is working on this screen (typing makes no requests): keep her session from going idle."""
+    if who.record is not None:
+        with session_scope(request.app.state.engine) as session:
+            accounts.touch_session(session, who.record.id, utcnow())
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
