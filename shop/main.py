@@ -31,10 +31,16 @@ from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import earnings as ws_earnings
 from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
+from shop.web.workspace import offline_payments as ws_offline_payments
 from shop.web.workspace import orders as ws_orders
 from shop.web.workspace import people as ws_people
+from shop.web.workspace import product_form as ws_product_form
+from shop.web.workspace import product_photos as ws_product_photos
+from shop.web.workspace import product_status as ws_product_status
+from shop.web.workspace import refunds as ws_refunds
 from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
+from shop.web.workspace import stock_form as ws_stock_form
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +125,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)
     app.include_router(ws_inventory.router)
+    app.include_router(ws_product_form.router)
+    app.include_router(ws_product_photos.router)
+    app.include_router(ws_product_status.router)
+    app.include_router(ws_stock_form.router)
     app.include_router(ws_people.router)
     app.include_router(ws_orders.router)
+    app.include_router(ws_offline_payments.router)
+    app.include_router(ws_refunds.router)
     app.include_router(ws_sales.router)
     app.include_router(ws_earnings.router)
     app.include_router(ws_audit_log.router)

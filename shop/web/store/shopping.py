@@ -64,7 +64,7 @@ def _cart_view(request: Request, session) -> carts.CartView:
     return carts.view(session, cart, default_weight_g=request.app.state.settings.default_item_weight_g)
 
 
-def _flash(request: Request, response, message: str, kind: str = "ok", **params) -> None:
+def flash_message(request: Request, response, message: str, kind: str = "ok", **params) -> None:
     response.set_cookie(
         FLASH_COOKIE,
         request.app.state.signer.write_flash(message, kind, **params),
@@ -125,9 +125,9 @@ def add_to_cart(
     try:
         line = carts.add(session, cart, product_id, quantity)
     except DomainError as exc:
-        _flash(request, response, exc.message, "error", **exc.params)
+        flash_message(request, response, exc.message, "error", **exc.params)
     else:
-        _flash(request, response, N_("Added to your cart."))
+        flash_message(request, response, N_("Added to your cart."))
         _set_cart_cookie(request, response, cart.token, sum(item.quantity for item in cart.lines))
         del line
     return response
@@ -150,7 +150,7 @@ def update_cart(
     try:
         carts.set_quantity(session, cart, product_id, quantity)
     except DomainError as exc:
-        _flash(request, response, exc.message, "error", **exc.params)
+        flash_message(request, response, exc.message, "error", **exc.params)
     _set_cart_cookie(request, response, cart.token, sum(line.quantity for line in cart.lines))
     return response
 
@@ -169,7 +169,7 @@ def remove_from_cart(
         return _to_cart(request, lang)
     carts.remove(session, cart, product_id)
     response = _to_cart(request, lang, cart)
-    _flash(request, response, N_("Removed from your cart."))
+    flash_message(request, response, N_("Removed from your cart."))
     return response
 
 
@@ -282,7 +282,7 @@ def place_order(
             count = sum(line.quantity for line in cart.lines)
         response = _to_cart(request, lang)
         _set_cart_cookie(request, response, cart_token, count)
-        _flash(request, response, exc.message, "error", **exc.params)
+        flash_message(request, response, exc.message, "error", **exc.params)
         return response
     except ValidationFailed as exc:
         for item in domain_error_items(exc, t):
@@ -291,7 +291,7 @@ def place_order(
             return _checkout_page(request, session, lang, values, errors, status=422)
     except DomainError as exc:  # Stripe down or refusing: nothing charged, stock released
         response = _to_cart(request, lang)
-        _flash(request, response, exc.message, "error", **exc.params)
+        flash_message(request, response, exc.message, "error", **exc.params)
         return response
     if result.payment_url:
         return RedirectResponse(result.payment_url, status_code=303)
@@ -323,7 +323,7 @@ def checkout_cancel(request: Request, lang: Lang, token: str):
     """Back from Stripe without paying: the pieces go back to the shop and the buyer to her cart."""
     checkout_flow.abandon(request.app.state.engine, request.app.state.gateway, token)
     response = RedirectResponse(f"/{lang}/cart", status_code=303)
-    _flash(
+    flash_message(
         request, response, N_("You left the payment page, so nothing was charged. Your pieces are still in your cart.")
     )
     return response

@@ -1,16 +1,14 @@
-"""Orders in the workspace: the packing queue, an order's page and packing slip, offline payments, refunds.
+"""Orders in the workspace: the packing queue, an order's page and packing slip, and packing, shipping, delivering.
 
 A member sees and moves only the orders holding pieces she wove; the treasurer, the council and admins see
-all. Packing, shipping and confirming payments run in the request's transaction through the order and
-payment services. A refund may call Stripe between two transactions of its own (``shop.web.refund_flow``),
-so that route never writes through the request's session.
+all. Packing and shipping run in the request's transaction through the order service. Offline payments
+are confirmed in ``offline_payments``, and money is given back in ``refunds``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -20,20 +18,15 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role
 from shop.clock import utcnow
-from shop.db import session_scope
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
 from shop.i18n import translator
-from shop.money import parse_amount
 from shop.orders import service as orders
-from shop.orders.models import Channel, Order, OrderLine, OrderStatus, PaymentMethod
+from shop.orders.models import Channel, Order, OrderLine, OrderStatus
 from shop.orders.schemas import countries
-from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
-from shop.payments.service import confirm_offline_payment
-from shop.web import refund_flow
 from shop.web.deps import SessionDep
-from shop.web.store.shopping import _flash, check_csrf
-from shop.web.workspace.auth import Signed, Treasurer, require
+from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.scope import sees_everything, visible_orders
 
@@ -78,7 +71,7 @@ def stage(order: Order) -> OrderStatus:
     return S.paid
 
 
-def _loaded(statement):
+def with_lines(statement):
     return statement.options(
         selectinload(Order.lines).selectinload(OrderLine.weavers),
         selectinload(Order.events),
@@ -87,7 +80,7 @@ def _loaded(statement):
 
 def _order_for(session, number: str, who: Signed) -> Order:
     """The order, if this person may see it; otherwise the same answer as for an order that does not exist."""
-    order = session.scalar(visible_orders(_loaded(sa.select(Order).where(Order.number == number)), who))
+    order = session.scalar(visible_orders(with_lines(sa.select(Order).where(Order.number == number)), who))
     if order is None:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     return order
@@ -102,11 +95,6 @@ def ready_by(order: Order, line: OrderLine) -> datetime | None:
     if not line.lead_time_days:
         return None
     return (order.paid_at or order.created_at) + timedelta(days=line.lead_time_days)
-
-
-def _pesos(amount: int) -> str:
-    """Centavos as a plain number for a form field, e.g. 51000 → "510.00"."""
-    return str(Decimal(amount).scaleb(-2).quantize(Decimal("0.01")))
 
 
 def _helpers(who: Signed) -> dict:
@@ -129,7 +117,7 @@ def waiting(session, who: Signed) -> tuple[list[Order], list[Order]]:
     online = Order.channel == Channel.online
     found = session.scalars(
         visible_orders(
-            _loaded(
+            with_lines(
                 sa.select(Order)
                 .where(online, Order.status.in_((S.paid, S.packed, S.partially_refunded)))
                 .order_by(Order.paid_at, Order.id)
@@ -147,7 +135,7 @@ def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, shi
     to_pack, to_ship = waiting(session, who)
     recent = session.scalars(
         visible_orders(
-            _loaded(
+            with_lines(
                 sa.select(Order)
                 .where(online, Order.status.in_((S.shipped, S.delivered, S.partially_refunded)))
                 .order_by(Order.updated_at.desc(), Order.id.desc())
@@ -278,7 +266,7 @@ def mark_packed(
     if todo:
         orders.mark_packed(session, order, actor=who.user.name, now=utcnow())
     response = RedirectResponse(_after(number, back), status_code=303)
-    _flash(request, response, N_("Order %(number)s is packed. Next: take it to the courier."), number=number)
+    flash_message(request, response, N_("Order %(number)s is packed. Next: take it to the courier."), number=number)
     return response
 
 
@@ -308,7 +296,7 @@ def mark_shipped(
             )
         except ValidationFailed as exc:
             session.rollback()
-            errors = _field_errors(request, exc)
+            errors = field_errors(request, exc)
             values = {"carrier": carrier, "tracking_number": tracking_number}
             if back == "order":
                 return _order_page(
@@ -322,7 +310,7 @@ def mark_shipped(
         message = N_("Order %(number)s is on its way. The buyer gets an email with the tracking number.")
     else:
         message = N_("Order %(number)s is on its way.")
-    _flash(request, response, message, number=number)
+    flash_message(request, response, message, number=number)
     return response
 
 
@@ -335,213 +323,11 @@ def mark_delivered(
     if todo:
         orders.mark_delivered(session, order, actor=who.user.name, now=utcnow())
     response = RedirectResponse(_after(number, back), status_code=303)
-    _flash(request, response, N_("Order %(number)s has arrived. Thank you!"), number=number)
+    flash_message(request, response, N_("Order %(number)s has arrived. Thank you!"), number=number)
     return response
 
 
-def _field_errors(request: Request, exc: DomainError) -> dict[str, str]:
+def field_errors(request: Request, exc: DomainError) -> dict[str, str]:
     t = translator(request.state.lang)
     problems = exc.errors if isinstance(exc, ValidationFailed) and exc.errors else [exc]
     return {p.field or "form": p.translated(t.gettext) for p in problems}
-
-
-# Offline payments ----------------------------------------------------------------------------------
-
-
-def _payments_page(request: Request, session, *, message: str | None = None, status: int = 200):
-    waiting = session.scalars(
-        _loaded(
-            sa.select(Order)
-            .where(Order.status == S.pending_payment, Order.payment_method == PaymentMethod.offline)
-            .order_by(Order.created_at, Order.id)
-        )
-    ).all()
-    return ws_render(
-        request,
-        "workspace/payments.html",
-        {"waiting": waiting, "message": message, "now": utcnow(), "country_name": country_name},
-        status_code=status,
-    )
-
-
-@router.get("/pagos")
-def payments(request: Request, session: SessionDep, who: Treasurer):
-    return _payments_page(request, session)
-
-
-def _refusal(request: Request, session, exc: DomainError):
-    """Somebody else (or a second click) got there first: say so on the same page."""
-    session.rollback()
-    message = exc.translated(translator(request.state.lang).gettext)
-    return _payments_page(request, session, message=message, status=exc.status_code)
-
-
-@router.post("/pagos/{number}")
-def confirm_payment(
-    request: Request,
-    session: SessionDep,
-    who: Treasurer,
-    number: str,
-    reference: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Csrf = "",
-):
-    """The transfer arrived (or the buyer paid at the cooperative): the order goes to the packing queue."""
-    check_csrf(request, csrf_token)
-    order = orders.lock_order(session, orders.order_by_number(session, number).id)
-    try:
-        confirm_offline_payment(
-            session,
-            order,
-            actor=who.user.name,
-            reference=reference,
-            now=utcnow(),
-            base_url=request.app.state.settings.base_url,
-        )
-    except InvalidState as exc:
-        return _refusal(request, session, exc)
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    if order.attention:
-        _flash(
-            request,
-            response,
-            N_("Payment for %(number)s recorded, but a piece had been sold meanwhile. Open the order to sort it out."),
-            "error",
-            number=number,
-        )
-    else:
-        _flash(
-            request,
-            response,
-            N_("Payment for %(number)s recorded. The order is now in the packing queue."),
-            number=number,
-        )
-    return response
-
-
-@router.post("/pagos/{number}/cancelar")
-def cancel_order(
-    request: Request,
-    session: SessionDep,
-    who: Treasurer,
-    number: str,
-    note: Annotated[str, Form(max_length=500)] = "",
-    csrf_token: Csrf = "",
-):
-    """The buyer will not pay: cancel the order and put its pieces back on sale."""
-    check_csrf(request, csrf_token)
-    order = orders.lock_order(session, orders.order_by_number(session, number).id)
-    try:
-        orders.cancel(session, order, actor=who.user.name, note=note.strip(), now=utcnow())
-    except InvalidState as exc:
-        return _refusal(request, session, exc)
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    _flash(request, response, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number)
-    return response
-
-
-# Refunds -------------------------------------------------------------------------------------------
-
-
-def _refund_page(request: Request, order: Order, info: Refundable, *, errors=None, values=None, status=200):
-    values = values or {}
-    return ws_render(
-        request,
-        "workspace/refund.html",
-        {
-            "order": order,
-            "refund": info,
-            "errors": errors or {},
-            "values": {"amount": _pesos(info.left), "via": "stripe" if info.via_stripe else "cash", **values},
-            "status_names": orders.STATUS_NAMES,
-        },
-        status_code=status,
-    )
-
-
-def _refund_target(request: Request, number: str) -> tuple[Order, Refundable]:
-    """The order and what is left to give back, read in a short transaction of its own."""
-    with session_scope(request.app.state.engine, writes=False) as session:
-        order = orders.order_by_number(session, number)
-        return order, refundable(request, session, order)
-
-
-@router.get("/pedidos/{number}/reembolso")
-def refund_form(request: Request, who: Treasurer, number: str):
-    order, info = _refund_target(request, number)
-    return _refund_page(request, order, info)
-
-
-def _restock_choice(order: Order, restock: list[str], restock_many: list[str]) -> dict[int, int]:
-    """Checked pieces ("line id") and chosen quantities ("line id:quantity") as {line id: quantity}."""
-    quantities = {line.id: line.quantity for line in order.lines}
-    chosen: dict[int, int] = {}
-    for value in restock:
-        if not value.isdigit() or int(value) not in quantities:
-            raise ValidationFailed(N_("That line is not part of this order."), field="restock")
-        chosen[int(value)] = quantities[int(value)]
-    for value in restock_many:
-        line_id, _, count = value.partition(":")
-        if not (line_id.isdigit() and count.isdigit()) or int(line_id) not in quantities:
-            raise ValidationFailed(N_("That line is not part of this order."), field="restock")
-        if int(count) > quantities[int(line_id)]:
-            raise ValidationFailed(N_("You can return at most the quantity that was sold."), field="restock")
-        if int(count):
-            chosen[int(line_id)] = int(count)
-    return chosen
-
-
-@router.post("/pedidos/{number}/reembolso")
-def refund(
-    request: Request,
-    who: Treasurer,
-    number: str,
-    amount: Annotated[str, Form(max_length=30)] = "",
-    via: Annotated[str, Form(max_length=10)] = "",
-    reason: Annotated[str, Form(max_length=500)] = "",
-    restock: Annotated[list[str], Form()] = (),
-    restock_many: Annotated[list[str], Form()] = (),
-    csrf_token: Csrf = "",
-):
-    """Give money back. Not through the request's session: Stripe is asked between two transactions."""
-    check_csrf(request, csrf_token)
-    order, info = _refund_target(request, number)
-    values = {
-        "amount": amount,
-        "via": via,
-        "reason": reason,
-        "restock": list(restock),
-        "restock_many": list(restock_many),
-    }
-    try:
-        if not amount.strip():
-            raise ValidationFailed(N_("Write how much money to give back."), field="amount")
-        centavos = parse_amount(amount, order.currency, field="amount")
-        if centavos == 0:
-            raise ValidationFailed(N_("Write how much money to give back."), field="amount")
-        if not reason.strip():
-            raise ValidationFailed(N_("Write why the money is given back."), field="reason")
-        returned = _restock_choice(order, list(restock), list(restock_many))
-        refund_flow.refund(
-            request.app.state.engine,
-            request.app.state.gateway,
-            number=number,
-            amount=centavos,
-            via=via,
-            actor=who.user.name,
-            reason=reason.strip(),
-            restock=returned,
-        )
-    except (ValidationFailed, InvalidState, PaymentProviderUnavailable, PaymentRefused) as exc:
-        order, info = _refund_target(request, number)
-        return _refund_page(
-            request, order, info, errors=_field_errors(request, exc), values=values, status=exc.status_code
-        )
-    response = RedirectResponse(f"/taller/pedidos/{number}", status_code=303)
-    _flash(
-        request,
-        response,
-        N_("%(amount)s given back on order %(number)s."),
-        amount=translator(request.state.lang).money(centavos, order.currency),
-        number=number,
-    )
-    return response

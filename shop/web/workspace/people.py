@@ -15,7 +15,7 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.i18n import translator
 from shop.web.deps import SessionDep
-from shop.web.store.shopping import _flash, check_csrf
+from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Admin
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin import enroll_cookie, photos
@@ -131,7 +131,7 @@ def add_person(
         session.rollback()
         return _person_page(request, session, None, values, _errors(request, exc), status=422)
     response = RedirectResponse("/taller/personas", status_code=303)
-    _flash(request, response, N_("%(name)s can now sign in."), "ok", name=user.name)
+    flash_message(request, response, N_("%(name)s can now sign in."), "ok", name=user.name)
     return response
 
 
@@ -144,7 +144,7 @@ def _person(session, user_id: int) -> User:
 
 def _saved(request: Request, user: User, message: str) -> RedirectResponse:
     response = RedirectResponse(f"/taller/personas/{user.id}", status_code=303)
-    _flash(request, response, message, "ok", name=user.name)
+    flash_message(request, response, message, "ok", name=user.name)
     return response
 
 
@@ -276,7 +276,7 @@ def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: 
     device, raw = accounts.enroll_device(session, name, who.user, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
     enroll_cookie(request, response, raw)
-    _flash(request, response, N_("This device is enrolled as “%(name)s”."), "ok", name=device.name)
+    flash_message(request, response, N_("This device is enrolled as “%(name)s”."), "ok", name=device.name)
     return response
 
 
@@ -285,5 +285,5 @@ def revoke(request: Request, session: SessionDep, who: Admin, device_id: int, cs
     check_csrf(request, csrf_token)
     device = accounts.revoke_device(session, device_id, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
-    _flash(request, response, N_("“%(name)s” no longer shows the tiles."), "ok", name=device.name)
+    flash_message(request, response, N_("“%(name)s” no longer shows the tiles."), "ok", name=device.name)
     return response

@@ -27,7 +27,7 @@ from shop.orders.schemas import OrderItem
 from shop.payments.models import Payment
 from shop.payments.service import payment_of, sell_in_person
 from shop.web.deps import SessionDep
-from shop.web.store.shopping import _flash, check_csrf
+from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Staff
 from shop.web.workspace.orders import THANKS
 from shop.web.workspace.render import ws_render
@@ -203,7 +203,7 @@ def sale_step(
         done = _same_sale_just_now(session, who.user.name, wanted, utcnow())
         if done is not None:
             response = RedirectResponse(f"/taller/venta/{done.number}/recibo", status_code=303)
-            _flash(request, response, N_("Sale %(number)s was already recorded."), number=done.number)
+            flash_message(request, response, N_("Sale %(number)s was already recorded."), number=done.number)
             return response
 
     products = {
@@ -268,7 +268,9 @@ def sale_step(
                 errors["form"] = exc.translated(t.gettext)
                 return _sale_page(request, session, lines, q=q, values=values, errors=errors, status=exc.status_code)
             response = RedirectResponse(f"/taller/venta/{order.number}/recibo", status_code=303)
-            _flash(request, response, N_("Sale %(number)s recorded. Give the buyer her receipt."), number=order.number)
+            flash_message(
+                request, response, N_("Sale %(number)s recorded. Give the buyer her receipt."), number=order.number
+            )
             return response
     status = 422 if errors else 200
     return _sale_page(request, session, lines, q=q, values=values, errors=errors, notices=notices, status=status)

@@ -1,0 +1,114 @@
+"""Offline payments: bank transfers and payments at the cooperative to confirm, or orders to cancel unpaid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from shop.clock import utcnow
+from shop.errors import N_, DomainError, InvalidState
+from shop.i18n import translator
+from shop.orders import service as orders
+from shop.orders.models import Order, PaymentMethod
+from shop.payments.service import confirm_offline_payment
+from shop.web.deps import SessionDep
+from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.workspace.auth import Treasurer
+from shop.web.workspace.orders import Csrf, S, country_name, with_lines
+from shop.web.workspace.render import ws_render
+
+router = APIRouter(prefix="/taller", include_in_schema=False)
+
+
+def _payments_page(request: Request, session, *, message: str | None = None, status: int = 200):
+    waiting = session.scalars(
+        with_lines(
+            sa.select(Order)
+            .where(Order.status == S.pending_payment, Order.payment_method == PaymentMethod.offline)
+            .order_by(Order.created_at, Order.id)
+        )
+    ).all()
+    return ws_render(
+        request,
+        "workspace/payments.html",
+        {"waiting": waiting, "message": message, "now": utcnow(), "country_name": country_name},
+        status_code=status,
+    )
+
+
+@router.get("/pagos")
+def payments(request: Request, session: SessionDep, who: Treasurer):
+    return _payments_page(request, session)
+
+
+def _refusal(request: Request, session, exc: DomainError):
+    """Somebody else (or a second click) got there first: say so on the same page."""
+    session.rollback()
+    message = exc.translated(translator(request.state.lang).gettext)
+    return _payments_page(request, session, message=message, status=exc.status_code)
+
+
+@router.post("/pagos/{number}")
+def confirm_payment(
+    request: Request,
+    session: SessionDep,
+    who: Treasurer,
+    number: str,
+    reference: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Csrf = "",
+):
+    """The transfer arrived (or the buyer paid at the cooperative): the order goes to the packing queue."""
+    check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    try:
+        confirm_offline_payment(
+            session,
+            order,
+            actor=who.user.name,
+            reference=reference,
+            now=utcnow(),
+            base_url=request.app.state.settings.base_url,
+        )
+    except InvalidState as exc:
+        return _refusal(request, session, exc)
+    response = RedirectResponse("/taller/pagos", status_code=303)
+    if order.attention:
+        flash_message(
+            request,
+            response,
+            N_("Payment for %(number)s recorded, but a piece had been sold meanwhile. Open the order to sort it out."),
+            "error",
+            number=number,
+        )
+    else:
+        flash_message(
+            request,
+            response,
+            N_("Payment for %(number)s recorded. The order is now in the packing queue."),
+            number=number,
+        )
+    return response
+
+
+@router.post("/pagos/{number}/cancelar")
+def cancel_order(
+    request: Request,
+    session: SessionDep,
+    who: Treasurer,
+    number: str,
+    note: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Csrf = "",
+):
+    """The buyer will not pay: cancel the order and put its pieces back on sale."""
+    check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    try:
+        orders.cancel(session, order, actor=who.user.name, note=note.strip(), now=utcnow())
+    except InvalidState as exc:
+        return _refusal(request, session, exc)
+    response = RedirectResponse("/taller/pagos", status_code=303)
+    flash_message(request, response, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number)
+    return response

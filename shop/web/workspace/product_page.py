@@ -1,0 +1,186 @@
+"""A piece's page in the workspace, or the form for a new one, as first shown and as shown again after a mistake."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from shop.accounts.models import Role
+from shop.catalogue.models import (
+    PUBLIC_STATUSES,
+    Category,
+    Product,
+    ProductKind,
+    ProductWeaver,
+    StockMovement,
+    StockReason,
+    Weaver,
+)
+from shop.errors import N_
+from shop.web.workspace.auth import Signed
+from shop.web.workspace.inventory import STATUS_NAMES, find_editable
+from shop.web.workspace.render import ws_render
+
+KIND_NAMES = {
+    ProductKind.unique: (N_("One of a kind"), N_("There is only one.")),
+    ProductKind.series: (N_("Several the same"), N_("Made in series: there can be several.")),
+    ProductKind.made_to_order: (N_("Made to order"), N_("Woven when someone orders it.")),
+}
+REASON_NAMES = {
+    StockReason.sold_in_person: N_("Sold in person"),
+    StockReason.new_stock: N_("Newly woven pieces"),
+    StockReason.returned: N_("A piece came back (returned)"),
+    StockReason.damaged: N_("Damaged or lost"),
+    StockReason.count_correction: N_("I counted again (correction)"),
+}
+# Text fields of the product form, kept exactly as typed when the form comes back with a mistake.
+TEXT_FIELDS = (
+    "address",
+    "title_es",
+    "title_en",
+    "description_es",
+    "description_en",
+    "category_id",
+    "technique_es",
+    "technique_en",
+    "materials_es",
+    "materials_en",
+    "dyes_es",
+    "dyes_en",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "weight_g",
+    "hours_of_work",
+    "price",
+    "kind",
+    "lead_time_days",
+    "deposit_percent",
+    "stock_on_hand",
+    "alt_es",
+    "alt_en",
+)
+
+
+def may_choose_weavers(who: Signed) -> bool:
+    return who.has(Role.council, Role.admin)
+
+
+def _plain_amount(centavos: int) -> str:
+    pesos, cents = divmod(centavos, 100)
+    return f"{pesos}" if cents == 0 else f"{pesos}.{cents:02d}"
+
+
+def _plain_scaled(value: int | None, places: int) -> str:
+    if value is None:
+        return ""
+    return format(Decimal(value).scaleb(-places).normalize(), "f")
+
+
+def _values_of(product: Product) -> dict[str, str]:
+    values = {name: str(getattr(product, name) or "") for name in TEXT_FIELDS if hasattr(product, name)}
+    values.update(
+        category_id=str(product.category_id),
+        price=_plain_amount(product.price_amount),
+        kind=product.kind.value,
+        length_cm=_plain_scaled(product.length_mm, 1),
+        width_cm=_plain_scaled(product.width_mm, 1),
+        height_cm=_plain_scaled(product.height_mm, 1),
+        weight_g=str(product.weight_g or ""),
+        hours_of_work=str(product.hours_of_work or ""),
+        lead_time_days=str(product.lead_time_days or ""),
+        deposit_percent=_plain_scaled(product.deposit_bp, 2),
+        stock_on_hand=str(product.stock_on_hand),
+        alt_es="",
+        alt_en="",
+    )
+    return values
+
+
+def _shares_of(product: Product) -> dict[str, str]:
+    return {str(a.weaver_id): _plain_scaled(a.share_bp, 2) for a in product.attributions}
+
+
+# Fields the product form shows; a problem with any other goes in the box at the top of the form.
+SHOWN_FIELDS = {*TEXT_FIELDS, "weavers", "photos"} - {"alt_es", "alt_en"}
+
+
+def form_page(
+    request,
+    session,
+    who: Signed,
+    product: Product | None,
+    *,
+    values: dict | None = None,
+    shares: dict | None = None,
+    errors: dict | None = None,
+    stock_values: dict | None = None,
+    stock_errors: dict | None = None,
+    photo_errors: dict | None = None,
+    photos_lost: bool = False,
+    status: int = 200,
+):
+    """The form for a new piece (``product`` None), or a piece's page: photos, stock, publishing, details."""
+    errors = errors or {}
+    if product is None:
+        if values is None:
+            values = dict.fromkeys(TEXT_FIELDS, "")
+            values.update(kind=ProductKind.unique.value, stock_on_hand="1")
+        if shares is None:
+            shares = {str(who.user.weaver_id): "100"} if who.user.weaver_id else {}
+        movements, woven_by = [], []
+    else:
+        values = values if values is not None else _values_of(product)
+        shares = shares if shares is not None else _shares_of(product)
+        movements = session.scalars(
+            sa.select(StockMovement)
+            .where(StockMovement.product_id == product.id)
+            .order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
+            .limit(10)
+        ).all()
+        woven_by = [
+            (name, _plain_scaled(share, 2))
+            for name, share in session.execute(
+                sa.select(Weaver.name, ProductWeaver.share_bp)
+                .join(ProductWeaver, ProductWeaver.weaver_id == Weaver.id)
+                .where(ProductWeaver.product_id == product.id)
+                .order_by(ProductWeaver.share_bp.desc(), Weaver.name)
+            ).all()
+        ]
+    if product is None and not woven_by and who.user.weaver_id is not None and not may_choose_weavers(who):
+        woven_by = [(session.get(Weaver, who.user.weaver_id).name, "100")]
+    return ws_render(
+        request,
+        "workspace/product_form.html",
+        {
+            "product": product,
+            "values": values,
+            "shares": shares,
+            "errors": errors,
+            "other_errors": [message for name, message in errors.items() if name not in SHOWN_FIELDS],
+            "photos_lost": photos_lost,
+            "woven_by": woven_by,
+            "movements": movements,
+            "stock_values": stock_values or {"reason": "", "quantity": "1", "note": ""},
+            "stock_errors": stock_errors or {},
+            "photo_errors": photo_errors or {},
+            "categories": session.scalars(sa.select(Category).order_by(Category.position, Category.name_es)).all(),
+            "weavers": session.scalars(sa.select(Weaver).order_by(Weaver.name)).all()
+            if may_choose_weavers(who)
+            else [],
+            "kind_names": KIND_NAMES,
+            "status_names": STATUS_NAMES,
+            "reason_names": REASON_NAMES,
+            "may_choose_weavers": may_choose_weavers(who),
+            "may_archive": who.has(Role.council, Role.admin),
+            "public": product is not None and product.status in PUBLIC_STATUSES,
+        },
+        status_code=status,
+    )
+
+
+def form_again(request, session, who: Signed, slug: str, **page):
+    """A piece's page again after a mistake (422): nothing was saved, so it starts from what is stored."""
+    session.rollback()
+    return form_page(request, session, who, find_editable(session, who, slug), status=422, **page)
