@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     # The workspace on the shared computer: sign out after this much idle time, and after this long in any case.
     workspace_idle_seconds: int = Field(default=600, ge=1)
     workspace_session_hours: int = Field(default=12, ge=1)
+    # Payouts to weavers: card money is paid out only after this many days (refunds and disputes come first),
+    # the batch proposes weavers who are owed at least the minimum (centavos), and Stripe Connect is opt-in.
+    payout_hold_days: int = Field(default=7, ge=0, le=120)
+    payout_minimum: int = Field(default=10_000, ge=1)
+    stripe_connect_payouts: bool = False
+    # Photos of signed payout receipts: private, served only to the treasurer and the council.
+    proofs_dir: Path = DEFAULT_VAR_DIR / "proofs"
     # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
     jobs_interval_seconds: float = 0
 

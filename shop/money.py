@@ -106,3 +106,11 @@ def split_basis_points(amount: int, share_bp: int) -> int:
     if not 0 <= share_bp <= BASIS_POINTS:
         raise ValueError("share must be between 0 and 10000 basis points")
     return amount * share_bp // BASIS_POINTS
+
+
+class Pesos(int):
+    """Centavos that print as money ("$1,500 MXN"), for amounts inside error messages raised by services, which
+    do not know the reader's locale (Mexican Spanish and English write pesos the same way)."""
+
+    def __str__(self) -> str:
+        return format_money(int(self), "MXN", "es_MX")

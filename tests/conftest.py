@@ -52,6 +52,7 @@ def settings(database_url, tmp_path) -> Settings:
         environment=Environment.test,
         database_url=database_url,
         media_dir=tmp_path / "media",
+        proofs_dir=tmp_path / "proofs",
         secret_key="test-secret-key-not-for-production",
         base_url="http://testserver",
         database_pool_size=2,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import itertools
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 from PIL import Image as PILImage
+from sqlalchemy import select
 from sqlmodel import Session
 
 from shop.catalogue import service
@@ -15,6 +17,8 @@ from shop.catalogue.images import ImageLimits, save_image
 from shop.catalogue.models import Category, Image, Product, Weaver
 from shop.catalogue.schemas import CategoryCreate, ProductCreate, WeaverCreate
 from shop.clock import utcnow
+from shop.ledger.schemas import Sale, SaleLine
+from shop.orders.models import Order, OrderLine, OrderLineWeaver, PaymentMethod
 
 _counter = itertools.count(1)
 LIMITS = ImageLimits(max_bytes=5 * 1024 * 1024, max_pixels=30_000_000)
@@ -189,4 +193,68 @@ def sign_in(client, username="ana", password="a long password 1"):
         "/taller/entrar",
         data={"login": username, "password": password, "csrf_token": csrf_of(page.text)},
         follow_redirects=False,
+    )
+
+
+# --- minimal orders and their sales, as the orders and payments services would write them ---------------------
+
+
+def make_order(session: Session, lines, *, shipping: int = 0) -> tuple[Order, list[OrderLine]]:
+    """``lines``: [(amount, weavers_bp, [(weaver, share_bp), ...]), ...]."""
+    subtotal = sum(amount for amount, _, _ in lines)
+    order = Order(
+        token=uuid.uuid4().hex,
+        number=uuid.uuid4().hex[:12],
+        payment_method=PaymentMethod.stripe,
+        subtotal=subtotal,
+        shipping_amount=shipping,
+        total=subtotal + shipping,
+        amount_due_now=subtotal + shipping,
+    )
+    session.add(order)
+    session.flush()
+    rows = []
+    for n, (amount, weavers_bp, weavers) in enumerate(lines, start=1):
+        line = OrderLine(
+            order_id=order.id,
+            product_slug=f"piece-{n}",
+            title_es=f"Pieza {n}",
+            title_en=f"Piece {n}",
+            kind="unique",
+            unit_price=amount,
+            quantity=1,
+            line_total=amount,
+            amount_due_now=amount,
+            weavers_bp=weavers_bp,
+            split_rule="default",
+        )
+        session.add(line)
+        session.flush()
+        session.add_all(
+            OrderLineWeaver(order_line_id=line.id, weaver_id=w.id, weaver_name=w.name, share_bp=share)
+            for w, share in weavers
+        )
+        rows.append(line)
+    session.flush()
+    return order, rows
+
+
+def sale_for(session, order, lines, *, key=None, money="stripe_clearing", shipping=None, fee=0, amounts=None):
+    """The Sale the payments side would hand in for ``lines`` (optionally only ``amounts`` of them, e.g. deposits)."""
+    sale_lines = []
+    for line in lines:
+        weavers = session.execute(
+            select(OrderLineWeaver.weaver_id, OrderLineWeaver.share_bp)
+            .where(OrderLineWeaver.order_line_id == line.id)
+            .order_by(OrderLineWeaver.weaver_id)
+        ).all()
+        amount = line.amount_due_now if amounts is None else amounts[line.id]
+        sale_lines.append(SaleLine(line.id, amount, line.weavers_bp, tuple((w, s) for w, s in weavers)))
+    return Sale(
+        key=key or f"sale:{uuid.uuid4().hex}",
+        order_id=order.id,
+        money_account=money,
+        lines=tuple(sale_lines),
+        shipping=order.shipping_amount if shipping is None else shipping,
+        fee=fee,
     )

@@ -11,6 +11,7 @@ twice. Timeouts are short: a buyer must not wait a minute for an answer that wil
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,13 @@ class BadSignature(Exception):
 class PaymentRefused(DomainError):
     status_code = 502
     code = "payment_refused"
+
+
+class TransferRefused(DomainError):
+    """Stripe would not pay a weaver through Connect; nothing moved, so the payout can wait or go by hand."""
+
+    status_code = 409
+    code = "transfer_refused"
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,33 @@ class StripeGateway:
         )
         return refund.id
 
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        idempotency_key: str,
+        transfer_group: str,
+        metadata: dict,
+    ) -> str:
+        """Pays a weaver from the cooperative's Stripe balance into her connected account; returns the transfer id.
+
+        Stripe keeps a refusal under its idempotency key too: after TransferRefused, try again with a new key.
+        """
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+        }
+        transfer = self._call(
+            lambda: self.client.v1.transfers.create(params=params, options={"idempotency_key": idempotency_key}),
+            refused=lambda exc: self._transfer_refused(exc, destination),
+        )
+        return transfer.id
+
     def construct_event(self, payload: bytes, signature: str | None):
         """Raises BadSignature on anything not signed by Stripe with our webhook secret."""
         stripe = self.stripe
@@ -187,7 +222,8 @@ class StripeGateway:
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise BadSignature(str(exc)) from exc
 
-    def _call(self, request):
+    def _call(self, request, *, refused: Callable[[Any], DomainError | None] | None = None):
+        """``refused`` may turn a refusal into an error that says more than PaymentRefused (None: keep that)."""
         stripe = self.stripe
         try:
             return request()
@@ -196,6 +232,25 @@ class StripeGateway:
             raise PaymentProviderUnavailable() from exc
         except stripe.StripeError as exc:
             log.error("stripe refused a request: %s", exc)
-            raise PaymentRefused(
-                N_("The payment provider refused the request: %(reason)s"), reason=str(exc)[:200]
-            ) from exc
+            error = refused(exc) if refused is not None else None
+            if error is None:
+                error = PaymentRefused(
+                    N_("The payment provider refused the request: %(reason)s"), reason=str(exc)[:200]
+                )
+            raise error from exc
+
+    def _transfer_refused(self, exc, destination: str) -> DomainError | None:
+        """What the treasurer can act on: top up the balance, or fix the weaver's account id."""
+        if not isinstance(exc, self.stripe.InvalidRequestError):
+            return None  # a wrong API key or a reused idempotency key is our mistake, not a refusal of this transfer
+        if exc.code == "balance_insufficient":
+            return TransferRefused(
+                N_("Stripe refused the transfer: there is not enough money in the cooperative's Stripe balance.")
+            )
+        if exc.code == "resource_missing" and exc.param == "destination":
+            return TransferRefused(
+                N_("Stripe does not know the weaver's connected account %(account)s."), account=destination
+            )
+        return TransferRefused(
+            N_("Stripe refused the transfer: %(reason)s"), reason=(exc.user_message or str(exc))[:200]
+        )

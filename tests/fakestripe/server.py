@@ -1,10 +1,11 @@
 """A fake Stripe API on loopback HTTP, so tests drive the real ``stripe`` SDK against it.
 
 The fake covers what the shop uses: Checkout Sessions (create, retrieve, expire, line items), PaymentIntents,
-charges and balance transactions (retrieve, with ``expand``), refunds, events, idempotency keys, API-key checks and
-Stripe's error shapes. Tests act as the buyer through :class:`FakeStripe` methods (``complete_session``,
-``pay_voucher``...), which return the webhook event Stripe would send; ``sign`` turns an event into the exact bytes
-and ``Stripe-Signature`` header Stripe would deliver.
+charges and balance transactions (retrieve, with ``expand``), refunds, Connect transfers to connected accounts,
+events, idempotency keys, API-key checks and Stripe's error shapes. Tests act as the buyer through
+:class:`FakeStripe` methods (``complete_session``, ``pay_voucher``...), which return the webhook event Stripe would
+send; ``sign`` turns an event into the exact bytes and ``Stripe-Signature`` header Stripe would deliver. Tests play
+the cooperative's Connect set-up with ``add_connected_account`` and ``transfers_fail_with``.
 """
 
 from __future__ import annotations
@@ -76,12 +77,24 @@ REFUND_PARAMS = frozenset({
 })
 # fmt: on
 REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
+# fmt: off
+TRANSFER_PARAMS = frozenset({
+    "amount", "currency", "destination", "description", "metadata", "source_transaction", "source_type",
+    "transfer_group", "expand",
+})
+# fmt: on
+TRANSFER_SOURCE_TYPES = frozenset({"bank_account", "card", "fpx"})
+# What ``transfers_fail_with`` can make Stripe answer to a transfer, by error code.
+TRANSFER_FAILURES = {
+    "balance_insufficient": "You have insufficient available funds in your Stripe account.",
+}
 ID_PREFIXES = {
     "cs_": "sessions",
     "pi_": "payment_intents",
     "ch_": "charges",
     "txn_": "balance_transactions",
     "re_": "refunds",
+    "tr_": "transfers",
 }
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
@@ -107,6 +120,7 @@ class FakeStripeError(ValueError):
         error_type: str = "invalid_request_error",
         code: str | None = None,
         param: str | None = None,
+        replayed: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -114,6 +128,9 @@ class FakeStripeError(ValueError):
         self.error_type = error_type
         self.code = code
         self.param = param
+        # Raised after the endpoint began its work (not by param validation): Stripe keeps it under the
+        # idempotency key and answers the same to every retry with that key.
+        self.replayed = replayed
 
     def body(self, request_id: str) -> dict[str, Any]:
         error: dict[str, Any] = {"type": self.error_type, "message": self.message}
@@ -294,6 +311,9 @@ class FakeStripe:
         self.charges: dict[str, dict[str, Any]] = {}
         self.balance_transactions: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        self.transfers: dict[str, dict[str, Any]] = {}
+        self.connected_accounts: dict[str, dict[str, Any]] = {}
+        self._transfers_fail_with: str | None = None
         self.events: list[dict[str, Any]] = []
         self._line_items: dict[str, list[dict[str, Any]]] = {}
         self._session_options: dict[str, dict[str, Any]] = {}
@@ -378,10 +398,24 @@ class FakeStripe:
             raise ValueError(f"mode must be one of {MODES}, not {value!r}")
         self._mode = value
 
+    @property
+    def transfers_fail_with(self) -> str | None:
+        """An error code (a key of ``TRANSFER_FAILURES``, e.g. ``balance_insufficient``) that every transfer
+        that passes validation gets instead of moving money; None (the default) lets transfers through."""
+        return self._transfers_fail_with
+
+    @transfers_fail_with.setter
+    def transfers_fail_with(self, value: str | None) -> None:
+        if value is not None and value not in TRANSFER_FAILURES:
+            raise ValueError(f"transfers_fail_with must be None or one of {sorted(TRANSFER_FAILURES)}, not {value!r}")
+        self._transfers_fail_with = value
+
     def reset(self) -> None:
-        """Forget every object, request, event and idempotency key, and go back to mode ``ok``."""
+        """Forget every object, request, event, connected account and idempotency key, and go back to mode ``ok``
+        with transfers going through."""
         with self._lock:
             self._mode = "ok"
+            self._transfers_fail_with = None
             for store in (
                 self.requests,
                 self.sessions,
@@ -389,6 +423,8 @@ class FakeStripe:
                 self.charges,
                 self.balance_transactions,
                 self.refunds,
+                self.transfers,
+                self.connected_accounts,
                 self.events,
                 self._line_items,
                 self._session_options,
@@ -410,6 +446,22 @@ class FakeStripe:
         """Stripe's processing fee for a payment of ``amount`` by ``method``: percentage rounded half up, plus fixed."""
         basis_points, fixed = self.fees[method]
         return (amount * basis_points + 5000) // 10000 + fixed
+
+    def add_connected_account(self, account_id: str | None = None, *, country: str = "MX") -> str:
+        """A weaver's Stripe Connect account that transfers may go to; returns its id (``acct_…``)."""
+        if account_id is not None and not account_id.startswith("acct_"):
+            raise ValueError(f"a connected account id starts with 'acct_', not {account_id!r}")
+        account_id = account_id or new_id("acct_1", 15)
+        with self._lock:
+            self.connected_accounts[account_id] = {
+                "id": account_id,
+                "object": "account",
+                "country": country,
+                "default_currency": "mxn" if country == "MX" else "usd",
+                "payouts_enabled": True,
+                "type": "express",
+            }
+        return account_id
 
     # ------------------------------------------------------------------ buyer / dashboard controls
 
@@ -1107,6 +1159,81 @@ class FakeStripe:
         metadata = _metadata(params.get("metadata"), "metadata")
         return self._refund(charge, amount, metadata, reason, context)
 
+    def _api_create_transfer(self, params: dict[str, Any], context: _Context) -> dict[str, Any]:
+        _check_known(params, TRANSFER_PARAMS)
+        if params.get("amount") in (None, ""):
+            raise _missing("amount")
+        amount = _int(params["amount"], "amount", minimum=1)
+        currency = _currency(params.get("currency"), "currency")
+        destination = _string(params.get("destination"), "destination", required=True)
+        assert destination is not None
+        description = _string(params.get("description"), "description")
+        transfer_group = _string(params.get("transfer_group"), "transfer_group")
+        metadata = _metadata(params.get("metadata"), "metadata")
+        source_type = _string(params.get("source_type"), "source_type") or "card"
+        if source_type not in TRANSFER_SOURCE_TYPES:
+            raise FakeStripeError(
+                f"Invalid source_type: must be one of {', '.join(sorted(TRANSFER_SOURCE_TYPES))}", param="source_type"
+            )
+        source_transaction = _string(params.get("source_transaction"), "source_transaction")
+        if source_transaction is not None and source_transaction not in self.charges:
+            raise FakeStripeError(
+                f"No such charge: '{source_transaction}'", code="resource_missing", param="source_transaction"
+            )
+        if destination not in self.connected_accounts:
+            raise FakeStripeError(f"No such destination: '{destination}'", code="resource_missing", param="destination")
+        if self._transfers_fail_with is not None:
+            code = self._transfers_fail_with
+            raise FakeStripeError(TRANSFER_FAILURES[code], code=code, replayed=True)
+
+        now = self._now()
+        transfer_id, transaction_id = new_id("tr_1"), new_id("txn_1")
+        self.balance_transactions[transaction_id] = {
+            "id": transaction_id,
+            "object": "balance_transaction",
+            "amount": -amount,
+            "available_on": now,
+            "created": now,
+            "currency": currency,
+            "description": description,
+            "exchange_rate": None,
+            "fee": 0,
+            "fee_details": [],
+            "net": -amount,
+            "reporting_category": "transfer",
+            "source": transfer_id,
+            "status": "available",
+            "type": "transfer",
+        }
+        transfer = {
+            "id": transfer_id,
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "balance_transaction": transaction_id,
+            "created": now,
+            "currency": currency,
+            "description": description,
+            "destination": destination,
+            "destination_payment": new_id("py_1"),
+            "livemode": False,
+            "metadata": metadata,
+            "reversals": {
+                "object": "list",
+                "data": [],
+                "has_more": False,
+                "total_count": 0,
+                "url": f"/v1/transfers/{transfer_id}/reversals",
+            },
+            "reversed": False,
+            "source_transaction": source_transaction,
+            "source_type": source_type,
+            "transfer_group": transfer_group,
+        }
+        self.transfers[transfer_id] = transfer
+        self._emit("transfer.created", transfer, context)
+        return transfer
+
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]]:
         identifier = r"([A-Za-z0-9_]+)"
         return [
@@ -1127,6 +1254,12 @@ class FakeStripe:
             ),
             ("POST", re.compile(r"/v1/refunds"), self._api_create_refund),
             ("GET", re.compile(rf"/v1/refunds/{identifier}"), self._api_retrieve("refunds", "refund", "refund")),
+            ("POST", re.compile(r"/v1/transfers"), self._api_create_transfer),
+            (
+                "GET",
+                re.compile(rf"/v1/transfers/{identifier}"),
+                self._api_retrieve("transfers", "transfer", "transfer"),
+            ),
             ("GET", re.compile(rf"/v1/events/{identifier}"), self._api_retrieve_event),
         ]
 
@@ -1189,9 +1322,13 @@ class FakeStripe:
                     status=404,
                 )
         except FakeStripeError as error:
-            return _json_response(error.status, error.body(request_id), response_headers)
+            response = _json_response(error.status, error.body(request_id), response_headers)
+            if error.replayed and method == "POST" and idempotency_key is not None:
+                self._idempotency[stored_key] = _Stored(method, path, params, error.status, response.body, request_id)
+            return response
 
-        # Stripe keeps the result of a request that ran (not one rejected by validation); the fake keeps successes.
+        # Stripe keeps the result of a request that ran (not one rejected by validation); the fake keeps successes
+        # and the errors raised with ``replayed=True``.
         if method == "POST" and idempotency_key is not None:
             self._idempotency[stored_key] = _Stored(method, path, params, status, payload, request_id)
         return Response(payload, status, response_headers, media_type="application/json")

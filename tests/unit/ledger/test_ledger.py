@@ -5,13 +5,11 @@ from __future__ import annotations
 import ast
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from factories import make_category, make_product, make_weaver, message_of
+from factories import make_category, make_order, make_product, make_weaver, message_of, sale_for
 from sqlalchemy import delete, event, func, select, update
-from sqlmodel import Session
 
 from shop.db import session_scope
 from shop.errors import Conflict, NotFound, ValidationFailed
@@ -35,73 +33,8 @@ from shop.ledger.service import (
     weaver_account,
     weaver_balance,
 )
-from shop.orders.models import Order, OrderLine, OrderLineWeaver, PaymentMethod
 
 MONEY = ("stripe_clearing", "cash", "pending_offline")
-
-
-# --- helpers: minimal orders, as the orders service would snapshot them -------------------------------------------
-
-
-def make_order(session: Session, lines, *, shipping: int = 0) -> tuple[Order, list[OrderLine]]:
-    """``lines``: [(amount, weavers_bp, [(weaver, share_bp), ...]), ...]."""
-    subtotal = sum(amount for amount, _, _ in lines)
-    order = Order(
-        token=uuid.uuid4().hex,
-        number=uuid.uuid4().hex[:12],
-        payment_method=PaymentMethod.stripe,
-        subtotal=subtotal,
-        shipping_amount=shipping,
-        total=subtotal + shipping,
-        amount_due_now=subtotal + shipping,
-    )
-    session.add(order)
-    session.flush()
-    rows = []
-    for n, (amount, weavers_bp, weavers) in enumerate(lines, start=1):
-        line = OrderLine(
-            order_id=order.id,
-            product_slug=f"piece-{n}",
-            title_es=f"Pieza {n}",
-            title_en=f"Piece {n}",
-            kind="unique",
-            unit_price=amount,
-            quantity=1,
-            line_total=amount,
-            amount_due_now=amount,
-            weavers_bp=weavers_bp,
-            split_rule="default",
-        )
-        session.add(line)
-        session.flush()
-        session.add_all(
-            OrderLineWeaver(order_line_id=line.id, weaver_id=w.id, weaver_name=w.name, share_bp=share)
-            for w, share in weavers
-        )
-        rows.append(line)
-    session.flush()
-    return order, rows
-
-
-def sale_for(session, order, lines, *, key=None, money="stripe_clearing", shipping=None, fee=0, amounts=None):
-    """The Sale the payments side would hand in for ``lines`` (optionally only ``amounts`` of them, e.g. deposits)."""
-    sale_lines = []
-    for line in lines:
-        weavers = session.execute(
-            select(OrderLineWeaver.weaver_id, OrderLineWeaver.share_bp)
-            .where(OrderLineWeaver.order_line_id == line.id)
-            .order_by(OrderLineWeaver.weaver_id)
-        ).all()
-        amount = line.amount_due_now if amounts is None else amounts[line.id]
-        sale_lines.append(SaleLine(line.id, amount, line.weavers_bp, tuple((w, s) for w, s in weavers)))
-    return Sale(
-        key=key or f"sale:{uuid.uuid4().hex}",
-        order_id=order.id,
-        money_account=money,
-        lines=tuple(sale_lines),
-        shipping=order.shipping_amount if shipping is None else shipping,
-        fee=fee,
-    )
 
 
 def entry_sums(session) -> dict[int, int]:
@@ -114,16 +47,6 @@ def counts(session) -> tuple[int, int]:
         session.scalar(select(func.count()).select_from(LedgerTransaction)),
         session.scalar(select(func.count()).select_from(Entry)),
     )
-
-
-@pytest.fixture
-def maria(session):
-    return make_weaver(session, name="María Pérez Hernández")
-
-
-@pytest.fixture
-def juana(session):
-    return make_weaver(session, name="Juana Díaz Sántiz")
 
 
 @pytest.fixture
@@ -678,7 +601,7 @@ def test_accounts_are_created_once_and_found_again(session, maria):
     with pytest.raises(NotFound):
         weaver_account(session, 999_999)
     with pytest.raises(NotFound):
-        account(session, "bank")
+        account(session, "petty_cash")
 
 
 def test_the_most_specific_split_rule_wins(session):

@@ -1,0 +1,206 @@
+"""A weaver's monthly statement, read from her own ledger account only.
+
+Months are the cooperative's calendar months (America/Mexico_City), so a sale at 11 pm on the 31st belongs to
+the month she remembers. Opening balance + every movement = closing balance, and the closing balance of one
+month is the opening of the next: the figures are the ledger's, never recomputed another way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from shop.catalogue.models import Weaver
+from shop.clock import LOCAL_ZONE
+from shop.errors import N_, NotFound, ValidationFailed
+from shop.ledger.accounts import weaver_code
+from shop.ledger.models import Account, Entry, LedgerTransaction, Payout
+from shop.ledger.payouts import PAYOUT
+from shop.ledger.service import REFUND, REVERSAL, SALE
+from shop.ledger.write_offs import WRITE_OFF
+from shop.orders.models import Order, OrderLine, OrderLineWeaver
+
+
+class Movement:
+    """What a statement line is, as the weaver would say it."""
+
+    sale = "sale"
+    refund = "refund"
+    payout = "payout"
+    payout_returned = "payout_returned"  # a payout that did not reach her was reversed: owed again
+    sale_reversed = "sale_reversed"
+    refund_reversed = "refund_reversed"
+    write_off = "write_off"
+
+
+@dataclass
+class StatementLine:
+    at: datetime
+    movement: str
+    amount: int  # what it did to what she is owed: positive adds, negative takes away
+    transaction_id: int
+    order_number: str | None = None
+    product_id: int | None = None
+    title: str = ""
+    quantity: int = 0
+    unit_price: int = 0
+    price: int = 0  # the line's total, what the buyer paid for the piece(s)
+    weavers_bp: int = 0  # the weavers' part of the price
+    share_bp: int = 10000  # her share of the weavers' part
+    payout_id: int | None = None
+    payout_method: str | None = None
+    reference: str | None = None  # SPEI tracking key or Stripe transfer
+    description: str = ""
+
+
+@dataclass
+class Statement:
+    weaver_id: int
+    weaver_name: str
+    month: date  # the first day
+    opening: int
+    lines: list[StatementLine] = field(default_factory=list)
+
+    @property
+    def closing(self) -> int:
+        return self.opening + sum(line.amount for line in self.lines)
+
+    def total(self, *movements: str) -> int:
+        return sum(line.amount for line in self.lines if line.movement in movements)
+
+    @property
+    def earned(self) -> int:
+        return self.total(Movement.sale)
+
+    @property
+    def refunded(self) -> int:
+        return -self.total(Movement.refund, Movement.sale_reversed, Movement.refund_reversed)
+
+    @property
+    def paid(self) -> int:
+        return -self.total(Movement.payout, Movement.payout_returned)
+
+    @property
+    def written_off(self) -> int:
+        return self.total(Movement.write_off)
+
+
+def parse_month(value: str) -> date:
+    """``YYYY-MM`` → its first day; anything else is refused with a message the treasurer can act on."""
+    try:
+        year, month = (int(part) for part in value.strip().split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise ValidationFailed(
+            N_("“%(value)s” is not a month. Write it as YYYY-MM, for example 2026-11."), field="mes", value=value[:20]
+        ) from None
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first and next month's first instants, in the cooperative's time zone."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (
+        datetime.combine(month, time(), tzinfo=LOCAL_ZONE),
+        datetime.combine(following, time(), tzinfo=LOCAL_ZONE),
+    )
+
+
+def _movement(kind: str, reversed_kind: str | None) -> str:
+    if kind == REVERSAL:
+        return {
+            PAYOUT: Movement.payout_returned,
+            SALE: Movement.sale_reversed,
+            REFUND: Movement.refund_reversed,
+        }.get(reversed_kind or "", Movement.sale_reversed)
+    return {SALE: Movement.sale, REFUND: Movement.refund, PAYOUT: Movement.payout, WRITE_OFF: Movement.write_off}.get(
+        kind, Movement.sale
+    )
+
+
+def balance_before(session: Session, account_id: int, moment: datetime) -> int:
+    raw = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Entry.amount), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .where(Entry.account_id == account_id, LedgerTransaction.created_at < moment)
+    )
+    return -int(raw or 0)
+
+
+def statement(session: Session, weaver_id: int, month: date) -> Statement:
+    """Her statement for one month: opening balance, each movement in order, closing balance."""
+    name = session.scalar(sa.select(Weaver.name).where(Weaver.id == weaver_id))
+    if name is None:
+        raise NotFound(N_("We could not find that weaver."))
+    start, end = month_bounds(month)
+    account_id = session.scalar(sa.select(Account.id).where(Account.code == weaver_code(weaver_id)))
+    result = Statement(weaver_id=weaver_id, weaver_name=name, month=month, opening=0)
+    if account_id is None:
+        return result
+    result.opening = balance_before(session, account_id, start)
+    reversed_tx = aliased(LedgerTransaction)
+    payout_paid = aliased(Payout)
+    payout_returned = aliased(Payout)
+    rows = session.execute(
+        sa.select(
+            Entry,
+            LedgerTransaction.kind,
+            LedgerTransaction.created_at,
+            LedgerTransaction.description,
+            reversed_tx.kind,
+            Order.number,
+            OrderLine,
+            OrderLineWeaver.share_bp,
+            sa.func.coalesce(payout_paid.id, payout_returned.id),
+            sa.func.coalesce(payout_paid.method, payout_returned.method),
+            sa.func.coalesce(payout_paid.tracking_key, payout_paid.stripe_transfer_id),
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .outerjoin(reversed_tx, reversed_tx.id == LedgerTransaction.reverses_id)
+        .outerjoin(OrderLine, OrderLine.id == Entry.order_line_id)
+        .outerjoin(Order, Order.id == OrderLine.order_id)
+        .outerjoin(
+            OrderLineWeaver,
+            sa.and_(OrderLineWeaver.order_line_id == OrderLine.id, OrderLineWeaver.weaver_id == weaver_id),
+        )
+        .outerjoin(payout_paid, payout_paid.transaction_id == LedgerTransaction.id)
+        .outerjoin(payout_returned, payout_returned.reversal_id == LedgerTransaction.id)
+        .where(
+            Entry.account_id == account_id,
+            LedgerTransaction.created_at >= start,
+            LedgerTransaction.created_at < end,
+        )
+        .order_by(LedgerTransaction.created_at, Entry.id)
+    ).all()
+    for entry, kind, at, description, reversed_kind, number, line, share, payout_id, method, reference in rows:
+        item = StatementLine(
+            at=at,
+            movement=_movement(kind, reversed_kind),
+            amount=-entry.amount,
+            transaction_id=entry.transaction_id,
+            order_number=number,
+            payout_id=payout_id,
+            payout_method=str(method) if method else None,
+            reference=reference,
+            description=description,
+        )
+        if line is not None:
+            item.product_id, item.title, item.quantity = line.product_id, line.title_es, line.quantity
+            item.unit_price, item.price, item.weavers_bp = line.unit_price, line.line_total, line.weavers_bp
+            item.share_bp = share or 10000
+        result.lines.append(item)
+    return result
+
+
+def active_months(session: Session, weaver_id: int) -> list[date]:
+    """The months in which her account moved, newest first (for the month picker)."""
+    moments = session.scalars(
+        sa.select(LedgerTransaction.created_at)
+        .join(Entry, Entry.transaction_id == LedgerTransaction.id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(Account.code == weaver_code(weaver_id))
+    ).all()
+    months = {date(m.astimezone(LOCAL_ZONE).year, m.astimezone(LOCAL_ZONE).month, 1) for m in moments}
+    return sorted(months, reverse=True)
