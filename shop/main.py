@@ -27,12 +27,15 @@ from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
 from shop.web.urls import STATIC_DIR, static_url
+from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import earnings as ws_earnings
 from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
 from shop.web.workspace import offline_payments as ws_offline_payments
 from shop.web.workspace import orders as ws_orders
+from shop.web.workspace import payout_receipts as ws_payout_receipts
+from shop.web.workspace import payouts as ws_payouts
 from shop.web.workspace import people as ws_people
 from shop.web.workspace import product_form as ws_product_form
 from shop.web.workspace import product_photos as ws_product_photos
@@ -40,6 +43,7 @@ from shop.web.workspace import product_status as ws_product_status
 from shop.web.workspace import refunds as ws_refunds
 from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
+from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
 
 log = logging.getLogger(__name__)
@@ -136,6 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_sales.router)
     app.include_router(ws_earnings.router)
     app.include_router(ws_audit_log.router)
+    app.include_router(ws_payouts.router)
+    app.include_router(ws_payout_receipts.router)
+    app.include_router(ws_statements.router)
+    app.include_router(ws_accounting.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -52,8 +52,11 @@ def _human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo") -> Image:
-    """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
+def read_photo(data: bytes, limits: ImageLimits, *, field: str = "photo"):
+    """Check an upload is a photo we accept, and return its format and its pixels turned upright.
+
+    Only the header is read before the pixel count is checked, so a decompression bomb never expands.
+    """
     from PIL import Image as PILImage
     from PIL import ImageOps, UnidentifiedImageError
 
@@ -66,16 +69,10 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
             size=_human_size(len(data)),
             limit=_human_size(limits.max_bytes),
         )
-    key = hashlib.sha256(data).hexdigest()[:40]
-    existing = session.scalar(select(Image).where(Image.key == key))
-    if existing is not None:
-        return existing
-
     not_an_image = ValidationFailed(
         N_("This file is not a photo we can read. Use a JPEG, PNG or WebP image."), field=field
     )
     try:
-        # Only the header is read before the pixel count is checked, so a decompression bomb never expands.
         with PILImage.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             if probe.width * probe.height > limits.max_pixels:
@@ -94,6 +91,18 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
+    return fmt, upright
+
+
+def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo") -> Image:
+    """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
+    from PIL import Image as PILImage
+
+    key = hashlib.sha256(data).hexdigest()[:40]
+    existing = session.scalar(select(Image).where(Image.key == key)) if data else None
+    if existing is not None:
+        return existing
+    fmt, upright = read_photo(data, limits, field=field)
 
     if upright.width < MIN_WIDTH:
         raise ValidationFailed(
@@ -103,7 +112,7 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
         )
 
     ext = ACCEPTED_FORMATS[fmt]
-    _write_atomically(media_dir / "originals" / f"{key}.{ext}", data)
+    write_atomically(media_dir / "originals" / f"{key}.{ext}", data)
     keep_alpha = upright.mode in ("RGBA", "LA") or (upright.mode == "P" and "transparency" in upright.info)
     base = upright.convert("RGBA" if keep_alpha else "RGB")
     for width in [w for w in THUMBNAIL_WIDTHS if w <= base.width]:
@@ -111,7 +120,7 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
         thumb = base if width == base.width else base.resize((width, height), PILImage.Resampling.LANCZOS)
         buffer = io.BytesIO()
         thumb.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-        _write_atomically(thumbnail_path(media_dir, key, width), buffer.getvalue())
+        write_atomically(thumbnail_path(media_dir, key, width), buffer.getvalue())
 
     image = Image(key=key, original_ext=ext, width=base.width, height=base.height, size_bytes=len(data))
     session.add(image)
@@ -119,7 +128,7 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
     return image
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
     try:

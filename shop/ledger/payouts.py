@@ -315,7 +315,15 @@ def pay_by_spei(
 
 
 def start_stripe_transfer(session: Session, payout_id: int, *, by: User, now: datetime, hold: timedelta) -> Payout:
-    """Claim the payout before asking Stripe (a second click waits or finds it no longer pending)."""
+    """Claim the payout before asking Stripe (a second click waits or finds it no longer pending).
+
+    A payout left ``sending`` (the answer was lost, or the process stopped) is handed back as it is: asking
+    Stripe again with the same key returns the transfer it already made, or makes it once.
+    """
+    _require(by, Role.treasurer)
+    current = _payout(session, payout_id)
+    if current.status is PayoutStatus.sending:
+        return current
     payout = _payable(session, payout_id, by=by, now=now, hold=hold)
     if payout.method is not PayoutMethod.stripe_connect:
         raise InvalidState(N_("Payout %(number)s is not paid through Stripe."), number=payout.id)

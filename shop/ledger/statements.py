@@ -17,7 +17,7 @@ from shop.catalogue.models import Weaver
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
-from shop.ledger.models import Account, Entry, LedgerTransaction, Payout
+from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus
 from shop.ledger.payouts import PAYOUT
 from shop.ledger.service import REFUND, REVERSAL, SALE
 from shop.ledger.write_offs import WRITE_OFF
@@ -140,6 +140,18 @@ def statement(session: Session, weaver_id: int, month: date) -> Statement:
     if account_id is None:
         return result
     result.opening = balance_before(session, account_id, start)
+    result.lines = movements(
+        session,
+        weaver_id,
+        account_id,
+        LedgerTransaction.created_at >= start,
+        LedgerTransaction.created_at < end,
+    )
+    return result
+
+
+def movements(session: Session, weaver_id: int, account_id: int, *where) -> list[StatementLine]:
+    """Her account's entries matching ``where`` (conditions on the transaction), oldest first."""
     reversed_tx = aliased(LedgerTransaction)
     payout_paid = aliased(Payout)
     payout_returned = aliased(Payout)
@@ -167,13 +179,10 @@ def statement(session: Session, weaver_id: int, month: date) -> Statement:
         )
         .outerjoin(payout_paid, payout_paid.transaction_id == LedgerTransaction.id)
         .outerjoin(payout_returned, payout_returned.reversal_id == LedgerTransaction.id)
-        .where(
-            Entry.account_id == account_id,
-            LedgerTransaction.created_at >= start,
-            LedgerTransaction.created_at < end,
-        )
+        .where(Entry.account_id == account_id, *where)
         .order_by(LedgerTransaction.created_at, Entry.id)
     ).all()
+    lines = []
     for entry, kind, at, description, reversed_kind, number, line, share, payout_id, method, reference in rows:
         item = StatementLine(
             at=at,
@@ -190,8 +199,31 @@ def statement(session: Session, weaver_id: int, month: date) -> Statement:
             item.product_id, item.title, item.quantity = line.product_id, line.title_es, line.quantity
             item.unit_price, item.price, item.weavers_bp = line.unit_price, line.line_total, line.weavers_bp
             item.share_bp = share or 10000
-        result.lines.append(item)
-    return result
+        lines.append(item)
+    return lines
+
+
+def paid_for(session: Session, payout: Payout) -> list[StatementLine]:
+    """The sales and refunds a paid payout settles: those booked after her previous paid payout and up to
+    this one (what the cash receipt lists as "pieces sold")."""
+    account_id = session.scalar(sa.select(Account.id).where(Account.code == weaver_code(payout.weaver_id)))
+    if account_id is None or payout.transaction_id is None:
+        return []
+    previous = session.scalar(
+        sa.select(sa.func.max(Payout.transaction_id)).where(
+            Payout.weaver_id == payout.weaver_id,
+            Payout.status == PayoutStatus.paid,
+            Payout.transaction_id < payout.transaction_id,
+        )
+    )
+    where = [LedgerTransaction.id < payout.transaction_id, LedgerTransaction.kind != PAYOUT]
+    if previous is not None:
+        where.append(LedgerTransaction.id > previous)
+    return [
+        line
+        for line in movements(session, payout.weaver_id, account_id, *where)
+        if line.movement in (Movement.sale, Movement.refund, Movement.sale_reversed)
+    ]
 
 
 def active_months(session: Session, weaver_id: int) -> list[date]:

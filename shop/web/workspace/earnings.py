@@ -15,18 +15,18 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import aliased
 
-from shop.catalogue.models import Image, ProductImage
 from shop.clock import to_local
 from shop.errors import N_, Forbidden, ValidationFailed
 from shop.ledger.accounts import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.ledger.service import weaver_balance
+from shop.ledger.statements import active_months, statement
 from shop.money import BASIS_POINTS
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 from shop.web.deps import SessionDep
-from shop.web.urls import default_thumb
 from shop.web.workspace.auth import Anyone
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.thumbs import first_photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 
@@ -98,22 +98,6 @@ def her_parts(session, weaver_id: int) -> dict[int, tuple[int, int]]:
     return {line_id: (earned, refunded) for line_id, (earned, refunded) in parts.items() if earned or refunded}
 
 
-def first_photos(session, product_ids: set[int], width: int = 320) -> dict[int, str]:
-    """The thumbnail of each product's first photo, for products that still exist and have one."""
-    if not product_ids:
-        return {}
-    rows = session.execute(
-        sa.select(ProductImage.product_id, Image)
-        .join(Image, Image.id == ProductImage.image_id)
-        .where(ProductImage.product_id.in_(product_ids))
-        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
-    ).all()
-    photos: dict[int, str] = {}
-    for product_id, image in rows:
-        photos.setdefault(product_id, default_thumb(image, width))
-    return photos
-
-
 def sold_pieces(session, weaver_id: int) -> list[SoldPiece]:
     """Her pieces that sold, newest first, with her part of each."""
     parts = her_parts(session, weaver_id)
@@ -159,13 +143,15 @@ def month_start(month: str) -> date:
 
 @router.get("/ganancias")
 def my_earnings(request: Request, session: SessionDep, who: Anyone, mes: str = ""):
+    """Her own account only: the weaver id comes from the signed-in person, never from the address."""
+    from shop.web.workspace.statements import her_payouts, statement_context
+
     weaver_id = who.user.weaver_id
     if weaver_id is None:
         raise Forbidden(NO_PROFILE)
     month = _parse_month(mes)
     pieces = sold_pieces(session, weaver_id)
-    months = sorted({p.month for p in pieces}, reverse=True)
-    shown = [p for p in pieces if month is None or p.month == month]
+    months = sorted({d.strftime("%Y-%m") for d in active_months(session, weaver_id)}, reverse=True)
     currency = request.app.state.settings.default_currency
     return ws_render(
         request,
@@ -173,11 +159,14 @@ def my_earnings(request: Request, session: SessionDep, who: Anyone, mes: str = "
         {
             "owed": weaver_balance(session, weaver_id),
             "currency": currency,
-            "pieces": shown,
+            "pieces": pieces,
             "months": [(m, month_start(m)) for m in months],
             "month": month,
             "month_date": month_start(month) if month else None,
-            "total_kept": sum(p.kept for p in shown),
+            "total_kept": sum(p.kept for p in pieces),
             "full_share": BASIS_POINTS,
+            "payouts": her_payouts(session, weaver_id, limit=12),
+            "mine": True,
+            **(statement_context(session, statement(session, weaver_id, month_start(month))) if month else {}),
         },
     )

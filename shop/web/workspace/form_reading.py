@@ -21,6 +21,11 @@ FORM_FIELD = {
 }
 
 
+def pesos_field(amount: int) -> str:
+    """Centavos as a plain number for a form field, e.g. 51000 → "510.00"."""
+    return str(Decimal(amount).scaleb(-2).quantize(Decimal("0.01")))
+
+
 class Problems:
     """Messages by form field, in the person's language; the first one for a field wins."""
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from shop.accounts.models import Role
 from shop.catalogue.models import Product, ProductImage, ProductStatus
 from shop.errors import N_, NN_
+from shop.ledger.models import BatchStatus, PayoutBatch
 from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Anyone
@@ -57,6 +58,7 @@ def todo(session, who) -> list[dict]:
                     "icon": "cash",
                 }
             )
+    items.extend(_payout_work(session, who))
     no_photo = (
         session.scalar(
             mine(
@@ -83,6 +85,37 @@ def todo(session, who) -> list[dict]:
     return items
 
 
+def _payout_work(session, who) -> list[dict]:
+    """Batches waiting for a council member's approval, and approved ones waiting for the treasurer."""
+    items = []
+    counts = dict(
+        session.execute(
+            sa.select(PayoutBatch.status, sa.func.count())
+            .where(PayoutBatch.status.in_((BatchStatus.prepared, BatchStatus.approved)))
+            .group_by(PayoutBatch.status)
+        ).all()
+    )
+    if who.has(Role.council) and counts.get(BatchStatus.prepared):
+        items.append(
+            {
+                "count": counts[BatchStatus.prepared],
+                "label": NN_("batch of payouts to approve", "batches of payouts to approve"),
+                "href": "/taller/pagos-tejedoras",
+                "icon": "coins",
+            }
+        )
+    if who.has(Role.treasurer) and counts.get(BatchStatus.approved):
+        items.append(
+            {
+                "count": counts[BatchStatus.approved],
+                "label": NN_("approved batch of payouts to pay", "approved batches of payouts to pay"),
+                "href": "/taller/pagos-tejedoras",
+                "icon": "coins",
+            }
+        )
+    return items
+
+
 def tiles(who) -> list[dict]:
     shown = [{"href": "/taller/inventario", "icon": "box", "label": N_("Inventory")}]
     shown.append({"href": "/taller/pedidos", "icon": "truck", "label": N_("Orders")})
@@ -90,6 +123,10 @@ def tiles(who) -> list[dict]:
         shown.append({"href": "/taller/venta", "icon": "tag", "label": N_("Sell in person")})
     if who.has(Role.treasurer, Role.admin):
         shown.append({"href": "/taller/pagos", "icon": "cash", "label": N_("Payments")})
+    if who.has(Role.treasurer, Role.council):
+        shown.append({"href": "/taller/pagos-tejedoras", "icon": "coins", "label": N_("Paying the weavers")})
+    if who.has(Role.treasurer, Role.council, Role.admin):
+        shown.append({"href": "/taller/contabilidad", "icon": "list", "label": N_("Accounting")})
     if who.user.weaver_id is not None:
         shown.append({"href": "/taller/ganancias", "icon": "coins", "label": N_("My earnings")})
     if who.has(Role.council, Role.admin):

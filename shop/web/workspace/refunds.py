@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,15 +17,11 @@ from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
 from shop.web import refund_flow
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Treasurer
+from shop.web.workspace.form_reading import pesos_field
 from shop.web.workspace.orders import Csrf, Refundable, field_errors, refundable
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
-
-
-def _pesos(amount: int) -> str:
-    """Centavos as a plain number for a form field, e.g. 51000 → "510.00"."""
-    return str(Decimal(amount).scaleb(-2).quantize(Decimal("0.01")))
 
 
 def _refund_page(request: Request, order: Order, info: Refundable, *, errors=None, values=None, status=200):
@@ -38,7 +33,7 @@ def _refund_page(request: Request, order: Order, info: Refundable, *, errors=Non
             "order": order,
             "refund": info,
             "errors": errors or {},
-            "values": {"amount": _pesos(info.left), "via": "stripe" if info.via_stripe else "cash", **values},
+            "values": {"amount": pesos_field(info.left), "via": "stripe" if info.via_stripe else "cash", **values},
             "status_names": orders.STATUS_NAMES,
         },
         status_code=status,

@@ -1,0 +1,135 @@
+"""The cash payout receipt a weaver signs or thumbprints, and the photo of it kept as proof.
+
+The receipt is always in Spanish, the language of the cooperative's books, with the Tzotzil beside each line
+where the catalog has it; the amount is written in words too, so no one can change the figure.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse
+
+from shop.catalogue.images import ImageLimits
+from shop.catalogue.models import Weaver
+from shop.clock import utcnow
+from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.i18n import translator
+from shop.ledger import payouts as service
+from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
+from shop.ledger.proofs import proof_file, store_proof
+from shop.ledger.statements import paid_for
+from shop.money_words import amount_in_words
+from shop.web.deps import SessionDep
+from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.workspace.orders import Csrf
+from shop.web.workspace.payouts import PayoutDesk
+from shop.web.workspace.render import ws_render
+from shop.web.workspace.thumbs import weaver_photos
+
+router = APIRouter(prefix="/taller/pagos-tejedoras", include_in_schema=False)
+
+# The receipt's words, always shown in Spanish (and in Tzotzil beside them where the catalog has it).
+WORDS = SimpleNamespace(
+    coop=N_("Cooperative of Tzotzil women weavers · Chiapas, Mexico"),
+    payment_to_a_weaver=N_("Payment to a weaver"),
+    payout_in_batch=N_("Payout %(number)s · batch %(batch)s"),
+    name=N_("Name"),
+    pieces_sold=N_("Pieces sold"),
+    date=N_("Date"),
+    piece=N_("Piece"),
+    price=N_("Price"),
+    for_her=N_("For her"),
+    refund=N_("Refund"),
+    money=N_("Money"),
+    received=N_("I received this amount in cash from the cooperative J'pas Joloviletik for my work."),
+    signature=N_("Signature or thumbprint of the weaver"),
+    witness=N_("Witness: name and signature"),
+    paid_by=N_("Paid by: %(name)s"),
+)
+
+
+def _paid_cash(session, payout_id: int) -> Payout:
+    payout = session.get(Payout, payout_id)
+    if payout is None:
+        raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
+    if payout.method is not PayoutMethod.cash or payout.status not in (PayoutStatus.paid, PayoutStatus.failed):
+        raise InvalidState(N_("Only a cash payout that was paid has a receipt."))
+    return payout
+
+
+class Bilingual:
+    """Spanish text, and the Tzotzil beside it when the catalog has a Tzotzil translation of its own."""
+
+    def __init__(self):
+        self.es, self.tzo = translator("es"), translator("tzo")
+
+    def __call__(self, message: str, **params) -> tuple[str, str | None]:
+        spanish = self.es.gettext(message, **params)
+        tzotzil = self.tzo.gettext(message, **params)
+        return spanish, (tzotzil if tzotzil != spanish else None)
+
+
+@router.get("/pagos/{payout_id}/recibo")
+def receipt(request: Request, session: SessionDep, who: PayoutDesk, payout_id: int):
+    payout = _paid_cash(session, payout_id)
+    weaver = session.get(Weaver, payout.weaver_id)
+    return ws_render(
+        request,
+        "workspace/payout_receipt.html",
+        {
+            "payout": payout,
+            "weaver": weaver,
+            "photo": weaver_photos(session, [payout.weaver_id]).get(payout.weaver_id),
+            "pieces": paid_for(session, payout),
+            "in_words": amount_in_words(payout.amount),
+            "both": Bilingual(),
+            "words": WORDS,
+            "es": translator("es"),
+        },
+    )
+
+
+@router.post("/pagos/{payout_id}/comprobante")
+def upload_proof(
+    request: Request,
+    session: SessionDep,
+    who: PayoutDesk,
+    payout_id: int,
+    photo: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Csrf = "",
+):
+    check_csrf(request, csrf_token)
+    settings = request.app.state.settings
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    try:
+        payout = _paid_cash(session, payout_id)
+        if photo is None or not (photo.filename or photo.size):
+            raise ValidationFailed(N_("Choose the photo of the signed receipt."), field="proof")
+        if (photo.size or 0) > limits.max_bytes:
+            raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="proof")
+        name = store_proof(photo.file.read(limits.max_bytes + 1), settings.proofs_dir, payout.id, limits)
+        service.attach_proof(session, payout.id, path=name, now=utcnow())
+    except DomainError as exc:
+        session.rollback()
+        response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
+        flash_message(request, response, exc.message, "error", **exc.params)
+        return response
+    response = RedirectResponse(f"/taller/pagos-tejedoras/lotes/{payout.batch_id}", status_code=303)
+    flash_message(request, response, N_("The signed receipt is saved with the payout."))
+    return response
+
+
+@router.get("/pagos/{payout_id}/comprobante")
+def show_proof(request: Request, session: SessionDep, who: PayoutDesk, payout_id: int):
+    payout = session.get(Payout, payout_id)
+    if payout is None:
+        raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
+    path = proof_file(request.app.state.settings.proofs_dir, payout.proof_path)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,343 @@
+"""Paying weavers through the workspace pages: owed list, preparing a batch, approval by a second person, paying
+in cash with a printable receipt and its signed photo, SPEI with the bank file, Stripe Connect, undoing, the
+weaver's money page and statements, and "My earnings" showing the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from factories import fresh, make_order, make_weaver, photo_bytes, sale_for
+from sqlalchemy import func, select
+from test_workspace_orders import csrf_of, person, post, signed_in
+
+from shop.accounts.models import Role
+from shop.clock import to_local, utcnow
+from shop.i18n import translator
+from shop.ledger.models import BatchStatus, LedgerTransaction, Payout, PayoutBatch, PayoutStatus
+from shop.ledger.service import balance, post_refund, post_sale, weaver_balance
+
+es = translator("es")
+VALID_CLABE = "012180000000000002"
+
+
+def money(amount: int) -> str:
+    return es.money(amount, "MXN")
+
+
+@pytest.fixture
+def world(app, session):
+    """Two weavers with cash sales (800 and 400 pesos owed), a treasurer, two council members and a weaver."""
+    maria = make_weaver(session, name="María Pérez Hernández")
+    juana = make_weaver(session, name="Juana Díaz Sántiz")
+    for weaver, amount in ((maria, 100_000), (juana, 50_000)):
+        order, (line,) = make_order(session, [(amount, 8000, [(weaver, 10_000)])])
+        post_sale(session, sale_for(session, order, [line], money="cash"))
+    session.commit()
+    person(session, "tesorera", Role.treasurer, name="Teresa Tesorera")
+    person(session, "consejera", Role.council, name="Carmen Consejera")
+    person(session, "ambas", Role.treasurer, Role.council, name="Amalia Ambas")
+    person(session, "maria", Role.member, weaver=maria, name="María Pérez Hernández")
+    person(session, "juana", Role.member, weaver=juana, name="Juana Díaz Sántiz")
+    return {"maria": maria, "juana": juana}
+
+
+def prepare(client, rows: dict[int, str], ticked=None):
+    """Post the proposal form: ``rows`` {weaver id: amount typed}; ticked defaults to every row."""
+    page = client.get("/taller/pagos-tejedoras/nuevo")
+    data = {"csrf_token": csrf_of(page.text), "weaver": [], "amount": [], "pay": []}
+    for weaver_id, amount in rows.items():
+        data["weaver"].append(str(weaver_id))
+        data["amount"].append(amount)
+    data["pay"] = [str(w) for w in (ticked if ticked is not None else rows)]
+    return client.post("/taller/pagos-tejedoras/nuevo", data=data, follow_redirects=False)
+
+
+def only_batch(session) -> PayoutBatch:
+    fresh(session)
+    return session.scalars(select(PayoutBatch)).one()
+
+
+def test_the_treasurer_sees_what_each_weaver_is_owed_and_the_proposal(app, session, world):
+    client = signed_in(app, "tesorera")
+    page = client.get("/taller/pagos-tejedoras")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "María Pérez Hernández" in page.text and money(80_000) in page.text and money(40_000) in page.text
+    proposal = client.get("/taller/pagos-tejedoras/nuevo").text
+    # Both are over the 100-peso minimum: ticked, amounts filled with what is available.
+    assert f'name="pay" value="{world["maria"].id}" checked' in proposal
+    assert 'value="800.00"' in proposal and 'value="400.00"' in proposal
+    assert 'href="/taller/pagos-tejedoras"' in client.get("/taller/inicio").text
+
+
+def test_amounts_above_what_is_available_are_refused_next_to_the_line(app, session, world):
+    client = signed_in(app, "tesorera")
+    response = prepare(client, {world["maria"].id: "800.01", world["juana"].id: "abc"})
+    assert response.status_code == 422
+    assert f'id="amount-{world["maria"].id}-error"' in response.text
+    assert f'id="amount-{world["juana"].id}-error"' in response.text
+    assert "800.01" in response.text  # what she typed is kept
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(PayoutBatch)) == 0
+    nothing = prepare(client, {world["maria"].id: "100"}, ticked=[])
+    assert nothing.status_code == 422 and es.gettext("Choose at least one weaver to pay.") in nothing.text
+
+
+def test_prepare_approve_pay_in_cash_and_print_the_receipt(app, session, world, settings):
+    treasurer = signed_in(app, "tesorera")
+    response = prepare(treasurer, {world["maria"].id: "800", world["juana"].id: "300"})
+    assert response.status_code == 303
+    batch = only_batch(session)
+    assert response.headers["location"] == f"/taller/pagos-tejedoras/lotes/{batch.id}"
+    page = treasurer.get(response.headers["location"]).text
+    assert "Approve this batch" not in page and es.gettext("Approve this batch") not in page
+    payout_id = session.scalar(select(Payout.id).where(Payout.weaver_id == world["maria"].id))
+    # Not approved yet: paying is refused and nothing moves.
+    early = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    assert early.status_code == 409
+    assert weaver_balance(session, world["maria"].id) == 80_000
+
+    council = signed_in(app, "consejera")
+    approve_page = council.get(f"/taller/pagos-tejedoras/lotes/{batch.id}").text
+    assert es.gettext("Approve this batch") in approve_page
+    approved = post(council, f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    assert approved.status_code == 303
+    assert only_batch(session).status is BatchStatus.approved
+
+    paid = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    assert paid.status_code == 303 and paid.headers["location"].endswith(f"/pagos/{payout_id}/recibo")
+    fresh(session)
+    assert weaver_balance(session, world["maria"].id) == 0
+    receipt = treasurer.get(paid.headers["location"])
+    assert receipt.status_code == 200
+    assert "María Pérez Hernández" in receipt.text
+    assert money(80_000) in receipt.text
+    assert "OCHOCIENTOS PESOS 00/100 M.N." in receipt.text
+    assert "Pieza 1" in receipt.text  # the piece she is paid for
+    assert es.gettext("Signature or thumbprint of the weaver") in receipt.text
+    assert es.gettext("Witness: name and signature") in receipt.text
+    assert 'lang="tzo"' in receipt.text  # Tzotzil beside the lines the catalog has
+
+    # The photo of the signed receipt is kept privately and shown only to the treasurer and the council.
+    token = csrf_of(receipt.text)
+    uploaded = treasurer.post(
+        f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante",
+        data={"csrf_token": token},
+        files={"photo": ("recibo.jpg", photo_bytes(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303
+    fresh(session)
+    proof = session.get(Payout, payout_id).proof_path
+    assert proof and (settings.proofs_dir / proof).is_file()
+    shown = council.get(f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.content[:2] == b"\xff\xd8"
+    weaver = signed_in(app, "maria")
+    assert weaver.get(f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante").status_code == 403
+    assert weaver.get(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo").status_code == 403
+
+
+def test_a_file_that_is_not_a_photo_is_refused_as_proof(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    batch = only_batch(session)
+    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    payout_id = batch_payout(session, world["maria"])
+    post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    page = treasurer.get(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo")
+    refused = treasurer.post(
+        f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"photo": ("recibo.jpg", b"not a photo at all", "image/jpeg")},
+    )
+    assert es.gettext("This file is not a photo we can read. Use a JPEG, PNG or WebP image.") in refused.text
+    fresh(session)
+    assert session.get(Payout, payout_id).proof_path is None
+
+
+def batch_payout(session, weaver) -> int:
+    fresh(session)
+    return session.scalar(select(Payout.id).where(Payout.weaver_id == weaver.id).order_by(Payout.id.desc()))
+
+
+def test_nobody_approves_her_own_batch(app, session, world):
+    both = signed_in(app, "ambas")
+    prepare(both, {world["maria"].id: "800"})
+    batch = only_batch(session)
+    page = both.get(f"/taller/pagos-tejedoras/lotes/{batch.id}").text
+    assert es.gettext("Approve this batch") not in page
+    refused = post(both, f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    assert refused.status_code == 403
+    assert only_batch(session).status is BatchStatus.prepared
+
+
+def test_members_cannot_reach_payouts_or_other_weavers_statements(app, session, world):
+    weaver = signed_in(app, "maria")
+    for path in (
+        "/taller/pagos-tejedoras",
+        "/taller/pagos-tejedoras/nuevo",
+        f"/taller/tejedoras/{world['juana'].id}/cuenta",
+        f"/taller/tejedoras/{world['juana'].id}/estado",
+        f"/taller/tejedoras/{world['maria'].id}/estado",
+    ):
+        assert weaver.get(path, follow_redirects=False).status_code == 403, path
+    # Her own earnings never take another weaver's id.
+    own = weaver.get(f"/taller/ganancias?weaver_id={world['juana'].id}").text
+    assert money(80_000) in own and money(40_000) not in own
+    council = signed_in(app, "consejera")
+    assert council.get("/taller/pagos-tejedoras/nuevo").status_code == 403  # the treasurer prepares
+
+
+def test_spei_clabe_is_checked_the_bank_file_lists_the_transfer_and_the_tracking_key_pays_it(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    account = f"/taller/tejedoras/{world['juana'].id}/cuenta"
+    bad = post(treasurer, account, {"method": "spei", "clabe": "012180000000000003"}, form_page=account)
+    assert bad.status_code == 422 and "typing mistake" not in bad.text
+    assert es.gettext(
+        "This CLABE has a typing mistake: its last digit does not match. Check it against the bank's paper."
+    ) in bad.text.replace("&#39;", "'")
+    saved = post(
+        treasurer,
+        account,
+        {"method": "spei", "clabe": "012 180 0000 0000 0002", "account_holder": "Juana Díaz Sántiz"},
+        form_page=account,
+    )
+    assert saved.status_code == 303
+    assert "BBVA MEXICO" in treasurer.get(account).text
+    prepare(treasurer, {world["juana"].id: "400"})
+    batch = only_batch(session)
+    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    bank_file = treasurer.get(f"/taller/pagos-tejedoras/lotes/{batch.id}/spei.csv")
+    assert bank_file.status_code == 200 and "attachment" in bank_file.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(bank_file.text)))
+    assert [(r["clabe"], r["beneficiario"], r["importe"]) for r in rows] == [
+        (VALID_CLABE, "JUANA DIAZ SANTIZ", "400.00")
+    ]
+    payout_id = batch_payout(session, world["juana"])
+    missing = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/spei", {"tracking_key": "bad key!"})
+    assert missing.status_code == 422
+    done = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/spei", {"tracking_key": "BNET01002611290001"})
+    assert done.status_code == 303
+    fresh(session)
+    assert weaver_balance(session, world["juana"].id) == 0 and balance(session, "bank") == -40_000
+    assert only_batch(session).status is BatchStatus.closed
+    assert "BNET01002611290001" in treasurer.get(f"/taller/pagos-tejedoras/lotes/{batch.id}").text
+
+
+def test_undoing_a_paid_payout_posts_a_reversal_and_she_is_owed_again(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    batch = only_batch(session)
+    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    payout_id = batch_payout(session, world["maria"])
+    post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    no_reason = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/deshacer", {"reason": ""})
+    assert no_reason.status_code == 422
+    undone = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/deshacer", {"reason": "She was not here"})
+    assert undone.status_code == 303
+    fresh(session)
+    assert session.get(Payout, payout_id).status is PayoutStatus.failed
+    assert weaver_balance(session, world["maria"].id) == 80_000
+    kinds = session.scalars(select(LedgerTransaction.kind).order_by(LedgerTransaction.id)).all()
+    assert kinds[-2:] == ["payout", "reversal"]
+
+
+def test_stripe_connect_pays_through_a_transfer_with_the_payouts_key(stripe_app, session, fake_stripe, settings):
+    app = stripe_app
+    app.state.settings.stripe_connect_payouts = True
+    weaver = make_weaver(session, name="Rosa López Gómez")
+    order, (line,) = make_order(session, [(100_000, 8000, [(weaver, 10_000)])])
+    post_sale(session, sale_for(session, order, [line], money="cash"))
+    session.commit()
+    person(session, "tesorera", Role.treasurer)
+    person(session, "consejera", Role.council)
+    account_id = fake_stripe.add_connected_account()
+    treasurer = signed_in(app, "tesorera")
+    page = f"/taller/tejedoras/{weaver.id}/cuenta"
+    assert (
+        post(treasurer, page, {"method": "stripe_connect", "stripe_account_id": account_id}, form_page=page).status_code
+        == 303
+    )
+    prepare(treasurer, {weaver.id: "800"})
+    batch = only_batch(session)
+    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    payout_id = batch_payout(session, weaver)
+    fake_stripe.transfers_fail_with = "balance_insufficient"
+    refused = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe")
+    assert refused.status_code == 409
+    fresh(session)
+    assert session.get(Payout, payout_id).status is PayoutStatus.pending
+    assert weaver_balance(session, weaver.id) == 80_000
+    fake_stripe.transfers_fail_with = None
+    sent = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe")
+    assert sent.status_code == 303
+    fresh(session)
+    payout = session.get(Payout, payout_id)
+    assert payout.status is PayoutStatus.paid and payout.stripe_transfer_id.startswith("tr_")
+    (transfer,) = fake_stripe.transfers.values()
+    assert (transfer["amount"], transfer["destination"]) == (80_000, account_id)
+    assert transfer["metadata"]["payout_id"] == str(payout_id)
+    assert weaver_balance(session, weaver.id) == 0
+
+
+def test_a_refund_after_payout_shows_on_her_statement_and_the_council_can_write_it_off(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    batch = only_batch(session)
+    council = signed_in(app, "consejera")
+    post(council, f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    payout_id = batch_payout(session, world["maria"])
+    post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    fresh(session)
+    order_id = session.scalar(
+        select(LedgerTransaction.order_id).where(LedgerTransaction.kind == "sale").order_by(LedgerTransaction.id)
+    )
+    post_refund(session, key="after-payout", order_id=order_id, money_account="cash", amount=100_000)
+    session.commit()
+    month = to_local(utcnow()).strftime("%Y-%m")
+    statement = council.get(f"/taller/tejedoras/{world['maria'].id}/estado?mes={month}").text
+    assert es.gettext("Paid to her") in statement and es.gettext("Refund") in statement
+    assert "She owes the cooperative" in statement or "le debe a la cooperativa" in statement
+    mine = signed_in(app, "maria").get(f"/taller/ganancias?mes={month}").text
+    assert money(80_000) in mine and ("You owe the cooperative" in mine or "Le debes a la cooperativa" in mine)
+    account = f"/taller/tejedoras/{world['maria'].id}/cuenta"
+    refused = post(treasurer, f"/taller/tejedoras/{world['maria'].id}/condonar", {"amount": "800", "reason": "x"})
+    assert refused.status_code == 403
+    too_much = post(
+        council,
+        f"/taller/tejedoras/{world['maria'].id}/condonar",
+        {"amount": "900", "reason": "Lost"},
+        form_page=account,
+    )
+    assert too_much.status_code == 422
+    done = post(
+        council,
+        f"/taller/tejedoras/{world['maria'].id}/condonar",
+        {"amount": "800", "reason": "Lost parcel"},
+        form_page=account,
+    )
+    assert done.status_code == 303
+    fresh(session)
+    assert weaver_balance(session, world["maria"].id) == 0
+    after = council.get(f"/taller/tejedoras/{world['maria'].id}/estado?mes={month}").text
+    assert es.gettext("Written off by the council") in after
+
+
+def test_statement_month_must_be_a_month(app, session, world):
+    council = signed_in(app, "consejera")
+    bad = council.get(f"/taller/tejedoras/{world['maria'].id}/estado?mes=2026-13")
+    assert bad.status_code == 422
+    missing = council.get("/taller/tejedoras/999999/estado")
+    assert missing.status_code == 404
+
+
+def test_home_shows_batches_waiting(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    council = signed_in(app, "consejera")
+    assert "/taller/pagos-tejedoras" in council.get("/taller/inicio").text
+    home = council.get("/taller/inicio").text
+    assert re.search(r"<strong>1</strong>", home)
