@@ -218,9 +218,15 @@ def prepare_batch(
 
 
 def batch_by_id(session: Session, batch_id: int, *, lock: bool = False) -> PayoutBatch:
-    statement = select(PayoutBatch).where(PayoutBatch.id == batch_id).options(selectinload(PayoutBatch.payouts))
+    """The batch with its payouts, read afresh; ``lock`` takes the batch row (after any weaver accounts)."""
+    statement = (
+        select(PayoutBatch)
+        .where(PayoutBatch.id == batch_id)
+        .options(selectinload(PayoutBatch.payouts))
+        .execution_options(populate_existing=True)
+    )
     if lock:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(of=PayoutBatch)
     batch = session.scalar(statement)
     if batch is None:
         raise NotFound(N_("There is no payout batch %(number)s."), number=batch_id)
@@ -233,6 +239,8 @@ def approve_batch(session: Session, batch_id: int, *, by: User, now: datetime) -
     batch = batch_by_id(session, batch_id, lock=True)
     if batch.status is not BatchStatus.prepared:
         raise InvalidState(N_("Batch %(number)s is not waiting for approval."), number=batch.id)
+    if not any(p.status is PayoutStatus.pending for p in batch.payouts):
+        raise InvalidState(N_("Nothing is left to pay in batch %(number)s: cancel it instead."), number=batch.id)
     if batch.prepared_by_id == by.id:
         raise Forbidden(N_("You prepared this batch: another council member must approve it."))
     batch.status = BatchStatus.approved
@@ -242,26 +250,44 @@ def approve_batch(session: Session, batch_id: int, *, by: User, now: datetime) -
 
 
 def _payout(session: Session, payout_id: int) -> Payout:
-    payout = session.scalar(select(Payout).where(Payout.id == payout_id).with_for_update())
+    payout = session.scalar(
+        select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
+    )
     if payout is None:
         raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
     return payout
 
 
+def _locked(session: Session, payout_id: int) -> tuple[Payout, PayoutBatch]:
+    """The payout and its batch, locked in the one order every writer here uses: the weaver's account row,
+    then the batch row, then payout rows. Paying, undoing and cancelling therefore queue behind each other
+    instead of one overwriting what the other just did."""
+    found = session.execute(select(Payout.weaver_id, Payout.batch_id).where(Payout.id == payout_id)).first()
+    if found is None:
+        raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
+    _lock_weavers(session, [found.weaver_id])
+    batch = session.scalar(
+        select(PayoutBatch)
+        .where(PayoutBatch.id == found.batch_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return _payout(session, payout_id), batch
+
+
 def _payable(session: Session, payout_id: int, *, by: User, now: datetime, hold: timedelta) -> Payout:
     """The payout, locked with its weaver's account, checked to be approved, open and still covered."""
     _require(by, Role.treasurer)
-    weaver_id = session.scalar(select(Payout.weaver_id).where(Payout.id == payout_id))
-    if weaver_id is None:
-        raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
-    _lock_weavers(session, [weaver_id])
-    payout = _payout(session, payout_id)
-    batch = session.get(PayoutBatch, payout.batch_id)
-    if batch.status is not BatchStatus.approved:
-        raise InvalidState(N_("Batch %(number)s must be approved before anything is paid."), number=batch.id)
+    payout, batch = _locked(session, payout_id)
+    return _check_payable(session, payout, batch, now=now, hold=hold)
+
+
+def _check_payable(session: Session, payout: Payout, batch: PayoutBatch, *, now: datetime, hold: timedelta) -> Payout:
     if payout.status is not PayoutStatus.pending:
         raise InvalidState(N_("Payout %(number)s is not waiting to be paid."), number=payout.id)
-    available = available_for(session, weaver_id, now=now, hold=hold, leaving_out=payout.amount)
+    if batch.status is not BatchStatus.approved:
+        raise InvalidState(N_("Batch %(number)s must be approved before anything is paid."), number=batch.id)
+    available = available_for(session, payout.weaver_id, now=now, hold=hold, leaving_out=payout.amount)
     if payout.amount > available:
         raise InvalidState(
             N_("Her balance went down since the batch was prepared (a refund?): she can be paid %(available)s now."),
@@ -321,10 +347,10 @@ def start_stripe_transfer(session: Session, payout_id: int, *, by: User, now: da
     Stripe again with the same key returns the transfer it already made, or makes it once.
     """
     _require(by, Role.treasurer)
-    current = _payout(session, payout_id)
-    if current.status is PayoutStatus.sending:
-        return current
-    payout = _payable(session, payout_id, by=by, now=now, hold=hold)
+    payout, batch = _locked(session, payout_id)
+    if payout.status is PayoutStatus.sending:
+        return payout
+    _check_payable(session, payout, batch, now=now, hold=hold)
     if payout.method is not PayoutMethod.stripe_connect:
         raise InvalidState(N_("Payout %(number)s is not paid through Stripe."), number=payout.id)
     payout.status = PayoutStatus.sending
@@ -333,7 +359,7 @@ def start_stripe_transfer(session: Session, payout_id: int, *, by: User, now: da
 
 
 def finish_stripe_transfer(session: Session, payout_id: int, *, transfer_id: str, by: User, now: datetime) -> Payout:
-    payout = _payout(session, payout_id)
+    payout, _ = _locked(session, payout_id)
     if payout.status is PayoutStatus.paid:
         return payout
     if payout.status is not PayoutStatus.sending:
@@ -350,7 +376,7 @@ def transfer_key(payout: Payout) -> str:
 
 def stripe_transfer_failed(session: Session, payout_id: int, *, reason: str, refused: bool) -> Payout:
     """Stripe refused (``refused``) or could not be reached: the payout waits again, with the reason."""
-    payout = _payout(session, payout_id)
+    payout, _ = _locked(session, payout_id)
     if payout.status is PayoutStatus.sending:
         payout.status = PayoutStatus.pending
         payout.ended_reason = reason[:300]
@@ -367,7 +393,7 @@ def undo_payout(session: Session, payout_id: int, *, by: User, reason: str, now:
     reason = reason.strip()
     if not reason:
         raise ValidationFailed(N_("Say why, for the record."), field="reason")
-    payout = _payout(session, payout_id)
+    payout, _ = _locked(session, payout_id)
     if payout.status is PayoutStatus.pending:
         payout.status = PayoutStatus.cancelled
     elif payout.status is PayoutStatus.paid:
@@ -391,7 +417,10 @@ def cancel_batch(session: Session, batch_id: int, *, by: User, reason: str, now:
     _require(by, Role.treasurer, Role.council)
     if not reason.strip():
         raise ValidationFailed(N_("Say why, for the record."), field="reason")
+    _lock_weavers(session, session.scalars(select(Payout.weaver_id).where(Payout.batch_id == batch_id)).all())
     batch = batch_by_id(session, batch_id, lock=True)
+    session.execute(select(Payout.id).where(Payout.batch_id == batch_id).order_by(Payout.id).with_for_update()).all()
+    batch = batch_by_id(session, batch_id)
     if batch.status not in (BatchStatus.prepared, BatchStatus.approved):
         raise InvalidState(N_("Batch %(number)s is already closed."), number=batch.id)
     if any(p.status in (PayoutStatus.paid, PayoutStatus.sending, PayoutStatus.failed) for p in batch.payouts):
@@ -405,10 +434,13 @@ def cancel_batch(session: Session, batch_id: int, *, by: User, reason: str, now:
 
 
 def _close_if_done(session: Session, batch_id: int, now: datetime) -> None:
+    """Called with the batch row locked, so the payouts read here are the last word (read afresh)."""
     batch = batch_by_id(session, batch_id)
     if batch.status is BatchStatus.approved and all(p.status not in OPEN for p in batch.payouts):
         batch.status, batch.closed_at = BatchStatus.closed, now
-        session.flush()
+    elif batch.status is BatchStatus.prepared and all(p.status is PayoutStatus.cancelled for p in batch.payouts):
+        batch.status, batch.closed_at = BatchStatus.cancelled, now
+    session.flush()
 
 
 def attach_proof(session: Session, payout_id: int, *, path: str, now: datetime) -> Payout:

@@ -1,0 +1,129 @@
+"""Paying a weaver in a real Chromium with JavaScript off: the treasurer prepares a batch, a council member
+approves it, the treasurer pays it in cash and prints the receipt; María's balance is then zero and her
+statement shows the payout."""
+
+from __future__ import annotations
+
+import pytest
+from factories import fresh, make_user, place
+from sqlmodel import select
+
+from shop.accounts.models import Role
+from shop.catalogue.models import Product, Weaver
+from shop.clock import to_local, utcnow
+from shop.ledger.service import weaver_balance
+from shop.payments.service import confirm_offline_payment, open_payment
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long password 1"
+
+
+@pytest.fixture
+def cast(session, shop_data):
+    """The huipil sold and paid at the cooperative (5,200 pesos for María), a treasurer and a council member."""
+    huipil = session.exec(select(Product).where(Product.slug == "huipil-rombos")).one()
+    order = place(session, [(huipil, 1)])
+    open_payment(session, order, now=utcnow())
+    confirm_offline_payment(session, order, actor="Teresa", reference="", now=utcnow(), base_url="http://testserver")
+    maria = session.exec(select(Weaver).where(Weaver.slug == "maria-perez")).one()
+    make_user(session, roles=[Role.treasurer], username="teresa", name="Teresa Gómez")
+    make_user(session, roles=[Role.council], username="carmen", name="Carmen López")
+    make_user(session, roles=[Role.member], username="maria", name="María Pérez", weaver_id=maria.id)
+    session.commit()
+    return maria
+
+
+def sign_in_as(browser, live_server, username: str, width: int = 1024, javascript: bool = False):
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(live_server + "/taller")
+    page.get_by_label("Correo o usuario").fill(username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    assert page.url == live_server + "/taller/inicio"
+    return context, page
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js-and-axe"])
+def test_prepare_approve_pay_in_cash_and_print_the_receipt(
+    browser, live_server, session, cast, screenshots, serious_violations, javascript
+):
+    """With JavaScript off (every step is a plain form); again with it on, to run axe-core on each page."""
+
+    def no_serious_violations(page) -> bool:
+        return serious_violations(page) == [] if javascript else True
+
+    maria = cast
+    owed = weaver_balance(session, maria.id)
+    assert owed == 520_000
+    fresh(session)  # end the test's transaction: the server writes next
+
+    treasurer, page = sign_in_as(browser, live_server, "teresa", javascript=javascript)
+    try:
+        page.get_by_role("link", name="Pagos a tejedoras").click()
+        assert "María Pérez Hernández" in page.content()
+        page.screenshot(path=screenshots / "payouts-owed-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.get_by_role("link", name="Preparar un lote de pagos").click()
+        assert page.get_by_label("Cantidad para María Pérez Hernández, en pesos").input_value() == "5200.00"
+        page.get_by_label("Cantidad para María Pérez Hernández, en pesos").fill("5300")
+        page.get_by_role("button", name="Preparar el lote").click()
+        assert "se le puede pagar como máximo" in page.content()  # more than she is owed: refused on her line
+        page.screenshot(path=screenshots / "payouts-prepare-error-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.get_by_label("Cantidad para María Pérez Hernández, en pesos").fill("5200")
+        page.get_by_role("button", name="Preparar el lote").click()
+        assert "/taller/pagos-tejedoras/lotes/" in page.url
+        batch_url = page.url
+        assert page.get_by_role("button", name="Aprobar este lote").count() == 0  # not by the one who prepared it
+    finally:
+        treasurer.close()
+
+    council, page = sign_in_as(browser, live_server, "carmen", javascript=javascript)
+    try:
+        page.goto(batch_url)
+        page.screenshot(path=screenshots / "payouts-approve-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.get_by_role("button", name="Aprobar este lote").click()
+        assert "está aprobado" in page.get_by_role("status").inner_text()
+    finally:
+        council.close()
+
+    treasurer, page = sign_in_as(browser, live_server, "teresa", javascript=javascript)
+    try:
+        page.goto(batch_url)
+        page.get_by_role("button", name="Le entregué $5,200 MXN en efectivo").click()
+        assert page.url.endswith("/recibo")
+        receipt = page.locator("article.receipt").inner_text()
+        assert "María Pérez Hernández" in receipt
+        assert "CINCO MIL DOSCIENTOS PESOS 00/100 M.N." in receipt
+        assert "Huipil de rombos" in receipt
+        assert "Firma o huella de la tejedora" in receipt and "Testigo" in receipt
+        assert page.locator("article.receipt img").count() == 1  # her photo
+        page.screenshot(path=screenshots / "payout-receipt-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.emulate_media(media="print")
+        page.screenshot(path=screenshots / "payout-receipt-print.png", full_page=True)
+        assert not page.locator(".ws-bar").is_visible()  # the printed receipt is only the receipt
+        page.pdf(path=str(screenshots / "payout-receipt.pdf"))
+    finally:
+        treasurer.close()
+
+    fresh(session)
+    assert weaver_balance(session, maria.id) == 0
+    fresh(session)
+
+    weaver, page = sign_in_as(browser, live_server, "maria", width=390, javascript=javascript)
+    try:
+        month = to_local(utcnow()).strftime("%Y-%m")
+        page.goto(f"{live_server}/taller/ganancias?mes={month}")
+        statement = page.locator("section.statement").inner_text()
+        assert "Pagado a ti" in statement and "Huipil de rombos" in statement
+        assert "$0 MXN" in page.locator(".owed-amount").inner_text()
+        page.screenshot(path=screenshots / "earnings-statement-390.png", full_page=True)
+        assert no_serious_violations(page)
+        if javascript:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        weaver.close()
