@@ -14,11 +14,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SHOP_ENVIRONMENT=production \
     SHOP_DATABASE_URL=sqlite:////data/shop.db \
     SHOP_MEDIA_DIR=/data/media \
+    SHOP_PROOFS_DIR=/data/proofs \
     WEB_CONCURRENCY=2 \
     FORWARDED_ALLOW_IPS=127.0.0.1
 
 WORKDIR /app
-RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media && chown -R shop /data
+RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media /data/proofs && chown -R shop /data
 
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./

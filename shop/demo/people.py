@@ -1,4 +1,5 @@
-"""Demo people for the workspace: Rosa, admin and treasurer, with a password; each demo weaver a member with a PIN.
+"""Demo people for the workspace: Rosa, admin and treasurer, and Magdalena, on the council (payouts need a
+second person to approve them), with passwords; each demo weaver a member with a PIN.
 
 Their secrets are drawn at random when the demo is loaded and written to a file next to the database, never
 kept in code, so a demo left running on a network is no more open than its own file system.
@@ -16,6 +17,7 @@ from shop.accounts.service import create_user, pin_problem
 from shop.catalogue.models import Weaver
 
 ADMIN = ("Rosa Gómez Sántiz", "rosa.gomez")
+COUNCIL = ("Magdalena Hernández Pérez", "magdalena.hernandez")
 
 
 def random_pin() -> str:
@@ -31,6 +33,10 @@ def load_people(session: Session, weavers: list[Weaver]) -> list[str]:
     password = secrets.token_urlsafe(9)
     create_user(session, name=name, username=username, roles=[Role.admin, Role.treasurer], password=password)
     lines = [f"{name}: admin and treasurer, username {username}, password {password}"]
+    name, username = COUNCIL
+    password = secrets.token_urlsafe(9)
+    create_user(session, name=name, username=username, roles=[Role.council], password=password)
+    lines.append(f"{name}: council (approves payouts), username {username}, password {password}")
     for weaver in weavers:
         pin = random_pin()
         create_user(session, name=weaver.name, username=weaver.slug, roles=[Role.member], pin=pin, weaver_id=weaver.id)

@@ -126,10 +126,15 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
     sheet = demo_sheet(settings)
     assert sheet.stat().st_mode & 0o077 == 0  # only its owner may read it
     text = sheet.read_text()
-    username, password = re.search(r"username (\S+), password (\S+)", text).groups()
     now = datetime.now(UTC)
-    assert sign_in_with_password(session, username, password, now).outcome is Outcome.ok
-    assert sign_in_with_password(session, username, password + "x", now).outcome is Outcome.wrong
+    staff = re.findall(r"^([^:]+): ([^,]+), username (\S+), password (\S+)$", text, re.M)
+    # A treasurer and a council member who is not her: a batch of payouts needs both to be paid.
+    assert [role for _, role, _, _ in staff] == ["admin and treasurer", "council (approves payouts)"]
+    for _, _, username, password in staff:
+        assert sign_in_with_password(session, username, password, now).outcome is Outcome.ok
+        assert sign_in_with_password(session, username, password + "x", now).outcome is Outcome.wrong
+    council = session.scalar(select(User).where(User.username == staff[1][2]))
+    assert [r.role for r in council.roles] == ["council"]
     name, pin = re.search(r"^(María[^:]+): member, PIN (\d{4})$", text, re.M).groups()
     maria = session.scalar(select(User).where(User.name == name))
     assert maria.weaver_id is not None

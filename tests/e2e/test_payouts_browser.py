@@ -114,6 +114,19 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
     assert weaver_balance(session, maria.id) == 0
     fresh(session)
 
+    council, page = sign_in_as(browser, live_server, "carmen", javascript=javascript)
+    try:
+        page.get_by_role("link", name="Contabilidad").click()
+        assert "El libro cuadra" in page.content()
+        page.screenshot(path=screenshots / "accounting-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.goto(f"{live_server}/taller/tejedoras/{maria.id}/cuenta")
+        assert "Pagado" in page.content()
+        page.screenshot(path=screenshots / "weaver-account-1024.png", full_page=True)
+        assert no_serious_violations(page)
+    finally:
+        council.close()
+
     weaver, page = sign_in_as(browser, live_server, "maria", width=390, javascript=javascript)
     try:
         month = to_local(utcnow()).strftime("%Y-%m")
