@@ -59,6 +59,8 @@ def parse_amount(text: str, currency: str, *, field: str | None = None) -> int:
         raise ValidationFailed(N_("Enter an amount such as 1850 or 1850.50."), field=field) from None
     if not value.is_finite():
         raise ValidationFailed(N_("Enter an amount such as 1850 or 1850.50."), field=field)
+    if value.adjusted() > 15:  # "1e999999" is a finite Decimal that no scaling or int() should meet
+        raise ValidationFailed(N_("The amount is too large."), field=field)
     digits = minor_digits(currency)
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():

@@ -243,6 +243,10 @@ def approve_batch(session: Session, batch_id: int, *, by: User, now: datetime) -
         raise InvalidState(N_("Nothing is left to pay in batch %(number)s: cancel it instead."), number=batch.id)
     if batch.prepared_by_id == by.id:
         raise Forbidden(N_("You prepared this batch: another council member must approve it."))
+    if by.weaver_id is not None and any(
+        p.weaver_id == by.weaver_id and p.status is PayoutStatus.pending for p in batch.payouts
+    ):
+        raise Forbidden(N_("This batch pays you: another council member must approve it."))
     batch.status = BatchStatus.approved
     batch.approved_by_id, batch.approved_by, batch.approved_at = by.id, by.name, now
     session.flush()
@@ -368,6 +372,10 @@ def finish_stripe_transfer(session: Session, payout_id: int, *, transfer_id: str
     return _post_payout(session, payout, by=by, now=now)
 
 
+def payout_status(session: Session, payout_id: int) -> PayoutStatus | None:
+    return session.scalar(select(Payout.status).where(Payout.id == payout_id))
+
+
 def transfer_key(payout: Payout) -> str:
     """The Stripe idempotency key of the payout's transfer: the same on every retry after a lost answer (so
     Stripe never pays twice), a new one after Stripe refused (it would replay the refusal forever)."""
@@ -394,6 +402,13 @@ def undo_payout(session: Session, payout_id: int, *, by: User, reason: str, now:
     if not reason:
         raise ValidationFailed(N_("Say why, for the record."), field="reason")
     payout, _ = _locked(session, payout_id)
+    if payout.status is PayoutStatus.paid and payout.proof_path:
+        raise InvalidState(N_("She signed the receipt for payout %(number)s: it cannot be undone."), number=payout.id)
+    if payout.status is PayoutStatus.paid and payout.method is PayoutMethod.stripe_connect:
+        raise InvalidState(
+            N_("Payout %(number)s reached her Stripe account: reverse the transfer in Stripe, not here."),
+            number=payout.id,
+        )
     if payout.status is PayoutStatus.pending:
         payout.status = PayoutStatus.cancelled
     elif payout.status is PayoutStatus.paid:
@@ -443,11 +458,15 @@ def _close_if_done(session: Session, batch_id: int, now: datetime) -> None:
     session.flush()
 
 
+def check_proof_wanted(payout: Payout) -> None:
+    if payout.method is not PayoutMethod.cash or payout.status is not PayoutStatus.paid:
+        raise InvalidState(N_("A signed receipt belongs to a cash payout that was paid."))
+
+
 def attach_proof(session: Session, payout_id: int, *, path: str, now: datetime) -> Payout:
     """Record the photo of the signed receipt (already stored privately at ``path``)."""
     payout = _payout(session, payout_id)
-    if payout.method is not PayoutMethod.cash or payout.status is not PayoutStatus.paid:
-        raise InvalidState(N_("A signed receipt belongs to a cash payout that was paid."))
+    check_proof_wanted(payout)
     payout.proof_path, payout.proof_uploaded_at = path[:200], now
     session.flush()
     return payout

@@ -7,6 +7,7 @@ month is the opening of the next: the figures are the ledger's, never recomputed
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -88,15 +89,17 @@ class Statement:
         return self.total(Movement.write_off)
 
 
+MONTH = re.compile(r"(2\d{3})-(0[1-9]|1[0-2])")
+
+
 def parse_month(value: str) -> date:
-    """``YYYY-MM`` → its first day; anything else is refused with a message the treasurer can act on."""
-    try:
-        year, month = (int(part) for part in value.strip().split("-"))
-        return date(year, month, 1)
-    except ValueError:
+    """``YYYY-MM`` (years 2000–2999) → its first day; anything else is refused with a message to act on."""
+    found = MONTH.fullmatch(value.strip())
+    if found is None:
         raise ValidationFailed(
             N_("“%(value)s” is not a month. Write it as YYYY-MM, for example 2026-11."), field="mes", value=value[:20]
-        ) from None
+        )
+    return date(int(found.group(1)), int(found.group(2)), 1)
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:

@@ -210,6 +210,20 @@ class StripeGateway:
         )
         return transfer.id
 
+    def find_transfer(self, *, transfer_group: str, metadata_key: str, metadata_value: str) -> str | None:
+        """The id of a transfer already made in ``transfer_group`` for this payout, if Stripe has one.
+
+        Asked before sending again a transfer whose first answer was lost: idempotency keys expire after a day.
+        """
+        page = self._call(
+            lambda: self.client.v1.transfers.list(params={"transfer_group": transfer_group, "limit": 100})
+        )
+        for transfer in page.data:
+            metadata = transfer.metadata.to_dict() if transfer.metadata else {}
+            if metadata.get(metadata_key) == metadata_value:
+                return transfer.id
+        return None
+
     def construct_event(self, payload: bytes, signature: str | None):
         """Raises BadSignature on anything not signed by Stripe with our webhook secret."""
         stripe = self.stripe

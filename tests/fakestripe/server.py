@@ -1119,6 +1119,19 @@ class FakeStripe:
 
         return retrieve
 
+    def _api_list_transfers(self, params: dict[str, Any], context: _Context) -> dict[str, Any]:
+        _check_known(params, frozenset({"transfer_group", "destination", "limit", "expand", "created"}))
+        limit = _int(params.get("limit") or 10, "limit", minimum=1)
+        if limit > 100:
+            raise FakeStripeError("This value must be less than or equal to 100.", param="limit")
+        found = [
+            transfer
+            for transfer in reversed(list(self.transfers.values()))
+            if params.get("transfer_group") in (None, transfer["transfer_group"])
+            and params.get("destination") in (None, transfer["destination"])
+        ]
+        return {"object": "list", "data": found[:limit], "has_more": len(found) > limit, "url": "/v1/transfers"}
+
     def _api_retrieve_event(self, params: dict[str, Any], event_id: str, context: _Context) -> dict[str, Any]:
         _check_known(params, frozenset({"expand"}))
         for event in self.events:
@@ -1255,6 +1268,7 @@ class FakeStripe:
             ("POST", re.compile(r"/v1/refunds"), self._api_create_refund),
             ("GET", re.compile(rf"/v1/refunds/{identifier}"), self._api_retrieve("refunds", "refund", "refund")),
             ("POST", re.compile(r"/v1/transfers"), self._api_create_transfer),
+            ("GET", re.compile(r"/v1/transfers"), self._api_list_transfers),
             (
                 "GET",
                 re.compile(rf"/v1/transfers/{identifier}"),

@@ -254,3 +254,15 @@ def test_connected_account_ids_start_with_acct(fake):
     assert generated.startswith("acct_1") and fake.connected_accounts[generated]["country"] == "MX"
     with pytest.raises(ValueError, match="acct_"):
         fake.add_connected_account("ca_1Maria")
+
+
+def test_a_transfer_already_made_for_a_payout_is_found_by_its_group_and_metadata(fake, gateway, weaver):
+    made = pay(gateway, weaver, key="payout-7", transfer_group="payout-batch-3", metadata={"payout_id": "7"})
+    pay(gateway, weaver, key="payout-8", transfer_group="payout-batch-3", metadata={"payout_id": "8"})
+    pay(gateway, weaver, key="payout-9", transfer_group="payout-batch-4", metadata={"payout_id": "7"})
+    found = gateway.find_transfer(transfer_group="payout-batch-3", metadata_key="payout_id", metadata_value="7")
+    assert found == made
+    assert gateway.find_transfer(transfer_group="payout-batch-5", metadata_key="payout_id", metadata_value="7") is None
+    fake.mode = "down"
+    with pytest.raises(PaymentProviderUnavailable):
+        gateway.find_transfer(transfer_group="payout-batch-3", metadata_key="payout_id", metadata_value="7")

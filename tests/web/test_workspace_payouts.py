@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 
 import pytest
 from factories import fresh, make_order, make_weaver, photo_bytes, sale_for
@@ -245,26 +246,8 @@ def test_undoing_a_paid_payout_posts_a_reversal_and_she_is_owed_again(app, sessi
     assert kinds[-2:] == ["payout", "reversal"]
 
 
-def test_stripe_connect_pays_through_a_transfer_with_the_payouts_key(stripe_app, session, fake_stripe, settings):
-    app = stripe_app
-    app.state.settings.stripe_connect_payouts = True
-    weaver = make_weaver(session, name="Rosa López Gómez")
-    order, (line,) = make_order(session, [(100_000, 8000, [(weaver, 10_000)])])
-    post_sale(session, sale_for(session, order, [line], money="cash"))
-    session.commit()
-    person(session, "tesorera", Role.treasurer)
-    person(session, "consejera", Role.council)
-    account_id = fake_stripe.add_connected_account()
-    treasurer = signed_in(app, "tesorera")
-    page = f"/taller/tejedoras/{weaver.id}/cuenta"
-    assert (
-        post(treasurer, page, {"method": "stripe_connect", "stripe_account_id": account_id}, form_page=page).status_code
-        == 303
-    )
-    prepare(treasurer, {weaver.id: "800"})
-    batch = only_batch(session)
-    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
-    payout_id = batch_payout(session, weaver)
+def test_stripe_connect_pays_through_a_transfer_with_the_payouts_key(connect, session, fake_stripe):
+    treasurer, payout_id, weaver = connect["treasurer"], connect["payout"], connect["weaver"]
     fake_stripe.transfers_fail_with = "balance_insufficient"
     refused = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe")
     assert refused.status_code == 409
@@ -278,7 +261,7 @@ def test_stripe_connect_pays_through_a_transfer_with_the_payouts_key(stripe_app,
     payout = session.get(Payout, payout_id)
     assert payout.status is PayoutStatus.paid and payout.stripe_transfer_id.startswith("tr_")
     (transfer,) = fake_stripe.transfers.values()
-    assert (transfer["amount"], transfer["destination"]) == (80_000, account_id)
+    assert (transfer["amount"], transfer["destination"]) == (80_000, payout.stripe_account_id)
     assert transfer["metadata"]["payout_id"] == str(payout_id)
     assert weaver_balance(session, weaver.id) == 0
 
@@ -341,3 +324,176 @@ def test_home_shows_batches_waiting(app, session, world):
     assert "/taller/pagos-tejedoras" in council.get("/taller/inicio").text
     home = council.get("/taller/inicio").text
     assert re.search(r"<strong>1</strong>", home)
+
+
+@pytest.fixture
+def connect(stripe_app, session, fake_stripe):
+    """Stripe Connect switched on, Rosa owed 800 pesos with a connected account, her payout approved."""
+    stripe_app.state.settings.stripe_connect_payouts = True
+    weaver = make_weaver(session, name="Rosa López Gómez")
+    order, (line,) = make_order(session, [(100_000, 8000, [(weaver, 10_000)])])
+    post_sale(session, sale_for(session, order, [line], money="cash"))
+    session.commit()
+    person(session, "tesorera", Role.treasurer)
+    person(session, "consejera", Role.council)
+    account_id = fake_stripe.add_connected_account()
+    treasurer = signed_in(stripe_app, "tesorera")
+    page = f"/taller/tejedoras/{weaver.id}/cuenta"
+    post(treasurer, page, {"method": "stripe_connect", "stripe_account_id": account_id}, form_page=page)
+    prepare(treasurer, {weaver.id: "800"})
+    batch = only_batch(session)
+    post(signed_in(stripe_app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    return {"weaver": weaver, "treasurer": treasurer, "payout": batch_payout(session, weaver), "batch": batch}
+
+
+def test_when_stripe_does_not_answer_the_payout_stays_being_sent_and_is_never_paid_twice(connect, session, fake_stripe):
+    treasurer, payout_id = connect["treasurer"], connect["payout"]
+    fake_stripe.mode = "slow"  # Stripe makes the transfer but the answer comes too late
+    unanswered = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe")
+    assert unanswered.status_code == 503
+    assert "never pays twice" in unanswered.text or "nunca paga dos veces" in unanswered.text
+    fresh(session)
+    assert session.get(Payout, payout_id).status is PayoutStatus.sending
+    deadline = time.monotonic() + fake_stripe.slow_seconds + 5
+    while not fake_stripe.transfers and time.monotonic() < deadline:
+        time.sleep(0.05)  # Stripe finishes the transfer after we stopped waiting for it
+    assert len(fake_stripe.transfers) == 1
+    # Money may have left: it can be neither undone nor cancelled while we do not know.
+    undo = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/deshacer", {"reason": "retry"})
+    assert undo.status_code == 409
+    cancel = post(treasurer, f"/taller/pagos-tejedoras/lotes/{connect['batch'].id}/cancelar", {"reason": "x"})
+    assert cancel.status_code == 409
+    fake_stripe.mode = "ok"
+    fake_stripe._idempotency.clear()  # as if the day-long idempotency key had expired meanwhile
+    again = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe")
+    assert again.status_code == 303
+    fresh(session)
+    payout = session.get(Payout, payout_id)
+    assert payout.status is PayoutStatus.paid
+    assert list(fake_stripe.transfers) == [payout.stripe_transfer_id]  # found, not made a second time
+    assert weaver_balance(session, connect["weaver"].id) == 0
+
+
+def test_a_paid_stripe_payout_is_reversed_in_stripe_not_undone_here(connect, session):
+    treasurer, payout_id = connect["treasurer"], connect["payout"]
+    assert post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe").status_code == 303
+    refused = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/deshacer", {"reason": "wrong"})
+    assert refused.status_code == 409
+    fresh(session)
+    assert session.get(Payout, payout_id).status is PayoutStatus.paid
+    assert weaver_balance(session, connect["weaver"].id) == 0
+
+
+def test_the_bank_file_waits_for_approval(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    page = f"/taller/tejedoras/{world['juana'].id}/cuenta"
+    post(treasurer, page, {"method": "spei", "clabe": VALID_CLABE}, form_page=page)
+    prepare(treasurer, {world["juana"].id: "400"})
+    early = treasurer.get(f"/taller/pagos-tejedoras/lotes/{only_batch(session).id}/spei.csv")
+    assert early.status_code == 409 and VALID_CLABE not in early.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/taller/pagos-tejedoras/lotes/99999999999999999999",
+        "/taller/pagos-tejedoras/lotes/abc",
+        "/taller/pagos-tejedoras/pagos/0/recibo",
+        "/taller/tejedoras/99999999999999999999/cuenta",
+        "/taller/tejedoras/1/estado?mes=0000-05",
+        "/taller/tejedoras/1/estado?mes=9999-12",
+        "/taller/tejedoras/1/estado?mes=99999999999-01",
+    ],
+)
+def test_addresses_that_are_not_numbers_or_months_are_refused_clearly(app, session, world, path):
+    response = signed_in(app, "consejera").get(path)
+    assert response.status_code in (400, 404, 422), response.status_code
+    assert 'role="alert"' in response.text  # a page that says what is wrong
+
+
+@pytest.mark.parametrize("month", ["0000-05", "9999-12", "2026-13", "99999999999-01"])
+def test_my_earnings_refuses_months_that_are_not_months(app, session, world, month):
+    assert signed_in(app, "maria").get(f"/taller/ganancias?mes={month}").status_code == 422
+
+
+@pytest.mark.parametrize(("weaver", "amount"), [("²", "100"), ("99999999999999999999", "100"), (None, "1e999999")])
+def test_a_tampered_or_absurd_proposal_is_refused_with_a_message(app, session, world, weaver, amount):
+    client = signed_in(app, "tesorera")
+    page = client.get("/taller/pagos-tejedoras/nuevo")
+    weaver = weaver or str(world["maria"].id)
+    response = client.post(
+        "/taller/pagos-tejedoras/nuevo",
+        data={"csrf_token": csrf_of(page.text), "weaver": [weaver], "amount": [amount], "pay": [weaver]},
+    )
+    assert response.status_code == 422
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(PayoutBatch)) == 0
+
+
+def test_a_council_member_who_weaves_cannot_approve_her_own_payout(app, session, world):
+    petrona = make_weaver(session, name="Petrona Sántiz")
+    order, (line,) = make_order(session, [(50_000, 8000, [(petrona, 10_000)])])
+    post_sale(session, sale_for(session, order, [line], money="cash"))
+    session.commit()
+    person(session, "consejera-tejedora", Role.council, Role.member, weaver=petrona, name="Petrona Sántiz")
+    prepare(signed_in(app, "tesorera"), {petrona.id: "400", world["maria"].id: "800"})
+    batch = only_batch(session)
+    refused = post(signed_in(app, "consejera-tejedora"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    assert refused.status_code == 403
+    assert only_batch(session).status is BatchStatus.prepared
+
+
+def test_a_signed_receipt_cannot_be_undone_and_a_proof_for_an_unpaid_payout_leaves_no_file(
+    app, session, world, settings
+):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    batch = only_batch(session)
+    payout_id = batch_payout(session, world["maria"])
+    early = treasurer.post(
+        f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante",
+        data={"csrf_token": csrf_of(treasurer.get("/taller/inicio").text)},
+        files={"photo": ("recibo.jpg", photo_bytes(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert early.status_code == 303
+    assert not settings.proofs_dir.exists() or not any(settings.proofs_dir.iterdir())
+    post(signed_in(app, "consejera"), f"/taller/pagos-tejedoras/lotes/{batch.id}/aprobar")
+    post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/efectivo")
+    receipt = treasurer.get(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo")
+    treasurer.post(
+        f"/taller/pagos-tejedoras/pagos/{payout_id}/comprobante",
+        data={"csrf_token": csrf_of(receipt.text)},
+        files={"photo": ("recibo.jpg", photo_bytes(), "image/jpeg")},
+    )
+    refused = post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/deshacer", {"reason": "oops"})
+    assert refused.status_code == 409
+    fresh(session)
+    assert weaver_balance(session, world["maria"].id) == 0
+
+
+def test_a_write_off_sent_twice_happens_once(app, session, world):
+    treasurer = signed_in(app, "tesorera")
+    prepare(treasurer, {world["maria"].id: "800"})
+    council = signed_in(app, "consejera")
+    post(council, f"/taller/pagos-tejedoras/lotes/{only_batch(session).id}/aprobar")
+    post(treasurer, f"/taller/pagos-tejedoras/pagos/{batch_payout(session, world['maria'])}/efectivo")
+    fresh(session)
+    order_id = session.scalar(
+        select(LedgerTransaction.order_id).where(LedgerTransaction.kind == "sale").order_by(LedgerTransaction.id)
+    )
+    post_refund(session, key="after-payout", order_id=order_id, money_account="cash", amount=100_000)
+    session.commit()
+    account = council.get(f"/taller/tejedoras/{world['maria'].id}/cuenta").text
+    key = re.search(r'name="form_key" value="([^"]+)"', account).group(1)
+    form = {"amount": "400", "reason": "Lost parcel", "form_key": key, "csrf_token": csrf_of(account)}
+    for _ in range(2):
+        assert (
+            council.post(
+                f"/taller/tejedoras/{world['maria'].id}/condonar", data=form, follow_redirects=False
+            ).status_code
+            == 303
+        )
+    fresh(session)
+    assert weaver_balance(session, world["maria"].id) == -40_000
+    assert session.scalar(select(func.count()).where(LedgerTransaction.kind == "write_off")) == 1

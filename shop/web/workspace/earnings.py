@@ -7,7 +7,6 @@ weaver's own account is ever read here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,11 +15,11 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import aliased
 
 from shop.clock import to_local
-from shop.errors import N_, Forbidden, ValidationFailed
+from shop.errors import N_, Forbidden
 from shop.ledger.accounts import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.ledger.service import weaver_balance
-from shop.ledger.statements import active_months, statement
+from shop.ledger.statements import active_months, parse_month, statement
 from shop.money import BASIS_POINTS
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 from shop.web.deps import SessionDep
@@ -30,7 +29,6 @@ from shop.web.workspace.thumbs import first_photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # Ledger kinds as the ledger writes them; a reversal counts as the kind of what it reverses.
 REFUND, REVERSAL = "refund", "reversal"
 NO_PROFILE = N_("This page shows the earnings of a weaver, and your account has no weaver profile. Ask an admin.")
@@ -65,15 +63,7 @@ class SoldPiece:
 
 def _parse_month(value: str) -> str | None:
     """``YYYY-MM`` or nothing; anything else is refused with a clear message (422)."""
-    value = value.strip()
-    if not value:
-        return None
-    found = MONTH.match(value)
-    if found is None or not 1 <= int(found.group(2)) <= 12:
-        raise ValidationFailed(
-            N_("“%(value)s” is not a month. Write it as YYYY-MM, for example 2026-11."), value=value[:20]
-        )
-    return value
+    return parse_month(value).strftime("%Y-%m") if value.strip() else None
 
 
 def her_parts(session, weaver_id: int) -> dict[int, tuple[int, int]]:

@@ -25,7 +25,7 @@ from shop.money_words import amount_in_words
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.orders import Csrf
-from shop.web.workspace.payouts import PayoutDesk
+from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
 
@@ -73,7 +73,7 @@ class Bilingual:
 
 
 @router.get("/pagos/{payout_id}/recibo")
-def receipt(request: Request, session: SessionDep, who: PayoutDesk, payout_id: int):
+def receipt(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId):
     payout = _paid_cash(session, payout_id)
     weaver = session.get(Weaver, payout.weaver_id)
     return ws_render(
@@ -97,7 +97,7 @@ def upload_proof(
     request: Request,
     session: SessionDep,
     who: PayoutDesk,
-    payout_id: int,
+    payout_id: RowId,
     photo: Annotated[UploadFile | None, File()] = None,
     csrf_token: Csrf = "",
 ):
@@ -110,8 +110,13 @@ def upload_proof(
             raise ValidationFailed(N_("Choose the photo of the signed receipt."), field="proof")
         if (photo.size or 0) > limits.max_bytes:
             raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="proof")
+        service.check_proof_wanted(payout)
         name = store_proof(photo.file.read(limits.max_bytes + 1), settings.proofs_dir, payout.id, limits)
-        service.attach_proof(session, payout.id, path=name, now=utcnow())
+        try:
+            service.attach_proof(session, payout.id, path=name, now=utcnow())
+        except DomainError:
+            (settings.proofs_dir / name).unlink(missing_ok=True)
+            raise
     except DomainError as exc:
         session.rollback()
         response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
@@ -123,7 +128,7 @@ def upload_proof(
 
 
 @router.get("/pagos/{payout_id}/comprobante")
-def show_proof(request: Request, session: SessionDep, who: PayoutDesk, payout_id: int):
+def show_proof(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId):
     payout = session.get(Payout, payout_id)
     if payout is None:
         raise NotFound(N_("There is no payout %(number)s."), number=payout_id)

@@ -12,20 +12,21 @@ from datetime import timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
-from shop.errors import N_, DomainError, NotFound, ValidationFailed
+from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
 from shop.i18n import translator
 from shop.ledger import payouts as service
 from shop.ledger.models import BatchStatus, Payout, PayoutBatch, PayoutMethod, PayoutStatus
 from shop.ledger.payouts import PayoutLine
 from shop.ledger.spei_export import spei_csv
 from shop.money import parse_amount
+from shop.payments.gateway import PaymentProviderUnavailable
 from shop.web import payout_flow
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
@@ -40,6 +41,8 @@ router = APIRouter(prefix="/taller/pagos-tejedoras", include_in_schema=False)
 # Paying weavers is the treasurer's work, approving it the council's; both see the same pages.
 PayoutDesk = Annotated[Signed, Depends(require(Role.treasurer, Role.council))]
 Text = Annotated[str, Form(max_length=500)]
+# A row number in an address: anything else (or a number no table can hold) is a 422, never a 500.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 METHOD_NAMES = {
     PayoutMethod.cash: N_("Cash at the cooperative"),
@@ -165,7 +168,7 @@ def _read_lines(request: Request, weaver: list[str], amount: list[str], pay: lis
     for weaver_id, typed in zip(weaver, amount, strict=True):
         if weaver_id not in ticked:
             continue
-        if not weaver_id.isdigit():
+        if not (weaver_id.isascii() and weaver_id.isdigit() and len(weaver_id) <= 9):
             problems.add("form", N_("This form is incomplete. Reload the page and try again."))
             continue
         field = f"amount-{weaver_id}"
@@ -259,7 +262,7 @@ def _batch_page(request: Request, session, batch_id: int, *, errors=None, status
 
 
 @router.get("/lotes/{batch_id}")
-def batch_page(request: Request, session: SessionDep, who: PayoutDesk, batch_id: int):
+def batch_page(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     return _batch_page(request, session, batch_id)
 
 
@@ -282,7 +285,7 @@ def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str
 
 
 @router.post("/lotes/{batch_id}/aprobar")
-def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: int, csrf_token: Csrf = ""):
+def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, csrf_token: Csrf = ""):
     check_csrf(request, csrf_token)
     try:
         service.approve_batch(session, batch_id, by=who.user, now=utcnow())
@@ -293,7 +296,7 @@ def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: in
 
 @router.post("/lotes/{batch_id}/cancelar")
 def cancel(
-    request: Request, session: SessionDep, who: PayoutDesk, batch_id: int, reason: Text = "", csrf_token: Csrf = ""
+    request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = "", csrf_token: Csrf = ""
 ):
     check_csrf(request, csrf_token)
     try:
@@ -304,9 +307,13 @@ def cancel(
 
 
 @router.get("/lotes/{batch_id}/spei.csv")
-def spei_file(request: Request, session: SessionDep, who: PayoutDesk, batch_id: int):
+def spei_file(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     """The bank-upload file of the batch's SPEI transfers still to send."""
     batch = service.batch_by_id(session, batch_id)
+    if batch.status is not BatchStatus.approved:
+        raise InvalidState(
+            N_("The bank file is ready once batch %(number)s is approved, and until it is paid."), number=batch.id
+        )
     body = spei_csv(batch)
     return Response(
         body,
@@ -327,7 +334,7 @@ def _money(request: Request, amount: int) -> str:
 
 
 @router.post("/pagos/{payout_id}/efectivo")
-def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: int, csrf_token: Csrf = ""):
+def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
     check_csrf(request, csrf_token)
     batch_id = _payout_batch(session, payout_id)
     try:
@@ -349,7 +356,7 @@ def pay_spei(
     request: Request,
     session: SessionDep,
     who: PayoutDesk,
-    payout_id: int,
+    payout_id: RowId,
     tracking_key: Annotated[str, Form(max_length=60)] = "",
     csrf_token: Csrf = "",
 ):
@@ -367,7 +374,7 @@ def pay_spei(
 
 
 @router.post("/pagos/{payout_id}/stripe")
-def pay_stripe(request: Request, who: PayoutDesk, payout_id: int, csrf_token: Csrf = ""):
+def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
     """Not in the request's transaction: Stripe is asked between two transactions of its own."""
     check_csrf(request, csrf_token)
     engine = request.app.state.engine
@@ -379,6 +386,11 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: int, csrf_token: Cs
             by=who.user,
             hold=hold(request),
         )
+    except PaymentProviderUnavailable:
+        # Not the buyer's message: the money may have left. The payout stays "being sent" until Stripe answers.
+        exc = payout_flow.TransferUnanswered()
+        with session_scope(engine, writes=False) as session:
+            return _failed(request, session, _payout_batch(session, payout_id), exc, f"payout-{payout_id}")
     except DomainError as exc:
         with session_scope(engine, writes=False) as session:
             return _failed(request, session, _payout_batch(session, payout_id), exc, f"payout-{payout_id}")
@@ -389,7 +401,7 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: int, csrf_token: Cs
 
 @router.post("/pagos/{payout_id}/deshacer")
 def undo(
-    request: Request, session: SessionDep, who: PayoutDesk, payout_id: int, reason: Text = "", csrf_token: Csrf = ""
+    request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = "", csrf_token: Csrf = ""
 ):
     check_csrf(request, csrf_token)
     batch_id = _payout_batch(session, payout_id)

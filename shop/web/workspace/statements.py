@@ -3,6 +3,8 @@ her monthly statements to print, her payouts, and writing off what she owes."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -25,12 +27,13 @@ from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.orders import Csrf
-from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, hold
+from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, RowId, hold
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import first_photos, weaver_photos
 
 router = APIRouter(prefix="/taller/tejedoras", include_in_schema=False)
 
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TreasurerOnly = Annotated[Signed, Depends(require(Role.treasurer))]
 CouncilOnly = Annotated[Signed, Depends(require(Role.council))]
 Short = Annotated[str, Form(max_length=120)]
@@ -83,6 +86,7 @@ def _account_page(
             "bank": bank_of(details.clabe) if details.clabe else None,
             "values": values,
             "write_off_values": write_off_values or {"amount": "", "reason": ""},
+            "form_key": secrets.token_urlsafe(16),
             "errors": errors or {},
             "months": active_months(session, weaver_id),
             "payouts": her_payouts(session, weaver_id),
@@ -98,7 +102,7 @@ def _account_page(
 
 
 @router.get("/{weaver_id}/cuenta")
-def account_page(request: Request, session: SessionDep, who: PayoutDesk, weaver_id: int):
+def account_page(request: Request, session: SessionDep, who: PayoutDesk, weaver_id: RowId):
     return _account_page(request, session, weaver_id)
 
 
@@ -107,7 +111,7 @@ def save_account(
     request: Request,
     session: SessionDep,
     who: TreasurerOnly,
-    weaver_id: int,
+    weaver_id: RowId,
     method: Annotated[str, Form(max_length=20)] = "cash",
     clabe: Annotated[str, Form(max_length=60)] = "",
     account_holder: Short = "",
@@ -153,9 +157,10 @@ def forgive(
     request: Request,
     session: SessionDep,
     who: CouncilOnly,
-    weaver_id: int,
+    weaver_id: RowId,
     amount: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
+    form_key: Annotated[str, Form(max_length=80)] = "",
     csrf_token: Csrf = "",
 ):
     check_csrf(request, csrf_token)
@@ -165,7 +170,14 @@ def forgive(
         if not amount.strip():
             raise ValidationFailed(N_("Write an amount greater than zero."), field="write_off_amount")
         centavos = parse_amount(amount, currency, field="write_off_amount")
-        write_off(session, weaver_id, amount=centavos, reason=reason, by=who.user)
+        write_off(
+            session,
+            weaver_id,
+            amount=centavos,
+            reason=reason,
+            by=who.user,
+            form_key=form_key if FORM_KEY.fullmatch(form_key) else None,
+        )
     except DomainError as exc:
         session.rollback()
         problems.add_error(exc, "write_off_reason" if exc.field == "reason" else "write_off_amount")
@@ -188,7 +200,7 @@ def forgive(
 
 
 @router.get("/{weaver_id}/estado")
-def statement_page(request: Request, session: SessionDep, who: PayoutDesk, weaver_id: int, mes: str = ""):
+def statement_page(request: Request, session: SessionDep, who: PayoutDesk, weaver_id: RowId, mes: str = ""):
     month = parse_month(mes) if mes.strip() else _this_month()
     st = statement(session, weaver_id, month)
     return ws_render(
