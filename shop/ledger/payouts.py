@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop.accounts.models import Role, User
@@ -28,6 +28,8 @@ from shop.ledger.clabe import clabe_problem, normalize_clabe
 from shop.ledger.models import (
     Account,
     BatchStatus,
+    Entry,
+    LedgerTransaction,
     Payout,
     PayoutAccount,
     PayoutBatch,
@@ -406,7 +408,10 @@ def undo_payout(session: Session, payout_id: int, *, by: User, reason: str, now:
         raise InvalidState(N_("She signed the receipt for payout %(number)s: it cannot be undone."), number=payout.id)
     if payout.status is PayoutStatus.paid and payout.method is PayoutMethod.stripe_connect:
         raise InvalidState(
-            N_("Payout %(number)s reached her Stripe account: reverse the transfer in Stripe, not here."),
+            N_(
+                "Payout %(number)s reached her Stripe account: reverse the transfer in Stripe's dashboard, and it "
+                "is booked here when Stripe tells us."
+            ),
             number=payout.id,
         )
     if payout.status is PayoutStatus.pending:
@@ -425,6 +430,51 @@ def undo_payout(session: Session, payout_id: int, *, by: User, reason: str, now:
     session.flush()
     _close_if_done(session, payout.batch_id, now)
     return payout
+
+
+PAYOUT_RETURN = "payout_return"
+
+
+def transfer_returned(session: Session, transfer_id: str, *, amount_reversed: int, now: datetime) -> str:
+    """Stripe says (part of) a payout's transfer came back to the cooperative (reversed from the dashboard):
+    she is owed that money again. ``amount_reversed`` is Stripe's running total, so a late or repeated event
+    books only what is new; the whole amount back marks the payout failed."""
+    payout_id = session.scalar(select(Payout.id).where(Payout.stripe_transfer_id == transfer_id))
+    if payout_id is None:
+        return "unknown transfer"
+    payout, _ = _locked(session, payout_id)
+    if payout.status is not PayoutStatus.paid and payout.status is not PayoutStatus.failed:
+        return f"payout {payout.id} is {payout.status.value}"
+    booked = session.scalar(
+        select(func.coalesce(func.sum(Entry.amount), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(
+            LedgerTransaction.kind == PAYOUT_RETURN,
+            LedgerTransaction.idempotency_key.like(f"payout-return:{payout.id}:%"),
+            Account.code == weaver_code(payout.weaver_id),
+        )
+    )
+    already = -int(booked or 0)
+    new = min(amount_reversed, payout.amount) - already
+    if new <= 0:
+        return f"payout {payout.id}: already booked"
+    post(
+        session,
+        kind=PAYOUT_RETURN,
+        key=f"payout-return:{payout.id}:{already + new}",
+        entries=[
+            EntryLine(weaver_code(payout.weaver_id), -new, memo=f"payout {payout.id} returned"),
+            EntryLine(MONEY_FOR[payout.method], new, memo=f"payout {payout.id} returned"),
+        ],
+        description=f"Payout {payout.id}: Stripe transfer {transfer_id} reversed",
+    )
+    if already + new >= payout.amount:
+        payout.status = PayoutStatus.failed
+        payout.ended_reason = "Stripe: transfer reversed"
+        session.flush()
+        _close_if_done(session, payout.batch_id, now)
+    return f"payout {payout.id}: {new} back"
 
 
 def cancel_batch(session: Session, batch_id: int, *, by: User, reason: str, now: datetime) -> PayoutBatch:

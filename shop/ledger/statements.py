@@ -19,7 +19,7 @@ from shop.clock import LOCAL_ZONE
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus
-from shop.ledger.payouts import PAYOUT
+from shop.ledger.payouts import PAYOUT, PAYOUT_RETURN
 from shop.ledger.service import REFUND, REVERSAL, SALE
 from shop.ledger.write_offs import WRITE_OFF
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
@@ -118,9 +118,13 @@ def _movement(kind: str, reversed_kind: str | None) -> str:
             SALE: Movement.sale_reversed,
             REFUND: Movement.refund_reversed,
         }.get(reversed_kind or "", Movement.sale_reversed)
-    return {SALE: Movement.sale, REFUND: Movement.refund, PAYOUT: Movement.payout, WRITE_OFF: Movement.write_off}.get(
-        kind, Movement.sale
-    )
+    return {
+        SALE: Movement.sale,
+        REFUND: Movement.refund,
+        PAYOUT: Movement.payout,
+        PAYOUT_RETURN: Movement.payout_returned,
+        WRITE_OFF: Movement.write_off,
+    }.get(kind, Movement.sale)
 
 
 def balance_before(session: Session, account_id: int, moment: datetime) -> int:

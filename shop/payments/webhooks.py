@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.catalogue.stock import extend_reservations
+from shop.ledger.payouts import transfer_returned
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus
 from shop.payments.gateway import PaymentDetails
@@ -191,10 +192,17 @@ def _charge_refunded(session, obj, *, details, now, base_url) -> str:
     return f"refunds booked: {booked}" if booked else "refunds already booked"
 
 
+def _transfer_reversed(session, obj, *, details, now, base_url) -> str:
+    """A weaver's payout sent through Stripe Connect was reversed from the dashboard: she is owed it again."""
+    back = int(obj.get("amount_reversed") or 0)
+    return transfer_returned(session, str(obj.get("id", "")), amount_reversed=back, now=now)
+
+
 HANDLERS = {
     "checkout.session.completed": _completed,
     "checkout.session.async_payment_succeeded": _async_succeeded,
     "checkout.session.async_payment_failed": _async_failed,
     "checkout.session.expired": _expired,
     "charge.refunded": _charge_refunded,
+    "transfer.reversed": _transfer_reversed,
 }

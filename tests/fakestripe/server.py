@@ -572,6 +572,36 @@ class FakeStripe:
         self._deliver_pending()
         return event
 
+    def dashboard_reverse_transfer(self, transfer_id: str, amount: int | None = None) -> dict[str, Any]:
+        """Someone reverses (part of) a Connect transfer from the dashboard; ``amount`` None reverses what is left.
+
+        Returns ``transfer.reversed`` whose ``data.object`` is the transfer with its new ``amount_reversed``.
+        """
+        with self._lock:
+            transfer = self.transfers.get(transfer_id)
+            if transfer is None:
+                raise FakeStripeError(f"No such transfer: '{transfer_id}'", code="resource_missing")
+            left = transfer["amount"] - transfer["amount_reversed"]
+            amount = left if amount is None else amount
+            if not 0 < amount <= left:
+                raise FakeStripeError(f"Cannot reverse {amount}: {left} is left on the transfer", param="amount")
+            reversal = {
+                "id": new_id("trr_1"),
+                "object": "transfer_reversal",
+                "amount": amount,
+                "currency": transfer["currency"],
+                "created": self._now(),
+                "transfer": transfer_id,
+                "metadata": {},
+            }
+            transfer["reversals"]["data"].append(reversal)
+            transfer["reversals"]["total_count"] += 1
+            transfer["amount_reversed"] += amount
+            transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+            event = self._emit("transfer.reversed", transfer, _Context(request_id=new_id("req_", 14)))
+        self._deliver_pending()
+        return event
+
     def unknown_event(self, type: str = "customer.created") -> dict[str, Any]:
         """An event of a type the shop does not handle, e.g. to test that unknown types are acknowledged and ignored."""
         kind = type.rsplit(".", 1)[0]

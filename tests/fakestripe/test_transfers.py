@@ -7,6 +7,7 @@ import time
 import pytest
 import stripe
 
+from fakestripe import FakeStripeError
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused, StripeGateway, TransferRefused
 
 # stripe.HTTPXClient passes the form body as httpx `data=<str>`, which httpx deprecates; that is the SDK's business.
@@ -266,3 +267,15 @@ def test_a_transfer_already_made_for_a_payout_is_found_by_its_group_and_metadata
     fake.mode = "down"
     with pytest.raises(PaymentProviderUnavailable):
         gateway.find_transfer(transfer_group="payout-batch-3", metadata_key="payout_id", metadata_value="7")
+
+
+def test_a_dashboard_reversal_updates_the_transfer_and_sends_transfer_reversed(fake, gateway, weaver):
+    transfer_id = pay(gateway, weaver, amount=100_000)
+    event = fake.dashboard_reverse_transfer(transfer_id, 40_000)
+    assert event["type"] == "transfer.reversed"
+    assert (event["data"]["object"]["amount_reversed"], event["data"]["object"]["reversed"]) == (40_000, False)
+    last = fake.dashboard_reverse_transfer(transfer_id)
+    assert (last["data"]["object"]["amount_reversed"], last["data"]["object"]["reversed"]) == (100_000, True)
+    assert fake.transfers[transfer_id]["reversals"]["total_count"] == 2
+    with pytest.raises(FakeStripeError):
+        fake.dashboard_reverse_transfer(transfer_id, 1)

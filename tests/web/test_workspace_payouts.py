@@ -10,7 +10,8 @@ import re
 import time
 
 import pytest
-from factories import fresh, make_order, make_weaver, photo_bytes, sale_for
+from factories import deliver, fresh, make_order, make_weaver, photo_bytes, sale_for
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from test_workspace_orders import csrf_of, person, post, signed_in
 
@@ -497,3 +498,26 @@ def test_a_write_off_sent_twice_happens_once(app, session, world):
     fresh(session)
     assert weaver_balance(session, world["maria"].id) == -40_000
     assert session.scalar(select(func.count()).where(LedgerTransaction.kind == "write_off")) == 1
+
+
+def test_a_transfer_reversed_in_stripe_comes_back_to_her_account_once(connect, session, fake_stripe, stripe_app):
+    treasurer, payout_id, weaver = connect["treasurer"], connect["payout"], connect["weaver"]
+    assert post(treasurer, f"/taller/pagos-tejedoras/pagos/{payout_id}/stripe").status_code == 303
+    fresh(session)
+    transfer_id = session.get(Payout, payout_id).stripe_transfer_id
+    webhook = TestClient(stripe_app)
+    part = fake_stripe.dashboard_reverse_transfer(transfer_id, 30_000)
+    for _ in range(2):  # Stripe may deliver an event twice
+        assert deliver(webhook, fake_stripe, part).status_code == 200
+    fresh(session)
+    assert weaver_balance(session, weaver.id) == 30_000
+    assert session.get(Payout, payout_id).status is PayoutStatus.paid
+    rest = fake_stripe.dashboard_reverse_transfer(transfer_id)
+    assert deliver(webhook, fake_stripe, rest).status_code == 200
+    fresh(session)
+    assert weaver_balance(session, weaver.id) == 80_000
+    assert session.get(Payout, payout_id).status is PayoutStatus.failed
+    assert balance(session, "stripe_clearing") == 0  # out 800 pesos, back 800 pesos
+    month = to_local(utcnow()).strftime("%Y-%m")
+    statement = treasurer.get(f"/taller/tejedoras/{weaver.id}/estado?mes={month}").text
+    assert statement.count(es.gettext("Payout undone: owed again")) == 2
