@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from shop.catalogue.models import Weaver
 from shop.clock import LOCAL_ZONE, to_local
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.money import Money
@@ -63,7 +64,7 @@ def ledger_rows(session: Session, start: date, end: date) -> Iterator[tuple]:
             LedgerTransaction.reverses_id,
             Order.number,
             Account.code,
-            Account.name,
+            sa.func.coalesce(Weaver.name, Account.name),  # her name now, not when the account was opened
             Entry.amount,
             Entry.currency,
             Entry.order_line_id,
@@ -72,6 +73,7 @@ def ledger_rows(session: Session, start: date, end: date) -> Iterator[tuple]:
         )
         .join(Entry, Entry.transaction_id == LedgerTransaction.id)
         .join(Account, Account.id == Entry.account_id)
+        .outerjoin(Weaver, Weaver.id == Account.weaver_id)
         .outerjoin(Order, Order.id == LedgerTransaction.order_id)
         .outerjoin(OrderLine, OrderLine.id == Entry.order_line_id)
         .where(

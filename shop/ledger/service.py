@@ -22,7 +22,7 @@ from sqlalchemy import case, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from shop.catalogue.models import Product
+from shop.catalogue.models import Product, Weaver
 from shop.errors import N_, Conflict, NotFound, ValidationFailed
 from shop.ledger import splits
 from shop.ledger.accounts import (
@@ -621,10 +621,13 @@ def trial_balance(session: Session) -> list[TrialBalanceRow]:
     """Every account's debits, credits and net (raw sign, debit positive); the nets sum to zero."""
     debit = func.coalesce(func.sum(case((Entry.amount > 0, Entry.amount), else_=0)), 0)
     credit = func.coalesce(func.sum(case((Entry.amount < 0, -Entry.amount), else_=0)), 0)
+    # A weaver's account shows her name as it is now (the account keeps the one she had when it was opened).
+    name = func.coalesce(Weaver.name, Account.name)
     rows = session.execute(
-        select(Account.code, Account.name, Account.kind, debit, credit)
+        select(Account.code, name, Account.kind, debit, credit)
+        .outerjoin(Weaver, Weaver.id == Account.weaver_id)
         .outerjoin(Entry, Entry.account_id == Account.id)
-        .group_by(Account.id, Account.code, Account.name, Account.kind)
+        .group_by(Account.id, Account.code, Account.name, Weaver.name, Account.kind)
         .order_by(Account.code)
     ).all()
     return [

@@ -390,3 +390,14 @@ def test_free_text_in_the_export_never_runs_as_a_formula(session, people, maria)
     today = datetime.now(UTC).date()
     text = "".join(ledger_csv(session, today - timedelta(days=1), today + timedelta(days=1)))
     assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+
+
+def test_a_renamed_weaver_shows_her_new_name_in_the_trial_balance_and_the_export(session, people, maria):
+    sell(session, maria, 100_000)
+    maria.name = "María Pérez de la Cruz"
+    session.flush()
+    names = {row.code: row.name for row in trial_balance(session)}
+    assert names[f"weaver:{maria.id}"] == "María Pérez de la Cruz"
+    today = datetime.now(UTC).date()
+    text = "".join(ledger_csv(session, today - timedelta(days=1), today + timedelta(days=1)))
+    assert "María Pérez de la Cruz" in text and "María Pérez Hernández" not in text
