@@ -107,6 +107,11 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
         page.screenshot(path=screenshots / "payout-receipt-print.png", full_page=True)
         assert not page.locator(".ws-bar").is_visible()  # the printed receipt is only the receipt
         page.pdf(path=str(screenshots / "payout-receipt.pdf"))
+        page.emulate_media(media="screen")
+        page.goto(batch_url)
+        assert "Terminado" in page.content()  # the batch closed with its only payout paid
+        page.screenshot(path=screenshots / "payouts-batch-paid-1024.png", full_page=True)
+        assert no_serious_violations(page)
     finally:
         treasurer.close()
 
