@@ -20,6 +20,7 @@ from shop.orders import service as orders
 from shop.orders.models import OrderStatus
 from shop.payments.models import PaymentStatus
 from shop.payments.service import payment_of
+from shop.web.email import render as render_email
 
 log = logging.getLogger(__name__)
 # An order is cancelled this long after its hold ran out, so a late webhook can still pay it first.
@@ -50,7 +51,7 @@ def run_once(engine, settings: Settings, *, now: datetime | None = None) -> dict
     with session_scope(engine) as session:
         released = release_expired(session, now)
     cancelled = expire_unpaid(engine, now)
-    mail = send_due(engine, settings, now=now)
+    mail = send_due(engine, settings, render=render_email, now=now)
     summary = {"holds_released": released, "orders_cancelled": cancelled, **{f"mail_{k}": v for k, v in mail.items()}}
     if released or cancelled or any(mail.values()):
         log.info("jobs: %s", summary)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, update
@@ -29,7 +30,13 @@ from shop.clock import LOCAL_ZONE, utcnow
 from shop.config import Settings
 from shop.db import session_scope
 from shop.mail.models import OutboxEmail, OutboxStatus
-from shop.mail.render import RenderedEmail, render
+
+
+class RenderedEmail(NamedTuple):
+    subject: str
+    text: str
+    html: str
+
 
 log = logging.getLogger("shop.mail")
 
@@ -174,11 +181,19 @@ def _quit(smtp: smtplib.SMTP | None) -> None:
         smtp.close()
 
 
-def send_due(engine: Engine, settings: Settings, *, now: datetime | None = None, limit: int = 50) -> dict[str, int]:
+def send_due(
+    engine: Engine,
+    settings: Settings,
+    *,
+    render: Callable[..., RenderedEmail],
+    now: datetime | None = None,
+    limit: int = 50,
+) -> dict[str, int]:
     """Send up to ``limit`` due e-mails; returns how many were sent, retried later, failed for good, or logged.
 
     Safe to run from several workers at once: each row is sent by the worker whose claim succeeded. If the
     mail server cannot be reached, the run stops after the first attempt and the rest wait untouched.
+    ``render(kind, language, context, store_url=…)`` writes each message (``shop.web.email.render``).
     ``now`` fixes the clock (for tests); otherwise the current time is read at each step.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow

@@ -27,8 +27,8 @@ from shop.db import session_scope
 from shop.i18n import translator
 from shop.mail.models import OutboxEmail, OutboxStatus
 from shop.mail.outbox import enqueue
-from shop.mail.render import render
 from shop.mail.sender import MAX_ATTEMPTS, retry_delay, send_due
+from shop.web.email import render
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -162,7 +162,7 @@ def test_enqueue_and_send_delivers_one_message_in_the_buyers_language(
 ):
     put(session, language=lang, to="ana@example.org")
 
-    counts = send_due(engine, smtp_settings(settings, smtp_server.port))
+    counts = send_due(engine, smtp_settings(settings, smtp_server.port), render=render)
 
     assert counts == {**NOTHING, "sent": 1}
     assert len(smtp_server.inbox.messages) == 1
@@ -252,7 +252,7 @@ def test_smtp_down_leaves_the_message_pending_and_a_later_run_delivers_it_once(e
     put(session)
     now = utcnow()
 
-    assert send_due(engine, mail, now=now) == {**NOTHING, "retried": 1}
+    assert send_due(engine, mail, render=render, now=now) == {**NOTHING, "retried": 1}
 
     [row] = outbox(engine)
     assert row.status == OutboxStatus.pending
@@ -262,11 +262,11 @@ def test_smtp_down_leaves_the_message_pending_and_a_later_run_delivers_it_once(e
     assert "cannot connect" in row.last_error
     assert row.claimed_until is None
     # Not due again yet: the next run leaves it alone.
-    assert send_due(engine, mail, now=now + timedelta(seconds=30)) == NOTHING
+    assert send_due(engine, mail, render=render, now=now + timedelta(seconds=30)) == NOTHING
 
     with SmtpServer(port=port) as server:
-        assert send_due(engine, mail, now=now + timedelta(minutes=2)) == {**NOTHING, "sent": 1}
-        assert send_due(engine, mail, now=now + timedelta(hours=1)) == NOTHING
+        assert send_due(engine, mail, render=render, now=now + timedelta(minutes=2)) == {**NOTHING, "sent": 1}
+        assert send_due(engine, mail, render=render, now=now + timedelta(hours=1)) == NOTHING
         assert len(server.inbox.messages) == 1
 
     [row] = outbox(engine)
@@ -277,7 +277,7 @@ def test_an_outage_stops_the_run_without_touching_the_other_messages(engine, ses
     for number in range(3):
         put(session, to=f"buyer{number}@example.org")
 
-    assert send_due(engine, smtp_settings(settings, free_port())) == {**NOTHING, "retried": 1}
+    assert send_due(engine, smtp_settings(settings, free_port()), render=render) == {**NOTHING, "retried": 1}
 
     rows = outbox(engine)
     assert [row.attempts for row in rows] == [1, 0, 0]
@@ -290,7 +290,7 @@ def test_backoff_doubles_up_to_six_hours_and_gives_up_after_the_last_attempt(eng
     now = utcnow()
     waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        counts = send_due(engine, mail, now=now)
+        counts = send_due(engine, mail, render=render, now=now)
         [row] = outbox(engine)
         assert row.attempts == attempt
         if attempt < MAX_ATTEMPTS:
@@ -312,7 +312,7 @@ def test_backoff_doubles_up_to_six_hours_and_gives_up_after_the_last_attempt(eng
     assert row.status == OutboxStatus.failed
     assert row.attempts == MAX_ATTEMPTS and "cannot connect" in row.last_error
     # Failed messages are kept, and never picked up again.
-    assert send_due(engine, mail, now=now + timedelta(days=30)) == NOTHING
+    assert send_due(engine, mail, render=render, now=now + timedelta(days=30)) == NOTHING
     assert len(outbox(engine)) == 1
 
 
@@ -320,7 +320,7 @@ def test_a_refused_recipient_is_retried_while_the_others_go_out(engine, session,
     put(session, to="nobody@example.org")
     put(session, to="ana@example.org")
     with SmtpServer(refuse=("nobody@example.org",)) as server:
-        counts = send_due(engine, smtp_settings(settings, server.port))
+        counts = send_due(engine, smtp_settings(settings, server.port), render=render)
         assert [rcpts for _, rcpts, _ in server.inbox.messages] == [["ana@example.org"]]
 
     assert counts == {**NOTHING, "sent": 1, "retried": 1}
@@ -335,7 +335,7 @@ def test_a_message_that_cannot_be_written_is_retried_and_does_not_block_the_rest
     put(session, context={"not": "an order"})
     put(session)
 
-    counts = send_due(engine, smtp_settings(settings, smtp_server.port))
+    counts = send_due(engine, smtp_settings(settings, smtp_server.port), render=render)
 
     assert counts == {**NOTHING, "sent": 1, "retried": 1}
     broken, good = outbox(engine)
@@ -354,8 +354,8 @@ def test_an_interrupted_send_is_retried_after_its_claim_lapses(engine, session, 
     session.commit()
     mail = smtp_settings(settings, smtp_server.port)
 
-    assert send_due(engine, mail, now=now) == NOTHING
-    assert send_due(engine, mail, now=now + timedelta(minutes=6)) == {**NOTHING, "sent": 1}
+    assert send_due(engine, mail, render=render, now=now) == NOTHING
+    assert send_due(engine, mail, render=render, now=now + timedelta(minutes=6)) == {**NOTHING, "sent": 1}
     assert len(smtp_server.inbox.messages) == 1
 
 
@@ -375,7 +375,7 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(engine, session, 
     def worker() -> None:
         try:
             start.wait()
-            results.append(send_due(engine, mail, limit=count))
+            results.append(send_due(engine, mail, render=render, limit=count))
         except BaseException as error:
             errors.append(error)
 
@@ -443,7 +443,7 @@ def test_enqueue_never_commits(engine, session, settings):
     session.rollback()
 
     assert outbox(engine) == []
-    assert send_due(engine, smtp_settings(settings, free_port())) == NOTHING
+    assert send_due(engine, smtp_settings(settings, free_port()), render=render) == NOTHING
 
 
 def test_enqueue_normalises_the_language_and_refuses_bad_input(engine, session):
@@ -467,7 +467,7 @@ def test_without_an_smtp_host_the_message_is_logged_and_marked_sent(engine, sess
     demo = Settings(**{**settings.model_dump(), "smtp_host": "", "smtp_port": smtp_server.port})
     caplog.set_level(logging.INFO, logger="shop.mail")
 
-    assert send_due(engine, demo) == {**NOTHING, "logged": 1}
+    assert send_due(engine, demo, render=render) == {**NOTHING, "logged": 1}
 
     assert smtp_server.inbox.messages == []
     logged = "\n".join(record.getMessage() for record in caplog.records if record.name == "shop.mail")
@@ -492,13 +492,13 @@ def test_logs_in_when_a_username_is_set(engine, session, settings):
     with SmtpServer(authenticator=authenticator, auth_require_tls=False, auth_required=True) as server:
         # Asked for STARTTLS, which this server does not offer: the password is not sent in the clear.
         strict = smtp_settings(settings, server.port, smtp_starttls=True, smtp_username="coop", smtp_password="s3cret")
-        assert send_due(engine, strict) == {**NOTHING, "retried": 1}
+        assert send_due(engine, strict, render=render) == {**NOTHING, "retried": 1}
         assert logins == []
         [row] = outbox(engine)
         assert "STARTTLS" in row.last_error
 
         plain = smtp_settings(settings, server.port, smtp_username="coop", smtp_password="s3cret")
-        assert send_due(engine, plain, now=utcnow() + timedelta(minutes=2)) == {**NOTHING, "sent": 1}
+        assert send_due(engine, plain, render=render, now=utcnow() + timedelta(minutes=2)) == {**NOTHING, "sent": 1}
         assert logins == [(b"coop", b"s3cret")]
         assert len(server.inbox.messages) == 1
 

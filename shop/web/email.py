@@ -1,5 +1,8 @@
 """Writing an outbox e-mail: its subject, plain text and HTML, in the buyer's language.
 
+Presentation, so it lives with the web layer and its templates; the sender (``shop.mail.sender``) is handed
+this function by whoever runs it (``shop.jobs``), so the mail domain never imports Jinja.
+
 The outbox keeps only plain JSON (amounts as integer centavos); everything a buyer reads is made here, when the
 message is sent, from the templates in ``templates/email/``. Money is formatted for the language, each line's
 title is taken in that language, and every value from the context is HTML-escaped (autoescape is on for .html).
@@ -8,13 +11,14 @@ title is taken in that language, and every value from the context is HTML-escape
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from shop.i18n import Translator, translator
 from shop.mail.outbox import KINDS, mail_language
+from shop.mail.sender import RenderedEmail
 from shop.paths import TEMPLATES_DIR
 
 COOPERATIVE = "J'pas Joloviletik"
@@ -32,12 +36,6 @@ _env = jinja2.Environment(
     auto_reload=False,
     undefined=jinja2.StrictUndefined,
 )
-
-
-class RenderedEmail(NamedTuple):
-    subject: str
-    text: str
-    html: str
 
 
 def _web_url(value: Any) -> str:
