@@ -200,7 +200,7 @@ def sign_in(client, username="ana", password="a long password 1"):
 
 
 def make_order(session: Session, lines, *, shipping: int = 0) -> tuple[Order, list[OrderLine]]:
-    """``lines``: [(amount, weavers_bp, [(weaver, share_bp), ...]), ...]."""
+    """``lines``: [(amount, weavers_bp, [(weaver or weaver id, share_bp), ...]), ...]."""
     subtotal = sum(amount for amount, _, _ in lines)
     order = Order(
         token=uuid.uuid4().hex,
@@ -231,7 +231,12 @@ def make_order(session: Session, lines, *, shipping: int = 0) -> tuple[Order, li
         session.add(line)
         session.flush()
         session.add_all(
-            OrderLineWeaver(order_line_id=line.id, weaver_id=w.id, weaver_name=w.name, share_bp=share)
+            OrderLineWeaver(
+                order_line_id=line.id,
+                weaver_id=getattr(w, "id", w),
+                weaver_name=getattr(w, "name", "Tejedora"),
+                share_bp=share,
+            )
             for w, share in weavers
         )
         rows.append(line)

@@ -99,10 +99,17 @@ def method_problem(details: PayoutAccount, method: PayoutMethod, *, stripe_conne
     return None
 
 
-def owed(session: Session, *, now: datetime, hold: timedelta, stripe_connect: bool = False) -> list[Owed]:
-    """Every weaver with money in her account or in a batch, by name."""
-    balances = raw_balances(session)
-    committed = committed_to_payouts(session)
+def owed(
+    session: Session,
+    *,
+    now: datetime,
+    hold: timedelta,
+    stripe_connect: bool = False,
+    weaver_ids: list[int] | None = None,
+) -> list[Owed]:
+    """Every weaver (or those of ``weaver_ids``) with money in her account or in a batch, by name."""
+    balances = raw_balances(session, weaver_ids)
+    committed = committed_to_payouts(session, weaver_ids)
     ids = sorted(set(balances) | set(committed))
     if not ids:
         return []
@@ -133,12 +140,17 @@ def propose(
     return [row for row in owed(session, now=now, hold=hold, stripe_connect=stripe_connect) if row.available >= minimum]
 
 
+def _available(session: Session, weaver_ids: list[int], *, now: datetime, hold: timedelta) -> dict[int, int]:
+    """What may still be paid to each weaver (negative when she owes), in three queries for all of them."""
+    balances = raw_balances(session, weaver_ids)
+    held = held_back(session, weaver_ids, now=now, hold=hold)
+    committed = committed_to_payouts(session, weaver_ids)
+    return {w: balances.get(w, 0) - held.get(w, 0) - committed.get(w, 0) for w in weaver_ids}
+
+
 def available_for(session: Session, weaver_id: int, *, now: datetime, hold: timedelta, leaving_out: int = 0) -> int:
     """What may still be paid to one weaver; ``leaving_out`` is a payout's own amount, when paying it."""
-    balance = raw_balances(session, [weaver_id]).get(weaver_id, 0)
-    held = held_back(session, [weaver_id], now=now, hold=hold).get(weaver_id, 0)
-    committed = committed_to_payouts(session, [weaver_id]).get(weaver_id, 0) - leaving_out
-    return balance - held - committed
+    return _available(session, [weaver_id], now=now, hold=hold)[weaver_id] + leaving_out
 
 
 def prepare_batch(
@@ -162,9 +174,10 @@ def prepare_batch(
     if len({line.weaver_id for line in chosen}) != len(chosen):
         raise ValidationFailed(N_("Each weaver can be paid once in a batch."), field="lines")
     _lock_weavers(session, [line.weaver_id for line in chosen])
-    names = dict(
-        session.execute(select(Weaver.id, Weaver.name).where(Weaver.id.in_([c.weaver_id for c in chosen]))).all()
-    )
+    ids = [line.weaver_id for line in chosen]
+    names = dict(session.execute(select(Weaver.id, Weaver.name).where(Weaver.id.in_(ids))).all())
+    available_now = _available(session, ids, now=now, hold=hold)
+    accounts = {d.weaver_id: d for d in session.scalars(select(PayoutAccount).where(PayoutAccount.weaver_id.in_(ids)))}
     problems: list[ValidationFailed] = []
     payouts = []
     for line in chosen:
@@ -175,7 +188,7 @@ def prepare_batch(
         if line.amount < 0:
             problems.append(ValidationFailed(N_("An amount cannot be negative."), field=field))
             continue
-        available = available_for(session, line.weaver_id, now=now, hold=hold)
+        available = available_now[line.weaver_id]
         if line.amount > available:
             problems.append(
                 ValidationFailed(
@@ -186,7 +199,7 @@ def prepare_batch(
                 )
             )
             continue
-        details = payout_account(session, line.weaver_id)
+        details = accounts.get(line.weaver_id) or PayoutAccount(weaver_id=line.weaver_id)
         method = line.method or details.method
         problem = method_problem(details, method, stripe_connect=stripe_connect)
         if problem:

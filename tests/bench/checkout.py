@@ -28,20 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from factories import BUYER  # noqa: E402
 from fakestripe import FakeStripe  # noqa: E402
 from live import free_port  # noqa: E402
 from storefront import rss_mb, start_server, stop_server  # noqa: E402
-
-BUYER = {
-    "email": "ana@example.org",
-    "name": "Ana López",
-    "phone": "+52 967 123 4567",
-    "address_line1": "Calle Real de Guadalupe 12",
-    "city": "San Cristóbal de las Casas",
-    "region": "Chiapas",
-    "postal_code": "29200",
-    "country": "MX",
-}
 
 
 def seed(database_url: str, series_units: int) -> None:

@@ -253,7 +253,7 @@ def _batch_page(request: Request, session, batch_id: int, *, errors=None, status
             "has_spei": any(p.method is PayoutMethod.spei for p in live),
             "errors": errors or {},
             "currency": request.app.state.settings.default_currency,
-            "can_pay": getattr(request.state, "user", None) is not None and request.state.user.has(Role.treasurer),
+            "can_pay": request.state.user.has(Role.treasurer),
             "can_approve": request.state.user.has(Role.council) and batch.prepared_by_id != request.state.user.id,
             **_labels(),
         },
@@ -386,14 +386,11 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: 
             by=who.user,
             hold=hold(request),
         )
-    except PaymentProviderUnavailable:
-        # Not the buyer's message: the money may have left. The payout stays "being sent" until Stripe answers.
-        exc = payout_flow.TransferUnanswered()
-        with session_scope(engine, writes=False) as session:
-            return _failed(request, session, _payout_batch(session, payout_id), exc, f"payout-{payout_id}")
     except DomainError as exc:
+        # Not the buyer's "unavailable" message: the money may have left, and the payout stays "being sent".
+        shown = payout_flow.TransferUnanswered() if isinstance(exc, PaymentProviderUnavailable) else exc
         with session_scope(engine, writes=False) as session:
-            return _failed(request, session, _payout_batch(session, payout_id), exc, f"payout-{payout_id}")
+            return _failed(request, session, _payout_batch(session, payout_id), shown, f"payout-{payout_id}")
     return _back_to_batch(
         request, payout.batch_id, N_("Sent through Stripe: %(amount)s."), amount=_money(request, payout.amount)
     )

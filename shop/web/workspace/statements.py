@@ -67,7 +67,8 @@ def _account_page(
 ):
     weaver = _weaver(session, weaver_id)
     details = service.payout_account(session, weaver_id)
-    owed = {row.weaver_id: row for row in service.owed(session, now=utcnow(), hold=hold(request))}.get(weaver_id)
+    found = service.owed(session, now=utcnow(), hold=hold(request), weaver_ids=[weaver_id])
+    owed = found[0] if found else None
     values = values or {
         "method": details.method.value,
         "clabe": details.clabe or "",

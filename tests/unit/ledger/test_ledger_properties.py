@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from factories import make_weaver
+from factories import make_order, make_weaver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from shop.ledger import splits
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.ledger.schemas import Sale, SaleLine
 from shop.ledger.service import balance, order_received, post_refund, post_sale, weaver_balance
-from shop.orders.models import Order, OrderLine, OrderLineWeaver, PaymentMethod
+from shop.orders.models import OrderLineWeaver
 
 MONEY = ("stripe_clearing", "cash", "pending_offline")
 BP = 10_000
@@ -121,42 +121,8 @@ def model_order_refund(order: ModelOrder, amount: int) -> tuple[dict[int, int], 
 
 
 def insert_order(session: Session, lines: list[tuple[int, int, dict[int, int]]], shipping: int) -> tuple[int, list]:
-    total = sum(amount for amount, _, _ in lines) + shipping
-    order = Order(
-        token=uuid.uuid4().hex,
-        number=uuid.uuid4().hex[:12],
-        payment_method=PaymentMethod.stripe,
-        subtotal=total - shipping,
-        shipping_amount=shipping,
-        total=total,
-        amount_due_now=total,
-    )
-    session.add(order)
-    session.flush()
-    ids = []
-    for amount, weavers_bp, shares in lines:
-        line = OrderLine(
-            order_id=order.id,
-            product_slug="piece",
-            title_es="Pieza",
-            title_en="Piece",
-            kind="unique",
-            unit_price=amount,
-            quantity=1,
-            line_total=amount,
-            amount_due_now=amount,
-            weavers_bp=weavers_bp,
-            split_rule="default",
-        )
-        session.add(line)
-        session.flush()
-        session.add_all(
-            OrderLineWeaver(order_line_id=line.id, weaver_id=w, weaver_name="Tejedora", share_bp=s)
-            for w, s in shares.items()
-        )
-        ids.append(line.id)
-    session.flush()
-    return order.id, ids
+    order, rows = make_order(session, [(a, bp, list(shares.items())) for a, bp, shares in lines], shipping=shipping)
+    return order.id, [line.id for line in rows]
 
 
 @st.composite

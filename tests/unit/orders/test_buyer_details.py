@@ -1,17 +1,9 @@
 import pytest
+from factories import BUYER
 
 from shop.orders.schemas import BuyerDetails, countries
 
-GOOD = {
-    "email": "ana@example.org",
-    "name": "Ana López",
-    "phone": "+52 967 123 4567",
-    "address_line1": "Calle Real de Guadalupe 12",
-    "city": "San Cristóbal de las Casas",
-    "region": "Chiapas",
-    "postal_code": "29200",
-    "country": "MX",
-}
+GOOD = BUYER
 
 
 def fields(**changes) -> set[str]:
