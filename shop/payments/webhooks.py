@@ -78,13 +78,19 @@ def _payment_for_session(session: Session, checkout_session: dict) -> tuple[Orde
     return order, payment
 
 
-def _completed(session, obj, *, details, now, base_url) -> str:
+def _with_intent(session, obj, details) -> tuple[Order, Payment] | None:
+    """The session's order and payment, the payment now knowing its PaymentIntent (for later refunds)."""
     found = _payment_for_session(session, obj)
+    if found is not None and details is not None:
+        found[1].stripe_payment_intent_id = details.payment_intent_id
+    return found
+
+
+def _completed(session, obj, *, details, now, base_url) -> str:
+    found = _with_intent(session, obj, details)
     if found is None:
         return "unknown session"
     order, payment = found
-    if details is not None:
-        payment.stripe_payment_intent_id = details.payment_intent_id
     if order.status is OrderStatus.pending_payment:
         # The buyer finished Stripe's page: her order is confirmed, whether paid by card or by voucher later.
         send_confirmation(session, order, base_url=base_url, bank_transfer_details="")
@@ -126,12 +132,10 @@ def _money_in(session, order: Order, payment: Payment, *, details, now, base_url
 
 
 def _async_succeeded(session, obj, *, details, now, base_url) -> str:
-    found = _payment_for_session(session, obj)
+    found = _with_intent(session, obj, details)
     if found is None:
         return "unknown session"
     order, payment = found
-    if details is not None:
-        payment.stripe_payment_intent_id = details.payment_intent_id
     return _money_in(session, order, payment, details=details, now=now, base_url=base_url)
 
 

@@ -112,6 +112,17 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
         assert "Terminado" in page.content()  # the batch closed with its only payout paid
         page.screenshot(path=screenshots / "payouts-batch-paid-1024.png", full_page=True)
         assert no_serious_violations(page)
+        # Her money page: a mistyped CLABE is caught before any SPEI transfer can go to a stranger.
+        page.goto(f"{live_server}/taller/tejedoras/{maria.id}/cuenta")
+        page.get_by_label("Transferencia SPEI").check()
+        page.get_by_label("CLABE (18 dígitos), para SPEI").fill("012 180 0000 0000 0003")
+        page.get_by_role("button", name="Guardar").click()
+        assert "error de captura" in page.content()
+        page.screenshot(path=screenshots / "weaver-account-clabe-error-1024.png", full_page=True)
+        assert no_serious_violations(page)
+        page.get_by_label("CLABE (18 dígitos), para SPEI").fill("012 180 0000 0000 0002")
+        page.get_by_role("button", name="Guardar").click()
+        assert "BBVA MEXICO" in page.content()
     finally:
         treasurer.close()
 
