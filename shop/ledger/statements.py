@@ -47,9 +47,7 @@ class StatementLine:
     product_id: int | None = None
     title: str = ""
     quantity: int = 0
-    unit_price: int = 0
     price: int = 0  # the line's total, what the buyer paid for the piece(s)
-    weavers_bp: int = 0  # the weavers' part of the price
     share_bp: int = 10000  # her share of the weavers' part
     payout_id: int | None = None
     payout_method: str | None = None
@@ -204,7 +202,7 @@ def movements(session: Session, weaver_id: int, account_id: int, *where) -> list
         )
         if line is not None:
             item.product_id, item.title, item.quantity = line.product_id, line.title_es, line.quantity
-            item.unit_price, item.price, item.weavers_bp = line.unit_price, line.line_total, line.weavers_bp
+            item.price = line.line_total
             item.share_bp = share or 10000
         lines.append(item)
     return lines
