@@ -233,22 +233,27 @@ class StockReservation(SQLModel, table=True):
 
 class StockReason(StrEnum):
     count_correction = "count_correction"
-    sold_in_person = "sold_in_person"
+    sold_in_person = "sold_in_person"  # only with the in-person sale (order) that took the units
     damaged = "damaged"
     returned = "returned"
     new_stock = "new_stock"
+    # Taken off the shelf as "sold in person" before such sales were recorded as sales (no order, no ledger).
+    sold_unrecorded = "sold_unrecorded"
 
 
 class StockMovement(SQLModel, table=True):
-    """Every change of stock made by hand, with its reason and who made it."""
+    """Every change of stock made by hand or by a sale in person, with its reason and who made it."""
 
     __tablename__ = "stock_movements"
+    __table_args__ = (sa.CheckConstraint("reason <> 'sold_in_person' OR order_id IS NOT NULL", name="sale_has_order"),)
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="products.id", ondelete="CASCADE", index=True)
     delta: int
     stock_after: int
     reason: StockReason = Field(sa_type=str_enum(StockReason, "stock_reason"), nullable=False)
+    # The in-person sale that took the units (reason sold_in_person).
+    order_id: int | None = Field(default=None, foreign_key="orders.id", ondelete="RESTRICT", index=True)
     note: str = Field(default="", max_length=300)
     actor: str = Field(max_length=120)
     created_at: datetime = created_at_field()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ReservationStatus, StockReservation
 from shop.catalogue.revision import mark_changed
+from shop.clock import to_local
 from shop.errors import N_, Conflict
 
 
@@ -30,6 +31,39 @@ class JustSold(Conflict):
             titles=", ".join(titles),
         )
         self.titles = titles
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Units of a piece held for an order that is being paid, as members need to see it."""
+
+    product_id: int
+    order_id: int
+    order_number: str
+    buyer: str
+    quantity: int
+    until: datetime
+
+
+class HeldForOrder(Conflict):
+    """A member or the treasurer tried to take units off the shelf that an online buyer is paying for."""
+
+    code = "held_for_order"
+
+    def __init__(self, title: str, hold: Hold):
+        super().__init__(
+            N_(
+                "“%(title)s” is held for online order %(number)s (%(buyer)s) until %(until)s, while the buyer "
+                "pays. It cannot be sold or taken off the shelf before then. If the piece is really gone, ask "
+                "the treasurer to cancel that order first."
+            ),
+            field="quantity",
+            title=title,
+            number=hold.order_number,
+            buyer=hold.buyer or "—",
+            until=to_local(hold.until).strftime("%d/%m/%Y %H:%M"),
+        )
+        self.hold = hold
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,45 @@ def held_quantities(session: Session, product_ids: list[int], now: datetime, *, 
     if except_order is not None:
         statement = statement.where(StockReservation.order_id != except_order)
     return {pid: int(total) for pid, total in session.execute(statement).all()}
+
+
+def holds_on(session: Session, product_ids: list[int], now: datetime) -> dict[int, list[Hold]]:
+    """Every unexpired hold on these products, with its order's number and buyer, soonest to end first."""
+    from shop.orders.models import Order  # orders build on the catalogue; reading their rows is allowed
+
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            StockReservation.product_id,
+            StockReservation.order_id,
+            Order.number,
+            Order.name,
+            StockReservation.quantity,
+            StockReservation.expires_at,
+        )
+        .join(Order, Order.id == StockReservation.order_id)
+        .where(
+            StockReservation.product_id.in_(product_ids),
+            StockReservation.status == ReservationStatus.active,
+            StockReservation.expires_at > now,
+        )
+        .order_by(StockReservation.expires_at, StockReservation.id)
+    ).all()
+    found: dict[int, list[Hold]] = {}
+    for product_id, order_id, number, buyer, quantity, until in rows:
+        found.setdefault(product_id, []).append(Hold(product_id, order_id, number, buyer, quantity, until))
+    return found
+
+
+def refuse_held(session: Session, product: Product, taking: int, now: datetime) -> None:
+    """Raise HeldForOrder if taking ``taking`` units would leave fewer on the shelf than orders hold.
+
+    Call it with the product's row locked (``lock_products``), so no hold appears between check and change.
+    """
+    holds = holds_on(session, [product.id], now).get(product.id, [])
+    if holds and taking > product.stock_on_hand - sum(hold.quantity for hold in holds):
+        raise HeldForOrder(product.title_es, holds[0])
 
 
 def available_quantities(session: Session, products: list[Product], now: datetime) -> dict[int, int]:

@@ -1,4 +1,4 @@
-"""Stock changed by hand: a count corrected, a piece sold at a fair, damaged, returned, or newly woven.
+"""Stock changed by hand (a count corrected, a piece damaged, returned or newly woven) and by sales in person.
 
 Each change is written down as a StockMovement with its reason, a note and who made it, so the council
 can always see why the number on the shelf is what it is. The product's row is locked first (PostgreSQL;
@@ -7,23 +7,30 @@ takes stock at the same moment.
 
 Whether a piece shows as sold out follows its stock: the last unit taken marks an active piece sold out,
 and a unit put back makes a sold-out piece active again. Made-to-order pieces keep no stock.
+
+A piece sold in person is a sale, not a stock change: it goes through the in-person sale (an order, its cash
+and its split in the ledger), which records its movement here with ``record_sale``. No change by hand may
+take units that an online order holds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Product, ProductKind, ProductStatus, StockMovement, StockReason
-from shop.catalogue.stock import lock_products
+from shop.catalogue.stock import lock_products, refuse_held
 from shop.errors import N_, ValidationFailed
 
 MAX_STOCK = 100_000
 NOTE_LENGTH = 300
 # Reasons that can only take pieces off the shelf, and those that can only put them back.
-TAKES_AWAY = (StockReason.sold_in_person, StockReason.damaged)
+TAKES_AWAY = (StockReason.damaged,)
 PUTS_BACK = (StockReason.returned, StockReason.new_stock)
+# Reasons a person may give by hand; a sale is recorded only by the sale itself.
+BY_HAND = (StockReason.count_correction, *TAKES_AWAY, *PUTS_BACK)
 
 
 def adjust_stock(
@@ -47,7 +54,9 @@ def adjust_stock(
         reason = StockReason(reason) if reason else None
     except ValueError:
         reason = None
-    if reason is None:
+    if reason is StockReason.sold_in_person:
+        raise ValueError("a sale in person is recorded by shop.payments.service.sell_in_person, not by hand")
+    if reason not in BY_HAND:
         problems.append(ValidationFailed(N_("Choose why the stock changes."), field="reason"))
     note = (note or "").strip()
     if len(note) > NOTE_LENGTH:
@@ -95,6 +104,8 @@ def adjust_stock(
         problems.append(ValidationFailed(N_("Must be at most %(le)s."), field="quantity", le=MAX_STOCK))
     if problems:
         _raise(problems)
+    if change < 0:
+        refuse_held(session, product, -change, now)
 
     product.stock_on_hand = after
     if after == 0 and product.status is ProductStatus.active:
@@ -108,6 +119,30 @@ def adjust_stock(
         stock_after=after,
         reason=reason,
         note=note,
+        actor=(actor or "").strip()[:120],
+        created_at=now,
+    )
+    session.add(movement)
+    session.flush()
+    return movement
+
+
+def record_sale(
+    session: Session, *, product_id: int, quantity: int, order_id: int, note: str, actor: str, now: datetime
+) -> StockMovement | None:
+    """Write down, in the piece's stock history, units that a sale in person took (None: made to order)."""
+    current = session.execute(
+        sa.select(Product.kind, Product.stock_on_hand).where(Product.id == product_id)
+    ).one_or_none()
+    if current is None or current.kind is ProductKind.made_to_order:
+        return None
+    movement = StockMovement(
+        product_id=product_id,
+        delta=-quantity,
+        stock_after=current.stock_on_hand,
+        reason=StockReason.sold_in_person,
+        order_id=order_id,
+        note=(note or "").strip()[:NOTE_LENGTH],
         actor=(actor or "").strip()[:120],
         created_at=now,
     )

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.stock import return_stock
+from shop.catalogue.models import ProductKind
+from shop.catalogue.stock import lock_products, refuse_held, return_stock
+from shop.catalogue.stock_changes import record_sale
 from shop.errors import N_, Conflict, InvalidState, ValidationFailed
 from shop.ledger.schemas import Sale, SaleLine
 from shop.ledger.service import order_received, post_refund, post_sale
@@ -146,9 +148,33 @@ def confirm_offline_payment(
 
 
 def sell_in_person(
-    session: Session, *, items: list[OrderItem], actor: str, now: datetime, name: str = "", email: str = ""
+    session: Session,
+    *,
+    items: list[OrderItem],
+    actor: str,
+    now: datetime,
+    name: str = "",
+    email: str = "",
+    note: str = "",
 ) -> Order:
-    """A sale at the cooperative's shop: the same order and ledger path, paid in cash on the spot."""
+    """A sale at the cooperative's shop or a market: the same order and ledger path, paid in cash on the spot.
+
+    Units an online order holds are never sold: HeldForOrder names that order and until when it holds them.
+    Each piece's stock history records the sale with its order.
+    """
+    wanted: dict[int, int] = {}
+    for item in items:
+        wanted[item.product_id] = wanted.get(item.product_id, 0) + item.quantity
+    for product in lock_products(session, list(wanted)).values():
+        if product.kind is ProductKind.made_to_order:
+            continue
+        refuse_held(session, product, wanted[product.id], now)
+        if 0 < product.stock_on_hand < wanted[product.id]:  # none at all: place_order says it was just sold
+            raise ValidationFailed(
+                N_("There are only %(count)d in stock; the stock cannot go below zero."),
+                field="quantity",
+                count=product.stock_on_hand,
+            )
     order = orders.place_order(
         session,
         items=items,
@@ -163,7 +189,11 @@ def sell_in_person(
     order.name, order.email = name.strip()[:200], email.strip()[:254]
     payment = open_payment(session, order, now=now)
     payment.confirmed_by = actor[:120]
-    settle(session, order, payment, actor=actor, now=now, base_url="")
+    settle(session, order, payment, actor=actor, now=now, base_url="", note=note.strip()[:300])
+    for product_id, quantity in wanted.items():
+        record_sale(
+            session, product_id=product_id, quantity=quantity, order_id=order.id, note=note, actor=actor, now=now
+        )
     return order
 
 

@@ -434,18 +434,18 @@ def test_stock_changes_need_a_reason_and_are_recorded(client, session, pieces):
     token = sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)
     url = "/taller/inventario/huipil-maria/existencias"
 
-    no_reason = client.post(url, data={"quantity": "1", "note": "feria", "csrf_token": token})
+    no_reason = client.post(url, data={"quantity": "1", "note": "lluvia", "csrf_token": token})
     assert no_reason.status_code == 422
     assert error_for(no_reason.text, "reason") == es("Choose why the stock changes.")
-    assert value_of(no_reason.text, "note") == "feria"
+    assert value_of(no_reason.text, "note") == "lluvia"
     assert count(session, StockMovement) == 0
 
-    sold = client.post(
+    lost = client.post(
         url,
-        data={"reason": "sold_in_person", "quantity": "1", "note": "Feria del domingo", "csrf_token": token},
+        data={"reason": "damaged", "quantity": "1", "note": "Se mojó en la lluvia", "csrf_token": token},
         follow_redirects=False,
     )
-    assert sold.status_code == 303
+    assert lost.status_code == 303
     fresh(session)
     product = session.get(Product, pieces["hers"].id)
     assert (product.stock_on_hand, product.status) == (0, ProductStatus.sold_out)
@@ -453,12 +453,12 @@ def test_stock_changes_need_a_reason_and_are_recorded(client, session, pieces):
     assert (movement.delta, movement.stock_after, movement.reason, movement.actor, movement.note) == (
         -1,
         0,
-        "sold_in_person",
+        "damaged",
         "María Pérez",
-        "Feria del domingo",
+        "Se mojó en la lluvia",
     )
     page = client.get("/taller/inventario/huipil-maria").text
-    assert "Feria del domingo" in page and es("Sold in person") in page
+    assert "Se mojó en la lluvia" in page and es("Damaged or lost") in page
 
     below = client.post(url, data={"reason": "damaged", "quantity": "1", "csrf_token": token})
     assert below.status_code == 422
@@ -477,3 +477,78 @@ def test_stock_changes_need_a_reason_and_are_recorded(client, session, pieces):
     assert session.scalars(
         select(AuditEvent).where(AuditEvent.entity == "products", AuditEvent.action == "update")
     ).all()
+
+
+def test_sold_in_person_records_a_sale_with_its_money(client, session, pieces):
+    from shop.ledger.service import balance, weaver_balance
+    from shop.orders.models import Channel, Order, OrderStatus
+
+    token = sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)
+    sold = client.post(
+        "/taller/inventario/huipil-maria/existencias",
+        data={"reason": "sold_in_person", "quantity": "1", "note": "Feria del domingo", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert sold.status_code == 303
+    fresh(session)
+    order = session.scalar(select(Order))
+    assert sold.headers["location"] == f"/taller/venta/{order.number}/recibo"
+    assert (order.channel, order.status, order.amount_paid) == (Channel.in_person, OrderStatus.paid, 100_000)
+    assert balance(session, "cash") == 100_000
+    assert weaver_balance(session, pieces["maria"].id) == 80_000  # her earnings, by the default split
+    assert balance(session, "fund") == 20_000
+    product = session.get(Product, pieces["hers"].id)
+    assert (product.stock_on_hand, product.status) == (0, ProductStatus.sold_out)
+    movement = session.scalar(select(StockMovement))
+    assert (movement.reason, movement.delta, movement.stock_after, movement.order_id, movement.note) == (
+        "sold_in_person",
+        -1,
+        0,
+        order.id,
+        "Feria del domingo",
+    )
+    receipt = client.get(sold.headers["location"])
+    assert receipt.status_code == 200 and order.number in receipt.text
+    page = client.get("/taller/inventario/huipil-maria").text
+    assert f'href="/taller/venta/{order.number}/recibo"' in page and "Feria del domingo" in page
+
+
+def test_a_held_piece_cannot_be_sold_in_person_or_taken_away(client, session, pieces):
+    from factories import place
+
+    from shop.clock import to_local
+    from shop.orders.models import Order
+
+    held = place(session, [(pieces["hers"], 1)], minutes=72 * 60, name="Ana López")
+    session.commit()
+    token = sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)
+    until = to_local(held.reserved_until).strftime("%d/%m/%Y %H:%M")
+    page = client.get("/taller/inventario/huipil-maria").text
+    assert held.number in page and "Ana López" in page
+    listing = client.get("/taller/inventario").text
+    assert held.number in listing
+    for reason in ("sold_in_person", "damaged"):
+        refused = client.post(
+            "/taller/inventario/huipil-maria/existencias",
+            data={"reason": reason, "quantity": "1", "note": "Feria", "csrf_token": token},
+        )
+        assert refused.status_code == 422
+        message = error_for(refused.text, "quantity")
+        assert held.number in message and "Ana López" in message and until in message
+    fresh(session)
+    assert session.get(Product, pieces["hers"].id).stock_on_hand == 1
+    assert count(session, StockMovement) == 0
+    assert session.scalar(select(func.count()).select_from(Order)) == 1  # only the online order
+
+
+def test_a_member_sees_only_receipts_of_her_own_sales(client, session, pieces):
+    from shop.clock import utcnow
+    from shop.orders.schemas import OrderItem
+    from shop.payments.service import sell_in_person
+
+    order = sell_in_person(
+        session, items=[OrderItem(product_id=pieces["other"].id, quantity=1)], actor="Rosa", now=utcnow()
+    )
+    session.commit()
+    sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)
+    assert client.get(f"/taller/venta/{order.number}/recibo").status_code == 404

@@ -22,7 +22,8 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import Role
 from shop.catalogue import service as catalogue
 from shop.catalogue.models import Product, ProductImage, ProductStatus
-from shop.catalogue.stock import lock_products
+from shop.catalogue.stock import holds_on, lock_products
+from shop.clock import utcnow
 from shop.errors import N_, NotFound
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import flash_message
@@ -96,6 +97,7 @@ def inventory(
         "workspace/inventory.html",
         {
             "products": products,
+            "holds": holds_on(session, [p.id for p in products], utcnow()),
             "counts": counts,
             "photoless": photoless or 0,
             "all_count": sum(n for s, n in counts.items() if s != ProductStatus.archived),

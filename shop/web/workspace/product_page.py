@@ -17,7 +17,10 @@ from shop.catalogue.models import (
     StockReason,
     Weaver,
 )
+from shop.catalogue.stock import holds_on
+from shop.clock import utcnow
 from shop.errors import N_
+from shop.orders.models import Order
 from shop.web.workspace.auth import Signed
 from shop.web.workspace.inventory import STATUS_NAMES, find_editable
 from shop.web.workspace.render import ws_render
@@ -33,7 +36,10 @@ REASON_NAMES = {
     StockReason.returned: N_("A piece came back (returned)"),
     StockReason.damaged: N_("Damaged or lost"),
     StockReason.count_correction: N_("I counted again (correction)"),
+    StockReason.sold_unrecorded: N_("Sold in person, without recording the sale (before sales were recorded)"),
 }
+# What a person may choose on the stock form ("sold in person" records a sale in cash).
+REASON_CHOICES = tuple(reason for reason in REASON_NAMES if reason is not StockReason.sold_unrecorded)
 # Text fields of the product form, kept exactly as typed when the form comes back with a mistake.
 TEXT_FIELDS = (
     "address",
@@ -129,8 +135,9 @@ def form_page(
             values.update(kind=ProductKind.unique.value, stock_on_hand="1")
         if shares is None:
             shares = {str(who.user.weaver_id): "100"} if who.user.weaver_id else {}
-        movements, woven_by = [], []
+        movements, woven_by, holds = [], [], []
     else:
+        holds = holds_on(session, [product.id], utcnow()).get(product.id, [])
         values = values if values is not None else _values_of(product)
         shares = shares if shares is not None else _shares_of(product)
         movements = session.scalars(
@@ -172,12 +179,23 @@ def form_page(
             "kind_names": KIND_NAMES,
             "status_names": STATUS_NAMES,
             "reason_names": REASON_NAMES,
+            "reason_choices": REASON_CHOICES,
+            "holds": holds,
+            "sale_numbers": _sale_numbers(session, movements),
             "may_choose_weavers": may_choose_weavers(who),
             "may_archive": who.has(Role.council, Role.admin),
             "public": product is not None and product.status in PUBLIC_STATUSES,
         },
         status_code=status,
     )
+
+
+def _sale_numbers(session, movements) -> dict[int, str]:
+    """The order number of each in-person sale among the movements, to link its receipt."""
+    ids = {m.order_id for m in movements if m.order_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(Order.id, Order.number).where(Order.id.in_(ids))).all())
 
 
 def form_again(request, session, who: Signed, slug: str, **page):

@@ -29,8 +29,10 @@ from shop.payments.service import payment_of, sell_in_person
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Staff
+from shop.web.workspace.inventory import Keeper
 from shop.web.workspace.orders import THANKS
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.scope import visible_orders
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 GRID_SIZE = 60
@@ -277,9 +279,11 @@ def sale_step(
 
 
 @router.get("/venta/{number}/recibo")
-def receipt(request: Request, session: SessionDep, who: Staff, number: str):
+def receipt(request: Request, session: SessionDep, who: Keeper, number: str):
+    """A sale's receipt: for whoever may sell, and for a member whose piece it sold."""
     order = orders.order_by_number(session, number)
-    if order.channel is not Channel.in_person:
+    mine = session.scalar(visible_orders(sa.select(Order.id).where(Order.id == order.id), who))
+    if order.channel is not Channel.in_person or mine is None:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     return ws_render(
         request,

@@ -1,4 +1,8 @@
-"""Changing a piece's stock, always with a reason: sold in person, newly woven, returned, damaged, recounted."""
+"""Changing a piece's stock, always with a reason: newly woven, returned, damaged, recounted, or sold in person.
+
+"Sold in person" is not a stock change but a sale: it is recorded through the in-person sale, with its cash
+and its split in the ledger, and the member gets the receipt.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from fastapi import APIRouter, Form, Request
 from shop.catalogue.models import ProductStatus, StockReason
 from shop.catalogue.stock_changes import TAKES_AWAY, adjust_stock
 from shop.clock import utcnow
-from shop.errors import N_, ValidationFailed
+from shop.errors import N_, DomainError
+from shop.orders.schemas import OrderItem
+from shop.payments.service import sell_in_person
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import Problems, read_whole
@@ -39,7 +45,31 @@ def change_stock(
     count = read_whole(quantity, "quantity", problems)
     if count is None and "quantity" not in problems:
         problems.add("quantity", N_("Write how many."))
-    if not problems:
+    if not problems and chosen is StockReason.sold_in_person and count > product.stock_on_hand:
+        problems.add(
+            "quantity",
+            N_("There are only %(count)d in stock; the stock cannot go below zero."),
+            count=product.stock_on_hand,
+        )
+    elif not problems and chosen is StockReason.sold_in_person:
+        try:
+            order = sell_in_person(
+                session,
+                items=[OrderItem(product_id=product.id, quantity=count)],
+                actor=who.user.name,
+                now=utcnow(),
+                note=note,
+            )
+        except DomainError as exc:
+            problems.add_error(exc, None if exc.field in ("quantity", "note") else "quantity")
+        else:
+            return redirect_saved(
+                request,
+                f"/taller/venta/{order.number}/recibo",
+                N_("Sale %(number)s recorded. Give the buyer her receipt."),
+                number=order.number,
+            )
+    elif not problems:
         if chosen is StockReason.count_correction:
             change = {"new_count": count}
         elif chosen in TAKES_AWAY:
@@ -50,7 +80,7 @@ def change_stock(
             movement = adjust_stock(
                 session, product, **change, reason=chosen, note=note, actor=who.user.name, now=utcnow()
             )
-        except ValidationFailed as exc:
+        except DomainError as exc:
             problems.add_error(exc)
     if problems:
         return form_again(

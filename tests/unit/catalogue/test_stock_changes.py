@@ -1,12 +1,16 @@
-"""Stock changed by hand: every change has a reason and a record, and the status follows the stock."""
+"""Stock changed by hand: every change has a reason and a record, the status follows the stock, held units
+stay on the shelf, and a sale in person is never a change by hand."""
+
+from datetime import timedelta
 
 import pytest
-from factories import make_product, message_of
+from factories import make_product, message_of, place
 from sqlalchemy import select
 
 from shop.catalogue.models import ProductStatus, StockMovement, StockReason
+from shop.catalogue.stock import HeldForOrder
 from shop.catalogue.stock_changes import adjust_stock, change_status
-from shop.clock import utcnow
+from shop.clock import to_local, utcnow
 from shop.errors import ValidationFailed
 
 
@@ -22,17 +26,18 @@ def problems(caught) -> dict[str, str]:
 
 def test_a_change_is_recorded_with_its_reason_note_and_author(session):
     product = make_product(session, kind="series", stock_on_hand=3)
-    movement = change(session, product, delta=-1, reason=StockReason.sold_in_person, note="  Feria del domingo ")
+    movement = change(session, product, delta=-1, reason=StockReason.damaged, note="  Se mojó en la lluvia ")
     session.commit()
     assert product.stock_on_hand == 2
     stored = session.scalar(select(StockMovement).where(StockMovement.product_id == product.id))
     assert stored.id == movement.id
-    assert (stored.delta, stored.stock_after, stored.reason, stored.note, stored.actor) == (
+    assert (stored.delta, stored.stock_after, stored.reason, stored.note, stored.actor, stored.order_id) == (
         -1,
         2,
-        StockReason.sold_in_person,
-        "Feria del domingo",
+        StockReason.damaged,
+        "Se mojó en la lluvia",
         "María Pérez",
+        None,
     )
     assert stored.created_at.tzinfo is not None
 
@@ -47,7 +52,7 @@ def test_a_count_correction_sets_the_new_count(session):
 
 def test_the_last_unit_marks_the_piece_sold_out_and_a_return_makes_it_active(session):
     product = make_product(session, kind="unique", stock_on_hand=1, status="active")
-    change(session, product, delta=-1, reason=StockReason.sold_in_person)
+    change(session, product, delta=-1, reason=StockReason.damaged)
     assert (product.stock_on_hand, product.status) == (0, ProductStatus.sold_out)
     change(session, product, delta=1, reason=StockReason.returned)
     assert (product.stock_on_hand, product.status) == (1, ProductStatus.active)
@@ -61,7 +66,7 @@ def test_a_draft_stays_a_draft_whatever_its_stock(session):
     assert product.status is ProductStatus.draft
 
 
-@pytest.mark.parametrize("reason", [None, "", "stolen_by_aliens"])
+@pytest.mark.parametrize("reason", [None, "", "stolen_by_aliens", "sold_unrecorded"])
 def test_a_reason_is_required(session, reason):
     product = make_product(session, kind="series", stock_on_hand=3)
     with pytest.raises(ValidationFailed) as caught:
@@ -98,7 +103,7 @@ def test_made_to_order_pieces_have_no_stock_to_change(session):
 def test_the_reason_must_match_the_direction_and_something_must_change(session):
     product = make_product(session, kind="series", stock_on_hand=2)
     with pytest.raises(ValidationFailed) as caught:
-        change(session, product, delta=1, reason=StockReason.sold_in_person)
+        change(session, product, delta=1, reason=StockReason.damaged)
     assert "reason" in problems(caught)
     with pytest.raises(ValidationFailed) as caught:
         change(session, product, delta=-1, reason=StockReason.new_stock)
@@ -129,7 +134,7 @@ def test_the_change_works_from_the_current_row_not_a_stale_copy(session, engine)
     with Session(engine) as other:  # a checkout sold two meanwhile
         other.get(type(product), product.id).stock_on_hand = 1
         other.commit()
-    movement = change(session, product, delta=-1, reason=StockReason.sold_in_person)
+    movement = change(session, product, delta=-1, reason=StockReason.damaged)
     assert (movement.stock_after, product.stock_on_hand) == (0, 0)
 
 
@@ -142,3 +147,68 @@ def test_publishing_follows_the_stock(session):
     assert change_status(session, product, ProductStatus.active, now=utcnow()) is ProductStatus.active
     with pytest.raises(ValidationFailed):
         change_status(session, product, ProductStatus.sold_out, now=utcnow())
+
+
+def test_a_sale_in_person_is_never_a_change_by_hand(session):
+    product = make_product(session, kind="series", stock_on_hand=3)
+    with pytest.raises(ValueError, match="sell_in_person"):
+        change(session, product, delta=-1, reason=StockReason.sold_in_person)
+    with pytest.raises(ValueError, match="sell_in_person"):
+        change(session, product, delta=-1, reason="sold_in_person")
+    assert product.stock_on_hand == 3
+
+
+def test_a_sold_in_person_movement_cannot_be_written_without_its_sale(session):
+    from sqlalchemy.exc import IntegrityError
+
+    product = make_product(session, kind="series", stock_on_hand=3)
+    session.commit()
+    session.add(
+        StockMovement(product_id=product.id, delta=-1, stock_after=2, reason=StockReason.sold_in_person, actor="x")
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("reason", "change_by"),
+    [(StockReason.damaged, {"delta": -1}), (StockReason.count_correction, {"new_count": 0})],
+)
+def test_held_units_are_never_taken_off_the_shelf(session, reason, change_by):
+    product = make_product(session, kind="unique", stock_on_hand=1, title_es="Huipil de rombos")
+    order = place(session, [(product, 1)], minutes=72 * 60, name="Ana López")
+    session.commit()
+    with pytest.raises(HeldForOrder) as caught:
+        change(session, product, reason=reason, **change_by)
+    until = to_local(order.reserved_until).strftime("%d/%m/%Y %H:%M")
+    assert message_of(caught.value) == (
+        f"“Huipil de rombos” is held for online order {order.number} (Ana López) until {until}, while the buyer "
+        "pays. It cannot be sold or taken off the shelf before then. If the piece is really gone, ask the "
+        "treasurer to cancel that order first."
+    )
+    assert caught.value.status_code == 409
+    session.rollback()
+    assert session.get(type(product), product.id).stock_on_hand == 1
+    assert session.scalars(select(StockMovement)).all() == []
+
+
+def test_units_beyond_the_holds_can_still_change(session):
+    product = make_product(session, kind="series", stock_on_hand=3)
+    place(session, [(product, 2)])
+    movement = change(session, product, delta=-1, reason=StockReason.damaged)
+    assert (movement.stock_after, product.stock_on_hand) == (2, 2)
+    with pytest.raises(HeldForOrder):
+        change(session, product, delta=-1, reason=StockReason.damaged)
+    change(session, product, delta=1, reason=StockReason.new_stock)  # putting back is always allowed
+    assert product.stock_on_hand == 3
+
+
+def test_an_expired_hold_no_longer_keeps_the_piece(session):
+    from shop.catalogue.stock import extend_reservations
+
+    product = make_product(session, kind="unique", stock_on_hand=1)
+    order = place(session, [(product, 1)])
+    extend_reservations(session, order.id, utcnow() - timedelta(seconds=1))
+    change(session, product, delta=-1, reason=StockReason.damaged)
+    assert product.stock_on_hand == 0
