@@ -18,6 +18,7 @@ from shop.db import session_scope
 from shop.mail.sender import send_due
 from shop.orders import service as orders
 from shop.orders.models import OrderStatus
+from shop.payments import states
 from shop.payments.models import PaymentStatus
 from shop.payments.service import payment_of
 from shop.web.email import render as render_email
@@ -38,7 +39,7 @@ def expire_unpaid(engine, now: datetime) -> int:
                 continue  # paid or cancelled by someone else meanwhile, or its hold was extended
             payment = payment_of(session, order, lock=True)
             if payment is not None and payment.status is PaymentStatus.open:
-                payment.status = PaymentStatus.expired
+                states.move(payment, PaymentStatus.expired)
             orders.cancel(
                 session, order, actor="system", note="Not paid in time; the pieces are back in the shop", now=now
             )

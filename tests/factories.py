@@ -168,6 +168,22 @@ def checkout_body(*slugs, method="stripe", **buyer_changes) -> dict:
     }
 
 
+def start_checkout(client, *slugs, **changes) -> tuple[dict, str | None]:
+    """Check out through the JSON API; returns the answer and the Stripe Checkout Session's id (None offline)."""
+    response = client.post("/api/v1/checkout", json=checkout_body(*slugs, **changes))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    session_id = body["payment_url"].rsplit("/", 1)[-1] if body["payment_url"] else None
+    return body, session_id
+
+
+def paid_order(client, fake, *slugs) -> str:
+    """An order paid by card on Stripe's page, its webhook delivered; returns its number."""
+    body, session_id = start_checkout(client, *slugs)
+    deliver(client, fake, fake.complete_session(session_id))
+    return body["order"]["number"]
+
+
 def fresh(session) -> None:
     """End the test's read transaction, so it sees what the shop committed since (SQLite reads a snapshot)."""
     session.rollback()

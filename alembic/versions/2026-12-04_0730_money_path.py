@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 STOCK_REASONS = ("count_correction", "sold_in_person", "damaged", "returned", "new_stock")
+PAYMENT_STATUSES = ("open", "succeeded", "failed", "expired", "cancelled")
 
 
 def _enum_check(batch_op, table: str, name: str, column: str, values: tuple[str, ...]) -> None:
@@ -42,8 +43,19 @@ def upgrade() -> None:
         )
         batch_op.create_check_constraint("sale_has_order", "reason <> 'sold_in_person' OR order_id IS NOT NULL")
 
+    # Money an order could not take waits as "unallocated" until it is reinstated or "returned".
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        _enum_check(batch_op, "payments", "payment_status", "status", (*PAYMENT_STATUSES, "unallocated", "returned"))
+    # A refund keeps what it was asked to give back, so the webhook or the job can book exactly that.
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("plan", sa.JSON(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_column("plan")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        _enum_check(batch_op, "payments", "payment_status", "status", PAYMENT_STATUSES)
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_stock_movements_sale_has_order"), type_="check")
         batch_op.drop_constraint(batch_op.f("fk_stock_movements_order_id_orders"), type_="foreignkey")

@@ -244,12 +244,8 @@ def _take(session: Session, product_id: int, quantity: int) -> bool:
     return result.rowcount == 1
 
 
-def take_stock(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[Taken]:
-    """Turn an order's holds into sales when it is paid.
-
-    A hold that expired before the money arrived is honoured if the units are still free; otherwise the
-    line is reported as not taken, and the caller must tell a person (the buyer gets her money back).
-    """
+def _coverage(session: Session, order_id: int, items: list[tuple[int, int]], now: datetime):
+    """Lock the products, then say for each item whether the units are there for the order."""
     products = lock_products(session, [pid for pid, _ in items])
     holds = {
         r.product_id: r
@@ -260,16 +256,39 @@ def take_stock(session: Session, *, order_id: int, items: list[tuple[int, int]],
         ).all()
     }
     others = held_quantities(session, [pid for pid, _ in items], now, except_order=order_id)
-    results = []
+    covered = []
     for product_id, quantity in items:
         product = products.get(product_id)
         if product is None or product.kind is ProductKind.made_to_order:
-            results.append(Taken(product_id, quantity, product is not None))
+            covered.append((product_id, quantity, product, holds.get(product_id), product is not None))
             continue
-        hold = holds.get(product_id)
-        ours = hold is not None and hold.quantity >= quantity
+        # The order's own unexpired hold is part of the stock that other holds leave; an expired one is not
+        # counted by anyone, so either way the units are the order's if what others hold leaves enough.
         free = product.stock_on_hand - others.get(product_id, 0) >= quantity
-        ok = (ours or free) and _take(session, product_id, quantity)
+        covered.append((product_id, quantity, product, holds.get(product_id), free))
+    return covered
+
+
+def unavailable(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[int]:
+    """The products of ``items`` that the order could not take now (its hold expired and the units went).
+
+    Locks the products' rows, so the answer holds until the caller's transaction ends.
+    """
+    return [product_id for product_id, _, _, _, ok in _coverage(session, order_id, items, now) if not ok]
+
+
+def take_stock(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[Taken]:
+    """Turn an order's holds into sales when it is paid.
+
+    A hold that expired before the money arrived is honoured if the units are still free; otherwise the
+    line is reported as not taken, and the caller must tell a person (the buyer gets her money back).
+    """
+    results = []
+    for product_id, quantity, product, hold, coverable in _coverage(session, order_id, items, now):
+        if product is None or product.kind is ProductKind.made_to_order:
+            results.append(Taken(product_id, quantity, coverable))
+            continue
+        ok = coverable and _take(session, product_id, quantity)
         if hold is not None:
             hold.status = ReservationStatus.converted if ok else ReservationStatus.released
             hold.released_at = now

@@ -23,6 +23,8 @@ SYSTEM_ACCOUNTS: dict[str, tuple[str, AccountKind]] = {
     "cash": ("Cash on hand", AccountKind.asset),
     "bank": ("Bank account", AccountKind.asset),
     "pending_offline": ("Offline payments to reconcile", AccountKind.asset),
+    # Money received for an order that could not take it, until the order is reinstated or the money returned.
+    "unallocated": ("Payments to resolve", AccountKind.liability),
 }
 WEAVER_PREFIX = "weaver:"
 

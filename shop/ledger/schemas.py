@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 # Where money that came in sits until it is paid out or deposited.
 MONEY_ACCOUNTS = ("stripe_clearing", "cash", "pending_offline")
+# Money received that no order has taken yet; a reinstated order's sale is paid from it.
+UNALLOCATED = "unallocated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class Sale:
 
     key: str
     order_id: int | None
-    money_account: str  # one of MONEY_ACCOUNTS
+    money_account: str  # one of MONEY_ACCOUNTS, or UNALLOCATED when an order is reinstated
     lines: tuple[SaleLine, ...]
     shipping: int = 0
     # The processor's fee (Stripe's balance transaction fee): the cooperative's expense, never a weaver's.

@@ -36,6 +36,7 @@ from shop.ledger.accounts import (
 from shop.ledger.models import Account, AccountKind, Entry, LedgerTransaction, SplitRule, SplitScope
 from shop.ledger.schemas import (
     MONEY_ACCOUNTS,
+    UNALLOCATED,
     EntryLine,
     LineReceived,
     OrderReceived,
@@ -57,7 +58,9 @@ __all__ = [
     "balance",
     "order_received",
     "post",
+    "post_receipt",
     "post_refund",
+    "post_return",
     "post_sale",
     "reverse",
     "set_split_rule",
@@ -71,6 +74,8 @@ __all__ = [
 SALE = "sale"
 REFUND = "refund"
 REVERSAL = "reversal"
+RECEIPT = "receipt"  # money in that no order took (yet): held in the unallocated account
+RETURN = "return"  # unallocated money given back
 SHIPPING = "shipping"  # the order-level refund's key for the shipping part (lines are keyed by their id)
 
 
@@ -253,7 +258,7 @@ def post(
 
 
 def _validate_sale(sale: Sale) -> None:
-    if sale.money_account not in MONEY_ACCOUNTS:
+    if sale.money_account not in (*MONEY_ACCOUNTS, UNALLOCATED):
         raise ValidationFailed(
             N_("Money can only be received into %(accounts)s."),
             field="money_account",
@@ -328,6 +333,64 @@ def post_sale(session: Session, sale: Sale) -> LedgerTransaction:
         order_id=sale.order_id,
         description=sale.description,
     )
+
+
+# --- money no order has taken ---------------------------------------------------------------------------------
+
+
+def _check_money_account(money_account: str) -> None:
+    if money_account not in MONEY_ACCOUNTS:
+        raise ValidationFailed(
+            N_("Money can only be received into %(accounts)s."),
+            field="money_account",
+            accounts=", ".join(MONEY_ACCOUNTS),
+        )
+
+
+def post_receipt(
+    session: Session, *, key: str, order_id: int, money_account: str, amount: int, fee: int, description: str
+) -> LedgerTransaction:
+    """Money came in for an order that cannot take it now: it waits in ``unallocated``, its fee paid at once.
+
+    Nobody is credited: the weavers' shares are booked only if the order is reinstated (``post_sale`` from
+    ``unallocated``, with no fee, since this posting already paid it). Idempotent on ``key``.
+    """
+    existing = _existing(session, key, RECEIPT)
+    if existing is not None:
+        return existing
+    _check_money_account(money_account)
+    if amount <= 0 or not 0 <= fee <= amount:
+        raise ValidationFailed(N_("A payment must bring in some money, and its fee cannot exceed it."), field="amount")
+    legs = [
+        EntryLine(money_account, amount, memo="received, to resolve"),
+        EntryLine(UNALLOCATED, -amount, memo="received, to resolve"),
+        EntryLine("processor_fees", fee, memo="processor fee"),
+        EntryLine(money_account, -fee, memo="processor fee"),
+    ]
+    return post(session, kind=RECEIPT, key=key, entries=legs, order_id=order_id, description=description)
+
+
+def post_return(
+    session: Session, *, key: str, order_id: int, money_account: str, amount: int, description: str
+) -> LedgerTransaction:
+    """Give back money that waits in ``unallocated`` (never more than it holds for this order)."""
+    existing = _existing(session, key, RETURN)
+    if existing is not None:
+        return existing
+    _check_money_account(money_account)
+    _lock_order_postings(session, order_id)
+    held = -int(
+        session.scalar(
+            select(func.coalesce(func.sum(Entry.amount), 0))
+            .join(LedgerTransaction, Entry.transaction_id == LedgerTransaction.id)
+            .join(Account, Entry.account_id == Account.id)
+            .where(LedgerTransaction.order_id == order_id, Account.code == UNALLOCATED)
+        )
+    )
+    if not 0 < amount <= held:
+        raise _too_much(amount, held, field="amount")
+    legs = [EntryLine(UNALLOCATED, amount, memo="given back"), EntryLine(money_account, -amount, memo="given back")]
+    return post(session, kind=RETURN, key=key, entries=legs, order_id=order_id, description=description)
 
 
 # --- what an order received -----------------------------------------------------------------------------------

@@ -40,7 +40,8 @@ ALLOWED = {
     S.delivered: {S.refunded, S.partially_refunded},
     # What was not refunded still travels on to the buyer.
     S.partially_refunded: {S.partially_refunded, S.refunded, S.packed, S.shipped, S.delivered},
-    S.cancelled: set(),
+    # Only when money arrived for a cancelled order and the treasurer reinstates it (payments.reinstate).
+    S.cancelled: {S.paid},
     S.refunded: set(),
 }
 PAID_STATES = {S.paid, S.packed, S.shipped, S.delivered, S.partially_refunded}
@@ -230,15 +231,7 @@ def place_order(
         )
         session.add(line)
         session.flush()
-        for attribution in product.attributions:
-            session.add(
-                OrderLineWeaver(
-                    order_line_id=line.id,
-                    weaver_id=attribution.weaver_id,
-                    weaver_name=attribution.weaver.name,
-                    share_bp=attribution.share_bp,
-                )
-            )
+        _snapshot_weavers(session, line, product)
         lines.append(line)
 
     order.subtotal = sum(line.line_total for line in lines)
@@ -254,6 +247,19 @@ def place_order(
     return session.scalar(
         _loaded(sa.select(Order).where(Order.id == order.id)).execution_options(populate_existing=True)
     )
+
+
+def _snapshot_weavers(session: Session, line: OrderLine, product: Product) -> None:
+    """Freeze who wove the line's piece and her share (``product.attributions`` loaded with their weavers)."""
+    for attribution in product.attributions:
+        session.add(
+            OrderLineWeaver(
+                order_line_id=line.id,
+                weaver_id=attribution.weaver_id,
+                weaver_name=attribution.weaver.name,
+                share_bp=attribution.share_bp,
+            )
+        )
 
 
 def mark_paid(session: Session, order: Order, *, amount: int, actor: str, now: datetime, note: str = "") -> bool:
@@ -272,6 +278,53 @@ def mark_paid(session: Session, order: Order, *, amount: int, actor: str, now: d
         note_event(session, order, actor="system", note=order.attention, now=now)
     session.flush()
     return not missing
+
+
+def substitute_line(
+    session: Session, order: Order, line_id: int, product_id: int, *, actor: str, now: datetime
+) -> OrderLine:
+    """Put another piece, agreed with the buyer, in place of a line's piece that is gone; before it is paid.
+
+    The line keeps what the buyer paid for it (price, deposit, shipping weight); it takes the new piece's
+    title, weavers and split rule, since they are who will be paid. The new piece must be free now.
+    """
+    if order.status not in (S.pending_payment, S.cancelled):
+        raise InvalidState(
+            N_("Order %(number)s is already paid; its pieces can no longer be changed."), number=order.number
+        )
+    line = next((line for line in order.lines if line.id == line_id), None)
+    if line is None:
+        raise ValidationFailed(N_("That line is not part of this order."), field="line")
+    locked = stock.lock_products(session, [product_id])
+    product = session.scalar(
+        sa.select(Product)
+        .where(Product.id == product_id)
+        .options(selectinload(Product.attributions).selectinload(ProductWeaver.weaver))
+    )
+    if product is None or product_id not in locked or product.status is not ProductStatus.active:
+        raise ValidationFailed(N_("Choose a piece that is for sale."), field="product")
+    if product.id == line.product_id:
+        raise ValidationFailed(N_("Choose another piece than the one that is gone."), field="product")
+    if product.kind is ProductKind.made_to_order:
+        raise ValidationFailed(N_("A made-to-order piece cannot stand in for a piece that is gone."), field="product")
+    free = product.stock_on_hand - stock.held_quantities(session, [product.id], now).get(product.id, 0)
+    if free < line.quantity:
+        raise ValidationFailed(N_("That piece is not free now: it is sold or held for another order."), field="product")
+    weavers_bp, rule = split_rule_for(session, product)
+    before = line.title_es
+    line.product_id, line.product_slug, line.kind = product.id, product.slug, product.kind.value
+    line.title_es, line.title_en = product.title_es, product.title_en
+    line.weavers_bp, line.split_rule = weavers_bp, rule
+    for old in session.scalars(sa.select(OrderLineWeaver).where(OrderLineWeaver.order_line_id == line.id)).all():
+        session.delete(old)
+    session.flush()
+    _snapshot_weavers(session, line, product)
+    note_event(
+        session, order, actor=actor, note=f"“{before}” replaced by “{product.title_es}”, agreed with the buyer", now=now
+    )
+    session.flush()
+    session.expire(line, ["weavers"])
+    return line
 
 
 def cancel(session: Session, order: Order, *, actor: str, note: str, now: datetime) -> None:

@@ -70,10 +70,31 @@ class PaymentDetails:
     payment_intent_id: str
     status: str
     amount_received: int
-    fee: int
+    fee: int | None  # None: paid, but Stripe has not written its balance transaction yet
     method: str  # "card", "oxxo", …
     voucher_url: str = ""
     voucher_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StripeRefund:
+    """A refund as Stripe has it: ours carry our refund's id in ``metadata["refund_id"]``."""
+
+    id: str
+    amount: int
+    status: str  # pending, requires_action, succeeded, failed, canceled
+    payment_intent: str | None
+    metadata: dict
+
+    @classmethod
+    def of(cls, obj: dict) -> StripeRefund:
+        return cls(
+            id=str(obj["id"]),
+            amount=int(obj.get("amount") or 0),
+            status=str(obj.get("status") or ""),
+            payment_intent=obj.get("payment_intent"),
+            metadata=dict(obj.get("metadata") or {}),
+        )
 
 
 def _when(timestamp: int | None) -> datetime | None:
@@ -150,12 +171,13 @@ class StripeGateway:
                 payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
             )
         ).to_dict()
-        fee = 0
+        # Stripe's fee as its balance transaction has it, tax included (the sum of its fee_details); None while
+        # the charge has no balance transaction yet, so the caller can wait for it rather than book no fee.
+        fee: int | None = 0
         charge = intent.get("latest_charge")
         if charge and not isinstance(charge, str):
             balance = charge.get("balance_transaction")
-            if balance and not isinstance(balance, str):
-                fee = int(balance.get("fee") or 0)
+            fee = int(balance.get("fee") or 0) if balance and not isinstance(balance, str) else None
         voucher_url, voucher_expires = "", None
         action = intent.get("next_action")
         if action and action.get("type") == "oxxo_display_details":
@@ -182,6 +204,17 @@ class StripeGateway:
             )
         )
         return refund.id
+
+    def list_refunds(self, payment_intent_id: str) -> list[StripeRefund]:
+        """Every refund Stripe has of this payment (current API versions no longer list them on the charge)."""
+        found: list[StripeRefund] = []
+        params: dict[str, Any] = {"payment_intent": payment_intent_id, "limit": 100}
+        while True:
+            page = self._call(lambda params=params: self.client.v1.refunds.list(params=params))
+            found.extend(StripeRefund.of(item.to_dict()) for item in page.data)
+            if not page.has_more or not page.data:
+                return found
+            params = {**params, "starting_after": page.data[-1].id}
 
     def create_transfer(
         self,
@@ -224,16 +257,22 @@ class StripeGateway:
                 return transfer.id
         return None
 
-    def construct_event(self, payload: bytes, signature: str | None):
-        """Raises BadSignature on anything not signed by Stripe with our webhook secret."""
+    def verify_signature(self, payload: bytes, signature: str | None) -> None:
+        """Raises BadSignature unless Stripe signed ``payload`` with our webhook secret, recently enough.
+
+        Only the signature is checked (``WebhookSignature.verify_header``): the caller parses the body once.
+        """
         stripe = self.stripe
         if self.settings.stripe_webhook_secret is None:
             raise BadSignature("no webhook secret configured")
         try:
-            return stripe.Webhook.construct_event(
-                payload, signature, self.settings.stripe_webhook_secret.get_secret_value()
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"),
+                signature or "",
+                self.settings.stripe_webhook_secret.get_secret_value(),
+                stripe.Webhook.DEFAULT_TOLERANCE,
             )
-        except (ValueError, stripe.SignatureVerificationError) as exc:
+        except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
             raise BadSignature(str(exc)) from exc
 
     def _call(self, request, *, refused: Callable[[Any], DomainError | None] | None = None):

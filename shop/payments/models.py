@@ -22,6 +22,10 @@ class PaymentStatus(StrEnum):
     failed = "failed"
     expired = "expired"
     cancelled = "cancelled"
+    # The money came in, but its order could not take it (cancelled meanwhile, or a piece gone): it waits in
+    # the ledger's "unallocated" account until the treasurer reinstates the order or gives the money back.
+    unallocated = "unallocated"
+    returned = "returned"  # money that was unallocated, given back in full
 
 
 class Payment(SQLModel, table=True):
@@ -77,6 +81,9 @@ class Refund(SQLModel, table=True):
     # stripe (through the API), cash (handed back), or dashboard (made in Stripe's dashboard).
     via: str = Field(max_length=20)
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
+    # What was asked, so whoever completes it (the request, the webhook, the job) books exactly that:
+    # {"lines": {order line id: amount} or null, "restock": {order line id: quantity}}.
+    plan: dict | None = Field(default=None, sa_type=sa.JSON)
     reason: str = Field(default="", max_length=500)
     restocked: bool = False
     actor: str = Field(default="", max_length=120)

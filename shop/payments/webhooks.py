@@ -2,12 +2,22 @@
 
 The event id is stored under a UNIQUE key in the same transaction as its effects, so a second delivery
 (concurrent or late) changes nothing. The order's row is locked first, so two events about one order take
-turns. Every handler checks the order's current state instead of trusting arrival order: an ``expired``
-after a ``completed`` finds the order paid and does nothing.
+turns. Every handler checks the current state instead of trusting arrival order: an ``expired`` after a
+``completed`` finds the order paid and does nothing; money for an order cancelled meanwhile is booked as a
+payment to resolve, never lost and never credited to anyone.
+
+Refunds are matched by Stripe's refund id, or by our refund's id in its metadata, never by difference: current
+API versions do not list refunds on the charge, so ``charge.refunded`` makes us list them from Stripe, and
+``refund.created`` / ``refund.updated`` carry the refund itself.
+
+What a handler needs from Stripe beyond the event (the fee, the refunds) is fetched by ``fetch`` before the
+transaction opens, so no database lock is held while Stripe is called.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,42 +28,77 @@ from shop.catalogue.stock import extend_reservations
 from shop.ledger.payouts import transfer_returned
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus
-from shop.payments.gateway import PaymentDetails
+from shop.payments import states
+from shop.payments.gateway import PaymentDetails, StripeGateway, StripeRefund
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus, StripeEvent
-from shop.payments.service import complete_refund, record_dashboard_refund, send_confirmation, settle
+from shop.payments.service import complete_refund, receive, record_stripe_refund, send_confirmation
 
 ACTOR = "stripe"
 # Types whose handling needs the payment's details (fee, method, OXXO voucher) fetched from Stripe first.
 NEEDS_DETAILS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+NEEDS_REFUNDS = {"charge.refunded"}
+REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
 # Stock stays held this long past a voucher's or session's expiry, for late webhooks.
 GRACE = timedelta(minutes=10)
-# A refund we asked Stripe for is ours to book for this long; after it, the webhook books it.
-REFUND_HANDOVER = timedelta(minutes=2)
+# Stripe has moved (or is moving) the money back in these states; failed and canceled refunds moved nothing.
+MONEY_WENT_BACK = {"succeeded", "pending", "requires_action"}
 
 
 class RetryLater(Exception):
     """Not now: answer so that Stripe delivers the event again later (nothing was stored)."""
 
 
+class MalformedEvent(ValueError):
+    """A signed body that is not a Stripe event we can read: answered 400 and logged, never a 500."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    details: PaymentDetails | None = None
+    refunds: tuple[StripeRefund, ...] | None = None
+
+
+def parse(payload: bytes) -> dict[str, Any]:
+    """The event in a verified body, or MalformedEvent saying what is wrong with it."""
+    try:
+        event = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedEvent("the body is not JSON") from exc
+    if not isinstance(event, dict):
+        raise MalformedEvent("the event is not a JSON object")
+    for name, longest in (("id", 255), ("type", 100)):
+        value = event.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= longest:
+            raise MalformedEvent(f"the event has no usable {name}")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEvent("the event has no data.object")
+    obj = data["object"]
+    if "id" in obj and not isinstance(obj["id"], str):
+        raise MalformedEvent("the event's object has an id that is not a string")
+    if event["type"] in HANDLERS and not isinstance(obj.get("id"), str):
+        raise MalformedEvent("the event's object has no id")
+    return event
+
+
 def seen(session: Session, event_id: str) -> bool:
     return session.get(StripeEvent, event_id) is not None
 
 
-def details_needed(event: dict[str, Any]) -> str | None:
-    """The PaymentIntent whose details the handler will need, if any."""
-    if event["type"] not in NEEDS_DETAILS:
-        return None
-    return event["data"]["object"].get("payment_intent")
+def fetch(event: dict[str, Any], gateway: StripeGateway) -> Fetched:
+    """What the handler will need from Stripe (may raise PaymentProviderUnavailable: retry later)."""
+    obj = event["data"]["object"]
+    intent = obj.get("payment_intent")
+    if not isinstance(intent, str) or not intent:
+        return Fetched()
+    if event["type"] in NEEDS_DETAILS and obj.get("payment_status") in ("paid", "unpaid", "no_payment_required"):
+        return Fetched(details=gateway.payment_details(intent))
+    if event["type"] in NEEDS_REFUNDS:
+        return Fetched(refunds=tuple(gateway.list_refunds(intent)))
+    return Fetched()
 
 
-def handle(
-    session: Session,
-    event: dict[str, Any],
-    *,
-    details: PaymentDetails | None,
-    now: datetime,
-    base_url: str,
-) -> str:
+def handle(session: Session, event: dict[str, Any], *, fetched: Fetched, now: datetime, base_url: str) -> str:
     """Apply one event; returns what was done, for the log and the events table. Only flushes."""
     obj = event["data"]["object"]
     record = StripeEvent(
@@ -62,32 +107,35 @@ def handle(
     session.add(record)
     session.flush()  # a concurrent twin fails here on the UNIQUE key, before doing anything
     handler = HANDLERS.get(event["type"])
-    outcome = handler(session, obj, details=details, now=now, base_url=base_url) if handler else "ignored"
+    outcome = handler(session, obj, fetched=fetched, now=now, base_url=base_url) if handler else "ignored"
     record.outcome = outcome[:300]
     session.flush()
     return outcome
 
 
 def _payment_for_session(session: Session, checkout_session: dict) -> tuple[Order, Payment] | None:
-    payment_id = session.scalar(sa.select(Payment.id).where(Payment.stripe_session_id == checkout_session["id"]))
-    if payment_id is None:
+    found = session.execute(
+        sa.select(Payment.id, Payment.order_id).where(Payment.stripe_session_id == checkout_session["id"])
+    ).first()
+    if found is None:
         return None
-    order_id = session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id))
-    order = orders.lock_order(session, order_id)
-    payment = session.get(Payment, payment_id, populate_existing=True)
+    order = orders.lock_order(session, found.order_id)
+    payment = session.get(Payment, found.id, populate_existing=True)
     return order, payment
 
 
-def _with_intent(session, obj, details) -> tuple[Order, Payment] | None:
+def _with_intent(session, obj, details: PaymentDetails | None) -> tuple[Order, Payment] | None:
     """The session's order and payment, the payment now knowing its PaymentIntent (for later refunds)."""
     found = _payment_for_session(session, obj)
-    if found is not None and details is not None:
-        found[1].stripe_payment_intent_id = details.payment_intent_id
+    if found is not None:
+        intent = details.payment_intent_id if details is not None else obj.get("payment_intent")
+        if isinstance(intent, str) and intent:
+            found[1].stripe_payment_intent_id = intent[:255]
     return found
 
 
-def _completed(session, obj, *, details, now, base_url) -> str:
-    found = _with_intent(session, obj, details)
+def _completed(session, obj, *, fetched: Fetched, now, base_url) -> str:
+    found = _with_intent(session, obj, fetched.details)
     if found is None:
         return "unknown session"
     order, payment = found
@@ -95,11 +143,12 @@ def _completed(session, obj, *, details, now, base_url) -> str:
         # The buyer finished Stripe's page: her order is confirmed, whether paid by card or by voucher later.
         send_confirmation(session, order, base_url=base_url, bank_transfer_details="")
     if obj.get("payment_status") == "paid":
-        return _money_in(session, order, payment, details=details, now=now, base_url=base_url)
+        return _money_in(session, order, payment, details=fetched.details, now=now, base_url=base_url)
     if order.status is not OrderStatus.pending_payment or payment.status is not PaymentStatus.open:
         return f"order already {order.status.value}"
     # OXXO: a voucher was issued; the pieces wait until it expires.
     payment.method_detail = "oxxo"
+    details = fetched.details
     if details is not None and details.voucher_expires_at is not None:
         payment.voucher_url = details.voucher_url[:2000]
         payment.voucher_expires_at = details.voucher_expires_at
@@ -110,40 +159,37 @@ def _completed(session, obj, *, details, now, base_url) -> str:
     return "waiting for OXXO payment"
 
 
-def _money_in(session, order: Order, payment: Payment, *, details, now, base_url) -> str:
-    if payment.status is PaymentStatus.succeeded:
+def _money_in(session, order: Order, payment: Payment, *, details: PaymentDetails | None, now, base_url) -> str:
+    if payment.status in states.RECEIVED:
         return "already paid"
-    if order.status is not OrderStatus.pending_payment:
-        # Money for an order that was cancelled meanwhile: never lose track of it.
-        order.attention = "Payment received after the order was cancelled: refund it in Stripe."[:300]
-        orders.note_event(session, order, actor=ACTOR, note=order.attention, now=now)
-        return "paid after cancellation"
-    complete = settle(
+    if details is not None and details.fee is None:
+        raise RetryLater("Stripe has not written the payment's balance transaction yet")
+    return receive(
         session,
         order,
         payment,
         actor=ACTOR,
         now=now,
         base_url=base_url,
-        fee=details.fee if details else 0,
-        method_detail=details.method if details else "",
+        amount=details.amount_received if details is not None else None,
+        fee=details.fee if details is not None else 0,
+        method_detail=details.method if details is not None else "",
     )
-    return "paid" if complete else "paid, but a piece was gone"
 
 
-def _async_succeeded(session, obj, *, details, now, base_url) -> str:
-    found = _with_intent(session, obj, details)
+def _async_succeeded(session, obj, *, fetched: Fetched, now, base_url) -> str:
+    found = _with_intent(session, obj, fetched.details)
     if found is None:
         return "unknown session"
     order, payment = found
-    return _money_in(session, order, payment, details=details, now=now, base_url=base_url)
+    return _money_in(session, order, payment, details=fetched.details, now=now, base_url=base_url)
 
 
-def _async_failed(session, obj, *, details, now, base_url) -> str:
+def _async_failed(session, obj, *, fetched, now, base_url) -> str:
     return _close(session, obj, PaymentStatus.failed, "The OXXO voucher expired unpaid", now)
 
 
-def _expired(session, obj, *, details, now, base_url) -> str:
+def _expired(session, obj, *, fetched, now, base_url) -> str:
     return _close(session, obj, PaymentStatus.expired, "Stripe checkout expired without payment", now)
 
 
@@ -154,51 +200,75 @@ def _close(session, obj, status: PaymentStatus, note: str, now: datetime) -> str
     order, payment = found
     if payment.status is not PaymentStatus.open or order.status is not OrderStatus.pending_payment:
         return f"nothing to do: order {order.status.value}"
-    payment.status = status
+    states.move(payment, status)
     orders.cancel(session, order, actor=ACTOR, note=note, now=now)
     return f"cancelled ({status.value})"
 
 
-def _charge_refunded(session, obj, *, details, now, base_url) -> str:
-    intent = obj.get("payment_intent")
-    payment = session.scalar(sa.select(Payment).where(Payment.stripe_payment_intent_id == intent)) if intent else None
-    if payment is None or payment.kind is not PaymentKind.stripe_checkout:
-        return "unknown charge"
-    order = orders.lock_order(session, payment.order_id)
-    session.refresh(payment)
-    booked = 0
-    listed = (obj.get("refunds") or {}).get("data")
-    if listed:
-        for item in listed:
-            if item.get("status") not in (None, "succeeded"):
-                continue
-            ours = (item.get("metadata") or {}).get("refund_id")
-            pending = session.get(Refund, int(ours)) if ours and str(ours).isdigit() else None
-            if pending is not None and pending.order_id == order.id:
-                if pending.status is RefundStatus.pending and pending.created_at > now - REFUND_HANDOVER:
-                    raise RetryLater(f"refund {pending.id} is still being booked by the staff member who asked")
-                if pending.status is RefundStatus.pending:
-                    # We asked for it but never heard back: book it, spread over the order.
-                    complete_refund(
-                        session, order, pending, stripe_refund_id=item["id"], lines=None, restock={}, now=now
-                    )
-                    booked += pending.amount
-                continue
-            refund = record_dashboard_refund(
-                session, order, payment, amount=int(item["amount"]), stripe_refund_id=item["id"], now=now
-            )
-            booked += refund.amount if refund else 0
-    else:
-        # Newer API versions leave the refunds out of the charge: book the difference.
-        missing = int(obj.get("amount_refunded") or 0) - payment.amount_refunded
-        refund = record_dashboard_refund(session, order, payment, amount=missing, stripe_refund_id=None, now=now)
-        booked += refund.amount if refund else 0
-    return f"refunds booked: {booked}" if booked else "refunds already booked"
+def _charge_refunded(session, obj, *, fetched: Fetched, now, base_url) -> str:
+    if fetched.refunds is None:
+        return "no payment intent on the charge"
+    outcomes = [_stripe_refund(session, refund, now) for refund in fetched.refunds]
+    booked = [outcome for outcome in outcomes if outcome.startswith("booked")]
+    return "; ".join(booked) if booked else "refunds already booked"
 
 
-def _transfer_reversed(session, obj, *, details, now, base_url) -> str:
+def _refund_event(session, obj, *, fetched, now, base_url) -> str:
+    return _stripe_refund(session, StripeRefund.of(obj), now)
+
+
+def _ours(session: Session, refund: StripeRefund, payment: Payment) -> Refund | None:
+    """Our refund behind a Stripe refund: by its Stripe id, else by our id in its metadata (same payment)."""
+    found = session.scalar(sa.select(Refund).where(Refund.stripe_refund_id == refund.id).with_for_update())
+    if found is not None:
+        return found
+    ours = str(refund.metadata.get("refund_id") or "")
+    if not ours.isdigit() or len(ours) > 12:
+        return None
+    return session.scalar(
+        sa.select(Refund)
+        .where(Refund.id == int(ours), Refund.payment_id == payment.id, Refund.stripe_refund_id.is_(None))
+        .with_for_update()
+    )
+
+
+def _stripe_refund(session: Session, refund: StripeRefund, now: datetime) -> str:
+    """Make the shop's books agree with one refund Stripe has: book it once, whoever asked for it."""
+    if not refund.payment_intent:
+        return f"{refund.id}: no payment intent"
+    payment_id = session.scalar(
+        sa.select(Payment.id).where(
+            Payment.stripe_payment_intent_id == refund.payment_intent, Payment.kind == PaymentKind.stripe_checkout
+        )
+    )
+    if payment_id is None:
+        return f"{refund.id}: unknown payment"
+    order = orders.lock_order(session, session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id)))
+    payment = session.get(Payment, payment_id, populate_existing=True)
+    ours = _ours(session, refund, payment)
+    if refund.status not in MONEY_WENT_BACK:
+        if ours is not None and ours.status is RefundStatus.pending:
+            ours.status = RefundStatus.failed
+            return f"{refund.id}: failed at Stripe, nothing moved"
+        if ours is not None and ours.status is RefundStatus.succeeded:
+            order.attention = f"Stripe says refund {refund.id} {refund.status}: check the money with Stripe."[:300]
+            orders.note_event(session, order, actor=ACTOR, note=order.attention, now=now)
+            return f"{refund.id}: {refund.status} after it was booked; a person must look"
+        return f"{refund.id}: {refund.status}, nothing to book"
+    if ours is not None:
+        if ours.status is RefundStatus.succeeded:
+            ours.stripe_refund_id = ours.stripe_refund_id or refund.id
+            return f"{refund.id}: already booked"
+        complete_refund(session, order, ours, stripe_refund_id=refund.id, now=now)
+        return f"booked {refund.amount} ({refund.id}, ours)"
+    booked = record_stripe_refund(session, order, payment, amount=refund.amount, stripe_refund_id=refund.id, now=now)
+    return f"booked {refund.amount} ({refund.id})" if booked else f"{refund.id}: already booked"
+
+
+def _transfer_reversed(session, obj, *, fetched, now, base_url) -> str:
     """A weaver's payout sent through Stripe Connect was reversed from the dashboard: she is owed it again."""
-    back = int(obj.get("amount_reversed") or 0)
+    back = obj.get("amount_reversed")
+    back = int(back) if isinstance(back, int) and not isinstance(back, bool) else 0
     return transfer_returned(session, str(obj.get("id", "")), amount_reversed=back, now=now)
 
 
@@ -208,5 +278,6 @@ HANDLERS = {
     "checkout.session.async_payment_failed": _async_failed,
     "checkout.session.expired": _expired,
     "charge.refunded": _charge_refunded,
+    **dict.fromkeys(REFUND_EVENTS, _refund_event),
     "transfer.reversed": _transfer_reversed,
 }

@@ -21,6 +21,7 @@ from shop.db import session_scope
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
+from shop.payments import states
 from shop.payments.gateway import CheckoutLine, PaymentProviderUnavailable, PaymentRefused, StripeGateway
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.service import open_payment, payment_of, send_confirmation
@@ -114,7 +115,7 @@ def place(
         with session_scope(engine) as session:
             order = orders.lock_order(session, result.order_id)
             payment = session.get(Payment, payment_id)
-            payment.status = PaymentStatus.failed
+            states.move(payment, PaymentStatus.failed)
             orders.cancel(session, order, actor="system", note="Stripe did not answer at checkout", now=utcnow())
         raise
     with session_scope(engine) as session:
@@ -155,6 +156,6 @@ def abandon(engine, gateway: StripeGateway | None, token: str) -> bool:
         payment = session.get(Payment, payment_id, populate_existing=True)
         if order.status is not OrderStatus.pending_payment or payment.status is not PaymentStatus.open:
             return False
-        payment.status = PaymentStatus.cancelled
+        states.move(payment, PaymentStatus.cancelled)
         orders.cancel(session, order, actor="buyer", note="Left the payment page without paying", now=utcnow())
     return True

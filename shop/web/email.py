@@ -97,6 +97,8 @@ def _subject(kind: str, t: Translator, number: str, payment_method: str) -> str:
         return t.gettext("Thank you for your order %(number)s", number=number)
     if kind == "payment_received":
         return t.gettext("We received your payment for order %(number)s", number=number)
+    if kind == "payment_on_hold":
+        return t.gettext("Your payment for order %(number)s arrived: we will contact you", number=number)
     return t.gettext("Your order %(number)s is on its way", number=number)
 
 

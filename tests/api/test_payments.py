@@ -4,7 +4,7 @@ offline and in-person payments, refunds, and the ledger they produce."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import STAFF, checkout_body, deliver, fresh, make_product, make_weaver
+from factories import STAFF, checkout_body, deliver, fresh, make_product, make_weaver, paid_order, start_checkout
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -35,11 +35,7 @@ def payment_of(session, order) -> Payment:
 
 
 def start(shop, fake, *slugs, **changes):
-    response = shop.post("/api/v1/checkout", json=checkout_body(*slugs, **changes))
-    assert response.status_code == 201, response.text
-    body = response.json()
-    session_id = body["payment_url"].rsplit("/", 1)[-1] if body["payment_url"] else None
-    return body, session_id
+    return start_checkout(shop, *slugs, **changes)
 
 
 def test_checkout_creates_a_stripe_session_aligned_with_the_hold(shop, fake_stripe, session, piece):
@@ -297,12 +293,6 @@ def test_in_person_sale_goes_through_the_same_order_and_ledger_path(shop, sessio
     assert (sold.status_code, sold.json()["error"]) == (409, "just_sold")
 
 
-def paid_order(shop, fake_stripe, *slugs) -> str:
-    body, session_id = start(shop, fake_stripe, *slugs)
-    deliver(shop, fake_stripe, fake_stripe.complete_session(session_id))
-    return body["order"]["number"]
-
-
 def test_partial_then_full_stripe_refund(shop, fake_stripe, session, piece):
     number = paid_order(shop, fake_stripe, "huipil")
     partial = shop.post(
@@ -357,8 +347,10 @@ def test_a_refund_made_in_the_dashboard_is_booked_once(shop, fake_stripe, sessio
     number = paid_order(shop, fake_stripe, "huipil")
     intent = payment_of(session, order_of(session, number)).stripe_payment_intent_id
     event = fake_stripe.dashboard_refund(intent, 102_000)
-    assert deliver(shop, fake_stripe, event).json()["outcome"] == "refunds booked: 102000"
+    assert deliver(shop, fake_stripe, event).json()["outcome"].startswith("booked 102000 (re_")
     assert deliver(shop, fake_stripe, event).json()["outcome"] == "duplicate"
+    created = next(e for e in fake_stripe.events if e["type"] == "refund.created")
+    assert deliver(shop, fake_stripe, created).json()["outcome"].endswith("already booked")
     order = order_of(session, number)
     assert (order.status, order.amount_refunded) == (OrderStatus.partially_refunded, 102_000)
     assert weaver_balance(session, maria_id(session)) == 74_000

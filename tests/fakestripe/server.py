@@ -38,9 +38,13 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .forms import parse_form
 
-MODES = ("ok", "down", "slow", "error500")
+MODES = ("ok", "down", "slow", "error500", "lost_answer")
 DEFAULT_WEBHOOK_SECRET = "whsec_fakestripe_0123456789abcdef"
 DEFAULT_FEES: dict[str, tuple[int, int]] = {"card": (360, 300), "oxxo": (360, 300)}  # basis points, fixed minor units
+# Stripe charges Mexican accounts IVA on its fees: the balance transaction's fee is the fee plus this tax.
+DEFAULT_FEE_TAX_BP = 1600
+# From this API version on, a charge no longer lists its refunds (https://docs.stripe.com/upgrades#2022-11-15).
+CHARGE_REFUNDS_DROPPED = "2022-11-15"
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 # Stripe's minimum charge per currency, in minor units (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
@@ -294,10 +298,12 @@ class FakeStripe:
         slow_seconds: float = 3.0,
         clock: Callable[[], float] = time.time,
         api_version: str = stripe.api_version,
+        fee_tax_bp: int = DEFAULT_FEE_TAX_BP,
     ) -> None:
         self.api_key = api_key
         self.webhook_secret = webhook_secret
         self.fees: dict[str, tuple[int, int]] = {**DEFAULT_FEES, **(fees or {})}
+        self.fee_tax_bp = fee_tax_bp
         self.slow_seconds = slow_seconds
         self.clock = clock
         self.api_version = api_version
@@ -389,7 +395,9 @@ class FakeStripe:
 
     @property
     def mode(self) -> str:
-        """``ok``, ``down`` (connections are dropped), ``slow`` (answers after ``slow_seconds``) or ``error500``."""
+        """``ok``, ``down`` (connections are dropped), ``slow`` (answers after ``slow_seconds``), ``error500``, or
+        ``lost_answer`` (the request is done at once, but answered only after ``slow_seconds``: the caller's
+        timeout fires although Stripe did what was asked)."""
         return self._mode
 
     @mode.setter
@@ -442,10 +450,16 @@ class FakeStripe:
             http_client=stripe.HTTPXClient(timeout=timeout, allow_sync_methods=True),
         )
 
-    def fee_for(self, method: str, amount: int) -> int:
-        """Stripe's processing fee for a payment of ``amount`` by ``method``: percentage rounded half up, plus fixed."""
+    def fee_parts(self, method: str, amount: int) -> tuple[int, int]:
+        """Stripe's processing fee for ``amount`` by ``method`` (percentage rounded half up, plus fixed) and the
+        tax on it, rounded half up."""
         basis_points, fixed = self.fees[method]
-        return (amount * basis_points + 5000) // 10000 + fixed
+        fee = (amount * basis_points + 5000) // 10000 + fixed
+        return fee, (fee * self.fee_tax_bp + 5000) // 10000
+
+    def fee_for(self, method: str, amount: int) -> int:
+        """What the balance transaction's ``fee`` says Stripe kept: its fee plus the tax on it."""
+        return sum(self.fee_parts(method, amount))
 
     def add_connected_account(self, account_id: str | None = None, *, country: str = "MX") -> str:
         """A weaver's Stripe Connect account that transfers may go to; returns its id (``acct_…``)."""
@@ -571,6 +585,33 @@ class FakeStripe:
             event = self.events[-1]
         self._deliver_pending()
         return event
+
+    def fail_refund(self, refund_id: str) -> dict[str, Any]:
+        """A refund fails after it was made (the card was closed, say): the money is back in the balance.
+
+        Returns ``refund.updated`` whose object is the refund, now ``failed``.
+        """
+        with self._lock:
+            refund = self.refunds.get(refund_id)
+            if refund is None:
+                raise FakeStripeError(f"No such refund: '{refund_id}'", code="resource_missing")
+            if refund["status"] in ("failed", "canceled"):
+                raise FakeStripeError(f"Refund {refund_id} is already {refund['status']}")
+            refund["status"] = "failed"
+            refund["failure_reason"] = "expired_or_canceled_card"
+            charge = self.charges[refund["charge"]]
+            charge["amount_refunded"] -= refund["amount"]
+            charge["refunded"] = False
+            event = self._emit("refund.updated", refund, _Context())
+        self._deliver_pending()
+        return event
+
+    def refunds_of(self, payment_intent_id: str) -> list[dict[str, Any]]:
+        """The refunds Stripe has of a payment, newest first, as ``GET /v1/refunds`` lists them."""
+        with self._lock:
+            return [
+                copy.deepcopy(r) for r in reversed(self.refunds.values()) if r["payment_intent"] == payment_intent_id
+            ]
 
     def dashboard_reverse_transfer(self, transfer_id: str, amount: int | None = None) -> dict[str, Any]:
         """Someone reverses (part of) a Connect transfer from the dashboard; ``amount`` None reverses what is left.
@@ -698,7 +739,8 @@ class FakeStripe:
 
     def _succeed(self, intent: dict[str, Any], method: str) -> None:
         amount, currency, now = intent["amount"], intent["currency"], self._now()
-        fee = self.fee_for(method, amount)
+        stripe_fee, tax = self.fee_parts(method, amount)
+        fee = stripe_fee + tax
         charge_id, transaction_id = new_id("ch_3"), new_id("txn_3")
         self.balance_transactions[transaction_id] = {
             "id": transaction_id,
@@ -712,11 +754,18 @@ class FakeStripe:
             "fee": fee,
             "fee_details": [
                 {
-                    "amount": fee,
+                    "amount": stripe_fee,
                     "application": None,
                     "currency": currency,
                     "description": "Stripe processing fees",
                     "type": "stripe_fee",
+                },
+                {
+                    "amount": tax,
+                    "application": None,
+                    "currency": currency,
+                    "description": "IVA",
+                    "type": "tax",
                 },
             ],
             "net": amount - fee,
@@ -767,15 +816,16 @@ class FakeStripe:
             "payment_method_details": details,
             "receipt_url": f"{self.url}/receipts/{charge_id}",
             "refunded": False,
-            "refunds": {
+            "status": "succeeded",
+        }
+        if self.api_version < CHARGE_REFUNDS_DROPPED:
+            self.charges[charge_id]["refunds"] = {
                 "object": "list",
                 "data": [],
                 "has_more": False,
                 "total_count": 0,
                 "url": f"/v1/charges/{charge_id}/refunds",
-            },
-            "status": "succeeded",
-        }
+            }
         intent.update(
             status="succeeded",
             amount_received=amount,
@@ -854,8 +904,10 @@ class FakeStripe:
         self.refunds[refund_id] = refund
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-        charge["refunds"]["data"].insert(0, refund)
-        charge["refunds"]["total_count"] += 1
+        if "refunds" in charge:
+            charge["refunds"]["data"].insert(0, refund)
+            charge["refunds"]["total_count"] += 1
+        self._emit("refund.created", refund, context)
         self._emit("charge.refunded", charge, context)
         return refund
 
@@ -1162,6 +1214,32 @@ class FakeStripe:
         ]
         return {"object": "list", "data": found[:limit], "has_more": len(found) > limit, "url": "/v1/transfers"}
 
+    def _api_list_refunds(self, params: dict[str, Any], context: _Context) -> dict[str, Any]:
+        _check_known(
+            params,
+            frozenset({"payment_intent", "charge", "limit", "starting_after", "ending_before", "expand", "created"}),
+        )
+        limit = _int(params.get("limit") or 10, "limit", minimum=1)
+        if limit > 100:
+            raise FakeStripeError("This value must be less than or equal to 100.", param="limit")
+        intent_id = _string(params.get("payment_intent"), "payment_intent")
+        if intent_id is not None and intent_id not in self.payment_intents:
+            raise FakeStripeError(
+                f"No such payment_intent: '{intent_id}'", code="resource_missing", param="payment_intent"
+            )
+        found = [
+            refund
+            for refund in reversed(list(self.refunds.values()))
+            if intent_id in (None, refund["payment_intent"]) and params.get("charge") in (None, refund["charge"])
+        ]
+        after = _string(params.get("starting_after"), "starting_after")
+        if after is not None:
+            ids = [refund["id"] for refund in found]
+            if after not in ids:
+                raise FakeStripeError(f"No such refund: '{after}'", code="resource_missing", param="starting_after")
+            found = found[ids.index(after) + 1 :]
+        return {"object": "list", "data": found[:limit], "has_more": len(found) > limit, "url": "/v1/refunds"}
+
     def _api_retrieve_event(self, params: dict[str, Any], event_id: str, context: _Context) -> dict[str, Any]:
         _check_known(params, frozenset({"expand"}))
         for event in self.events:
@@ -1296,6 +1374,7 @@ class FakeStripe:
                 self._api_retrieve("balance_transactions", "balance_transaction", "id"),
             ),
             ("POST", re.compile(r"/v1/refunds"), self._api_create_refund),
+            ("GET", re.compile(r"/v1/refunds"), self._api_list_refunds),
             ("GET", re.compile(rf"/v1/refunds/{identifier}"), self._api_retrieve("refunds", "refund", "refund")),
             ("POST", re.compile(r"/v1/transfers"), self._api_create_transfer),
             ("GET", re.compile(r"/v1/transfers"), self._api_list_transfers),
@@ -1438,6 +1517,10 @@ class FakeStripe:
                 response = self._handle_api(method, path, params, headers)
         recorded.status = response.status_code
         await asyncio.to_thread(self._deliver_pending)
+        if mode == "lost_answer":  # done at Stripe, but the answer comes too late for the caller
+            deadline = time.monotonic() + self.slow_seconds
+            while not self._stopping and (remaining := deadline - time.monotonic()) > 0:
+                await asyncio.sleep(min(remaining, 0.05))
         return response
 
     # ------------------------------------------------------------------ hosted pages

@@ -225,25 +225,30 @@ def test_card_payment_gives_a_charge_with_the_fee(fake, client):
     assert intent.metadata.to_dict() == {"order_id": "7", "order_number": "JJ-000007"}
     charge = intent.latest_charge
     assert charge.object == "charge" and charge.amount_refunded == 0 and charge.payment_intent == intent.id
-    fee = (275000 * 360 + 5000) // 10000 + 300  # 3.6 % + MXN 3.00
+    stripe_fee = (275000 * 360 + 5000) // 10000 + 300  # 3.6 % + MXN 3.00
+    tax = (stripe_fee * 1600 + 5000) // 10000  # IVA on the fee
     transaction = charge.balance_transaction
     assert (transaction.object, transaction.amount, transaction.fee, transaction.net, transaction.currency) == (
         "balance_transaction",
         275000,
-        fee,
-        275000 - fee,
+        stripe_fee + tax,
+        275000 - stripe_fee - tax,
         "mxn",
     )
-    assert fee == 10200
+    assert (stripe_fee, tax) == (10200, 1632)
+    assert [(d.type, d.amount) for d in transaction.fee_details] == [("stripe_fee", 10200), ("tax", 1632)]
 
     plain = client.v1.payment_intents.retrieve(intent.id)
     assert plain.latest_charge == charge.id
 
 
-def test_fees_are_configurable():
+def test_fees_are_configurable_and_carry_their_tax():
     fake = FakeStripe(fees={"card": (290, 0)})
-    assert fake.fee_for("card", 185000) == 5365
-    assert fake.fee_for("oxxo", 185000) == 6960
+    assert fake.fee_parts("card", 185000) == (5365, 858)  # IVA: 16% of the fee, rounded half up
+    assert fake.fee_for("card", 185000) == 5365 + 858
+    assert fake.fee_for("oxxo", 185000) == 6960 + 1114
+    untaxed = FakeStripe(fee_tax_bp=0)
+    assert untaxed.fee_for("card", 185000) == 6960
 
 
 def test_oxxo_voucher_then_payment(fake, client):
@@ -370,13 +375,48 @@ def test_dashboard_refund_event(fake, client):
     charge = event["data"]["object"]
     assert charge["object"] == "charge" and charge["payment_intent"] == intent_id
     assert (charge["amount"], charge["amount_refunded"], charge["refunded"]) == (275000, 20000, False)
-    assert charge["refunds"]["object"] == "list"
-    [refund] = charge["refunds"]["data"]
+    assert "refunds" not in charge  # as in current API versions: list them instead
+    created = fake.events[-2]
+    assert created["type"] == "refund.created"
+    refund = created["data"]["object"]
     assert (refund["amount"], refund["metadata"], refund["status"]) == (20000, {}, "succeeded")
 
     second = fake.dashboard_refund(intent_id)  # the rest
     assert second["data"]["object"]["amount_refunded"] == 275000
-    assert [r["amount"] for r in second["data"]["object"]["refunds"]["data"]] == [255000, 20000]
+    listed = client.v1.refunds.list(params={"payment_intent": intent_id})
+    assert [r.amount for r in listed.data] == [255000, 20000] and not listed.has_more
+    page = client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 1})
+    assert [r.amount for r in page.data] == [255000] and page.has_more
+    rest = client.v1.refunds.list(params={"payment_intent": intent_id, "starting_after": page.data[0].id})
+    assert [r.amount for r in rest.data] == [20000]
+
+
+def test_an_old_api_version_lists_refunds_on_the_charge(client):
+    with FakeStripe(api_version="2020-08-27") as old:
+        old_client = old.client()
+        intent_id = paid_intent_id(old, old_client)
+        event = old.dashboard_refund(intent_id, 20000)
+        assert [r["amount"] for r in event["data"]["object"]["refunds"]["data"]] == [20000]
+
+
+def test_a_refund_that_fails_later_gives_the_money_back_to_the_charge(fake, client):
+    intent_id = paid_intent_id(fake, client)
+    refund = client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 20000})
+    event = fake.fail_refund(refund.id)
+    assert (event["type"], event["data"]["object"]["status"]) == ("refund.updated", "failed")
+    charge = fake.charges[fake.payment_intents[intent_id]["latest_charge"]]
+    assert charge["amount_refunded"] == 0
+    with pytest.raises(Exception, match="already failed"):
+        fake.fail_refund(refund.id)
+
+
+def test_a_lost_answer_is_done_at_stripe_though_the_caller_gave_up(fake):
+    intent_id = paid_intent_id(fake, fake.client())
+    fake.mode, fake.slow_seconds = "lost_answer", 3
+    with pytest.raises(stripe.APIConnectionError):
+        fake.client(timeout=0.5).v1.refunds.create(params={"payment_intent": intent_id, "amount": 1000})
+    fake.mode = "ok"
+    assert [r["amount"] for r in fake.refunds_of(intent_id)] == [1000]
 
 
 # --------------------------------------------------------------------------------------------------- webhooks

@@ -47,6 +47,7 @@ class CheckoutIn(BaseModel):
 
 
 class OrderLineRead(BaseModel):
+    id: int
     title: Localized
     product_slug: str
     kind: str
@@ -62,6 +63,7 @@ class PaymentRead(BaseModel):
     status: str
     method_detail: str
     amount: int
+    amount_refunded: int
     voucher_url: str | None
     voucher_expires_at: datetime | None
 
@@ -100,6 +102,7 @@ def order_read(order: Order, payment: Payment | None, base_url: str) -> OrderRea
         currency=order.currency,
         lines=[
             OrderLineRead(
+                id=line.id,
                 title=Localized(es=line.title_es, en=line.title_en),
                 product_slug=line.product_slug,
                 kind=line.kind,
@@ -123,6 +126,7 @@ def order_read(order: Order, payment: Payment | None, base_url: str) -> OrderRea
             status=payment.status.value,
             method_detail=payment.method_detail,
             amount=payment.amount,
+            amount_refunded=payment.amount_refunded,
             voucher_url=payment.voucher_url or None,
             voucher_expires_at=payment.voucher_expires_at,
         )

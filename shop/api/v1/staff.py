@@ -1,4 +1,5 @@
-"""Staff actions on orders: confirm offline payments, refund, pack and ship, sell in person.
+"""Staff actions on orders: confirm offline payments, refund, pack and ship, sell in person, and resolve
+payments an order could not take (record it, put another piece in, reinstate the order, or give it back).
 
 Each route needs a signed-in person with the right role: a personal API key (``shop user api-key``) as a
 bearer token, or a workspace session. The workspace screens call the same services.
@@ -21,8 +22,15 @@ from shop.errors import N_, NotFound
 from shop.orders import service as orders
 from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
-from shop.payments.service import confirm_offline_payment, payment_of, sell_in_person
-from shop.web import refund_flow
+from shop.payments import refunds as refund_flow
+from shop.payments.service import (
+    confirm_offline_payment,
+    payment_of,
+    record_money_to_resolve,
+    reinstate,
+    sell_in_person,
+    unallocated_payment,
+)
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.scope import visible_orders
@@ -54,6 +62,16 @@ class RefundIn(Actor):
         default=None, description="Refund exactly these lines: {order_line_id: centavos}; else spread over the order"
     )
     restock: list[RestockIn] = Field(default_factory=list, description="Pieces the buyer sent back")
+
+
+class GiveBackIn(Actor):
+    via: Literal["stripe", "cash"]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class SubstituteIn(Actor):
+    line_id: int
+    slug: Annotated[str, Field(max_length=120, description="The piece agreed with the buyer")]
 
 
 class ShipIn(Actor):
@@ -110,6 +128,60 @@ def refund(request: Request, number: str, body: RefundIn, who: Treasurer) -> Ord
         reason=body.reason,
         lines=body.lines,
         restock={item.line_id: item.quantity for item in body.restock},
+    )
+    return _read(request, number)
+
+
+@router.post("/orders/{number}/money-to-resolve", response_model=OrderRead)
+def money_to_resolve(request: Request, number: str, body: ConfirmIn, session: SessionDep, who: Treasurer) -> OrderRead:
+    """A transfer arrived for an order that cannot take it (cancelled, or a piece gone): book it to resolve."""
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    payment = record_money_to_resolve(
+        session,
+        order,
+        actor=who.user.name,
+        reference=body.reference,
+        now=utcnow(),
+        base_url=request.app.state.settings.base_url,
+    )
+    return order_read(order, payment, request.app.state.settings.base_url)
+
+
+@router.post("/orders/{number}/substitute", response_model=OrderRead)
+def substitute(request: Request, number: str, body: SubstituteIn, session: SessionDep, who: Treasurer) -> OrderRead:
+    """Put another piece, agreed with the buyer, in place of one that is gone (before the order is paid)."""
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    product_id = session.scalar(sa.select(Product.id).where(Product.slug == body.slug))
+    if product_id is None:
+        raise NotFound(N_("There is no product at “%(slug)s”."), field="slug", slug=body.slug)
+    orders.substitute_line(session, order, body.line_id, product_id, actor=who.user.name, now=utcnow())
+    return order_read(
+        orders.lock_order(session, order.id), payment_of(session, order), request.app.state.settings.base_url
+    )
+
+
+@router.post("/orders/{number}/reinstate", response_model=OrderRead)
+def reinstate_order(request: Request, number: str, body: Actor, session: SessionDep, who: Treasurer) -> OrderRead:
+    """The order takes its payment to resolve after all: its pieces are free (or substituted)."""
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    payment = unallocated_payment(session, order, lock=True)
+    if payment is None:
+        raise NotFound(N_("Order %(number)s has no payment waiting to be resolved."), number=number)
+    base_url = request.app.state.settings.base_url
+    reinstate(session, order, payment, actor=who.user.name, now=utcnow(), base_url=base_url)
+    return order_read(order, payment, base_url)
+
+
+@router.post("/orders/{number}/give-back", response_model=OrderRead, status_code=201)
+def give_back(request: Request, number: str, body: GiveBackIn, who: Treasurer) -> OrderRead:
+    """Give back in full the payment its order could not take, through Stripe or in cash; booked once."""
+    refund_flow.give_back(
+        request.app.state.engine,
+        request.app.state.gateway,
+        number=number,
+        via=body.via,
+        actor=who.user.name,
+        reason=body.reason,
     )
     return _read(request, number)
 

@@ -13,8 +13,8 @@ from shop.i18n import translator
 from shop.money import parse_amount
 from shop.orders import service as orders
 from shop.orders.models import Order
+from shop.payments import refunds as refund_flow
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
-from shop.web import refund_flow
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.form_reading import pesos_field
@@ -113,6 +113,10 @@ def refund(
             reason=reason.strip(),
             restock=returned,
         )
+    except refund_flow.RefundBeingSent as exc:
+        response = RedirectResponse(f"/taller/pedidos/{number}", status_code=303)
+        flash_message(request, response, exc.message, "error")
+        return response
     except (ValidationFailed, InvalidState, PaymentProviderUnavailable, PaymentRefused) as exc:
         order, info = _refund_target(request, number)
         return _refund_page(

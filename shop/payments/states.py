@@ -1,0 +1,36 @@
+"""A payment's status changes only here, and only by a legal move.
+
+A payment is ``open`` until money comes in or it ends unpaid. Money that its order cannot take (the order was
+cancelled meanwhile, or a piece was gone) makes it ``unallocated``; the treasurer then reinstates the order
+(``succeeded``) or gives the money back (``returned``). Late money for a payment that had failed, expired or
+been cancelled is also ``unallocated``: the ledger must hold whatever Stripe or the bank really received.
+"""
+
+from __future__ import annotations
+
+from shop.errors import N_, InvalidState
+from shop.payments.models import Payment, PaymentStatus
+
+P = PaymentStatus
+MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    P.open: frozenset({P.succeeded, P.unallocated, P.failed, P.expired, P.cancelled}),
+    P.failed: frozenset({P.unallocated}),
+    P.expired: frozenset({P.unallocated}),
+    P.cancelled: frozenset({P.unallocated}),
+    P.unallocated: frozenset({P.succeeded, P.returned}),
+    P.succeeded: frozenset(),
+    P.returned: frozenset(),
+}
+# Money has come in (and is in the ledger) in these states.
+RECEIVED = frozenset({P.succeeded, P.unallocated, P.returned})
+
+
+def move(payment: Payment, to: PaymentStatus) -> None:
+    """Set ``payment``'s status to ``to``, or raise InvalidState if that move is not allowed."""
+    if to not in MOVES[payment.status]:
+        raise InvalidState(
+            N_("This payment is %(current)s, so it cannot become %(wanted)s."),
+            current=payment.status.value,
+            wanted=to.value,
+        )
+    payment.status = to
