@@ -285,14 +285,17 @@ def user_api_key(
 def jobs_run(
     every: Annotated[float, typer.Option(help="Keep running, once every this many seconds (0: run once).")] = 0,
 ) -> None:
-    """Release expired holds, cancel orders not paid in time, send queued e-mail. Safe on several machines."""
+    """Release expired holds, cancel orders not paid in time, settle Stripe refunds left pending, send queued
+    e-mail. Safe on several machines."""
     from shop.jobs import run_once
+    from shop.payments.gateway import StripeGateway
 
     settings = get_settings()
     engine = _engine(settings)
+    gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
     try:
         while True:
-            summary = run_once(engine, settings)
+            summary = run_once(engine, settings, gateway=gateway)
             typer.echo(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in summary.items()))
             if every <= 0:
                 break

@@ -1,4 +1,5 @@
-"""Background work: free expired holds, cancel orders not paid in time, send the mail outbox.
+"""Background work: free expired holds, cancel orders not paid in time, settle Stripe refunds nobody heard back
+about, send the mail outbox.
 
 Every step is safe to run from several workers at once: holds are released by one conditional UPDATE,
 each order is cancelled under its row lock after re-checking its state, and mail rows are claimed one
@@ -20,6 +21,7 @@ from shop.orders import service as orders
 from shop.orders.models import OrderStatus
 from shop.payments import states
 from shop.payments.models import PaymentStatus
+from shop.payments.refunds import settle_pending_refunds
 from shop.payments.service import payment_of
 from shop.web.email import render as render_email
 
@@ -47,13 +49,20 @@ def expire_unpaid(engine, now: datetime) -> int:
     return cancelled
 
 
-def run_once(engine, settings: Settings, *, now: datetime | None = None) -> dict[str, int]:
+def run_once(engine, settings: Settings, *, now: datetime | None = None, gateway=None) -> dict[str, int]:
+    """One pass of every job. ``gateway``: the Stripe gateway, if Stripe is set up (for pending refunds)."""
     now = now or utcnow()
     with session_scope(engine) as session:
         released = release_expired(session, now)
     cancelled = expire_unpaid(engine, now)
+    refunds = settle_pending_refunds(engine, gateway, now=now)
     mail = send_due(engine, settings, render=render_email, now=now)
-    summary = {"holds_released": released, "orders_cancelled": cancelled, **{f"mail_{k}": v for k, v in mail.items()}}
-    if released or cancelled or any(mail.values()):
+    summary = {
+        "holds_released": released,
+        "orders_cancelled": cancelled,
+        "refunds_settled": refunds,
+        **{f"mail_{k}": v for k, v in mail.items()},
+    }
+    if released or cancelled or refunds or any(mail.values()):
         log.info("jobs: %s", summary)
     return summary

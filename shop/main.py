@@ -49,14 +49,14 @@ from shop.web.workspace import stock_form as ws_stock_form
 log = logging.getLogger(__name__)
 
 
-async def run_jobs_every(engine, settings: Settings, seconds: float) -> None:
+async def run_jobs_every(engine, settings: Settings, seconds: float, gateway=None) -> None:
     """The background jobs inside the web process, for single-machine setups and the demo."""
     from shop.jobs import run_once
 
     while True:
         await asyncio.sleep(seconds)
         try:
-            await asyncio.to_thread(run_once, engine, settings)
+            await asyncio.to_thread(run_once, engine, settings, gateway=gateway)
         except Exception:
             log.exception("background jobs failed; trying again in %s s", seconds)
 
@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         optimize(engine)
         background = None
         if settings.jobs_interval_seconds > 0:
-            background = asyncio.create_task(run_jobs_every(engine, settings, settings.jobs_interval_seconds))
+            background = asyncio.create_task(
+                run_jobs_every(engine, settings, settings.jobs_interval_seconds, gateway=_app.state.gateway)
+            )
         yield
         if background is not None:
             background.cancel()

@@ -169,6 +169,7 @@ def test_the_jobs_book_a_refund_stripe_never_told_about(shop, fake_stripe, sessi
     from datetime import timedelta
 
     from shop.clock import utcnow
+    from shop.jobs import run_once
     from shop.payments import refunds
 
     number = paid_order(shop, fake_stripe, "huipil")
@@ -177,10 +178,11 @@ def test_the_jobs_book_a_refund_stripe_never_told_about(shop, fake_stripe, sessi
     with pytest.raises(refunds.RefundBeingSent):
         refunds.refund(engine, gateway, number=number, amount=50_000, via="stripe", actor="Rosa")
     fake_stripe.mode = "ok"
-    assert refunds.settle_pending_refunds(engine, gateway) == 0  # too soon: Stripe may still be answering
+    settings = shop.app.state.settings
+    assert run_once(engine, settings, gateway=gateway)["refunds_settled"] == 0  # too soon: Stripe may still answer
     later = utcnow() + timedelta(minutes=5)
-    assert refunds.settle_pending_refunds(engine, gateway, now=later) == 1
-    assert refunds.settle_pending_refunds(engine, gateway, now=later) == 0
+    assert run_once(engine, settings, now=later, gateway=gateway)["refunds_settled"] == 1
+    assert run_once(engine, settings, now=later, gateway=gateway)["refunds_settled"] == 0
     assert order_of(session, number).amount_refunded == 50_000
     assert len(fake_stripe.refunds_of(payment_of(session, number).stripe_payment_intent_id)) == 1
     assert_books_match_stripe(session, fake_stripe, number)
