@@ -31,6 +31,13 @@ def raw_balances(session: Session, weaver_ids: Iterable[int] | None = None) -> d
     return {weaver_id: -int(total) for weaver_id, total in session.execute(statement) if total}
 
 
+def weaver_totals(session: Session) -> tuple[int, int]:
+    """What the cooperative owes, in all, the weavers it owes; and what the weavers who owe it owe, in all
+    (both positive; one weaver's debt does not lessen what another is owed)."""
+    balances = raw_balances(session).values()
+    return sum(b for b in balances if b > 0), -sum(b for b in balances if b < 0)
+
+
 def committed_to_payouts(session: Session, weaver_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Money in payouts that are prepared or being sent but not paid yet."""
     statement = (

@@ -1,4 +1,5 @@
-"""A weaver's monthly statement, read from her own ledger account only.
+"""Monthly statements read from ledger accounts: a weaver's (her own account only) and, through
+``shop.ledger.fund``, the cooperative fund's.
 
 Months are the cooperative's calendar months (America/Mexico_City), so a sale at 11 pm on the 31st belongs to
 the month she remembers. Opening balance + every movement = closing balance, and the closing balance of one
@@ -22,7 +23,10 @@ from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, Payout
 from shop.ledger.payouts import PAYOUT, PAYOUT_RETURN
 from shop.ledger.service import REFUND, REVERSAL, SALE
 from shop.ledger.write_offs import WRITE_OFF
+from shop.money import BASIS_POINTS
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
+
+FEES = "processor_fees"
 
 
 class Movement:
@@ -35,30 +39,32 @@ class Movement:
     sale_reversed = "sale_reversed"
     refund_reversed = "refund_reversed"
     write_off = "write_off"
+    fee = "fee"  # the processor's fee on a payment (the fund's statement only)
+    fee_reversed = "fee_reversed"  # that fee, undone with the sale it came with
 
 
 @dataclass
 class StatementLine:
     at: datetime
     movement: str
-    amount: int  # what it did to what she is owed: positive adds, negative takes away
+    amount: int  # what it did to the balance shown (what she is owed, the fund): positive adds, negative takes away
     transaction_id: int
     order_number: str | None = None
     product_id: int | None = None
     title: str = ""
     quantity: int = 0
     price: int = 0  # the line's total, what the buyer paid for the piece(s)
-    share_bp: int = 10000  # her share of the weavers' part
+    share_bp: int = 10000  # her share of the weavers' part; on the fund's statement, the fund's part of the line
     payout_id: int | None = None
     payout_method: str | None = None
     reference: str | None = None  # SPEI tracking key or Stripe transfer
     description: str = ""
 
 
-@dataclass
-class Statement:
-    weaver_id: int
-    weaver_name: str
+@dataclass(kw_only=True)
+class MonthStatement:
+    """One month of an account: the opening balance, each movement, and the closing balance they make."""
+
     month: date  # the first day
     opening: int
     lines: list[StatementLine] = field(default_factory=list)
@@ -76,7 +82,14 @@ class Statement:
 
     @property
     def refunded(self) -> int:
+        """What refunds (and cancelled sales, less cancelled refunds) took back."""
         return -self.total(Movement.refund, Movement.sale_reversed, Movement.refund_reversed)
+
+
+@dataclass(kw_only=True)
+class Statement(MonthStatement):
+    weaver_id: int
+    weaver_name: str
 
     @property
     def paid(self) -> int:
@@ -100,6 +113,11 @@ def parse_month(value: str) -> date:
     return date(int(found.group(1)), int(found.group(2)), 1)
 
 
+def month_of(moment: datetime) -> date:
+    """The first day of the cooperative's month that ``moment`` falls in."""
+    return moment.astimezone(LOCAL_ZONE).date().replace(day=1)
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The month's first and next month's first instants, in the cooperative's time zone."""
     following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
@@ -109,7 +127,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     )
 
 
-def _movement(kind: str, reversed_kind: str | None) -> str:
+def _movement(kind: str, reversed_kind: str | None, code: str) -> str:
+    if code == FEES:
+        return Movement.fee_reversed if kind == REVERSAL else Movement.fee
     if kind == REVERSAL:
         return {
             PAYOUT: Movement.payout_returned,
@@ -139,71 +159,84 @@ def statement(session: Session, weaver_id: int, month: date) -> Statement:
     name = session.scalar(sa.select(Weaver.name).where(Weaver.id == weaver_id))
     if name is None:
         raise NotFound(N_("We could not find that weaver."))
-    start, end = month_bounds(month)
+    start, _ = month_bounds(month)
     account_id = session.scalar(sa.select(Account.id).where(Account.code == weaver_code(weaver_id)))
     result = Statement(weaver_id=weaver_id, weaver_name=name, month=month, opening=0)
     if account_id is None:
         return result
     result.opening = balance_before(session, account_id, start)
-    result.lines = movements(
-        session,
-        weaver_id,
-        account_id,
-        LedgerTransaction.created_at >= start,
-        LedgerTransaction.created_at < end,
-    )
+    result.lines = movements(session, [account_id], *in_month(month), weaver_id=weaver_id)
     return result
 
 
-def movements(session: Session, weaver_id: int, account_id: int, *where) -> list[StatementLine]:
-    """Her account's entries matching ``where`` (conditions on the transaction), oldest first."""
+def in_month(month: date) -> tuple:
+    """The conditions that keep a month's transactions (for ``movements``)."""
+    start, end = month_bounds(month)
+    return LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end
+
+
+def movements(session: Session, account_ids: list[int], *where, weaver_id: int | None = None) -> list[StatementLine]:
+    """The entries of ``account_ids`` matching ``where`` (conditions on the transaction), oldest first, each
+    counted as what it adds to a credit balance (what a weaver is owed, what the fund keeps): a credit adds.
+
+    With ``weaver_id`` (her account), a line's share is hers of the weavers' part; without it, the fund's part.
+    """
     reversed_tx = aliased(LedgerTransaction)
     payout_paid = aliased(Payout)
     payout_returned = aliased(Payout)
-    rows = session.execute(
+    share = (
+        OrderLineWeaver.share_bp if weaver_id is not None else sa.literal(BASIS_POINTS) - OrderLine.weavers_bp
+    ).label("share_bp")
+    query = (
         sa.select(
             Entry,
+            Account.code,
             LedgerTransaction.kind,
             LedgerTransaction.created_at,
             LedgerTransaction.description,
             reversed_tx.kind,
             Order.number,
             OrderLine,
-            OrderLineWeaver.share_bp,
+            share,
             sa.func.coalesce(payout_paid.id, payout_returned.id),
             sa.func.coalesce(payout_paid.method, payout_returned.method),
             sa.func.coalesce(payout_paid.tracking_key, payout_paid.stripe_transfer_id),
         )
+        .join(Account, Account.id == Entry.account_id)
         .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
         .outerjoin(reversed_tx, reversed_tx.id == LedgerTransaction.reverses_id)
         .outerjoin(OrderLine, OrderLine.id == Entry.order_line_id)
-        .outerjoin(Order, Order.id == OrderLine.order_id)
-        .outerjoin(
+        # A fee is booked on the payment, not on a line: its order is the transaction's.
+        .outerjoin(Order, Order.id == sa.func.coalesce(OrderLine.order_id, LedgerTransaction.order_id))
+    )
+    if weaver_id is not None:
+        query = query.outerjoin(
             OrderLineWeaver,
             sa.and_(OrderLineWeaver.order_line_id == OrderLine.id, OrderLineWeaver.weaver_id == weaver_id),
         )
-        .outerjoin(payout_paid, payout_paid.transaction_id == LedgerTransaction.id)
+    rows = session.execute(
+        query.outerjoin(payout_paid, payout_paid.transaction_id == LedgerTransaction.id)
         .outerjoin(payout_returned, payout_returned.reversal_id == LedgerTransaction.id)
-        .where(Entry.account_id == account_id, *where)
+        .where(Entry.account_id.in_(account_ids), *where)
         .order_by(LedgerTransaction.created_at, Entry.id)
     ).all()
     lines = []
-    for entry, kind, at, description, reversed_kind, number, line, share, payout_id, method, reference in rows:
+    for entry, code, kind, at, description, reversed_kind, number, line, share_bp, payout_id, method, ref in rows:
         item = StatementLine(
             at=at,
-            movement=_movement(kind, reversed_kind),
+            movement=_movement(kind, reversed_kind, code),
             amount=-entry.amount,
             transaction_id=entry.transaction_id,
             order_number=number,
             payout_id=payout_id,
             payout_method=str(method) if method else None,
-            reference=reference,
+            reference=ref,
             description=description,
         )
         if line is not None:
             item.product_id, item.title, item.quantity = line.product_id, line.title_es, line.quantity
             item.price = line.line_total
-            item.share_bp = share or 10000
+            item.share_bp = BASIS_POINTS if share_bp is None else share_bp
         lines.append(item)
     return lines
 
@@ -226,7 +259,7 @@ def paid_for(session: Session, payout: Payout) -> list[StatementLine]:
         where.append(LedgerTransaction.id > previous)
     return [
         line
-        for line in movements(session, payout.weaver_id, account_id, *where)
+        for line in movements(session, [account_id], *where, weaver_id=payout.weaver_id)
         if line.movement in (Movement.sale, Movement.refund, Movement.sale_reversed)
     ]
 
@@ -239,5 +272,4 @@ def active_months(session: Session, weaver_id: int) -> list[date]:
         .join(Account, Account.id == Entry.account_id)
         .where(Account.code == weaver_code(weaver_id))
     ).all()
-    months = {date(m.astimezone(LOCAL_ZONE).year, m.astimezone(LOCAL_ZONE).month, 1) for m in moments}
-    return sorted(months, reverse=True)
+    return sorted({month_of(moment) for moment in moments}, reverse=True)

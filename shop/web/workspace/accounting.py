@@ -1,12 +1,15 @@
-"""Accounting, for the treasurer, the council and admins: the trial balance of the whole ledger, and every
-ledger entry over chosen days as a CSV file for a spreadsheet or the cooperative's accountant.
+"""Accounting, for the treasurer, the council and admins: the cooperative fund net of processor fees, the trial
+balance of the whole ledger, every ledger entry over chosen days as a CSV file for a spreadsheet or the
+cooperative's accountant, and the fund's monthly statement to print.
 
 The trial balance lists the cooperative's own accounts first (assets, liabilities, income, expenses), then
 one payable account per weaver, by name. Every balance is debits minus credits, so the balances of a sound
 ledger add up to zero; the page says so, or says loudly that they do not.
 
 The export's days are Mexico City days, both included, at most three years at a time. Dates that cannot be
-read are refused (422) on this same page, with the form there to correct them.
+read are refused (422) on this same page, with the form there to correct them. The fund's statement takes a
+month (``?mes=YYYY-MM``, Mexico City months; this month when none is given); one that cannot be read is
+refused (422) on the statement's page, with the month picker there to choose another.
 """
 
 from __future__ import annotations
@@ -27,15 +30,20 @@ from shop.errors import N_, ValidationFailed
 from shop.i18n import Translator, translator
 from shop.ledger.accounts import WEAVER_PREFIX
 from shop.ledger.export import ledger_csv
+from shop.ledger.fund import fund_position, fund_statement
 from shop.ledger.service import trial_balance
+from shop.ledger.settled import weaver_totals
+from shop.ledger.statements import month_of, parse_month
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Staff
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.thumbs import first_photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 
 PAGE = "/taller/contabilidad"
 EXPORT = "/taller/contabilidad/movimientos.csv"
+FUND_STATEMENT = "/taller/contabilidad/fondo"
 BOM = "\ufeff".encode()  # so Excel (in Spanish) reads the file as UTF-8 and shows accents right
 MAX_DAYS = 3 * 365 + 1  # three years, a leap day included
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond these, a date is surely mistyped
@@ -146,7 +154,12 @@ def _page(
     debit = sum(line.debit for line in lines)
     credit = sum(line.credit for line in lines)
     net = sum(line.net for line in lines)
+    owed_to_weavers, owed_by_weavers = weaver_totals(session)
     context = {
+        "fund": fund_position(session),
+        "owed_to_weavers": owed_to_weavers,
+        "owed_by_weavers": owed_by_weavers,
+        "fund_statement": FUND_STATEMENT,
         "groups": found,
         "totals": {"debit": debit, "credit": credit, "net": net},
         "balanced": debit == credit and net == 0,
@@ -203,3 +216,30 @@ def ledger_export(request: Request, session: SessionDep, who: Staff, desde: str 
             "Pragma": "no-cache",
         },
     )
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@router.get("/contabilidad/fondo")
+def fund_statement_page(request: Request, session: SessionDep, who: Staff, mes: str = ""):
+    """The fund's statement for one month, to read or print; this month when none is asked for."""
+    t = translator(request.state.lang)
+    error = None
+    try:
+        month = parse_month(mes) if mes.strip() else month_of(utcnow())
+    except ValidationFailed as exc:
+        error, month = exc.translated(t.gettext), month_of(utcnow())
+    st = None if error else fund_statement(session, month)
+    context = {
+        "st": st,
+        "photos": first_photos(session, {line.product_id for line in st.lines if line.product_id}) if st else {},
+        "value": mes.strip()[:20] if error else month.strftime("%Y-%m"),
+        "error": error,
+        "previous": _shift(month, -1),
+        "following": _shift(month, 1),
+        "currency": request.app.state.settings.default_currency,
+    }
+    return ws_render(request, "workspace/fund_statement.html", context, status_code=422 if error else 200)

@@ -22,6 +22,7 @@ from shop.db import session_scope
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
 from shop.i18n import translator
 from shop.ledger import payouts as service
+from shop.ledger.fund import fund_position
 from shop.ledger.models import BatchStatus, Payout, PayoutBatch, PayoutMethod, PayoutStatus
 from shop.ledger.payouts import PayoutLine
 from shop.ledger.spei_export import spei_csv
@@ -100,6 +101,7 @@ def overview(request: Request, session: SessionDep, who: PayoutDesk):
         {
             "rows": rows,
             "owing": [row for row in rows if row.balance < 0],
+            "fund": fund_position(session),
             "batches": batches,
             "totals": totals,
             "minimum": settings.payout_minimum,

@@ -13,13 +13,13 @@ from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
-from shop.clock import to_local, utcnow
+from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.i18n import translator
 from shop.ledger import payouts as service
 from shop.ledger.clabe import bank_of
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
-from shop.ledger.statements import Statement, active_months, parse_month, statement
+from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
 from shop.web.deps import SessionDep
@@ -217,5 +217,4 @@ def statement_page(request: Request, session: SessionDep, who: PayoutDesk, weave
 
 
 def _this_month():
-    today = to_local(utcnow()).date()
-    return today.replace(day=1)
+    return month_of(utcnow())
