@@ -45,6 +45,7 @@ from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
 from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
+from shop.web.workspace import to_resolve as ws_to_resolve
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_stock_form.router)
     app.include_router(ws_people.router)
     app.include_router(ws_orders.router)
+    app.include_router(ws_to_resolve.router)  # before offline payments: /taller/pagos/{number} would match
     app.include_router(ws_offline_payments.router)
     app.include_router(ws_refunds.router)
     app.include_router(ws_sales.router)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ReservationStatus, StockReservation
 from shop.catalogue.revision import mark_changed
+from shop.catalogue.search import search_scores
 from shop.clock import to_local
 from shop.errors import N_, Conflict
 
@@ -244,9 +245,13 @@ def _take(session: Session, product_id: int, quantity: int) -> bool:
     return result.rowcount == 1
 
 
-def _coverage(session: Session, order_id: int, items: list[tuple[int, int]], now: datetime):
-    """Lock the products, then say for each item whether the units are there for the order."""
-    products = lock_products(session, [pid for pid, _ in items])
+def _coverage(session: Session, order_id: int, items: list[tuple[int, int]], now: datetime, *, lock: bool = True):
+    """Lock the products (unless only looking), then say for each item whether the units are there for the order."""
+    ids = sorted({pid for pid, _ in items})
+    if lock:
+        products = lock_products(session, ids)
+    else:
+        products = {p.id: p for p in session.scalars(sa.select(Product).where(Product.id.in_(ids))).all()}
     holds = {
         r.product_id: r
         for r in session.scalars(
@@ -269,12 +274,15 @@ def _coverage(session: Session, order_id: int, items: list[tuple[int, int]], now
     return covered
 
 
-def unavailable(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[int]:
+def unavailable(
+    session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime, lock: bool = True
+) -> list[int]:
     """The products of ``items`` that the order could not take now (its hold expired and the units went).
 
-    Locks the products' rows, so the answer holds until the caller's transaction ends.
+    Locks the products' rows, so the answer holds until the caller's transaction ends; ``lock=False`` only
+    looks (for a page that warns before anyone acts).
     """
-    return [product_id for product_id, _, _, _, ok in _coverage(session, order_id, items, now) if not ok]
+    return [product_id for product_id, _, _, _, ok in _coverage(session, order_id, items, now, lock=lock) if not ok]
 
 
 def take_stock(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> list[Taken]:
@@ -315,3 +323,22 @@ def return_stock(session: Session, product_id: int, quantity: int) -> None:
         .execution_options(synchronize_session=False)
     )
     mark_changed(session)
+
+
+def free_pieces(
+    session: Session, *, now: datetime, category_id: int | None = None, query: str = "", limit: int = 12
+) -> list[tuple[Product, int]]:
+    """Pieces for sale with units free now (made to order left out), with how many: a query's best matches, or
+    the newest of a category. For offering a buyer another piece in place of one that is gone."""
+    statement = sa.select(Product).where(
+        Product.status == ProductStatus.active, Product.kind != ProductKind.made_to_order, Product.stock_on_hand > 0
+    )
+    scores = search_scores(session, query) if query.strip() else None
+    if scores is not None:
+        statement = statement.join(scores, scores.c.product_id == Product.id).order_by(scores.c.score.desc())
+    elif category_id is not None:
+        statement = statement.where(Product.category_id == category_id)
+    products = session.scalars(statement.order_by(Product.created_at.desc(), Product.id.desc()).limit(limit * 2)).all()
+    held = held_quantities(session, [p.id for p in products], now)
+    free = [(p, p.stock_on_hand - held.get(p.id, 0)) for p in products]
+    return [(p, units) for p, units in free if units > 0][:limit]

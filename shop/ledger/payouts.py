@@ -38,7 +38,7 @@ from shop.ledger.models import (
 )
 from shop.ledger.schemas import EntryLine
 from shop.ledger.service import post, reverse
-from shop.ledger.settled import committed_to_payouts, held_back, raw_balances
+from shop.ledger.settled import committed_to_payouts, held_back, in_trouble, raw_balances
 from shop.money import Pesos
 
 PAYOUT = "payout"
@@ -59,10 +59,16 @@ class Owed:
     committed: int  # already in a batch that is not paid yet
     method: PayoutMethod
     problem: str | None  # why she cannot be paid by her method now (no CLABE, …), untranslated
+    # Her share of paid orders that cannot be fulfilled until a person resolves them: (order number, amount).
+    in_trouble: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def blocked(self) -> int:
+        return sum(amount for _, amount in self.in_trouble)
 
     @property
     def available(self) -> int:
-        return max(0, self.balance - self.held - self.committed)
+        return max(0, self.balance - self.held - self.committed - self.blocked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +120,7 @@ def owed(
     if not ids:
         return []
     held = held_back(session, ids, now=now, hold=hold)
+    trouble = in_trouble(session, ids)
     names = dict(session.execute(select(Weaver.id, Weaver.name).where(Weaver.id.in_(ids))).all())
     details = {d.weaver_id: d for d in session.scalars(select(PayoutAccount).where(PayoutAccount.weaver_id.in_(ids)))}
     rows = []
@@ -128,6 +135,7 @@ def owed(
                 committed=committed.get(weaver_id, 0),
                 method=account.method,
                 problem=method_problem(account, account.method, stripe_connect=stripe_connect),
+                in_trouble=tuple(trouble.get(weaver_id, ())),
             )
         )
     return sorted(rows, key=lambda r: r.name)
@@ -141,11 +149,12 @@ def propose(
 
 
 def _available(session: Session, weaver_ids: list[int], *, now: datetime, hold: timedelta) -> dict[int, int]:
-    """What may still be paid to each weaver (negative when she owes), in three queries for all of them."""
+    """What may still be paid to each weaver (negative when she owes), in four queries for all of them."""
     balances = raw_balances(session, weaver_ids)
     held = held_back(session, weaver_ids, now=now, hold=hold)
     committed = committed_to_payouts(session, weaver_ids)
-    return {w: balances.get(w, 0) - held.get(w, 0) - committed.get(w, 0) for w in weaver_ids}
+    blocked = {w: sum(amount for _, amount in rows) for w, rows in in_trouble(session, weaver_ids).items()}
+    return {w: balances.get(w, 0) - held.get(w, 0) - committed.get(w, 0) - blocked.get(w, 0) for w in weaver_ids}
 
 
 def available_for(session: Session, weaver_id: int, *, now: datetime, hold: timedelta, leaving_out: int = 0) -> int:

@@ -95,3 +95,33 @@ def held_back(session: Session, weaver_ids: Iterable[int], *, now: datetime, hol
     for weaver_id, line_id, credit in credited:
         held[weaver_id] += max(0, int(credit) - taken_back.get((weaver_id, line_id), 0))
     return dict(held)
+
+
+def in_trouble(session: Session, weaver_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    """Each weaver's share of paid orders that cannot be fulfilled as they stand (the order needs a person: a
+    piece was gone when it was paid, say), by order number. Not paid out until a person resolves the order."""
+    from shop.orders.models import Order, OrderStatus  # orders build on the ledger; reading them is allowed
+
+    weaver_ids = list(weaver_ids)
+    if not weaver_ids:
+        return {}
+    paid = (OrderStatus.paid, OrderStatus.packed, OrderStatus.shipped, OrderStatus.delivered)
+    rows = session.execute(
+        select(Account.weaver_id, Order.number, func.sum(-Entry.amount))
+        .join(Entry, Entry.account_id == Account.id)
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .join(Order, Order.id == LedgerTransaction.order_id)
+        .where(
+            Account.weaver_id.in_(weaver_ids),
+            Order.attention != "",
+            Order.status.in_((*paid, OrderStatus.partially_refunded)),
+            LedgerTransaction.kind.in_((SALE, REFUND, REVERSAL)),
+        )
+        .group_by(Account.weaver_id, Order.number)
+        .order_by(Order.number)
+    ).all()
+    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for weaver_id, number, total in rows:
+        if int(total or 0) > 0:
+            found[weaver_id].append((number, int(total)))
+    return dict(found)

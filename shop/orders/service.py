@@ -44,6 +44,10 @@ ALLOWED = {
     S.cancelled: {S.paid},
     S.refunded: set(),
 }
+# Shown (translated) to the treasurer on an order that was paid although a piece had gone to someone else.
+SOLD_MEANWHILE = N_(
+    "Paid, but a piece had been sold to someone else meanwhile. Give money back or offer another piece."
+)
 PAID_STATES = {S.paid, S.packed, S.shipped, S.delivered, S.partially_refunded}
 STATUS_NAMES = {
     S.pending_payment: N_("waiting for payment"),
@@ -272,10 +276,8 @@ def mark_paid(session: Session, order: Order, *, amount: int, actor: str, now: d
     )
     missing = [line.title_es for line, result in zip(order.lines, taken, strict=True) if not result.ok]
     if missing:
-        order.attention = (
-            f"Paid, but sold to someone else meanwhile: {', '.join(missing)}. Refund or offer another piece."[:300]
-        )
-        note_event(session, order, actor="system", note=order.attention, now=now)
+        order.attention = SOLD_MEANWHILE
+        note_event(session, order, actor="system", note=f"Paid, but sold meanwhile: {', '.join(missing)}", now=now)
     session.flush()
     return not missing
 

@@ -41,6 +41,18 @@ KIND_FOR_METHOD = {
 }
 
 
+# Why a payment waits to be resolved, as the workspace shows it (translated there); details go in the order's log.
+ARRIVED_AFTER_CANCEL = N_(
+    "The money arrived after the order was cancelled. Payment to resolve: send the order if its pieces are "
+    "still here, or give the money back."
+)
+ARRIVED_FOR_GONE_PIECE = N_(
+    "The money arrived, but a piece is no longer available. Payment to resolve: put in another piece the buyer "
+    "agrees to, or give the money back."
+)
+ARRIVED_WRONG_AMOUNT = N_("The money that arrived is not the amount asked. Payment to resolve: give the money back.")
+
+
 class PiecesGone(InvalidState):
     """The money is there, but a piece of the order is no longer: it cannot simply be confirmed."""
 
@@ -102,10 +114,11 @@ def sale_for(order: Order, payment: Payment, *, money_account: str | None = None
     )
 
 
-def missing_pieces(session: Session, order: Order, now: datetime) -> list[str]:
-    """Titles of the order's pieces it could not take now (locks the products until the transaction ends)."""
+def missing_pieces(session: Session, order: Order, now: datetime, *, lock: bool = True) -> list[str]:
+    """Titles of the order's pieces it could not take now (locks the products until the transaction ends,
+    unless ``lock=False``: only looking)."""
     items = [(line.product_id, line.quantity) for line in order.lines if line.product_id is not None]
-    gone = set(unavailable(session, order_id=order.id, items=items, now=now))
+    gone = set(unavailable(session, order_id=order.id, items=items, now=now, lock=lock))
     return [line.title_es for line in order.lines if line.product_id is None or line.product_id in gone]
 
 
@@ -173,16 +186,25 @@ def receive(
         return "already received"
     received = payment.amount if amount is None else amount
     if order.status is not OrderStatus.pending_payment:
-        reason = "Payment received after the order was cancelled"
+        why, reason = ARRIVED_AFTER_CANCEL, "Payment received after the order was cancelled"
     elif received != payment.amount:
-        reason = f"Received {received} centavos where {payment.amount} were asked"
+        why, reason = ARRIVED_WRONG_AMOUNT, f"Received {received} centavos where {payment.amount} were asked"
     elif missing := missing_pieces(session, order, now):
-        reason = f"Payment received, but no longer available: {', '.join(missing)}"
+        why, reason = ARRIVED_FOR_GONE_PIECE, f"Payment received, but no longer available: {', '.join(missing)}"
     else:
         settle(session, order, payment, actor=actor, now=now, base_url=base_url, fee=fee, method_detail=method_detail)
         return "paid"
     hold_unallocated(
-        session, order, payment, actor=actor, now=now, base_url=base_url, reason=reason, amount=received, fee=fee
+        session,
+        order,
+        payment,
+        actor=actor,
+        now=now,
+        base_url=base_url,
+        why=why,
+        reason=reason,
+        amount=received,
+        fee=fee,
     )
     if method_detail:
         payment.method_detail = method_detail[:40]
@@ -197,6 +219,7 @@ def hold_unallocated(
     actor: str,
     now: datetime,
     base_url: str,
+    why: str,
     reason: str,
     amount: int | None = None,
     fee: int = 0,
@@ -204,7 +227,8 @@ def hold_unallocated(
     """Book money its order cannot take: received into the ledger, owed to nobody yet, to be resolved.
 
     An order still waiting is cancelled (its pieces, or what is left of them, go back on sale); the buyer is
-    told her money arrived and that the cooperative will contact her.
+    told her money arrived and that the cooperative will contact her. ``why`` is one of the ARRIVED_*
+    messages (shown translated); ``reason`` the details, for the order's log.
     """
     states.move(payment, PaymentStatus.unallocated)
     payment.amount = payment.amount if amount is None else amount
@@ -221,8 +245,9 @@ def hold_unallocated(
     )
     if order.status is OrderStatus.pending_payment:
         orders.cancel(session, order, actor=actor, note=reason[:1000], now=now)
-    order.attention = f"{reason}. Payment to resolve: reinstate the order or give the money back."[:300]
-    orders.note_event(session, order, actor=actor, note=order.attention, now=now)
+    else:
+        orders.note_event(session, order, actor=actor, note=reason, now=now)
+    order.attention = why
     if order.email:
         enqueue(
             session,
@@ -329,14 +354,14 @@ def record_money_to_resolve(
             raise InvalidState(
                 N_("Every piece of order %(number)s is still there: confirm its payment instead."), number=order.number
             )
-        reason = f"Transfer received, but no longer available: {', '.join(missing)}"
+        why, reason = ARRIVED_FOR_GONE_PIECE, f"Transfer received, but no longer available: {', '.join(missing)}"
     elif order.status is OrderStatus.cancelled:
-        reason = "Transfer received after the order was cancelled"
+        why, reason = ARRIVED_AFTER_CANCEL, "Transfer received after the order was cancelled"
     else:
         raise InvalidState(N_("Order %(number)s is not waiting for a payment."), number=order.number)
     payment.confirmed_by = actor[:120]
     payment.reference = reference.strip()[:200]
-    hold_unallocated(session, order, payment, actor=actor, now=now, base_url=base_url, reason=reason)
+    hold_unallocated(session, order, payment, actor=actor, now=now, base_url=base_url, why=why, reason=reason)
     return payment
 
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.catalogue.stock import extend_reservations
+from shop.errors import N_
 from shop.ledger.payouts import transfer_returned
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus
@@ -42,6 +43,12 @@ REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.re
 GRACE = timedelta(minutes=10)
 # Stripe has moved (or is moving) the money back in these states; failed and canceled refunds moved nothing.
 MONEY_WENT_BACK = {"succeeded", "pending", "requires_action"}
+
+
+REFUND_UNDONE = N_(
+    "Stripe says a refund of this order failed after it was booked: the money may be back in Stripe. Check it "
+    "with Stripe before giving it back again."
+)
 
 
 class RetryLater(Exception):
@@ -242,7 +249,8 @@ def _stripe_refund(session: Session, refund: StripeRefund, now: datetime) -> str
         )
     )
     if payment_id is None:
-        return f"{refund.id}: unknown payment"
+        # Its payment's own event has not been handled yet (events arrive in any order): Stripe tries again.
+        raise RetryLater(f"refund {refund.id} is for a payment the shop has not recorded yet")
     order = orders.lock_order(session, session.scalar(sa.select(Payment.order_id).where(Payment.id == payment_id)))
     payment = session.get(Payment, payment_id, populate_existing=True)
     ours = _ours(session, refund, payment)
@@ -251,8 +259,14 @@ def _stripe_refund(session: Session, refund: StripeRefund, now: datetime) -> str
             ours.status = RefundStatus.failed
             return f"{refund.id}: failed at Stripe, nothing moved"
         if ours is not None and ours.status is RefundStatus.succeeded:
-            order.attention = f"Stripe says refund {refund.id} {refund.status}: check the money with Stripe."[:300]
-            orders.note_event(session, order, actor=ACTOR, note=order.attention, now=now)
+            order.attention = REFUND_UNDONE
+            orders.note_event(
+                session,
+                order,
+                actor=ACTOR,
+                note=f"Stripe says refund {refund.id} {refund.status} after it was booked",
+                now=now,
+            )
             return f"{refund.id}: {refund.status} after it was booked; a person must look"
         return f"{refund.id}: {refund.status}, nothing to book"
     if ours is not None:

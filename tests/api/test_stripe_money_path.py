@@ -25,8 +25,9 @@ from shop.catalogue.models import Product, ProductStatus
 from shop.ledger.models import LedgerTransaction
 from shop.ledger.service import balance, weaver_balance
 from shop.mail.models import OutboxEmail
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
+from shop.payments.service import ARRIVED_AFTER_CANCEL, ARRIVED_FOR_GONE_PIECE
 
 PRICE, SHIPPING = 185_000, 19_000
 TOTAL = PRICE + SHIPPING
@@ -249,7 +250,7 @@ def test_paid_after_cancelled_is_booked_as_a_payment_to_resolve(shop, fake_strip
     number, _ = late_card_payment(shop, fake_stripe, session)
     fee = fake_stripe.fee_for("card", TOTAL)
     order, payment = order_of(session, number), payment_of(session, number)
-    assert order.status is OrderStatus.cancelled and "to resolve" in order.attention
+    assert (order.status, order.attention) == (OrderStatus.cancelled, ARRIVED_AFTER_CANCEL)
     assert (payment.status, payment.amount, payment.fee, payment.method_detail) == (
         PaymentStatus.unallocated,
         TOTAL,
@@ -360,7 +361,11 @@ def test_an_oxxo_voucher_paid_after_its_piece_was_sold_is_a_payment_to_resolve(s
     assert shop.post("/api/v1/staff/sales", json={"lines": [{"slug": "huipil"}]}, headers=STAFF).status_code == 201
     assert deliver(shop, fake_stripe, fake_stripe.pay_voucher(session_id)).json()["outcome"] == "to resolve"
     order = order_of(session, body["order"]["number"])
-    assert order.status is OrderStatus.cancelled and "Huipil" in order.attention
+    assert (order.status, order.attention) == (OrderStatus.cancelled, ARRIVED_FOR_GONE_PIECE)
+    assert (
+        "no longer available: Huipil"
+        in session.scalars(select(OrderEvent.note).where(OrderEvent.order_id == order.id)).all()[-1]
+    )
     assert payment_of(session, order.number).status is PaymentStatus.unallocated
     assert balance(session, "unallocated") == TOTAL
     assert_books_match_stripe(session, fake_stripe, order.number)
@@ -431,3 +436,18 @@ def test_stripe_fee_is_booked_from_the_balance_transaction_with_its_tax(shop, fa
     assert tax > 0
     assert balance(session, "processor_fees") == stripe_fee + tax
     assert balance(session, "stripe_clearing") == TOTAL - stripe_fee - tax
+
+
+def test_a_refund_event_before_its_payment_is_retried_not_lost(shop, fake_stripe, session, piece):
+    body, session_id = start_checkout(shop, "huipil")
+    completed = fake_stripe.complete_session(session_id)
+    refund_events = fake_stripe.dashboard_refund(fake_stripe.sessions[session_id]["payment_intent"], 30_000)
+    created = next(e for e in fake_stripe.events if e["type"] == "refund.created")
+    early = deliver(shop, fake_stripe, created)
+    assert early.status_code == 503  # Stripe delivers it again later
+    assert deliver(shop, fake_stripe, refund_events).status_code == 503
+    assert count(session, StripeEvent) == 0
+    assert deliver(shop, fake_stripe, completed).json()["outcome"] == "paid"
+    assert deliver(shop, fake_stripe, created).json()["outcome"].startswith("booked 30000")
+    assert deliver(shop, fake_stripe, refund_events).json()["outcome"] == "refunds already booked"
+    assert_books_match_stripe(session, fake_stripe, body["order"]["number"])

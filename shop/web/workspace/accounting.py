@@ -59,6 +59,7 @@ SYSTEM_NAMES = {
     "cash": N_("Cash on hand"),
     "bank": N_("Bank account"),
     "pending_offline": N_("Offline payments to reconcile"),
+    "unallocated": N_("Payments to resolve"),
 }
 NOT_A_DATE = N_("“%(value)s” is not a date (%(which)s). Write it as YYYY-MM-DD, for example 2026-11-27.")
 OUT_OF_RANGE = N_("“%(value)s” is too far in the past or in the future (%(which)s).")

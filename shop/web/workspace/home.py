@@ -10,6 +10,7 @@ from shop.catalogue.models import Product, ProductImage, ProductStatus
 from shop.errors import N_, NN_
 from shop.ledger.models import BatchStatus, PayoutBatch
 from shop.orders.models import Order, OrderStatus, PaymentMethod
+from shop.payments.to_resolve import payments_to_resolve
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Anyone
 from shop.web.workspace.orders import waiting as waiting_orders
@@ -56,6 +57,16 @@ def todo(session, who) -> list[dict]:
                     "label": NN_("payment to confirm", "payments to confirm"),
                     "href": "/taller/pagos",
                     "icon": "cash",
+                }
+            )
+        to_resolve = len(payments_to_resolve(session))
+        if to_resolve:
+            items.append(
+                {
+                    "count": to_resolve,
+                    "label": NN_("payment to resolve", "payments to resolve"),
+                    "href": "/taller/pagos/por-resolver",
+                    "icon": "coins",
                 }
             )
     items.extend(_payout_work(session, who))

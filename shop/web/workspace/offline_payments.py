@@ -13,7 +13,8 @@ from shop.errors import N_, DomainError, InvalidState
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
-from shop.payments.service import confirm_offline_payment
+from shop.payments.service import confirm_offline_payment, missing_pieces
+from shop.payments.to_resolve import payments_to_resolve
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Treasurer
@@ -31,10 +32,19 @@ def _payments_page(request: Request, session, *, message: str | None = None, sta
             .order_by(Order.created_at, Order.id)
         )
     ).all()
+    now = utcnow()
     return ws_render(
         request,
         "workspace/payments.html",
-        {"waiting": waiting, "message": message, "now": utcnow(), "country_name": country_name},
+        {
+            "waiting": waiting,
+            # Told before she confirms: pieces sold meanwhile (after the hold ran out) cannot be sent.
+            "gone": {o.id: missing_pieces(session, o, now, lock=False) for o in waiting},
+            "to_resolve": len(payments_to_resolve(session)),
+            "message": message,
+            "now": now,
+            "country_name": country_name,
+        },
         status_code=status,
     )
 
@@ -75,21 +85,12 @@ def confirm_payment(
     except InvalidState as exc:
         return _refusal(request, session, exc)
     response = RedirectResponse("/taller/pagos", status_code=303)
-    if order.attention:
-        flash_message(
-            request,
-            response,
-            N_("Payment for %(number)s recorded, but a piece had been sold meanwhile. Open the order to sort it out."),
-            "error",
-            number=number,
-        )
-    else:
-        flash_message(
-            request,
-            response,
-            N_("Payment for %(number)s recorded. The order is now in the packing queue."),
-            number=number,
-        )
+    flash_message(
+        request,
+        response,
+        N_("Payment for %(number)s recorded. The order is now in the packing queue."),
+        number=number,
+    )
     return response
 
 

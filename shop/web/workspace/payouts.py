@@ -28,6 +28,7 @@ from shop.ledger.payouts import PayoutLine
 from shop.ledger.spei_export import spei_csv
 from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
+from shop.payments.to_resolve import payments_to_resolve
 from shop.web import payout_flow
 from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
@@ -102,6 +103,8 @@ def overview(request: Request, session: SessionDep, who: PayoutDesk):
             "rows": rows,
             "owing": [row for row in rows if row.balance < 0],
             "fund": fund_position(session),
+            # Money that came in for orders that could not take it: nobody's yet, so not in anyone's line.
+            "to_resolve": [item for item in payments_to_resolve(session) if item.payment is not None],
             "batches": batches,
             "totals": totals,
             "minimum": settings.payout_minimum,
