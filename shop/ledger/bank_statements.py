@@ -92,6 +92,13 @@ NOT_TEXT = {
 # --- reading the file -----------------------------------------------------------------------------------------
 
 
+class NotCsv(ValidationFailed):
+    """The upload is not a text file at all (a spreadsheet, a PDF, a photo)."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedFile:
     text: str
@@ -105,7 +112,7 @@ def decode(data: bytes) -> DecodedFile:
         raise ValidationFailed(N_("The file is empty."), field="file")
     for magic, kind in NOT_TEXT.items():
         if data.startswith(magic):
-            raise ValidationFailed(
+            raise NotCsv(
                 N_(
                     "This is a %(kind)s file, not CSV. Download the statement from the bank's website as CSV, or "
                     "open it in a spreadsheet and save it as CSV."
@@ -126,7 +133,7 @@ def decode(data: bytes) -> DecodedFile:
         except UnicodeDecodeError:
             decoded = DecodedFile(data.decode("latin-1"), "Latin-1")
     if any(_is_control(ch) for ch in decoded.text):
-        raise ValidationFailed(
+        raise NotCsv(
             N_("This file is not a CSV text file. Download the statement from the bank's website as CSV."),
             field="file",
         )
