@@ -259,9 +259,8 @@ def confirm_match(
         raise ValidationFailed(N_("Choose what this bank line is."), field="choice")
     line = _line(session, line_id)
     _check_unmatched(session, line)
-    matched = (
-        _check_transfer(session, line, transfer) if transfer is not None else _claim_payout(session, line, payout_id)
-    )
+    matched = transfer if transfer is not None else _paid_payout(session, payout_id)
+    _check_fits(session, line, matched)
     match = BankMatch(
         bank_line_id=line.id,
         payment_id=transfer.id if transfer is not None else None,
@@ -284,8 +283,7 @@ def confirm_match(
             session.flush()
     except IntegrityError:
         # Another person's match of the same payment committed while ours waited on the UNIQUE column: say whose.
-        if transfer is not None:
-            _check_transfer_free(session, transfer)
+        _check_free(session, matched)
         raise Conflict(N_("Someone matched this at the same moment. Reload the page and look again.")) from None
     if transfer is not None:
         posted = post(
@@ -304,34 +302,43 @@ def confirm_match(
     return match
 
 
-def _check_transfer(session: Session, line: BankLine, transfer: MatchCandidate) -> MatchCandidate:
-    if line.amount <= 0:
-        raise InvalidState(N_("This bank line is a withdrawal: it can only be a payout."))
-    if transfer.amount != line.amount:
+_WRONG_WAY = {
+    PAYMENT: N_("This bank line is a withdrawal: it can only be a payout."),
+    PAYOUT: N_("This bank line is a deposit: it can only be a payment."),
+}
+_AMOUNTS_DIFFER = {
+    PAYMENT: N_("The amounts differ: the bank line is %(line)s and the payment of %(number)s is %(payment)s."),
+    PAYOUT: N_("The amounts differ: the bank line is %(line)s and payout %(number)s is %(payment)s."),
+}
+_TAKEN = {
+    PAYMENT: N_("The payment of %(number)s is already matched to the bank line of %(date)s."),
+    PAYOUT: N_("Payout %(number)s is already matched to the bank line of %(date)s."),
+}
+_COLUMN = {PAYMENT: BankLine.payment_id, PAYOUT: BankLine.payout_id}
+
+
+def _check_fits(session: Session, line: BankLine, candidate: MatchCandidate) -> None:
+    """Money in for a payment, out for a payout; the very same amount; and nothing else matched to it yet."""
+    if (line.amount > 0) != (candidate.kind == PAYMENT):
+        raise InvalidState(_WRONG_WAY[candidate.kind])
+    if candidate.amount != abs(line.amount):
         raise InvalidState(
-            N_("The amounts differ: the bank line is %(line)s and the payment of %(number)s is %(payment)s."),
-            line=Pesos(line.amount),
-            number=transfer.label,
-            payment=Pesos(transfer.amount),
+            _AMOUNTS_DIFFER[candidate.kind],
+            line=Pesos(abs(line.amount)),
+            number=candidate.label,
+            payment=Pesos(candidate.amount),
         )
-    _check_transfer_free(session, transfer)
-    return transfer
+    _check_free(session, candidate)
 
 
-def _check_transfer_free(session: Session, transfer: MatchCandidate) -> None:
-    other = session.scalar(select(BankLine.booked_on).where(BankLine.payment_id == transfer.id))
+def _check_free(session: Session, candidate: MatchCandidate) -> None:
+    other = session.scalar(select(BankLine.booked_on).where(_COLUMN[candidate.kind] == candidate.id))
     if other is not None:
-        raise Conflict(
-            N_("The payment of %(number)s is already matched to the bank line of %(date)s."),
-            number=transfer.label,
-            date=other.strftime("%d/%m/%Y"),
-        )
+        raise Conflict(_TAKEN[candidate.kind], number=candidate.label, date=other.strftime("%d/%m/%Y"))
 
 
-def _claim_payout(session: Session, line: BankLine, payout_id: int) -> MatchCandidate:
-    """Lock the payout (undoing it waits) and check it can be this withdrawal."""
-    if line.amount >= 0:
-        raise InvalidState(N_("This bank line is a deposit: it can only be a payment."))
+def _paid_payout(session: Session, payout_id: int) -> MatchCandidate:
+    """The payout, locked (undoing it waits for this match), if it is a SPEI payout that was paid."""
     payout = session.scalar(
         select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
     )
@@ -339,22 +346,9 @@ def _claim_payout(session: Session, line: BankLine, payout_id: int) -> MatchCand
         raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
     if payout.method is not PayoutMethod.spei or payout.status is not PayoutStatus.paid:
         raise InvalidState(N_("Only a SPEI payout that was paid can be matched to a withdrawal."))
-    if payout.amount != -line.amount:
-        raise InvalidState(
-            N_("The amounts differ: the bank line is %(line)s and payout %(number)s is %(payment)s."),
-            line=Pesos(-line.amount),
-            number=payout.id,
-            payment=Pesos(payout.amount),
-        )
-    other = session.scalar(select(BankLine.booked_on).where(BankLine.payout_id == payout.id))
-    if other is not None:
-        raise Conflict(
-            N_("Payout %(number)s is already matched to the bank line of %(date)s."),
-            number=payout.id,
-            date=other.strftime("%d/%m/%Y"),
-        )
     name = session.scalar(select(Weaver.name).where(Weaver.id == payout.weaver_id)) or ""
-    return MatchCandidate(PAYOUT, payout.id, payout.amount, to_local(payout.paid_at).date(), str(payout.id), name, "")
+    day = to_local(payout.paid_at).date()
+    return MatchCandidate(PAYOUT, payout.id, payout.amount, day, str(payout.id), name, payout.tracking_key or "")
 
 
 def undo_match(session: Session, line_id: int, *, by: User, reason: str, now: datetime) -> BankMatch:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from factories import fresh, make_user, place
 from sqlmodel import select
+from test_payouts_browser import sign_in_as
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Product
@@ -16,7 +17,6 @@ from shop.ledger.service import balance
 from shop.payments.service import confirm_offline_payment, open_payment
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long password 1"
 
 
 @pytest.fixture
@@ -48,20 +48,6 @@ def cast(session, shop_data, tmp_path):
     return {"huipil": huipil, "bag": bag, "file": statement}
 
 
-def sign_in_as(browser, live_server, username: str, width: int, javascript: bool = False):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, java_script_enabled=javascript, bypass_csp=javascript
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(live_server + "/taller")
-    page.get_by_label("Correo o usuario").fill(username)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    assert page.url == live_server + "/taller/inicio"
-    return context, page
-
-
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js-and-axe"])
 def test_import_a_statement_and_confirm_the_suggested_match(
     request, browser, live_server, session, cast, screenshots, javascript
@@ -77,7 +63,7 @@ def test_import_a_statement_and_confirm_the_suggested_match(
     fresh(session)  # the server writes next
     suffix = "" if not javascript else "-js"
 
-    context, page = sign_in_as(browser, live_server, "teresa", 1280, javascript)
+    context, page = sign_in_as(browser, live_server, "teresa", width=1280, javascript=javascript)
     try:
         page.get_by_role("link", name="Banco").click()
         page.get_by_role("link", name="Importar un estado de cuenta").click()
@@ -117,7 +103,7 @@ def test_import_a_statement_and_confirm_the_suggested_match(
     fresh(session)
 
     # The same screens on a phone: the file again (nothing new), the matching screen and the bank.
-    context, page = sign_in_as(browser, live_server, "teresa", 390, javascript)
+    context, page = sign_in_as(browser, live_server, "teresa", width=390, javascript=javascript)
     try:
         page.goto(live_server + "/taller/banco/importar")
         page.get_by_label("BBVA").check()

@@ -9,10 +9,8 @@ from datetime import date
 
 import pytest
 from banking import BANORTE, BBVA, SANTANDER, SIGNED, rows
-from factories import make_user
 from sqlalchemy import func, select
 
-from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.errors import InvalidState, ValidationFailed
 from shop.i18n import translator
@@ -40,13 +38,6 @@ from shop.ledger.models import (
 from shop.ledger.schemas import ColumnMapping
 
 es = translator("es")
-
-
-@pytest.fixture
-def teresa(session):
-    user = make_user(session, roles=[Role.treasurer], username="tesorera", name="Teresa Tesorera")
-    session.commit()
-    return user
 
 
 def guessed(data: bytes) -> ColumnMapping:

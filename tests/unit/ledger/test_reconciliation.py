@@ -22,13 +22,6 @@ from shop.payments.bank_transfers import received_transfer, unmatched_transfers
 es = translator("es")
 
 
-@pytest.fixture
-def teresa(session):
-    user = make_user(session, roles=[Role.treasurer], username="tesorera", name="Teresa Tesorera")
-    session.commit()
-    return user
-
-
 def today():
     return to_local(utcnow()).date()
 

@@ -9,12 +9,12 @@ test_reconciliation.py.
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from banking import bank_lines, transfer
 from factories import make_user
 from sqlalchemy import func, select
+from test_payout_concurrency import at_once
 
 from shop.accounts.models import Role, User
 from shop.clock import utcnow
@@ -54,31 +54,18 @@ def world(session):
 
 
 def both_at_once(engine, first: dict, second: dict) -> list[object]:
-    """Teresa confirms ``first`` and Rosa ``second`` ({line, payment}) released together; each result is the match
-    (after its commit) or the exception raised."""
-    start = threading.Barrier(2)
-    results: list[object] = [None, None]
+    """Teresa confirms ``first`` and Rosa ``second`` ({line, payment}) released together; each result is the match's
+    id (after its commit) or the exception raised."""
 
-    def run(i: int, username: str, choice: dict) -> None:
-        start.wait(timeout=30)
-        try:
-            with session_scope(engine) as db:
-                user = db.scalar(select(User).where(User.username == username))
-                transfer = received_transfer(db, choice["payment"])
-                results[i] = rec.confirm_match(db, choice["line"], transfer=transfer, by=user, now=utcnow()).id
-        except BaseException as exc:
-            results[i] = exc
+    def confirming(username: str, choice: dict):
+        def job(db):
+            user = db.scalar(select(User).where(User.username == username))
+            transfer = received_transfer(db, choice["payment"])
+            return rec.confirm_match(db, choice["line"], transfer=transfer, by=user, now=utcnow()).id
 
-    threads = [
-        threading.Thread(target=run, args=(0, "tesorera", first)),
-        threading.Thread(target=run, args=(1, "rosa", second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
+        return job
+
+    return at_once(engine, confirming("tesorera", first), confirming("rosa", second))
 
 
 def undo_all(engine, lines: list[int]) -> None:
