@@ -320,6 +320,14 @@ _CHOICES = {
 }
 
 
+def _refuse(problems: list[ValidationFailed]) -> None:
+    """Raise every problem at once, each on its field (nothing when there is none)."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+
+
 def mapping_from_form(values: dict[str, str]) -> ColumnMapping:
     """The mapping a person chose on the form (text as typed), or every mistake at once, each on its field."""
     problems: list[ValidationFailed] = []
@@ -338,12 +346,7 @@ def mapping_from_form(values: dict[str, str]) -> ColumnMapping:
                 problems.append(ValidationFailed(N_("Choose one of the options."), field=name))
         else:
             chosen[name] = text[:120]
-    if problems:
-        raise (
-            problems[0]
-            if len(problems) == 1
-            else ValidationFailed(N_("Please correct the marked fields."), errors=problems)
-        )
+    _refuse(problems)
     return ColumnMapping(**chosen)
 
 
@@ -383,12 +386,7 @@ def _column_positions(rows: list[list[str]], mapping: ColumnMapping) -> dict[str
         problems.append(
             ValidationFailed(N_("Deposits and withdrawals must be two different columns."), field="withdrawal_column")
         )
-    if problems:
-        raise (
-            problems[0]
-            if len(problems) == 1
-            else ValidationFailed(N_("Please correct the marked fields."), errors=problems)
-        )
+    _refuse(problems)
     return positions
 
 
@@ -588,7 +586,7 @@ class StatementRefused(ValidationFailed):
 
     def __init__(self, problems: list[RowProblem]):
         super().__init__(
-            N_("Nothing was imported: %(count)d rows need correcting. Fix them in the file and upload it again."),
+            N_("Nothing was imported. Rows to correct: %(count)d. Fix them in the file and upload it again."),
             field="rows",
             count=len({p.row for p in problems}),
         )
@@ -618,7 +616,7 @@ def upload(session: Session, *, bank_name: str, filename: str, data: bytes, by: 
             raise ValidationFailed(
                 N_("The file is too large. The limit is %(limit)s."),
                 field="file",
-                limit=_megabytes(MAX_STATEMENT_BYTES),
+                limit=megabytes(MAX_STATEMENT_BYTES),
             )
         decoded = decode(data)
         rows = table(decoded.text, guess_delimiter(decoded.text))
@@ -626,12 +624,7 @@ def upload(session: Session, *, bank_name: str, filename: str, data: bytes, by: 
             raise ValidationFailed(N_("The file has only one row: there are no movements in it."), field="file")
     except ValidationFailed as exc:
         problems.append(exc)
-    if problems:
-        raise (
-            problems[0]
-            if len(problems) == 1
-            else ValidationFailed(N_("Please correct the marked fields."), errors=problems)
-        )
+    _refuse(problems)
     # Her earlier unfinished uploads, and anybody's forgotten ones, are not needed any more.
     session.execute(
         delete(BankStatement).where(
@@ -654,7 +647,7 @@ def upload(session: Session, *, bank_name: str, filename: str, data: bytes, by: 
     return statement
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 

@@ -20,7 +20,13 @@ from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, ValidationFailed
 from shop.ledger import bank_statements as statements
-from shop.ledger.bank_statements import MAPPING_FIELDS, MAX_STATEMENT_BYTES, Preview, StatementRefused
+from shop.ledger.bank_statements import (
+    MAPPING_FIELDS,
+    MAX_STATEMENT_BYTES,
+    Preview,
+    StatementRefused,
+    megabytes,
+)
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
 from shop.web.deps import SessionDep
@@ -33,7 +39,7 @@ router = APIRouter(prefix="/taller/banco", include_in_schema=False)
 
 BankDesk = Annotated[Signed, Depends(require(Role.treasurer, Role.council))]
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-Field = Annotated[str, Form(max_length=120)]
+Column = Annotated[str, Form(max_length=120)]
 FORM_ROOM = 64 * 1024  # the form's other fields and the multipart boundaries, around the file
 SHOWN_ROWS = 15  # rows of the file shown as they are, to find the one with the column names
 SHOWN_LINES = 100  # lines of the preview
@@ -70,17 +76,11 @@ class Upload:
     status: int = 200
 
 
-class TooLarge(ValidationFailed):
-    status_code = 413
-
-
 async def limited_upload(request: Request) -> Upload:
     """The form with its file, refused from its declared length or as soon as more than the limit arrives."""
     limit = MAX_STATEMENT_BYTES + FORM_ROOM
-    too_large = TooLarge(
-        N_("The file is too large. The limit is %(limit)s."),
-        field="file",
-        limit=f"{MAX_STATEMENT_BYTES / (1024 * 1024):.1f} MB",
+    too_large = ValidationFailed(
+        N_("The file is too large. The limit is %(limit)s."), field="file", limit=megabytes(MAX_STATEMENT_BYTES)
     )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -128,7 +128,7 @@ def _upload_page(request: Request, session, *, values=None, problems: Problems |
             "banks": statements.banks(session),
             "values": values or {},
             "errors": problems.items if problems else {},
-            "limit": f"{MAX_STATEMENT_BYTES / (1024 * 1024):.0f} MB",
+            "limit": megabytes(MAX_STATEMENT_BYTES),
             "max_rows": statements.MAX_STATEMENT_ROWS,
         },
         status_code=status,
@@ -186,7 +186,7 @@ def _values(mapping: ColumnMapping) -> dict[str, str]:
     return {name: str(getattr(mapping, name)) for name in MAPPING_FIELDS}
 
 
-def _read_mapping(request: Request, page: PreviewPage, sent: dict[str, str]) -> None:
+def _read_mapping(page: PreviewPage, sent: dict[str, str]) -> None:
     """The mapping she chose on the form; mistakes go next to their fields."""
     page.values = {name: sent.get(name, "") for name in MAPPING_FIELDS}
     try:
@@ -196,7 +196,7 @@ def _read_mapping(request: Request, page: PreviewPage, sent: dict[str, str]) -> 
         page.mapping = None
 
 
-def _show(request: Request, session, page: PreviewPage) -> None:
+def _show(session, page: PreviewPage) -> None:
     """Read the file with the page's mapping; a mapping the file does not fit is marked on its fields."""
     if page.mapping is None:
         return
@@ -207,7 +207,7 @@ def _show(request: Request, session, page: PreviewPage) -> None:
         page.refused = page.shown.parsed.problems
 
 
-def _preview_page(request: Request, session, page: PreviewPage, *, status: int | None = None):
+def _preview_page(request: Request, session, page: PreviewPage):
     shown = page.shown
     rows = shown.rows if shown else statements.table(*_text_and_delimiter(page))
     header_row = page.mapping.header_row if page.mapping else 1
@@ -241,7 +241,7 @@ def _preview_page(request: Request, session, page: PreviewPage, *, status: int |
         "amount_style_names": AMOUNT_STYLE_NAMES,
         "currency": request.app.state.settings.default_currency,
     }
-    return ws_render(request, "workspace/bank_preview.html", context, status_code=status or (422 if trouble else 200))
+    return ws_render(request, "workspace/bank_preview.html", context, status_code=422 if trouble else 200)
 
 
 def _text_and_delimiter(page: PreviewPage) -> tuple[str, Delimiter]:
@@ -270,11 +270,11 @@ def columns(request: Request, session: SessionDep, who: BankDesk, statement_id: 
         return found
     page = PreviewPage(found, None, {}, problems=Problems(request))
     if "header_row" in request.query_params:
-        _read_mapping(request, page, dict(request.query_params))
+        _read_mapping(page, dict(request.query_params))
     else:
         page.mapping, page.remembered = statements.starting_mapping(session, found)
         page.values = _values(page.mapping)
-    _show(request, session, page)
+    _show(session, page)
     return _preview_page(request, session, page)
 
 
@@ -285,16 +285,16 @@ def import_statement(
     who: BankDesk,
     statement_id: RowId,
     header_row: Annotated[str, Form(max_length=10)] = "",
-    delimiter: Field = "",
-    date_column: Field = "",
-    date_format: Field = "",
-    description_column: Field = "",
-    reference_column: Field = "",
-    amount_style: Field = "",
-    amount_column: Field = "",
-    deposit_column: Field = "",
-    withdrawal_column: Field = "",
-    decimal_mark: Field = "",
+    delimiter: Column = "",
+    date_column: Column = "",
+    date_format: Column = "",
+    description_column: Column = "",
+    reference_column: Column = "",
+    amount_style: Column = "",
+    amount_column: Column = "",
+    deposit_column: Column = "",
+    withdrawal_column: Column = "",
+    decimal_mark: Column = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Import the lines the preview showed, all of them or none, and remember the columns for this bank."""
@@ -316,7 +316,7 @@ def import_statement(
     if isinstance(found, RedirectResponse):
         return found
     page = PreviewPage(found, None, {}, problems=Problems(request))
-    _read_mapping(request, page, sent)
+    _read_mapping(page, sent)
     if page.mapping is None:
         return _preview_page(request, session, page)
     try:
@@ -325,7 +325,7 @@ def import_statement(
         session.rollback()
         page.refused = exc.problems
         page.statement = statements.statement_by_id(session, statement_id)
-        _show(request, session, page)
+        _show(session, page)
         return _preview_page(request, session, page)
     except InvalidState as exc:
         session.rollback()
@@ -335,7 +335,7 @@ def import_statement(
     except ValidationFailed as exc:
         session.rollback()
         page.statement = statements.statement_by_id(session, statement_id)
-        _show(request, session, page)
+        _show(session, page)
         page.problems.add_error(exc)
         return _preview_page(request, session, page)
     response = RedirectResponse("/taller/banco/conciliar", status_code=303)

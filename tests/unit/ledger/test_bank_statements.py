@@ -269,7 +269,9 @@ def test_any_bad_row_means_nothing_is_imported_and_every_bad_row_is_named(sessio
         "La fila no tiene cantidad (o es cero).",
         "No hay fecha.",
     ]
-    assert es.gettext(caught.value.message, **caught.value.params).startswith("No se importó nada: hay 4 filas")
+    assert es.gettext(caught.value.message, **caught.value.params).startswith(
+        "No se importó nada. Filas que corregir: 4."
+    )
     session.rollback()
     assert line_count(session) == 0
     assert session.scalars(select(BankMapping)).all() == []
