@@ -12,8 +12,10 @@ Rules kept here:
   else when it is within ``SUGGEST_WITHIN_DAYS``; the closest date wins. When two are equally good (for one line,
   or two lines for one payment), nothing is suggested and she picks.
 - One bank line matches at most one payment or payout, and each of those at most one line: ``bank_lines`` holds
-  the confirmed match in two UNIQUE columns. Confirming locks the line, then the payment or payout, so two
-  people confirming at once queue; the second is told who was first (a Conflict, never a 500).
+  the confirmed match in two UNIQUE columns. Confirming locks the line (and a payout, which undoing it also
+  locks), so two people confirming one line queue; two lines confirmed at once for one payment meet at its
+  UNIQUE column, inside a savepoint. Either way the second is told who or what was first (a Conflict, never a
+  500).
 - Confirming a deposit moves its money from "Offline payments to reconcile" to the bank account: one balanced
   ledger transaction (kind ``bank_match``, key ``bank-match:<match id>``, the payment's order). A SPEI payout's
   money already left the bank account when it was paid, so its match only records the reconciliation.
