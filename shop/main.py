@@ -29,6 +29,8 @@ from shop.web.store import language, pages, seo, shopping
 from shop.web.urls import STATIC_DIR, static_url
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
+from shop.web.workspace import bank as ws_bank
+from shop.web.workspace import bank_import as ws_bank_import
 from shop.web.workspace import earnings as ws_earnings
 from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
@@ -148,6 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_payout_receipts.router)
     app.include_router(ws_statements.router)
     app.include_router(ws_accounting.router)
+    app.include_router(ws_bank_import.router)
+    app.include_router(ws_bank.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -1,6 +1,6 @@
 """Double-entry ledger: accounts, transactions whose entries sum to zero, and split rules."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -205,3 +205,150 @@ class Payout(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
     batch: PayoutBatch = Relationship(back_populates="payouts", sa_relationship_kwargs={"lazy": "raise"})
+
+
+# --- bank statements and reconciliation -----------------------------------------------------------------------
+
+
+class Delimiter(StrEnum):
+    comma = "comma"
+    semicolon = "semicolon"
+    tab = "tab"
+    pipe = "pipe"
+
+
+class DateFormat(StrEnum):
+    dmy = "dmy"  # 31/12/2026, 31-12-26, 31/DIC/2026: most Mexican banks
+    ymd = "ymd"  # 2026-12-31
+    mdy = "mdy"  # 12/31/2026
+
+
+class DecimalMark(StrEnum):
+    point = "point"  # 1,234.56
+    comma = "comma"  # 1.234,56
+
+
+class AmountStyle(StrEnum):
+    signed = "signed"  # one column: deposits positive, withdrawals negative
+    split = "split"  # a deposits column and a withdrawals column
+
+
+class BankMapping(SQLModel, table=True):
+    """How one bank's CSV export reads: chosen once by the treasurer, remembered for the next statement."""
+
+    __tablename__ = "bank_mappings"
+    __table_args__ = (sa.CheckConstraint("header_row >= 1", name="header_row_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The bank's name folded to plain lowercase words ("banco azteca" → "banco-azteca"): one mapping per bank.
+    bank_key: str = Field(max_length=60, unique=True)
+    bank_name: str = Field(max_length=60)
+    header_row: int = 1  # the row (counting from 1) that holds the column names
+    delimiter: Delimiter = Field(default=Delimiter.comma, sa_type=str_enum(Delimiter, "csv_delimiter"), nullable=False)
+    date_column: str = Field(max_length=120)
+    date_format: DateFormat = Field(default=DateFormat.dmy, sa_type=str_enum(DateFormat, "date_format"), nullable=False)
+    description_column: str = Field(max_length=120)
+    reference_column: str = Field(default="", max_length=120)
+    amount_style: AmountStyle = Field(
+        default=AmountStyle.signed, sa_type=str_enum(AmountStyle, "amount_style"), nullable=False
+    )
+    amount_column: str = Field(default="", max_length=120)
+    deposit_column: str = Field(default="", max_length=120)
+    withdrawal_column: str = Field(default="", max_length=120)
+    decimal_mark: DecimalMark = Field(
+        default=DecimalMark.point, sa_type=str_enum(DecimalMark, "decimal_mark"), nullable=False
+    )
+    updated_by: str = Field(default="", max_length=120)
+    updated_at: datetime = created_at_field()
+
+
+class StatementStatus(StrEnum):
+    uploaded = "uploaded"  # read and kept, waiting for the treasurer to check the columns and import it
+    imported = "imported"  # its lines are in bank_lines
+
+
+class BankStatement(SQLModel, table=True):
+    """One CSV file from the bank, kept as it came: first uploaded, then imported (all its lines, or none)."""
+
+    __tablename__ = "bank_statements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_key: str = Field(max_length=60, index=True)
+    bank_name: str = Field(max_length=60)
+    filename: str = Field(default="", max_length=200)
+    sha256: str = Field(max_length=64, index=True)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    status: StatementStatus = Field(
+        default=StatementStatus.uploaded,
+        sa_type=str_enum(StatementStatus, "statement_status"),
+        nullable=False,
+        index=True,
+    )
+    uploaded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    uploaded_by: str = Field(default="", max_length=120)
+    uploaded_at: datetime = created_at_field()
+    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lines_total: int = 0  # movements in the file
+    lines_new: int = 0  # of those, the ones not imported before (the rest were already in an earlier file)
+
+
+class BankLine(SQLModel, table=True):
+    """One movement on the bank statement: a deposit (positive) or a withdrawal (negative), in centavos.
+
+    ``fingerprint`` (bank, date, amount, reference, description, and which twin it is within its file) is
+    UNIQUE, so importing the same movements again adds nothing. ``payment_id`` and ``payout_id`` are the match
+    she confirmed, each UNIQUE: a line matches one payment or payout, and each of those one line.
+    """
+
+    __tablename__ = "bank_lines"
+    __table_args__ = (
+        sa.CheckConstraint("amount <> 0", name="amount_not_zero"),
+        sa.CheckConstraint("payment_id IS NULL OR amount > 0", name="payment_is_a_deposit"),
+        sa.CheckConstraint("payout_id IS NULL OR amount < 0", name="payout_is_a_withdrawal"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="bank_statements.id", ondelete="RESTRICT", index=True)
+    bank_key: str = Field(max_length=60)
+    row_number: int  # its row in the file, as a spreadsheet numbers it
+    booked_on: date = Field(index=True)
+    description: str = Field(default="", max_length=500)
+    reference: str = Field(default="", max_length=200)
+    amount: int
+    currency: str = Field(default="MXN", max_length=3)
+    fingerprint: str = Field(max_length=64, unique=True)
+    payment_id: int | None = Field(default=None, foreign_key="payments.id", ondelete="RESTRICT", unique=True)
+    payout_id: int | None = Field(default=None, foreign_key="payouts.id", ondelete="RESTRICT", unique=True)
+    # She looked at the suggestions and kept it unmatched for now: it is no longer offered as a suggestion.
+    set_aside_by: str = Field(default="", max_length=120)
+    set_aside_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()
+
+
+class BankMatch(SQLModel, table=True):
+    """A match she confirmed between a bank line and a payment (money in) or a SPEI payout (money out).
+
+    Kept after it is undone, with who undid it and why: a deposit's match posted money from "to reconcile" to
+    the bank, and undoing it posts the reversal.
+    """
+
+    __tablename__ = "bank_matches"
+    __table_args__ = (sa.CheckConstraint("(payment_id IS NULL) <> (payout_id IS NULL)", name="payment_or_payout"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_line_id: int = Field(foreign_key="bank_lines.id", ondelete="RESTRICT", index=True)
+    payment_id: int | None = Field(default=None, foreign_key="payments.id", ondelete="RESTRICT", index=True)
+    payout_id: int | None = Field(default=None, foreign_key="payouts.id", ondelete="RESTRICT", index=True)
+    amount: int
+    # What it was matched to, as it read then: the order number and the buyer, or the payout and the weaver.
+    label: str = Field(default="", max_length=40)
+    counterparty: str = Field(default="", max_length=200)
+    suggested: bool = False  # she confirmed the shop's suggestion (rather than picking another)
+    transaction_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", ondelete="RESTRICT")
+    reversal_id: int | None = Field(default=None, foreign_key="ledger_transactions.id", ondelete="RESTRICT")
+    confirmed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    confirmed_by: str = Field(default="", max_length=120)
+    confirmed_at: datetime = created_at_field()
+    undone_by: str = Field(default="", max_length=120)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    undo_reason: str = Field(default="", max_length=300)

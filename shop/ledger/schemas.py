@@ -6,7 +6,10 @@ Amounts are integer minor units (centavos) and shares are basis points (10000 = 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
+
+from shop.ledger.models import AmountStyle, DateFormat, DecimalMark, Delimiter
 
 # Where money that came in sits until it is paid out or deposited.
 MONEY_ACCOUNTS = ("stripe_clearing", "cash", "pending_offline")
@@ -104,3 +107,43 @@ class TrialBalanceRow(NamedTuple):
     debit: int  # Σ of positive entries
     credit: int  # Σ of negative entries, as a positive number
     net: int  # debit - credit; the nets of all rows sum to zero
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """How to read one bank's CSV export (see ``shop.ledger.bank_statements``); columns are named as in the file.
+
+    With ``AmountStyle.signed``, ``amount_column`` holds deposits as positive and withdrawals as negative amounts;
+    with ``AmountStyle.split``, deposits and withdrawals come in their own columns.
+    """
+
+    header_row: int  # the row, counting from 1, that holds the column names
+    delimiter: Delimiter
+    date_column: str
+    date_format: DateFormat
+    description_column: str
+    reference_column: str = ""
+    amount_style: AmountStyle = AmountStyle.signed
+    amount_column: str = ""
+    deposit_column: str = ""
+    withdrawal_column: str = ""
+    decimal_mark: DecimalMark = DecimalMark.point
+
+
+@dataclass(frozen=True, slots=True)
+class MatchCandidate:
+    """Money the shop booked that a bank line could be: a transfer the treasurer confirmed (``kind``
+    "payment", handed in by the payments side) or a SPEI payout that was paid (``kind`` "payout")."""
+
+    kind: str
+    id: int
+    amount: int  # centavos, positive
+    day: date  # the Mexico City date the money came in (payment confirmed) or left (payout paid)
+    label: str  # the order number, or the payout's number
+    who: str  # the buyer, or the weaver
+    reference: str  # the bank reference typed when confirming the payment, or the SPEI tracking key
+    order_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"

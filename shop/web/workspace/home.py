@@ -136,6 +136,7 @@ def tiles(who) -> list[dict]:
         shown.append({"href": "/taller/pagos", "icon": "cash", "label": N_("Payments")})
     if who.has(Role.treasurer, Role.council):
         shown.append({"href": "/taller/pagos-tejedoras", "icon": "coins", "label": N_("Paying the weavers")})
+        shown.append({"href": "/taller/banco", "icon": "bank", "label": N_("Bank")})
     if who.has(Role.treasurer, Role.council, Role.admin):
         shown.append({"href": "/taller/contabilidad", "icon": "list", "label": N_("Accounting")})
     if who.user.weaver_id is not None:

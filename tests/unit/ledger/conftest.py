@@ -1,7 +1,9 @@
-"""Weavers the ledger tests share."""
+"""Weavers, and a treasurer, the ledger tests share."""
 
 import pytest
-from factories import make_weaver
+from factories import make_user, make_weaver
+
+from shop.accounts.models import Role
 
 
 @pytest.fixture
@@ -12,3 +14,11 @@ def maria(session):
 @pytest.fixture
 def juana(session):
     return make_weaver(session, name="Juana Díaz Sántiz")
+
+
+@pytest.fixture
+def teresa(session):
+    """A treasurer, committed."""
+    user = make_user(session, roles=[Role.treasurer], username="tesorera", name="Teresa Tesorera")
+    session.commit()
+    return user
