@@ -1,5 +1,5 @@
 """Background work: free expired holds, cancel orders not paid in time, settle Stripe refunds nobody heard back
-about, send the mail outbox.
+about, book Stripe's fees, send the mail outbox.
 
 Every step is safe to run from several workers at once: holds are released by one conditional UPDATE,
 each order is cancelled under its row lock after re-checking its state, and mail rows are claimed one
@@ -20,6 +20,7 @@ from shop.mail.sender import send_due
 from shop.orders import service as orders
 from shop.orders.models import OrderStatus
 from shop.payments import states
+from shop.payments.fees import book_fees
 from shop.payments.models import PaymentStatus
 from shop.payments.refunds import settle_pending_refunds
 from shop.payments.service import payment_of
@@ -56,13 +57,15 @@ def run_once(engine, settings: Settings, *, now: datetime | None = None, gateway
         released = release_expired(session, now)
     cancelled = expire_unpaid(engine, now)
     refunds = settle_pending_refunds(engine, gateway, now=now)
+    fees = book_fees(engine, gateway)
     mail = send_due(engine, settings, render=render_email, now=now)
     summary = {
         "holds_released": released,
         "orders_cancelled": cancelled,
         "refunds_settled": refunds,
+        "fees_booked": fees,
         **{f"mail_{k}": v for k, v in mail.items()},
     }
-    if released or cancelled or refunds or any(mail.values()):
+    if released or cancelled or refunds or fees or any(mail.values()):
         log.info("jobs: %s", summary)
     return summary

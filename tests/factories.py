@@ -178,10 +178,18 @@ def start_checkout(client, *slugs, **changes) -> tuple[dict, str | None]:
 
 
 def paid_order(client, fake, *slugs) -> str:
-    """An order paid by card on Stripe's page, its webhook delivered; returns its number."""
+    """An order paid by card on Stripe's page, its webhook delivered and its fee booked; returns its number."""
     body, session_id = start_checkout(client, *slugs)
     deliver(client, fake, fake.complete_session(session_id))
+    book_fees_now(client)
     return body["order"]["number"]
+
+
+def book_fees_now(client) -> int:
+    """What the jobs do a moment later: book Stripe's fees of the payments received."""
+    from shop.payments.fees import book_fees
+
+    return book_fees(client.app.state.engine, client.app.state.gateway)
 
 
 def fresh(session) -> None:

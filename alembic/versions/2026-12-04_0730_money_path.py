@@ -49,9 +49,15 @@ def upgrade() -> None:
     # A refund keeps what it was asked to give back, so the webhook or the job can book exactly that.
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("plan", sa.JSON(), nullable=True))
+    # Stripe's fee is booked when its balance transaction is known; until then it is NULL.
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.alter_column("fee", existing_type=sa.Integer(), nullable=True)
 
 
 def downgrade() -> None:
+    op.execute("UPDATE payments SET fee = 0 WHERE fee IS NULL")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.alter_column("fee", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.drop_column("plan")
     with op.batch_alter_table("payments", schema=None) as batch_op:

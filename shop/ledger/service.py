@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import Integer, case, event, func, insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -58,6 +58,8 @@ __all__ = [
     "balance",
     "order_received",
     "post",
+    "post_fee",
+    "post_new",
     "post_receipt",
     "post_refund",
     "post_return",
@@ -76,6 +78,7 @@ REFUND = "refund"
 REVERSAL = "reversal"
 RECEIPT = "receipt"  # money in that no order took (yet): held in the unallocated account
 RETURN = "return"  # unallocated money given back
+FEE = "fee"  # the processor's fee of a payment, booked once it is known
 SHIPPING = "shipping"  # the order-level refund's key for the shipping part (lines are keyed by their id)
 
 
@@ -257,6 +260,77 @@ def post(
     return transaction
 
 
+def post_new(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    entries: Sequence[EntryLine],
+    order_id: int | None = None,
+    description: str = "",
+) -> LedgerTransaction:
+    """Write a transaction whose key the caller knows is new (it holds the lock that decides): one INSERT of the
+    transaction, one INSERT … SELECT of its entries that finds their accounts by code. A key that is not new
+    after all fails on its UNIQUE constraint, and with it the caller's transaction; nothing half-written stays.
+
+    Accounts used for the first time (a weaver's first sale) are created, and their entries written, after.
+    """
+    if not key or len(key) > 200:
+        raise ValueError("an idempotency key of 1 to 200 characters is required")
+    legs = [leg for leg in entries if leg.amount != 0]
+    if not legs:
+        raise UnbalancedTransaction(f"{kind} {key}: a transaction needs entries")
+    if sum(leg.amount for leg in legs) != 0:
+        raise UnbalancedTransaction(f"{kind} {key}: entries sum to {sum(leg.amount for leg in legs)}, not zero")
+    for leg in legs:
+        known_kind(leg.account)  # NotFound for a code the ledger does not know, before anything is written
+    transaction = LedgerTransaction(kind=kind, description=description[:500], idempotency_key=key, order_id=order_id)
+    session.add(transaction)
+    session.flush()
+    rows = [
+        select(
+            literal(n).label("n"),
+            literal(leg.account).label("code"),
+            literal(leg.amount).label("amount"),
+            literal(leg.order_line_id, Integer).label("line"),
+            literal(leg.memo[:200]).label("memo"),
+        )
+        for n, leg in enumerate(legs)
+    ]
+    wanted = union_all(*rows).subquery("legs") if len(rows) > 1 else rows[0].subquery("legs")
+    written = session.execute(  # a Core INSERT (on the table): its rowcount is the rows written
+        insert(Entry.__table__)
+        .from_select(
+            ["transaction_id", "account_id", "amount", "order_line_id", "memo"],
+            select(literal(transaction.id), Account.id, wanted.c.amount, wanted.c.line, wanted.c.memo)
+            .join(Account, Account.code == wanted.c.code)
+            .order_by(wanted.c.n),
+        )
+        .execution_options(preserve_rowcount=True)
+    ).rowcount
+    if written != len(legs):
+        _write_missing_legs(session, transaction.id, legs)
+    return transaction
+
+
+def _write_missing_legs(session: Session, transaction_id: int, legs: list[EntryLine]) -> None:
+    """The legs ``post_new`` could not write because their account did not exist yet: create it, write them."""
+    present = set(session.scalars(select(Account.code).join(Entry).where(Entry.transaction_id == transaction_id)))
+    for leg in legs:
+        if leg.account in present:
+            continue
+        session.add(
+            Entry(
+                transaction_id=transaction_id,
+                account_id=account(session, leg.account).id,
+                amount=leg.amount,
+                order_line_id=leg.order_line_id,
+                memo=leg.memo[:200],
+            )
+        )
+    session.flush()
+
+
 def _validate_sale(sale: Sale) -> None:
     if sale.money_account not in (*MONEY_ACCOUNTS, UNALLOCATED):
         raise ValidationFailed(
@@ -319,8 +393,22 @@ def sale_entries(sale: Sale) -> list[EntryLine]:
     return legs
 
 
-def post_sale(session: Session, sale: Sale) -> LedgerTransaction:
-    """Post one payment as one balanced transaction (kind ``"sale"``, idempotent on ``sale.key``)."""
+def post_sale(session: Session, sale: Sale, *, new: bool = False) -> LedgerTransaction:
+    """Post one payment as one balanced transaction (kind ``"sale"``, idempotent on ``sale.key``).
+
+    ``new``: the caller holds the lock that decides whether this sale exists (the order's row, its payment just
+    moved to succeeded), so the key cannot be taken; the posting then costs two statements (``post_new``).
+    """
+    if new:
+        _validate_sale(sale)
+        return post_new(
+            session,
+            kind=SALE,
+            key=sale.key,
+            entries=sale_entries(sale),
+            order_id=sale.order_id,
+            description=sale.description,
+        )
     existing = _existing(session, sale.key, SALE)
     if existing is not None:
         return existing
@@ -391,6 +479,18 @@ def post_return(
         raise _too_much(amount, held, field="amount")
     legs = [EntryLine(UNALLOCATED, amount, memo="given back"), EntryLine(money_account, -amount, memo="given back")]
     return post(session, kind=RETURN, key=key, entries=legs, order_id=order_id, description=description)
+
+
+def post_fee(session: Session, *, key: str, order_id: int, money_account: str, fee: int, description: str):
+    """Book a processor's fee learnt after its payment was booked: the expense, out of the money it kept."""
+    _check_money_account(money_account)
+    if fee < 0:
+        raise ValidationFailed(N_("Shipping and fees cannot be negative."), field="fee")
+    legs = [
+        EntryLine("processor_fees", fee, memo="processor fee"),
+        EntryLine(money_account, -fee, memo="processor fee"),
+    ]
+    return post(session, kind=FEE, key=key, entries=legs, order_id=order_id, description=description)
 
 
 # --- what an order received -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import the web framework or the template engine.
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from shop.mail.models import OutboxEmail
@@ -81,4 +82,8 @@ def enqueue(
     new_id = session.execute(statement.returning(table.c.id)).scalar_one_or_none()
     if new_id is None:
         return None
-    return session.get(OutboxEmail, new_id)
+    # The row holds every value just written: attach it under its new id instead of reading it back.
+    row.id = new_id
+    make_transient_to_detached(row)
+    session.add(row)
+    return row

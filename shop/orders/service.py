@@ -266,11 +266,27 @@ def _snapshot_weavers(session: Session, line: OrderLine, product: Product) -> No
         )
 
 
-def mark_paid(session: Session, order: Order, *, amount: int, actor: str, now: datetime, note: str = "") -> bool:
-    """Record the money and take the stock. Returns False if a piece was gone by then (a person must act)."""
-    transition(session, order, OrderStatus.paid, actor=actor, note=note, now=now)
+def stock_items(order: Order) -> list[tuple[int, int]]:
+    """(product id, quantity) of the order's pieces that keep stock (made-to-order ones do not)."""
+    return [
+        (line.product_id, line.quantity)
+        for line in order.lines
+        if line.product_id is not None and line.kind != ProductKind.made_to_order.value
+    ]
+
+
+def mark_paid(
+    session: Session, order: Order, *, amount: int, actor: str, now: datetime, note: str = "", stock_taken=False
+) -> bool:
+    """Record the money and take the stock (unless the caller takes it: ``stock.convert_held``).
+
+    Returns False if a piece was gone by then (a person must act).
+    """
     order.amount_paid += amount
     order.paid_at = now
+    transition(session, order, OrderStatus.paid, actor=actor, note=note, now=now)
+    if stock_taken:
+        return True
     taken = stock.take_stock(
         session, order_id=order.id, items=[(line.product_id, line.quantity) for line in order.lines], now=now
     )

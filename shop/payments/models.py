@@ -43,7 +43,8 @@ class Payment(SQLModel, table=True):
     )
     amount: int
     currency: str = Field(default="MXN", max_length=3)
-    fee: int = 0
+    # Stripe's fee with its tax, from the balance transaction; None until it is known and booked.
+    fee: int | None = 0
     amount_refunded: int = 0
     # "card" or "oxxo" once Stripe says which the buyer used.
     method_detail: str = Field(default="", max_length=40)

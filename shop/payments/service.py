@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import ProductKind
-from shop.catalogue.stock import lock_products, refuse_held, return_stock, unavailable
+from shop.catalogue.stock import convert_held, lock_products, refuse_held, return_stock, take_converted, unavailable
 from shop.catalogue.stock_changes import record_sale
 from shop.errors import N_, Conflict, InvalidState, ValidationFailed
 from shop.ledger.schemas import UNALLOCATED, Sale, SaleLine
@@ -109,7 +109,7 @@ def sale_for(order: Order, payment: Payment, *, money_account: str | None = None
             for line in order.lines
         ),
         shipping=order.shipping_amount,
-        fee=payment.fee if fee is None else fee,
+        fee=(payment.fee or 0) if fee is None else fee,  # a Stripe fee not known yet is booked later, apart
         description=f"Order {order.number}",
     )
 
@@ -142,12 +142,15 @@ def settle(
     actor: str,
     now: datetime,
     base_url: str,
-    fee: int = 0,
+    fee: int | None = 0,
     method_detail: str = "",
     note: str = "",
+    stock_taken: bool = False,
 ) -> bool:
     """The money is in and the order can take it: the payment succeeds, the order is paid, the split is booked,
-    the buyer is told. Callers check ``missing_pieces`` first (``receive`` does).
+    the buyer is told. Callers check ``missing_pieces`` first, or converted the order's holds with
+    ``convert_held`` and take the stock themselves (``stock_taken``). ``fee`` None: Stripe's fee is not known
+    yet; ``shop.payments.fees`` books it later.
 
     Returns False when a piece had meanwhile gone to someone else; the order then says so for a person.
     """
@@ -158,8 +161,11 @@ def settle(
     payment.succeeded_at = now
     if method_detail:
         payment.method_detail = method_detail[:40]
-    complete = orders.mark_paid(session, order, amount=payment.amount, actor=actor, now=now, note=note)
-    post_sale(session, sale_for(order, payment))
+    complete = orders.mark_paid(
+        session, order, amount=payment.amount, actor=actor, now=now, note=note, stock_taken=stock_taken
+    )
+    # The payment moved to succeeded under the order's lock just now: its sale cannot exist yet.
+    post_sale(session, sale_for(order, payment), new=True)
     _tell_buyer_paid(session, order, base_url)
     session.flush()
     return complete
@@ -174,7 +180,7 @@ def receive(
     now: datetime,
     base_url: str,
     amount: int | None = None,
-    fee: int = 0,
+    fee: int | None = 0,
     method_detail: str = "",
 ) -> str:
     """Money came in for ``payment`` (the order's row locked by the caller). Returns what was done.
@@ -189,6 +195,21 @@ def receive(
         why, reason = ARRIVED_AFTER_CANCEL, "Payment received after the order was cancelled"
     elif received != payment.amount:
         why, reason = ARRIVED_WRONG_AMOUNT, f"Received {received} centavos where {payment.amount} were asked"
+    elif convert_held(session, order_id=order.id, items=orders.stock_items(order), now=now):
+        # The usual case: every piece is under the order's own unexpired hold.
+        settle(
+            session,
+            order,
+            payment,
+            actor=actor,
+            now=now,
+            base_url=base_url,
+            fee=fee,
+            method_detail=method_detail,
+            stock_taken=True,
+        )
+        take_converted(session, items=orders.stock_items(order))  # last: it locks the products until commit
+        return "paid"
     elif missing := missing_pieces(session, order, now):
         why, reason = ARRIVED_FOR_GONE_PIECE, f"Payment received, but no longer available: {', '.join(missing)}"
     else:
@@ -222,7 +243,7 @@ def hold_unallocated(
     why: str,
     reason: str,
     amount: int | None = None,
-    fee: int = 0,
+    fee: int | None = 0,
 ) -> None:
     """Book money its order cannot take: received into the ledger, owed to nobody yet, to be resolved.
 
@@ -240,7 +261,7 @@ def hold_unallocated(
         order_id=order.id,
         money_account=MONEY_ACCOUNT[payment.kind],
         amount=payment.amount,
-        fee=fee,
+        fee=fee or 0,
         description=f"Order {order.number}: payment to resolve",
     )
     if order.status is OrderStatus.pending_payment:

@@ -22,21 +22,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shop.catalogue.stock import extend_reservations
 from shop.errors import N_
 from shop.ledger.payouts import transfer_returned
 from shop.orders import service as orders
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments import states
 from shop.payments.gateway import PaymentDetails, StripeGateway, StripeRefund
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus, StripeEvent
 from shop.payments.service import complete_refund, receive, record_stripe_refund, send_confirmation
 
 ACTOR = "stripe"
-# Types whose handling needs the payment's details (fee, method, OXXO voucher) fetched from Stripe first.
-NEEDS_DETAILS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+# A session completed but not paid is an OXXO voucher: its details (where and until when to pay) are fetched.
+NEEDS_DETAILS = {"checkout.session.completed"}
 NEEDS_REFUNDS = {"charge.refunded"}
 REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
 # Stock stays held this long past a voucher's or session's expiry, for late webhooks.
@@ -98,41 +98,62 @@ def fetch(event: dict[str, Any], gateway: StripeGateway) -> Fetched:
     intent = obj.get("payment_intent")
     if not isinstance(intent, str) or not intent:
         return Fetched()
-    if event["type"] in NEEDS_DETAILS and obj.get("payment_status") in ("paid", "unpaid", "no_payment_required"):
+    if event["type"] in NEEDS_DETAILS and obj.get("payment_status") == "unpaid":
         return Fetched(details=gateway.payment_details(intent))
     if event["type"] in NEEDS_REFUNDS:
         return Fetched(refunds=tuple(gateway.list_refunds(intent)))
     return Fetched()
 
 
-def handle(session: Session, event: dict[str, Any], *, fetched: Fetched, now: datetime, base_url: str) -> str:
-    """Apply one event; returns what was done, for the log and the events table. Only flushes."""
+def needs_fetch(event: dict[str, Any]) -> bool:
+    """Whether ``fetch`` would ask Stripe for anything (then a duplicate is worth spotting before asking)."""
     obj = event["data"]["object"]
-    record = StripeEvent(
-        id=event["id"], type=event["type"][:100], object_id=str(obj.get("id", ""))[:255], received_at=now
-    )
-    session.add(record)
-    session.flush()  # a concurrent twin fails here on the UNIQUE key, before doing anything
+    paid = event["type"] in NEEDS_DETAILS and obj.get("payment_status") == "unpaid"
+    return bool(obj.get("payment_intent")) and (paid or event["type"] in NEEDS_REFUNDS)
+
+
+def handle(session: Session, event: dict[str, Any], *, fetched: Fetched, now: datetime, base_url: str) -> str:
+    """Apply one event; returns what was done, for the log and the events table. Only flushes.
+
+    The event is recorded last, with its outcome, in the same transaction: a twin delivered at the same time
+    waits on the order's lock, finds the work done, and then fails on the event's UNIQUE key (IntegrityError,
+    a duplicate), so its transaction changes nothing.
+    """
+    obj = event["data"]["object"]
     handler = HANDLERS.get(event["type"])
     outcome = handler(session, obj, fetched=fetched, now=now, base_url=base_url) if handler else "ignored"
-    record.outcome = outcome[:300]
+    session.add(
+        StripeEvent(
+            id=event["id"],
+            type=event["type"][:100],
+            object_id=str(obj.get("id", ""))[:255],
+            received_at=now,
+            outcome=outcome[:300],
+        )
+    )
     session.flush()
     return outcome
 
 
 def _payment_for_session(session: Session, checkout_session: dict) -> tuple[Order, Payment] | None:
-    found = session.execute(
-        sa.select(Payment.id, Payment.order_id).where(Payment.stripe_session_id == checkout_session["id"])
-    ).first()
-    if found is None:
-        return None
-    order = orders.lock_order(session, found.order_id)
-    payment = session.get(Payment, found.id, populate_existing=True)
-    return order, payment
+    """The session's order, its row locked, with its lines and weavers, and the payment: one statement."""
+    found = (
+        session.execute(
+            sa.select(Order, Payment)
+            .join(Payment, Payment.order_id == Order.id)
+            .where(Payment.stripe_session_id == checkout_session["id"])
+            .options(joinedload(Order.lines).joinedload(OrderLine.weavers))
+            .with_for_update(of=Order)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
+    return None if found is None else (found[0], found[1])
 
 
 def _with_intent(session, obj, details: PaymentDetails | None) -> tuple[Order, Payment] | None:
-    """The session's order and payment, the payment now knowing its PaymentIntent (for later refunds)."""
+    """The session's order and payment, the payment now knowing its PaymentIntent (for refunds and fees)."""
     found = _payment_for_session(session, obj)
     if found is not None:
         intent = details.payment_intent_id if details is not None else obj.get("payment_intent")
@@ -146,11 +167,12 @@ def _completed(session, obj, *, fetched: Fetched, now, base_url) -> str:
     if found is None:
         return "unknown session"
     order, payment = found
-    if order.status is OrderStatus.pending_payment:
-        # The buyer finished Stripe's page: her order is confirmed, whether paid by card or by voucher later.
-        send_confirmation(session, order, base_url=base_url, bank_transfer_details="")
     if obj.get("payment_status") == "paid":
-        return _money_in(session, order, payment, details=fetched.details, now=now, base_url=base_url)
+        # Paid by card: one e-mail tells her both that the order is confirmed and that the money arrived.
+        return _money_in(session, order, payment, obj, method="card", now=now, base_url=base_url)
+    if order.status is OrderStatus.pending_payment:
+        # A voucher to pay at OXXO: her order is confirmed, and the pieces wait for the cash.
+        send_confirmation(session, order, base_url=base_url, bank_transfer_details="")
     if order.status is not OrderStatus.pending_payment or payment.status is not PaymentStatus.open:
         return f"order already {order.status.value}"
     # OXXO: a voucher was issued; the pieces wait until it expires.
@@ -166,11 +188,11 @@ def _completed(session, obj, *, fetched: Fetched, now, base_url) -> str:
     return "waiting for OXXO payment"
 
 
-def _money_in(session, order: Order, payment: Payment, *, details: PaymentDetails | None, now, base_url) -> str:
+def _money_in(session, order: Order, payment: Payment, obj: dict, *, method: str, now, base_url) -> str:
+    """The session is paid: Stripe's fee is booked later from the balance transaction (``shop.payments.fees``)."""
     if payment.status in states.RECEIVED:
         return "already paid"
-    if details is not None and details.fee is None:
-        raise RetryLater("Stripe has not written the payment's balance transaction yet")
+    amount = obj.get("amount_total")
     return receive(
         session,
         order,
@@ -178,18 +200,18 @@ def _money_in(session, order: Order, payment: Payment, *, details: PaymentDetail
         actor=ACTOR,
         now=now,
         base_url=base_url,
-        amount=details.amount_received if details is not None else None,
-        fee=details.fee if details is not None else 0,
-        method_detail=details.method if details is not None else "",
+        amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+        fee=None,
+        method_detail=method,
     )
 
 
 def _async_succeeded(session, obj, *, fetched: Fetched, now, base_url) -> str:
-    found = _with_intent(session, obj, fetched.details)
+    found = _with_intent(session, obj, None)
     if found is None:
         return "unknown session"
     order, payment = found
-    return _money_in(session, order, payment, details=fetched.details, now=now, base_url=base_url)
+    return _money_in(session, order, payment, obj, method="oxxo", now=now, base_url=base_url)
 
 
 def _async_failed(session, obj, *, fetched, now, base_url) -> str:

@@ -12,6 +12,8 @@ import logging
 import pytest
 from factories import (
     STAFF,
+    WEBHOOK,
+    book_fees_now,
     deliver,
     fresh,
     make_product,
@@ -243,6 +245,7 @@ def late_card_payment(shop, fake, session) -> tuple[str, str]:
     fake.sessions[session_id]["status"] = "open"  # Stripe's page was still open in her browser
     completed = fake.complete_session(session_id)
     assert deliver(shop, fake, completed).json()["outcome"] == "to resolve"
+    assert book_fees_now(shop) == 1
     return body["order"]["number"], session_id
 
 
@@ -451,3 +454,75 @@ def test_a_refund_event_before_its_payment_is_retried_not_lost(shop, fake_stripe
     assert deliver(shop, fake_stripe, created).json()["outcome"].startswith("booked 30000")
     assert deliver(shop, fake_stripe, refund_events).json()["outcome"] == "refunds already booked"
     assert_books_match_stripe(session, fake_stripe, body["order"]["number"])
+
+
+# --- the webhook's cost and the fees booked after it ------------------------------------------------------------
+
+
+def test_a_completed_event_runs_at_most_twelve_statements(shop, fake_stripe, session, piece, maria):
+    """The webhook asks Stripe for nothing and writes in few statements (the benchmark measures the time)."""
+    from sqlalchemy import event as sa_event
+
+    other = make_product(
+        session, slug="faja", weavers=[(maria, 10_000)], price_amount=35_000, kind="series", stock_on_hand=5
+    )
+    make_product(session, slug="rebozo", weavers=[(maria, 10_000)], price_amount=95_000)
+    session.commit()
+    paid_order(shop, fake_stripe, "rebozo")  # her first sale opens her ledger account, once
+    counted: list[str] = []
+
+    def count_statement(*args) -> None:
+        counted.append(args[2])
+
+    engine = shop.app.state.engine
+    sa_event.listen(engine, "before_cursor_execute", count_statement)
+    try:
+        for slug in ("huipil", "faja"):  # a one-of-a-kind piece (it sells out) and one of a series
+            _, session_id = start_checkout(shop, slug)
+            payload, headers = fake_stripe.sign(fake_stripe.complete_session(session_id))
+            requests_before = len(fake_stripe.requests)
+            counted.clear()
+            response = shop.post(WEBHOOK, content=payload, headers={**headers, "Content-Type": "application/json"})
+            assert response.json()["outcome"] == "paid"
+            assert 0 < len(counted) <= 12, counted
+            assert len(fake_stripe.requests) == requests_before  # nothing asked of Stripe
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count_statement)
+    fresh(session)
+    assert (session.get(Product, piece.id).status, session.get(Product, other.id).stock_on_hand) == (
+        ProductStatus.sold_out,
+        4,
+    )
+
+
+def test_a_payment_whose_hold_ran_out_takes_the_free_piece_the_slow_way(shop, fake_stripe, session, piece, maria):
+    from datetime import timedelta
+
+    from shop.catalogue.models import ReservationStatus, StockReservation
+    from shop.catalogue.stock import extend_reservations
+    from shop.clock import utcnow
+
+    body, session_id = start_checkout(shop, "huipil")
+    extend_reservations(session, order_of(session, body["order"]["number"]).id, utcnow() - timedelta(minutes=1))
+    session.commit()
+    assert deliver(shop, fake_stripe, fake_stripe.complete_session(session_id)).json()["outcome"] == "paid"
+    fresh(session)
+    assert session.get(Product, piece.id).status is ProductStatus.sold_out
+    assert session.scalar(select(StockReservation.status)) is ReservationStatus.converted
+    assert weaver_balance(session, maria.id) == 148_000
+
+
+def test_a_fee_stripe_has_not_written_yet_is_booked_on_a_later_run(shop, fake_stripe, session, piece):
+    body, session_id = start_checkout(shop, "huipil")
+    deliver(shop, fake_stripe, fake_stripe.complete_session(session_id))
+    intent = fake_stripe.sessions[session_id]["payment_intent"]
+    charge = stripe_charge(fake_stripe, intent)
+    written, charge["balance_transaction"] = charge["balance_transaction"], None
+    assert book_fees_now(shop) == 0
+    assert payment_of(session, body["order"]["number"]).fee is None
+    charge["balance_transaction"] = written
+    assert book_fees_now(shop) == 1
+    assert book_fees_now(shop) == 0
+    fee = fake_stripe.fee_for("card", TOTAL)
+    assert payment_of(session, body["order"]["number"]).fee == fee
+    assert balance(session, "processor_fees") == fee and postings(session, "fee") == 1

@@ -23,9 +23,10 @@ router = APIRouter(tags=["payments"])
 
 
 def _process(state, event: dict) -> tuple[int, str]:
-    with session_scope(state.engine, writes=False) as session:
-        if webhooks.seen(session, event["id"]):
-            return 200, "duplicate"
+    if webhooks.needs_fetch(event):  # spare Stripe a call for an event already handled
+        with session_scope(state.engine, writes=False) as session:
+            if webhooks.seen(session, event["id"]):
+                return 200, "duplicate"
     try:
         fetched = webhooks.fetch(event, state.gateway)
     except PaymentProviderUnavailable:
