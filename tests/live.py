@@ -32,3 +32,29 @@ def serve(app, port: int | None = None):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def spawn(app_spec: str, port: int, env: dict[str, str]):
+    """Serve ``app_spec`` (a factory) from a separate process, which a test may kill at any moment."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "uvicorn", app_spec, "--factory", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--log-level", "warning"], cwd=root, env={**os.environ, "PYTHONPATH": str(root), **env}
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("the shop's process did not start") from None
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the shop's process did not start in time")
