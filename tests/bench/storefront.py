@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from live import spawn  # noqa: E402
 
 TARGETS = {"listing_p99_ms": 100.0, "listing_ratio": 0.40, "rss_mb": 150.0}
 
@@ -157,33 +160,7 @@ def seed(database_url: str, media_dir: Path, products: int) -> str:
 
 
 def start_server(app_spec: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app_spec,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    if app_spec.endswith("create_app"):
-        command.append("--factory")
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{app_spec} did not start")
+    return spawn(app_spec, port, env, workers=workers)
 
 
 def stop_server(process: subprocess.Popen) -> None:
