@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ReservationStatus, StockReservation
@@ -224,27 +225,6 @@ def release_expired(session: Session, now: datetime) -> int:
     return result.rowcount
 
 
-def _take(session: Session, product_id: int, quantity: int) -> bool:
-    """Take units off the shelf; the last unit of a piece that is not made to order marks it sold out."""
-    remaining = Product.stock_on_hand - quantity
-    result = session.execute(
-        sa.update(Product)
-        .where(Product.id == product_id, Product.stock_on_hand >= quantity)
-        .values(
-            stock_on_hand=remaining,
-            status=sa.case(
-                (
-                    sa.and_(remaining == 0, Product.kind != ProductKind.made_to_order.value),
-                    ProductStatus.sold_out.value,
-                ),
-                else_=Product.status,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def _coverage(session: Session, order_id: int, items: list[tuple[int, int]], now: datetime, *, lock: bool = True):
     """Lock the products (unless only looking), then say for each item whether the units are there for the order."""
     ids = sorted({pid for pid, _ in items})
@@ -296,50 +276,28 @@ def _wanted(items: list[tuple[int, int]]) -> dict[int, int]:
     return wanted
 
 
-def convert_held(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> bool:
-    """The usual way an order is paid: its own unexpired holds cover every unit it takes. One statement.
-
-    Holds are made only when enough stock is free, so units under an unexpired hold are the order's: the holds
-    become sales without locking and recounting the products. Returns False, having changed nothing, if a unit
-    is not under such a hold (it expired, or the order holds none): the caller takes the slow way
-    (``take_stock``). Otherwise the caller takes the units off the shelf with ``take_converted``, as late in its
-    transaction as it can, since that locks the products' rows until it commits. ``items``: pieces with stock.
-    """
-    wanted = _wanted(items)
-    if not wanted:
-        return True
-    with session.no_autoflush:  # what the caller changed is written with what follows, in fewer statements
-        converted = session.execute(
-            sa.update(StockReservation)
-            .where(
-                StockReservation.order_id == order_id,
-                StockReservation.status == ReservationStatus.active,
-                StockReservation.expires_at > now,
-            )
-            .values(status=ReservationStatus.converted, released_at=now)
-            .returning(StockReservation.product_id, StockReservation.quantity)
-            .execution_options(synchronize_session=False)
-        ).all()
-        if dict(converted) != wanted:
-            _undo_conversion(session, order_id, now)
-            return False
-    return True
+# Built once (statements on the path of every payment): nothing to build or key for the compiled cache.
+_CONVERT_HELD = (
+    sa.update(StockReservation)
+    .where(
+        StockReservation.order_id == sa.bindparam("the_order"),
+        StockReservation.status == ReservationStatus.active,
+        StockReservation.expires_at > sa.bindparam("now", type_=StockReservation.__table__.c.expires_at.type),
+    )
+    .values(
+        status=ReservationStatus.converted,
+        released_at=sa.bindparam("at", type_=StockReservation.__table__.c.released_at.type),
+    )
+    .returning(StockReservation.product_id, StockReservation.quantity)
+    .execution_options(synchronize_session=False)
+)
 
 
-def take_converted(session: Session, *, items: list[tuple[int, int]]) -> None:
-    """Take off the shelf the units whose holds ``convert_held`` turned into sales. One statement.
-
-    What the store shows as available does not change (stock and holds went down together), so the catalogue's
-    revision is bumped only when a piece sells out.
-    """
-    wanted = _wanted(items)
-    if not wanted:
-        return
-    quantity = sa.case(wanted, value=Product.id)
+def _take_statement(quantity):
     remaining = Product.stock_on_hand - quantity
-    taken = session.execute(
+    return (
         sa.update(Product)
-        .where(Product.id.in_(list(wanted)), Product.stock_on_hand >= quantity)
+        .where(Product.stock_on_hand >= quantity)
         .values(
             stock_on_hand=remaining,
             status=sa.case(
@@ -352,7 +310,77 @@ def take_converted(session: Session, *, items: list[tuple[int, int]]) -> None:
         )
         .returning(Product.id, Product.status)
         .execution_options(synchronize_session=False)
-    ).all()
+    )
+
+
+_TAKE_ONE = _take_statement(sa.bindparam("taken", type_=sa.Integer)).where(Product.id == sa.bindparam("the_product"))
+
+
+def _take(session: Session, product_id: int, quantity: int) -> bool:
+    """Take units off the shelf; the last unit of a piece that is not made to order marks it sold out."""
+    return session.execute(_TAKE_ONE, {"the_product": product_id, "taken": quantity}).first() is not None
+
+
+def convert_held(session: Session, *, order_id: int, items: list[tuple[int, int]], now: datetime) -> bool:
+    """The usual way an order is paid: its own unexpired holds cover every unit it takes. One statement.
+
+    Holds are made only when enough stock is free, so units under an unexpired hold are the order's: the holds
+    become sales without locking and recounting the products. Returns False, having changed nothing, if a unit
+    is not under such a hold (it expired, or the order holds none): the caller takes the slow way
+    (``take_stock``). Otherwise the caller takes the units off the shelf with ``take_converted`` or, better,
+    ``take_at_commit``, since that locks the products' rows until the transaction commits. ``items``: pieces with stock.
+    """
+    wanted = _wanted(items)
+    if not wanted:
+        return True
+    with session.no_autoflush:  # what the caller changed is written with what follows, in fewer statements
+        converted = session.execute(_CONVERT_HELD, {"the_order": order_id, "now": now, "at": now}).all()
+        if dict(converted) != wanted:
+            _undo_conversion(session, order_id, now)
+            return False
+    return True
+
+
+TO_TAKE = "stock_to_take"
+
+
+def take_at_commit(session: Session, *, items: list[tuple[int, int]]) -> None:
+    """``take_converted`` these units as the transaction commits: the products' rows, which every sale of the
+    same piece must lock, are then held for the commit alone, not for the rest of the caller's work."""
+    session.info.setdefault(TO_TAKE, []).extend(items)
+
+
+def _take_before_commit(session: Session) -> None:
+    items = session.info.pop(TO_TAKE, None)
+    if items:
+        take_converted(session, items=items)
+
+
+def _forget_takes(session: Session) -> None:
+    session.info.pop(TO_TAKE, None)
+
+
+# Inserted first, so it runs before the catalogue revision is bumped (a piece it sells out bumps it).
+if not event.contains(Session, "before_commit", _take_before_commit):
+    event.listen(Session, "before_commit", _take_before_commit, insert=True)
+    event.listen(Session, "after_rollback", _forget_takes)
+
+
+def take_converted(session: Session, *, items: list[tuple[int, int]]) -> None:
+    """Take off the shelf the units whose holds ``convert_held`` turned into sales. One statement.
+
+    What the store shows as available does not change (stock and holds went down together), so the catalogue's
+    revision is bumped only when a piece sells out.
+    """
+    wanted = _wanted(items)
+    if not wanted:
+        return
+    if len(wanted) == 1:  # most orders: one piece
+        [(product_id, quantity)] = wanted.items()
+        taken = session.execute(_TAKE_ONE, {"the_product": product_id, "taken": quantity}).all()
+    else:
+        statement = _take_statement(sa.case(wanted, value=Product.id)).where(Product.id.in_(list(wanted)))
+        taken = session.execute(statement).all()
     if len(taken) != len(wanted):
         raise StockOutOfStep(f"held units of {sorted(wanted)} were not all on the shelf")
     if any(ProductStatus(status) is ProductStatus.sold_out for _, status in taken):

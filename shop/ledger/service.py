@@ -15,10 +15,11 @@ Rounding happens only in ``shop.ledger.splits``.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Integer, case, event, func, insert, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, case, event, func, insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -287,30 +288,45 @@ def post_new(
     transaction = LedgerTransaction(kind=kind, description=description[:500], idempotency_key=key, order_id=order_id)
     session.add(transaction)
     session.flush()
+    params = {"transaction_id": transaction.id}
+    for n, leg in enumerate(legs):
+        params.update({f"code{n}": leg.account, f"amount{n}": leg.amount, f"line{n}": leg.order_line_id})
+        params[f"memo{n}"] = leg.memo[:200]
+    written = session.execute(_entries_insert(len(legs)), params).rowcount
+    if written != len(legs):
+        _write_missing_legs(session, transaction.id, legs)
+    return transaction
+
+
+@functools.cache
+def _entries_insert(legs: int):
+    """INSERT … SELECT of ``legs`` entries whose accounts are found by code; built once per number of legs.
+
+    A Core INSERT on the table, so its rowcount is the rows written (kept with ``preserve_rowcount``).
+    """
     rows = [
         select(
             literal(n).label("n"),
-            literal(leg.account).label("code"),
-            literal(leg.amount).label("amount"),
-            literal(leg.order_line_id, Integer).label("line"),
-            literal(leg.memo[:200]).label("memo"),
+            bindparam(f"code{n}", type_=String).label("code"),
+            bindparam(f"amount{n}", type_=Integer).label("amount"),
+            bindparam(f"line{n}", type_=Integer).label("line"),
+            bindparam(f"memo{n}", type_=String).label("memo"),
         )
-        for n, leg in enumerate(legs)
+        for n in range(legs)
     ]
-    wanted = union_all(*rows).subquery("legs") if len(rows) > 1 else rows[0].subquery("legs")
-    written = session.execute(  # a Core INSERT (on the table): its rowcount is the rows written
+    wanted = (union_all(*rows) if legs > 1 else rows[0]).subquery("legs")
+    return (
         insert(Entry.__table__)
         .from_select(
             ["transaction_id", "account_id", "amount", "order_line_id", "memo"],
-            select(literal(transaction.id), Account.id, wanted.c.amount, wanted.c.line, wanted.c.memo)
+            select(
+                bindparam("transaction_id", type_=Integer), Account.id, wanted.c.amount, wanted.c.line, wanted.c.memo
+            )
             .join(Account, Account.code == wanted.c.code)
             .order_by(wanted.c.n),
         )
         .execution_options(preserve_rowcount=True)
-    ).rowcount
-    if written != len(legs):
-        _write_missing_legs(session, transaction.id, legs)
-    return transaction
+    )
 
 
 def _write_missing_legs(session: Session, transaction_id: int, legs: list[EntryLine]) -> None:

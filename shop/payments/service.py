@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import ProductKind
-from shop.catalogue.stock import convert_held, lock_products, refuse_held, return_stock, take_converted, unavailable
+from shop.catalogue.stock import convert_held, lock_products, refuse_held, return_stock, take_at_commit, unavailable
 from shop.catalogue.stock_changes import record_sale
 from shop.errors import N_, Conflict, InvalidState, ValidationFailed
 from shop.ledger.schemas import UNALLOCATED, Sale, SaleLine
@@ -208,7 +208,7 @@ def receive(
             method_detail=method_detail,
             stock_taken=True,
         )
-        take_converted(session, items=orders.stock_items(order))  # last: it locks the products until commit
+        take_at_commit(session, items=orders.stock_items(order))  # the products are locked for the commit alone
         return "paid"
     elif missing := missing_pieces(session, order, now):
         why, reason = ARRIVED_FOR_GONE_PIECE, f"Payment received, but no longer available: {', '.join(missing)}"

@@ -135,20 +135,20 @@ def handle(session: Session, event: dict[str, Any], *, fetched: Fetched, now: da
     return outcome
 
 
+# Built once: the hot path's statements cost nothing to build or to key for SQLAlchemy's compiled cache.
+_ORDER_OF_SESSION = (
+    sa.select(Order, Payment)
+    .join(Payment, Payment.order_id == Order.id)
+    .where(Payment.stripe_session_id == sa.bindparam("session_id"))
+    .options(joinedload(Order.lines).joinedload(OrderLine.weavers))
+    .with_for_update(of=Order)
+    .execution_options(populate_existing=True)
+)
+
+
 def _payment_for_session(session: Session, checkout_session: dict) -> tuple[Order, Payment] | None:
     """The session's order, its row locked, with its lines and weavers, and the payment: one statement."""
-    found = (
-        session.execute(
-            sa.select(Order, Payment)
-            .join(Payment, Payment.order_id == Order.id)
-            .where(Payment.stripe_session_id == checkout_session["id"])
-            .options(joinedload(Order.lines).joinedload(OrderLine.weavers))
-            .with_for_update(of=Order)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .first()
-    )
+    found = session.execute(_ORDER_OF_SESSION, {"session_id": checkout_session["id"]}).unique().first()
     return None if found is None else (found[0], found[1])
 
 

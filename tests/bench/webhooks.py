@@ -75,6 +75,7 @@ class Phase:
     p99_ms: float
     errors: int
     cpu_ms: float  # shop (or baseline) workers plus PostgreSQL backends, per event
+    database_ms: float  # of which PostgreSQL's backends
 
     @property
     def rate(self) -> float:
@@ -172,15 +173,20 @@ def children(pid: int) -> list[int]:
     return found or [pid]
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds each process has used so far (user and system)."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
+        found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    return sum(cpu_by_pid(pids).values())
 
 
 def backend_pids(database_url: str) -> list[int]:
@@ -259,13 +265,24 @@ def load(port: int, lines_file: Path, connections: int) -> dict:
 def phase(name: str, port: int, lines: str, workdir: Path, connections: int, server_pids, database_url: str) -> Phase:
     lines_file = workdir / f"{name.replace(' ', '-')}.txt"
     lines_file.write_text(lines)
-    backends = backend_pids(database_url)
-    watched = [*server_pids, *backends]
-    before = cpu_seconds(watched)
+    before = cpu_seconds(server_pids), cpu_by_pid(backend_pids(database_url))
     found = load(port, lines_file, connections)
-    spent = cpu_seconds(watched) - before
+    # Backends the pool opened during the phase count from their start (a process that ended is missed).
+    after = cpu_by_pid(backend_pids(database_url))
+    workers = cpu_seconds(server_pids) - before[0]
+    database = sum(spent - before[1].get(pid, 0.0) for pid, spent in after.items())
     requests = found["requests"]
-    return Phase(name, requests, found["seconds"], found["p50"], found["p99"], found["errors"], spent / requests * 1000)
+    per_event = 1000 / requests
+    return Phase(
+        name,
+        requests,
+        found["seconds"],
+        found["p50"],
+        found["p99"],
+        found["errors"],
+        (workers + database) * per_event,
+        database * per_event,
+    )
 
 
 def statements_per_event(settings, fake: FakeStripe, database_url: str) -> dict[str, float]:
@@ -370,7 +387,7 @@ def main() -> int:
                 for p in measured:
                     print(
                         f"  {p.name:<10} {p.rate:>8.1f} events/s   p50 {p.p50_ms:>7.1f} ms   p99 {p.p99_ms:>7.1f} ms"
-                        f"   CPU {p.cpu_ms:>6.2f} ms/event   errors {p.errors}",
+                        f"   CPU {p.cpu_ms:>6.2f} ms/event ({p.database_ms:.2f} in PostgreSQL)   errors {p.errors}",
                         flush=True,
                     )
         finally:
