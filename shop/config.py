@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "J'pas Joloviletik <tienda@example.org>"
 
+    # Redis, for counts of tries that every worker shares (sign-in, orders); empty: each process counts alone.
+    redis_url: str | None = None
+
     max_image_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     page_size: int = 24

@@ -20,6 +20,7 @@ from shop.catalogue.images import thumbnails_dir
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.payments.gateway import StripeGateway
+from shop.throttle import Throttle
 from shop.web import errors, health
 from shop.web.browser import BrowserSeed, Signer, personal_values
 from shop.web.files import CachedStaticFiles
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret_key = settings.resolved_secret_key()
     app.state.signer = Signer(app.state.secret_key)
+    app.state.throttle = Throttle(settings.redis_url)
     app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
