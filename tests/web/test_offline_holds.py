@@ -162,7 +162,7 @@ def test_the_link_in_the_email_keeps_the_pieces_the_full_time(app, session, piec
 
 
 def test_a_link_opened_after_the_short_hold_ran_out_says_so_and_keeps_nothing(app, session, pieces):
-    client, response = store_checkout(app, pieces[0], address="192.0.2.1", email="ana@example.org", lang="en")
+    client, _ = store_checkout(app, pieces[0], address="192.0.2.1", email="ana@example.org", lang="en")
     link = confirm_link(session, "ana@example.org")
     jobs.run_once(app.state.engine, app.state.settings, now=utcnow() + SHORT + timedelta(minutes=1))  # holds freed
     fresh(session)
@@ -255,7 +255,7 @@ def test_the_store_form_refuses_a_sixth_offline_order_from_one_address_with_429(
         _, response = store_checkout(app, pieces[i], address="192.0.2.9", email=f"b{i}@example.org", lang=lang)
         assert response.status_code == 303
     before = counts(session)
-    client, refused = store_checkout(app, pieces[5], address="192.0.2.9", email="b5@example.org", lang=lang)
+    _, refused = store_checkout(app, pieces[5], address="192.0.2.9", email="b5@example.org", lang=lang)
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
     page = unescape(refused.text)
