@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from shop.catalogue.stock import extend_reservations
+from shop.errors import N_, InvalidState
 from shop.mail.models import OutboxEmail
 from shop.mail.outbox import enqueue
 from shop.orders import service as orders
@@ -37,6 +38,10 @@ EMAIL_EVERY = timedelta(hours=1)
 LINK_SENT = "Link to confirm the e-mail address sent"
 LINK_NOT_SENT = "No e-mail sent: a link already went to this address within the hour"
 _SALT = "offline-order-email-confirmation"
+NOT_WAITING = N_("Order %(number)s is not waiting for its buyer to confirm her e-mail.")
+TOO_LATE_FOR_COOPERATIVE = N_(
+    "The time to confirm order %(number)s has run out: its pieces may be sold to someone else."
+)
 
 
 class Outcome(StrEnum):
@@ -181,18 +186,22 @@ def confirm_by_link(session: Session, order: Order, *, hold_hours: int, now: dat
     return Confirmation(Outcome.confirmed, until, others)
 
 
-def confirm_by_cooperative(
-    session: Session, order: Order, *, hold_hours: int, actor: str, now: datetime
-) -> Confirmation:
-    """The treasurer vouches for the order (the row locked): its pieces still held are kept the full time."""
+def _check_unconfirmed(order: Order) -> None:
     if not needs_confirmation(order):
-        return Confirmation(Outcome.closed if order.status is not OrderStatus.pending_payment else Outcome.already)
+        raise InvalidState(NOT_WAITING, number=order.number)
+
+
+def confirm_by_cooperative(session: Session, order: Order, *, hold_hours: int, actor: str, now: datetime) -> datetime:
+    """The treasurer vouches for the order (its row locked): its pieces are kept the full time; until when.
+
+    Refused (InvalidState) if the order is not waiting for a confirmation, or its short hold already ran out.
+    """
+    _check_unconfirmed(order)
     if not _running(order, now):
-        return Confirmation(Outcome.too_late)
-    until = _give_full_hold(
+        raise InvalidState(TOO_LATE_FOR_COOPERATIVE, number=order.number)
+    return _give_full_hold(
         session, order, hold_hours=hold_hours, actor=actor, how="Confirmed by the cooperative", now=now
     )
-    return Confirmation(Outcome.confirmed, until)
 
 
 def _unconfirmed_ids(session: Session, *, email: str | None = None, now: datetime | None = None) -> list[int]:
@@ -219,17 +228,18 @@ def release_unconfirmed(session: Session, order_ids: list[int], *, actor: str, n
     released = []
     for order_id in order_ids:
         order = orders.lock_order(session, order_id)
-        if not needs_confirmation(order):
-            continue
-        payment = payment_of(session, order, lock=True)
-        if payment is not None and payment.status is PaymentStatus.open:
-            states.move(payment, PaymentStatus.cancelled)
-        orders.cancel(
-            session,
-            order,
-            actor=actor,
-            note="E-mail address not confirmed: pieces released by the cooperative",
-            now=now,
-        )
-        released.append(order.number)
+        if needs_confirmation(order):
+            release(session, order, actor=actor, now=now)
+            released.append(order.number)
     return released
+
+
+def release(session: Session, order: Order, *, actor: str, now: datetime) -> None:
+    """Cancel one unconfirmed order (its row locked): its pieces are for sale again at once."""
+    _check_unconfirmed(order)
+    payment = payment_of(session, order, lock=True)
+    if payment is not None and payment.status is PaymentStatus.open:
+        states.move(payment, PaymentStatus.cancelled)
+    orders.cancel(
+        session, order, actor=actor, note="E-mail address not confirmed: pieces released by the cooperative", now=now
+    )

@@ -14,13 +14,12 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from factories import BUYER, checkout_body, fresh, make_product, make_weaver
+from factories import BUYER, checkout_body, fresh, make_product, make_user, make_weaver, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shop import jobs
 from shop.accounts.models import AuditEvent, Role
-from shop.accounts.service import create_user
 from shop.catalogue.models import ReservationStatus, StockReservation
 from shop.clock import utcnow
 from shop.mail.models import OutboxEmail
@@ -30,7 +29,6 @@ from shop.payments.offline_holds import LINK_NOT_SENT, LINK_SENT
 from shop.web.email import render as render_email
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-PASSWORD = "a long password 1"
 SHORT = timedelta(minutes=30)
 FULL = timedelta(hours=72)
 SLACK = timedelta(seconds=30)  # the test's clock against the shop's
@@ -299,14 +297,10 @@ def test_card_orders_are_limited_a_little_more_loosely(stripe_app, session, piec
 
 
 def signed_in(app, session, username: str, *roles: Role) -> TestClient:
-    create_user(session, name=username.title(), username=username, roles=list(roles), password=PASSWORD)
+    make_user(session, name=username.title(), username=username, roles=list(roles))
     session.commit()
     client = TestClient(app, raise_server_exceptions=False)
-    token = CSRF.search(client.get("/taller").text).group(1)
-    response = client.post(
-        "/taller/entrar", data={"login": username, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
+    assert sign_in(client, username).status_code == 303
     return client
 
 

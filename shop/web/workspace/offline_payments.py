@@ -144,59 +144,41 @@ def release_all_unconfirmed(request: Request, session: SessionDep, who: Treasure
         now=now,
         after={"orders": released[:200]},
     )
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    flash_message(
-        request,
-        response,
-        N_("%(count)s unconfirmed orders cancelled. Their pieces are for sale again."),
-        count=len(released),
+    return _back_to_payments(
+        request, N_("%(count)s unconfirmed orders cancelled. Their pieces are for sale again."), count=len(released)
     )
+
+
+def _back_to_payments(request: Request, message: str, **params) -> RedirectResponse:
+    response = RedirectResponse("/taller/pagos", status_code=303)
+    flash_message(request, response, message, **params)
     return response
-
-
-def _unconfirmed_order(request: Request, session, number: str) -> Order:
-    order = orders.lock_order(session, orders.order_by_number(session, number).id)
-    if not offline_holds.needs_confirmation(order):
-        raise InvalidState(N_("Order %(number)s is not waiting for its buyer to confirm her e-mail."), number=number)
-    return order
 
 
 @router.post("/pagos/{number}/confirmar")
 def confirm_order(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
     """The treasurer knows this buyer (she wrote or called): keep the pieces the full time."""
     check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    hours = request.app.state.settings.offline_hold_hours
     try:
-        order = _unconfirmed_order(request, session, number)
-        result = offline_holds.confirm_by_cooperative(
-            session,
-            order,
-            hold_hours=request.app.state.settings.offline_hold_hours,
-            actor=who.user.name,
-            now=utcnow(),
-        )
-        if result.outcome is offline_holds.Outcome.too_late:
-            raise InvalidState(
-                N_("The time to confirm order %(number)s has run out: its pieces may be sold to someone else."),
-                number=number,
-            )
+        offline_holds.confirm_by_cooperative(session, order, hold_hours=hours, actor=who.user.name, now=utcnow())
     except InvalidState as exc:
         return _refusal(request, session, exc)
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    flash_message(
-        request, response, N_("Order %(number)s is confirmed. Its pieces are kept for the buyer."), number=number
+    return _back_to_payments(
+        request, N_("Order %(number)s is confirmed. Its pieces are kept for the buyer."), number=number
     )
-    return response
 
 
 @router.post("/pagos/{number}/soltar")
 def release_unconfirmed(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
     """Nobody confirmed this order: cancel it so its pieces are for sale at once."""
     check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
-        order = _unconfirmed_order(request, session, number)
+        offline_holds.release(session, order, actor=who.user.name, now=utcnow())
     except InvalidState as exc:
         return _refusal(request, session, exc)
-    offline_holds.release_unconfirmed(session, [order.id], actor=who.user.name, now=utcnow())
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    flash_message(request, response, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number)
-    return response
+    return _back_to_payments(
+        request, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number
+    )
