@@ -160,29 +160,27 @@ def _running(order: Order, now: datetime) -> bool:
 
 
 def confirm_by_link(session: Session, order: Order, *, hold_hours: int, now: datetime) -> Confirmation:
-    """The buyer opened her link (the key checked by the caller, the order's row locked): hold her pieces.
+    """The buyer opened her link (the key checked by the caller): hold her pieces the full time.
 
-    Also confirms her other orders waiting for the same confirmation whose holds still run.
+    Her address is proven, so her other orders waiting for the same confirmation are confirmed too, if their
+    holds still run. The orders' rows are locked in id order, so two links opened at once cannot deadlock.
     """
+    ids = sorted({order.id, *_unconfirmed_ids(session, email=order.email, now=now)})
+    locked = {order_id: orders.lock_order(session, order_id) for order_id in ids}
+    order = locked[order.id]
     if order.status is not OrderStatus.pending_payment:
         return Confirmation(Outcome.closed)
+    how = "E-mail address confirmed by link"
     others = 0
-    for sibling_id in _unconfirmed_ids(session, email=order.email, now=now):
-        if sibling_id == order.id:
-            continue
-        sibling = orders.lock_order(session, sibling_id)
-        if needs_confirmation(sibling) and _running(sibling, now):
-            _give_full_hold(
-                session, sibling, hold_hours=hold_hours, actor="buyer", how="E-mail address confirmed by link", now=now
-            )
+    for sibling in locked.values():
+        if sibling.id != order.id and needs_confirmation(sibling) and _running(sibling, now):
+            _give_full_hold(session, sibling, hold_hours=hold_hours, actor="buyer", how=how, now=now)
             others += 1
     if order.confirmed_at is not None:
         return Confirmation(Outcome.already, order.reserved_until, others)
     if not _running(order, now):
         return Confirmation(Outcome.too_late, None, others)
-    until = _give_full_hold(
-        session, order, hold_hours=hold_hours, actor="buyer", how="E-mail address confirmed by link", now=now
-    )
+    until = _give_full_hold(session, order, hold_hours=hold_hours, actor="buyer", how=how, now=now)
     return Confirmation(Outcome.confirmed, until, others)
 
 

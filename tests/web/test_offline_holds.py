@@ -350,6 +350,11 @@ def test_the_treasurer_releases_one_unconfirmed_order_then_all_of_them(app, sess
     fresh(session)
     assert set(session.scalars(select(Order.status)).all()) == {OrderStatus.cancelled}
     assert session.scalar(select(func.count()).where(StockReservation.status == ReservationStatus.active)) == 0
+    # A link opened afterwards brings nothing back, and says so.
+    opened = teresa.get(confirm_link(session, "b0@example.org"))
+    assert "Este pedido ya no está esperando una confirmación" in unescape(opened.text)
+    fresh(session)
+    assert session.scalar(select(func.count()).where(StockReservation.status == ReservationStatus.active)) == 0
     audit = session.scalar(select(AuditEvent).where(AuditEvent.action == "release"))
     assert audit.actor_name == "Teresa" and "3 unconfirmed orders" in audit.summary
 

@@ -176,6 +176,10 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
         instructions = state.settings.bank_transfer_details or (
             f"Pay by bank transfer or in person with the reference {result.number}."
         )
+        instructions += (
+            f"\nThe buyer must open the link e-mailed to her within {state.settings.reservation_minutes} minutes"
+            f" to keep the pieces for {state.settings.offline_hold_hours} hours."
+        )
     return CheckoutOut(order=read, payment_url=result.payment_url, instructions=instructions)
 
 

@@ -16,7 +16,7 @@ from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.models import OrderStatus, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem, countries
-from shop.orders.service import lock_order, order_by_token
+from shop.orders.service import order_by_token
 from shop.payments import offline_holds
 from shop.payments.service import payment_of
 from shop.web import checkout_flow
@@ -395,12 +395,11 @@ def confirm_email(request: Request, lang: Lang, token: str, key: str):
         order = order_by_token(session, token)
         if not offline_holds.key_matches(request.app.state.secret_key, order, key):
             raise NotFound(N_("This confirmation link is not valid. Open the link exactly as it came in your e-mail."))
-        order = lock_order(session, order.id)
         result = offline_holds.confirm_by_link(session, order, hold_hours=settings.offline_hold_hours, now=utcnow())
-        number, status = order.number, order.status
+        number = order.number
     return render(
         request,
         "store/confirmed.html",
-        {"result": result, "number": number, "status": status, "token": token, "noindex": True},
+        {"result": result, "number": number, "token": token, "noindex": True},
         headers={"Referrer-Policy": "no-referrer"},
     )
