@@ -138,7 +138,7 @@ def release_all_unconfirmed(request: Request, session: SessionDep, who: Treasure
         who.user,
         who.user.name,
         "release",
-        "order",
+        "orders",
         "",
         f"Released the pieces of {len(released)} unconfirmed orders",
         now=now,
