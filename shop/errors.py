@@ -65,3 +65,14 @@ class ValidationFailed(DomainError):
     def __init__(self, message: str, *, field: str | None = None, errors: list[DomainError] | None = None, **params):
         super().__init__(message, field=field, **params)
         self.errors = errors or []
+
+
+class TooManyRequests(DomainError):
+    """Someone tried too often (see ``shop.throttle``); ``retry_after`` says in how many seconds to try again."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **params: Any):
+        super().__init__(message, **params)
+        self.retry_after = max(1, int(retry_after))

@@ -191,13 +191,20 @@ def reserve_stock(
     return reservations
 
 
-def extend_reservations(session: Session, order_id: int, until: datetime) -> int:
-    """Keep an order's holds until ``until`` (an OXXO voucher's expiry, say)."""
-    result = session.execute(
-        sa.update(StockReservation)
-        .where(StockReservation.order_id == order_id, StockReservation.status == ReservationStatus.active)
-        .values(expires_at=until)
+def extend_reservations(
+    session: Session, order_id: int, until: datetime, *, unexpired_at: datetime | None = None
+) -> int:
+    """Keep an order's holds until ``until`` (an OXXO voucher's expiry, say).
+
+    With ``unexpired_at``, only the holds still running at that moment: a hold that ran out may have let its
+    units go to someone else, so it is never brought back here.
+    """
+    statement = sa.update(StockReservation).where(
+        StockReservation.order_id == order_id, StockReservation.status == ReservationStatus.active
     )
+    if unexpired_at is not None:
+        statement = statement.where(StockReservation.expires_at > unexpired_at)
+    result = session.execute(statement.values(expires_at=until))
     mark_changed(session)
     return result.rowcount
 

@@ -85,6 +85,7 @@ def load_activity(session: Session, *, actor: str, base_url: str, now: datetime)
             hold_until=now + timedelta(hours=72),
             actor=buyer.name,
         )
+        order.confirmed_at = now  # the buyer opened the link e-mailed to her, so the pieces wait 72 hours
         open_payment(session, order, now=now)
         if confirm:
             confirm_offline_payment(session, order, actor=actor, reference="SPEI 4471029", now=now, base_url=base_url)

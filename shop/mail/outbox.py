@@ -14,7 +14,9 @@ from sqlmodel import Session
 from shop.mail.models import OutboxEmail
 
 # The e-mails the shop knows how to write; each has templates in templates/email/.
-KINDS = ("order_confirmation", "payment_received", "payment_on_hold", "order_shipped")
+KINDS = ("order_confirmation", "payment_received", "payment_on_hold", "order_shipped", "confirm_order")
+# Sent as plain text alone (no HTML part): they go to addresses nobody has confirmed yet.
+TEXT_ONLY_KINDS = ("confirm_order",)
 # Buyers read their e-mail in one of the store's languages; anything else gets the cooperative's Spanish.
 MAIL_LANGUAGES = ("es", "en")
 DEFAULT_MAIL_LANGUAGE = "es"

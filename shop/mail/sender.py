@@ -127,7 +127,8 @@ def _mail_domain(settings: Settings) -> str:
 
 
 def build_message(row: OutboxEmail, rendered: RenderedEmail, settings: Settings, now: datetime) -> EmailMessage:
-    """A multipart/alternative message (text, then HTML), UTF-8, with the headers mail servers expect."""
+    """A multipart/alternative message (text, then HTML), or plain text alone, UTF-8, with the headers mail
+    servers expect."""
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = settings.smtp_from
@@ -138,7 +139,8 @@ def build_message(row: OutboxEmail, rendered: RenderedEmail, settings: Settings,
     message["Message-ID"] = f"<outbox-{row.id}-{stamp}@{_mail_domain(settings)}>"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text, charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    if rendered.html:  # a plain-text-only e-mail has none
+        message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     message["Content-Language"] = row.language  # after the parts: setting content clears Content-* headers
     return message
 

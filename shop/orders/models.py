@@ -152,6 +152,9 @@ class Order(SQLModel, table=True):
     updated_at: datetime = created_at_field()
     reserved_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # An offline order's buyer confirmed her e-mail address by its link, or the cooperative confirmed the
+    # order: only then are its pieces held for the full offline time (see shop.payments.offline_holds).
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     lines: list["OrderLine"] = Relationship(
         back_populates="order", sa_relationship_kwargs={"lazy": "raise", "order_by": "OrderLine.id"}

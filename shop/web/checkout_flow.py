@@ -20,12 +20,15 @@ from shop.config import Settings
 from shop.db import session_scope
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus, PaymentMethod
+from shop.orders.placing_limits import check_placing
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.payments import states
 from shop.payments.gateway import CheckoutLine, PaymentProviderUnavailable, PaymentRefused, StripeGateway
 from shop.payments.models import Payment, PaymentStatus
-from shop.payments.service import open_payment, payment_of, send_confirmation
+from shop.payments.offline_holds import ask_to_confirm
+from shop.payments.service import open_payment, payment_of
 from shop.payments.webhooks import GRACE
+from shop.throttle import Throttle
 
 log = logging.getLogger(__name__)
 # Stripe wants a session to live at least 30 minutes; ask for a little more so the clock never bites.
@@ -64,15 +67,24 @@ def place(
     buyer: BuyerDetails,
     language: str,
     method: PaymentMethod,
+    throttle: Throttle | None = None,
+    client: str = "",
 ) -> CheckoutResult:
-    """Place an order and start its payment. Raises the domain's errors (bad details, just sold, Stripe down)."""
+    """Place an order and start its payment. Raises the domain's errors (bad details, just sold, Stripe down,
+    too many orders from this client address or e-mail address when a ``throttle`` is given).
+
+    An offline order holds its pieces for ``reservation_minutes`` only, like a card checkout, until its buyer
+    confirms her e-mail address (``shop.payments.offline_holds``).
+    """
     if method is PaymentMethod.stripe and gateway is None:
         method = PaymentMethod.offline
+    if throttle is not None:
+        check_placing(throttle, method, client=client, email=buyer.email)
     now = utcnow()
     if method is PaymentMethod.stripe:
         hold_until = now + timedelta(minutes=settings.reservation_minutes) + SESSION_MARGIN + GRACE
     else:
-        hold_until = now + timedelta(hours=settings.offline_hold_hours)
+        hold_until = now + timedelta(minutes=settings.reservation_minutes)
     with session_scope(engine) as session:
         order = orders.place_order(
             session,
@@ -87,8 +99,15 @@ def place(
         )
         payment = open_payment(session, order, now=now)
         if method is PaymentMethod.offline:
-            send_confirmation(
-                session, order, base_url=settings.base_url, bank_transfer_details=settings.bank_transfer_details
+            ask_to_confirm(
+                session,
+                order,
+                secret=settings.resolved_secret_key(),
+                base_url=settings.base_url,
+                bank_transfer_details=settings.bank_transfer_details,
+                minutes=settings.reservation_minutes,
+                hold_hours=settings.offline_hold_hours,
+                now=now,
             )
         result = CheckoutResult(order.id, order.token, order.number, method, None)
         lines = _stripe_lines(order) if method is PaymentMethod.stripe else []

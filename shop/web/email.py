@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from shop.i18n import Translator, translator
-from shop.mail.outbox import KINDS, mail_language
+from shop.mail.outbox import KINDS, TEXT_ONLY_KINDS, mail_language
 from shop.mail.sender import RenderedEmail
 from shop.paths import TEMPLATES_DIR
 
@@ -95,6 +95,8 @@ def _subject(kind: str, t: Translator, number: str, payment_method: str) -> str:
         if payment_method == "offline":
             return t.gettext("Your order %(number)s: how to pay", number=number)
         return t.gettext("Thank you for your order %(number)s", number=number)
+    if kind == "confirm_order":
+        return t.gettext("Confirm your e-mail address to keep order %(number)s", number=number)
     if kind == "payment_received":
         return t.gettext("We received your payment for order %(number)s", number=number)
     if kind == "payment_on_hold":
@@ -137,11 +139,14 @@ def render(kind: str, language: str, context: dict, *, store_url: str = "") -> R
         "carrier": context.get("carrier") or "",
         "tracking_number": context.get("tracking_number") or "",
         "tracking_url": _web_url(context.get("tracking_url")),
+        "confirm_url": _web_url(context.get("confirm_url")),
+        "confirm_minutes": int(context.get("confirm_minutes") or 0),
+        "hold_hours": int(context.get("hold_hours") or 0),
     }
     subject = " ".join(_subject(kind, t, page["number"], payment_method).split())
     page["subject"] = subject
     text = _env.get_template(f"{kind}.txt").render(page)
     # Templates may leave stray spaces and runs of blank lines; a plain-text e-mail reads best with one at most.
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip() + "\n"
-    html = _env.get_template(f"{kind}.html").render(page)
+    html = "" if kind in TEXT_ONLY_KINDS else _env.get_template(f"{kind}.html").render(page)
     return RenderedEmail(subject=subject, text=text, html=html)

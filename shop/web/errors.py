@@ -90,8 +90,10 @@ def install(app: FastAPI) -> None:
             body = {"error": exc.code, "detail": message}
             if (isinstance(exc, ValidationFailed) and exc.errors) or exc.field:
                 body["errors"] = domain_error_items(exc, t)
-            return JSONResponse(body, status_code=exc.status_code)
-        return _error_page(request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None)
+            return JSONResponse(body, status_code=exc.status_code, headers=_retry_after(exc))
+        page = _error_page(request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None)
+        page.headers.update(_retry_after(exc) or {})
+        return page
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(request: Request, exc: RequestValidationError):
@@ -128,6 +130,12 @@ def install(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse({"error": "server_error", "detail": message}, status_code=500)
         return _error_page(request, 500, message)
+
+
+def _retry_after(exc: DomainError) -> dict[str, str] | None:
+    """A refusal for trying too often says when to try again (``TooManyRequests``)."""
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds else None
 
 
 def _code(status: int) -> str:

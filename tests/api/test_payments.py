@@ -266,7 +266,7 @@ def test_without_stripe_checkout_is_offline_and_the_treasurer_confirms(client, s
     assert body["instructions"]
     number = body["order"]["number"]
     kinds = session.scalars(select(OutboxEmail.kind)).all()
-    assert kinds == ["order_confirmation"]
+    assert kinds == ["confirm_order"]  # the link that confirms her address (issue 10)
     # The staff API is closed to anyone not signed in.
     assert client.post(f"/api/v1/staff/orders/{number}/confirm-payment", json={}).status_code == 401
 

@@ -55,6 +55,7 @@ class World:
         self.orders: list[tuple[str, str]] = []  # (order number, checkout session id)
         self.undelivered: list[dict] = []
         fake.on_event = self.undelivered.append
+        shop.app.state.throttle.reset()  # each example is a new buyer: the limits on placing orders start afresh
 
     def draw(self, strategy):
         return self.data.draw(strategy)

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NN_": (1, 2)}
-METHODS = [("shop/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [("shop/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
 

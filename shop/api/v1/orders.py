@@ -143,7 +143,9 @@ def order_read(order: Order, payment: Payment | None, base_url: str) -> OrderRea
 def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
     """Place an order for the given pieces and start its payment.
 
-    Stock is held (30 minutes for card, until the voucher expires for OXXO, longer for transfers).
+    Stock is held 30 minutes for card (until the voucher expires for OXXO); for transfers, 30 minutes until the
+    buyer confirms her e-mail address by the link sent to her, then 72 hours. Too many orders from one client
+    address or e-mail address get 429 with Retry-After, and nothing is written.
     With Stripe, send the buyer to ``payment_url``; the order becomes paid when Stripe confirms it.
     """
     state = request.app.state
@@ -162,6 +164,8 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
         buyer=body.buyer,
         language=body.language,
         method=PaymentMethod(body.payment_method),
+        throttle=state.throttle,
+        client=request.client.host if request.client else "",
     )
     with session_scope(state.engine, writes=False) as session:
         order = order_by_token(session, result.token)
@@ -171,6 +175,10 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
     if result.method is PaymentMethod.offline:
         instructions = state.settings.bank_transfer_details or (
             f"Pay by bank transfer or in person with the reference {result.number}."
+        )
+        instructions += (
+            f"\nThe buyer must open the link e-mailed to her within {state.settings.reservation_minutes} minutes"
+            f" to keep the pieces for {state.settings.offline_hold_hours} hours."
         )
     return CheckoutOut(order=read, payment_url=result.payment_url, instructions=instructions)
 

@@ -8,14 +8,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from shop.catalogue.stock import JustSold
+from shop.clock import utcnow
 from shop.db import session_scope
-from shop.errors import N_, DomainError, Forbidden, ValidationFailed
+from shop.errors import N_, DomainError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.models import OrderStatus, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem, countries
 from shop.orders.service import order_by_token
+from shop.payments import offline_holds
 from shop.payments.service import payment_of
 from shop.web import checkout_flow
 from shop.web.browser import CART_COOKIE, FLASH_COOKIE, SEED_SCOPE_KEY, csrf_valid
@@ -173,7 +175,20 @@ def remove_from_cart(
     return response
 
 
-def _checkout_page(request: Request, session, lang: str, values: dict, errors: dict[str, str], status: int = 200):
+def client_address(request: Request) -> str:
+    """The buyer's address as the server sees it (behind a proxy, uvicorn's forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else ""
+
+
+def _checkout_page(
+    request: Request,
+    session,
+    lang: str,
+    values: dict,
+    errors: dict[str, str],
+    status: int = 200,
+    refusal: str | None = None,
+):
     settings = request.app.state.settings
     view = carts.view(
         session, carts.find_cart(session, _cart_token(request)), default_weight_g=settings.default_item_weight_g
@@ -194,6 +209,7 @@ def _checkout_page(request: Request, session, lang: str, values: dict, errors: d
             "countries": countries(lang),
             "stripe": request.app.state.gateway is not None,
             "bank_transfer_details": settings.bank_transfer_details,
+            "refusal": refusal,
             "noindex": True,
         },
         status_code=status,
@@ -271,8 +287,21 @@ def place_order(
     chosen = PaymentMethod.offline if method == "offline" else PaymentMethod.stripe
     try:
         result = checkout_flow.place(
-            engine, state.settings, state.gateway, items=items, buyer=buyer, language=lang, method=chosen
+            engine,
+            state.settings,
+            state.gateway,
+            items=items,
+            buyer=buyer,
+            language=lang,
+            method=chosen,
+            throttle=state.throttle,
+            client=client_address(request),
         )
+    except TooManyRequests as exc:  # nothing was written; the form stays filled in
+        with session_scope(engine, writes=False) as session:
+            page = _checkout_page(request, session, lang, values, {}, status=429, refusal=exc.translated(t.gettext))
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except JustSold as exc:
         with session_scope(engine) as session:
             cart = carts.find_cart(session, cart_token)
@@ -348,7 +377,29 @@ def order_page(request: Request, lang: Lang, token: str, session: SessionDep):
             "confirming": waiting,
             "country_name": dict(countries(lang)).get(order.country, order.country),
             "bank_transfer_details": request.app.state.settings.bank_transfer_details,
+            "unconfirmed": offline_holds.needs_confirmation(order),
+            "link_sent": offline_holds.link_was_sent(order),
+            "confirm_minutes": request.app.state.settings.reservation_minutes,
+            "hold_hours": request.app.state.settings.offline_hold_hours,
             "noindex": True,
         },
+        headers={"Referrer-Policy": "no-referrer"},
+    )
+
+
+@router.get("/orders/{token}/confirm/{key}")
+def confirm_email(request: Request, lang: Lang, token: str, key: str):
+    """The link in the e-mail: the buyer owns this address, so her pieces are held for the full offline time."""
+    settings = request.app.state.settings
+    with session_scope(request.app.state.engine) as session:
+        order = order_by_token(session, token)
+        if not offline_holds.key_matches(request.app.state.secret_key, order, key):
+            raise NotFound(N_("This confirmation link is not valid. Open the link exactly as it came in your e-mail."))
+        result = offline_holds.confirm_by_link(session, order, hold_hours=settings.offline_hold_hours, now=utcnow())
+        number = order.number
+    return render(
+        request,
+        "store/confirmed.html",
+        {"result": result, "number": number, "token": token, "noindex": True},
         headers={"Referrer-Policy": "no-referrer"},
     )

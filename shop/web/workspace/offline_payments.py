@@ -1,4 +1,8 @@
-"""Offline payments: bank transfers and payments at the cooperative to confirm, or orders to cancel unpaid."""
+"""Offline payments: bank transfers and payments at the cooperative to confirm, or orders to cancel unpaid.
+
+Orders whose buyer has not confirmed her e-mail address hold their pieces only briefly; the treasurer sees
+them here, and may vouch for one (its pieces are then held the full time) or release their pieces at once.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from shop.accounts.service import record
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
+from shop.payments import offline_holds
 from shop.payments.service import confirm_offline_payment, missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.deps import SessionDep
@@ -33,11 +39,15 @@ def _payments_page(request: Request, session, *, message: str | None = None, sta
         )
     ).all()
     now = utcnow()
+    unconfirmed = [o for o in waiting if offline_holds.needs_confirmation(o)]
     return ws_render(
         request,
         "workspace/payments.html",
         {
             "waiting": waiting,
+            "unconfirmed": unconfirmed,
+            "needs_confirmation": offline_holds.needs_confirmation,
+            "hold_hours": request.app.state.settings.offline_hold_hours,
             # Told before she confirms: pieces sold meanwhile (after the hold ran out) cannot be sent.
             "gone": {o.id: missing_pieces(session, o, now, lock=False) for o in waiting},
             "to_resolve": len(payments_to_resolve(session)),
@@ -113,3 +123,62 @@ def cancel_order(
     response = RedirectResponse("/taller/pagos", status_code=303)
     flash_message(request, response, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number)
     return response
+
+
+@router.post("/pagos/sin-confirmar/soltar")
+def release_all_unconfirmed(request: Request, session: SessionDep, who: Treasurer, csrf_token: Csrf = ""):
+    """A flood of orders nobody confirmed: put every one of their pieces back on sale now."""
+    check_csrf(request, csrf_token)
+    now = utcnow()
+    released = offline_holds.release_unconfirmed(
+        session, offline_holds.unconfirmed_orders(session), actor=who.user.name, now=now
+    )
+    record(
+        session,
+        who.user,
+        who.user.name,
+        "release",
+        "orders",
+        "",
+        f"Released the pieces of {len(released)} unconfirmed orders",
+        now=now,
+        after={"orders": released[:200]},
+    )
+    return _back_to_payments(
+        request, N_("%(count)s unconfirmed orders cancelled. Their pieces are for sale again."), count=len(released)
+    )
+
+
+def _back_to_payments(request: Request, message: str, **params) -> RedirectResponse:
+    response = RedirectResponse("/taller/pagos", status_code=303)
+    flash_message(request, response, message, **params)
+    return response
+
+
+@router.post("/pagos/{number}/confirmar")
+def confirm_order(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
+    """The treasurer knows this buyer (she wrote or called): keep the pieces the full time."""
+    check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    hours = request.app.state.settings.offline_hold_hours
+    try:
+        offline_holds.confirm_by_cooperative(session, order, hold_hours=hours, actor=who.user.name, now=utcnow())
+    except InvalidState as exc:
+        return _refusal(request, session, exc)
+    return _back_to_payments(
+        request, N_("Order %(number)s is confirmed. Its pieces are kept for the buyer."), number=number
+    )
+
+
+@router.post("/pagos/{number}/soltar")
+def release_unconfirmed(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
+    """Nobody confirmed this order: cancel it so its pieces are for sale at once."""
+    check_csrf(request, csrf_token)
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    try:
+        offline_holds.release(session, order, actor=who.user.name, now=utcnow())
+    except InvalidState as exc:
+        return _refusal(request, session, exc)
+    return _back_to_payments(
+        request, N_("Order %(number)s is cancelled. Its pieces are for sale again."), number=number
+    )

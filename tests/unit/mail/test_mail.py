@@ -26,7 +26,7 @@ from shop.config import Settings
 from shop.db import session_scope
 from shop.i18n import translator
 from shop.mail.models import OutboxEmail, OutboxStatus
-from shop.mail.outbox import enqueue
+from shop.mail.outbox import TEXT_ONLY_KINDS, enqueue
 from shop.mail.sender import MAX_ATTEMPTS, retry_delay, send_due
 from shop.web.email import render
 
@@ -517,11 +517,15 @@ def test_the_outbox_module_imports_no_web_framework_or_template_engine():
 
 
 def test_every_string_of_the_text_emails_is_also_in_the_html_ones():
-    """babel.cfg extracts templates/**.html, so the .txt templates may only reuse strings found there."""
+    """An e-mail with both parts says the same in each; a plain-text-only e-mail (no .html) is checked for its
+    translations by tests/unit/test_catalogs.py, which reads the .txt templates too."""
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    text_only_kinds = [(f"{kind}.txt", "ignore") for kind in TEXT_ONLY_KINDS]
 
     def messages(pattern: str) -> set:
-        found = extract_from_dir(str(ROOT / "templates" / "email"), method_map=[(pattern, "jinja2")], keywords=keywords)
+        found = extract_from_dir(
+            str(ROOT / "templates" / "email"), method_map=[*text_only_kinds, (pattern, "jinja2")], keywords=keywords
+        )
         return {message for _f, _l, message, _c, _x in found}
 
     text_only = messages("**.txt") - messages("**.html")
