@@ -22,6 +22,7 @@ from shop.db import make_engine, optimize
 from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
 from shop.web import errors, health
+from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
 from shop.web.files import CachedStaticFiles
 from shop.web.page_cache import PageCache
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
+    # Innermost of ours, so its 413 page gets the browser's seed and the security headers like any page.
+    app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     app.add_middleware(
         PageCache,
