@@ -25,6 +25,7 @@ from shop.web import errors, health
 from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
 from shop.web.files import CachedStaticFiles
+from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public_media = thumbnails_dir(settings.media_dir)
     public_media.mkdir(parents=True, exist_ok=True)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")
-    app.mount("/media", CachedStaticFiles(directory=public_media, immutable=True), name="media")
+    app.mount("/media", Media(directory=public_media, engine=engine), name="media")
 
     app.include_router(api_catalogue.router, prefix="/api/v1")
     app.include_router(api_orders.router, prefix="/api/v1")
