@@ -152,6 +152,4 @@ def install(app: FastAPI) -> None:
 
 
 def _code(status: int) -> str:
-    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}.get(
-        status, "error"
-    )
+    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(status, "error")
