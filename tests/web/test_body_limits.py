@@ -211,3 +211,19 @@ def test_a_receipt_photo_larger_than_a_photo_may_be_is_refused_unread(server, se
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < total // 4 and list(temp.iterdir()) == []
     assert body_limits.limit_for("/taller/pagos-tejedoras/pagos/1/comprobante", settings) < total
+
+
+def test_an_upload_from_someone_without_the_role_is_refused_by_its_role_check(client, session):
+    from factories import make_user, sign_in
+
+    from shop.accounts.models import Role
+
+    make_user(session, roles=[Role.admin])  # payouts are the treasurer's and the council's
+    session.commit()
+    assert sign_in(client).status_code == 303
+    response = client.post(
+        "/taller/pagos-tejedoras/pagos/1/comprobante",
+        files=[("photo", ("recibo.jpg", b"x" * 1000, "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
