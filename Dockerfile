@@ -16,6 +16,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SHOP_MEDIA_DIR=/data/media \
     SHOP_PROOFS_DIR=/data/proofs \
     WEB_CONCURRENCY=2 \
+    WEB_LIMIT_CONCURRENCY=200 \
+    WEB_HTTP=httptools \
     FORWARDED_ALLOW_IPS=127.0.0.1
 
 WORKDIR /app
@@ -37,4 +39,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
 # Several containers may start together: migrations take a PostgreSQL advisory lock, so only one runs them.
-CMD ["sh", "-c", "shop db upgrade && exec uvicorn shop.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --no-access-log"]
+# Limits (README, "Production set-up"): the shop caps every body itself; uvicorn caps connections, idle time
+# and header size (h11), and recycles workers; a reverse proxy in front caps headers, bodies and slow clients.
+CMD ["sh", "-c", "shop db upgrade && exec uvicorn shop.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --http ${WEB_HTTP} --limit-concurrency ${WEB_LIMIT_CONCURRENCY} --backlog 512 --timeout-keep-alive 5 --limit-max-requests 20000 --limit-max-requests-jitter 2000 --h11-max-incomplete-event-size 16384 --timeout-graceful-shutdown 20 --proxy-headers --no-access-log"]

@@ -21,9 +21,11 @@ from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
-from shop.web import errors, health
+from shop.web import api_docs, errors, health
+from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
 from shop.web.files import CachedStaticFiles
+from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="J'pas Joloviletik shop API",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # shop.web.api_docs serves it, from the shop itself
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
+    # Innermost of ours, so its 413 page gets the browser's seed and the security headers like any page.
+    app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     app.add_middleware(
         PageCache,
@@ -122,12 +126,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     public_media = thumbnails_dir(settings.media_dir)
     public_media.mkdir(parents=True, exist_ok=True)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")
-    app.mount("/media", CachedStaticFiles(directory=public_media, immutable=True), name="media")
+    app.mount(api_docs.ASSETS_PATH, CachedStaticFiles(directory=api_docs.ASSETS_DIR, immutable=False), name="api-docs")
+    app.mount("/media", Media(directory=public_media, engine=engine), name="media")
 
     app.include_router(api_catalogue.router, prefix="/api/v1")
     app.include_router(api_orders.router, prefix="/api/v1")
     app.include_router(api_payments.router, prefix="/api/v1")
     app.include_router(api_staff.router, prefix="/api/v1")
+    app.include_router(api_docs.router)
     app.include_router(health.router)
     app.include_router(seo.router)
     app.include_router(language.router)

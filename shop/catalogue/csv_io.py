@@ -5,6 +5,8 @@ and reason; only a file with no problems is written, in one transaction owned by
 Rows are matched by slug. For an existing product, a column the file leaves out keeps its current value,
 so a file of just "slug,price_mxn" changes prices and nothing else. New products need the full set.
 Prices are in pesos ("1850.00"), deposits and shares in percent, because people edit this file.
+Text that a spreadsheet would run as a formula is written with a leading apostrophe (``shop.spreadsheet``), and
+read back without it, so an exported file imported as it is changes nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from shop.catalogue.service import create_product, product_problems, update_prod
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.i18n import Translator
 from shop.money import BASIS_POINTS, minor_digits, parse_amount
+from shop.spreadsheet import original_cell, safe_cell
 from shop.validation import describe
 
 COLUMNS = [
@@ -183,7 +186,7 @@ def check_file(session: Session, handle: IO[str], t: Translator, progress: Calla
     line = reader.line_num
     for raw in reader:
         start, line = line + 1, reader.line_num
-        raw = {(k or "").strip(): v or "" for k, v in raw.items() if k is not None}
+        raw = {(k or "").strip(): original_cell((v or "").strip()) for k, v in raw.items() if k is not None}
         if any(v.strip() for v in raw.values()):
             rows.append((start, raw))
     current = _current_rows(session, {raw["slug"].strip() for _, raw in rows})
@@ -303,5 +306,5 @@ def export_products(session: Session, handle: IO[str]) -> int:
     writer.writeheader()
     products = session.scalars(_with_rows(select(Product).order_by(Product.id))).all()
     for product in products:
-        writer.writerow(_row_of(product))
+        writer.writerow({name: safe_cell(value) for name, value in _row_of(product).items()})
     return len(products)

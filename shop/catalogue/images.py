@@ -11,12 +11,13 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shop.catalogue.models import Image
+from shop.catalogue.models import Image, ProductImage, Weaver
 from shop.errors import N_, ValidationFailed
 
 THUMBNAIL_WIDTHS = (320, 640, 1280)
@@ -126,6 +127,27 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
     session.add(image)
     session.flush()
     return image
+
+
+class Audience(StrEnum):
+    """Who may see an image's thumbnails."""
+
+    everyone = "everyone"  # a product's photo (or an image no row names any more)
+    portrait = "portrait"  # the portrait of a weaver who consented to be shown: public, until she withdraws it
+    workspace = "workspace"  # the portrait of a weaver who has not consented: only the cooperative's people
+
+
+def audience(session: Session, key: str) -> Audience:
+    """Who may see the image named ``key``; a photo that is also a product's is public like the product's."""
+    image_id = session.scalar(select(Image.id).where(Image.key == key))
+    if image_id is None:
+        return Audience.everyone
+    consents = session.scalars(select(Weaver.consent_to_publish).where(Weaver.photo_id == image_id)).all()
+    if not consents:
+        return Audience.everyone
+    if session.scalar(select(ProductImage.id).where(ProductImage.image_id == image_id).limit(1)) is not None:
+        return Audience.everyone
+    return Audience.portrait if any(consents) else Audience.workspace
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -19,6 +19,7 @@ from shop.clock import LOCAL_ZONE, to_local
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.money import Money
 from shop.orders.models import Order, OrderLine
+from shop.spreadsheet import safe_cell
 
 HEADER = (
     "transaction",
@@ -38,11 +39,6 @@ HEADER = (
     "memo",
 )
 BATCH = 2000
-
-
-def safe_cell(text: str) -> str:
-    """Free text a spreadsheet must not run as a formula (a reason typed as "=HYPERLINK(…)")."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _day_start(day: date) -> datetime:

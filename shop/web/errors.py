@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shop.errors import N_, DomainError, ValidationFailed
@@ -79,6 +79,25 @@ def _error_page(request: Request, status: int, message: str, details: list[dict]
     )
 
 
+def too_large(request: Request, limit: int | None = None) -> Response:
+    """The answer to a body over its route's limit (``shop.web.body_limits``): the body is never read, so the
+    connection is closed after it."""
+    t = translator(request_language(request))
+    message = t.gettext(STATUS_MESSAGES[413])
+    if limit is not None:
+        message += " " + t.gettext("The limit here is %(size)s.", size=_size(limit))
+    if is_api(request):
+        response = JSONResponse({"error": "payload_too_large", "detail": message}, status_code=413)
+    else:
+        response = _error_page(request, 413, message)
+    response.headers["Connection"] = "close"
+    return response
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1024} KB" if limit < 1024 * 1024 else f"{limit / (1024 * 1024):.1f} MB"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, exc: DomainError):
@@ -112,6 +131,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def on_http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 413:
+            return too_large(request, getattr(exc, "limit", None))
         t = translator(request_language(request))
         message = t.gettext(STATUS_MESSAGES.get(exc.status_code, STATUS_MESSAGES[400]))
         if is_api(request):
@@ -139,4 +160,4 @@ def _retry_after(exc: DomainError) -> dict[str, str] | None:
 
 
 def _code(status: int) -> str:
-    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(status, "error")
+    return {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(status, "error")

@@ -13,8 +13,6 @@ HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
 ]
-# The interactive API docs load Swagger UI's own scripts and styles.
-CSP_EXEMPT = ("/api/docs",)
 
 
 class SecurityHeaders:
@@ -31,14 +29,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not scope["path"].startswith(CSP_EXEMPT)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name for name, _ in headers}
                 headers.extend(h for h in [*HEADERS, *self.extra] if h[0] not in present)
-                if with_csp and b"content-security-policy" not in present:
+                if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", self.csp))
                 message["headers"] = headers
             await send(message)

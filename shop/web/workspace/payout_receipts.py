@@ -28,8 +28,9 @@ from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
+from shop.web.workspace.uploads import SignedInFirst
 
-router = APIRouter(prefix="/taller/pagos-tejedoras", include_in_schema=False)
+router = APIRouter(prefix="/taller/pagos-tejedoras", include_in_schema=False, route_class=SignedInFirst)
 
 # The receipt's words, always shown in Spanish (and in Tzotzil beside them where the catalog has it).
 WORDS = SimpleNamespace(

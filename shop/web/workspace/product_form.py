@@ -23,8 +23,9 @@ from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetr
 from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import TEXT_FIELDS, form_again, form_page, may_choose_weavers
 from shop.web.workspace.product_photos import Photos, link_photos, save_photos
+from shop.web.workspace.uploads import SignedInFirst
 
-router = APIRouter(prefix="/taller", include_in_schema=False)
+router = APIRouter(prefix="/taller", include_in_schema=False, route_class=SignedInFirst)
 Long = Annotated[str, Form(max_length=20_000)]
 Texts = Annotated[list[str], Form()]
 

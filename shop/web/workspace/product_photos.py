@@ -17,8 +17,9 @@ from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
+from shop.web.workspace.uploads import SignedInFirst
 
-router = APIRouter(prefix="/taller", include_in_schema=False)
+router = APIRouter(prefix="/taller", include_in_schema=False, route_class=SignedInFirst)
 Photos = Annotated[list[UploadFile], File()]
 
 MAX_PHOTOS = 12

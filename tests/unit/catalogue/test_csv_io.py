@@ -162,3 +162,33 @@ def test_export_then_import_round_trips(session, setup):
     assert again.errors == []
     assert [data.model_dump() for _, data in again.rows] == [data.model_dump() for _, data in checked.rows]
     assert session.scalar(select(Product.status).where(Product.slug == "serie")) is ProductStatus.draft
+
+
+def test_text_a_spreadsheet_would_run_is_exported_as_text_and_imported_back_as_it_was(session, setup):
+    texts = {
+        "title_es": '=HYPERLINK("https://evil.example","clic")',
+        "title_en": "+1 indigo",
+        "technique_es": "-telar de cintura",
+        "technique_en": "@SUM(A1)",
+        "dyes_es": "'añil' natural",
+    }
+    checked = check(session, HEADER + "\n" + row(**texts))
+    assert checked.errors == []
+    csv_io.import_rows(session, checked.rows)
+    product = session.scalar(select(Product).where(Product.slug == "rebozo-anil"))
+    product.materials_es = texts["materials_es"] = "'=already quoted"  # written in the shop, not by a file
+    session.commit()
+    exported = io.StringIO()
+    csv_io.export_products(session, exported)
+    import csv
+
+    cells = next(csv.DictReader(io.StringIO(exported.getvalue())))
+    assert cells["title_es"] == "'" + texts["title_es"]
+    assert cells["title_en"] == "'+1 indigo" and cells["technique_es"] == "'-telar de cintura"
+    assert cells["technique_en"] == "'@SUM(A1)" and cells["materials_es"] == "''=already quoted"
+    assert cells["dyes_es"] == "'añil' natural"  # an apostrophe before plain text is left alone
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells.values())
+
+    again = check(session, exported.getvalue())
+    assert again.errors == []
+    assert {name: getattr(again.rows[0][1], name) for name in texts} == texts

@@ -1,0 +1,25 @@
+"""Cells of the CSV files people open in a spreadsheet: free text that must never run as a formula.
+
+A cell that starts with ``= + - @`` (or a tab or carriage return) is what Excel and LibreOffice run as a
+formula, so a title typed as ``=HYPERLINK(…)`` would run on the accountant's computer. Such a cell gets a leading
+apostrophe, which spreadsheets read as "this is text". Files the shop reads back (the products' CSV) remove it
+again with ``original_cell``, so an export imported as it is changes nothing.
+"""
+
+from __future__ import annotations
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Free text a spreadsheet must not run as a formula (a reason typed as "=HYPERLINK(…)").
+
+    Text that already starts with apostrophes before such a character gets one more, so ``original_cell``
+    gives back exactly what was written.
+    """
+    return "'" + text if text.lstrip("'")[:1] in FORMULA_STARTS else text
+
+
+def original_cell(cell: str) -> str:
+    """The text ``safe_cell`` was given: one apostrophe fewer before a formula's first character."""
+    return cell[1:] if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_STARTS else cell
