@@ -101,11 +101,12 @@ def test_unknown_inactive_password_less_and_real_names_answer_alike(app, people,
         browser = TestClient(app)
         answers, took = [], []
         while True:
+            token = csrf_of(browser.get("/taller").text)
             started = time.perf_counter()
-            response = try_password(browser, login)
-            took.append(time.perf_counter() - started)
+            response = browser.post("/taller/entrar", data={"login": login, "password": "x" * 12, "csrf_token": token})
             if response.status_code == 429:
-                return answers, sorted(took)[len(took) // 2]
+                return answers, min(took)  # the quickest answer is the one least disturbed by other work
+            took.append(time.perf_counter() - started)
             answers.append(_answer(response, login))
 
     real, real_time = tries("ana")
@@ -130,6 +131,13 @@ def test_reaching_a_limit_is_in_the_audit_log_once_with_the_address(app, people,
     assert by_entity["address"].entity_id == "testclient"
     # Made-up names are not written down one by one (their address is).
     assert not any("made-up" in e.summary for e in events)
+    # The admin reads them in the audit log.
+    app.state.throttle.reset()
+    admin = TestClient(app)
+    assert sign_in(admin).status_code == 303
+    log = admin.get("/taller/registro").text
+    assert ES.gettext("slowed down (too many tries)") in log and ES.gettext("Internet address") in log
+    assert "testclient" in log
 
 
 def test_the_known_browser_cookie_is_hers_signed_and_only_for_her_name(app, people, session):
