@@ -14,6 +14,7 @@ from fastapi import Request
 
 from shop.errors import N_, Forbidden
 from shop.web.browser import SEED_SCOPE_KEY, csrf_valid
+from shop.web.deps import SAFE_METHODS
 
 EXPIRED = N_("This form has expired. Go back, reload the page and try again.")
 
@@ -52,6 +53,15 @@ def from_own_site(request: Request) -> bool:
         origin = referer
     found = _origin_of(origin.strip())
     return found is not None and found in own_origins(request)
+
+
+def origin_guard(request: Request) -> None:
+    """App-wide dependency: a state-changing request to a page (the JSON API and Stripe's webhook under /api
+    are not forms) from another site's Origin is refused before its body is validated or its route runs."""
+    if request.method in SAFE_METHODS or request.url.path.startswith("/api/"):
+        return
+    if not from_own_site(request):
+        raise Forbidden(EXPIRED, code="csrf_failed")
 
 
 def check_csrf(request: Request, token: str) -> None:

@@ -137,3 +137,33 @@ def test_plain_names_on_a_developers_http(client, shop):
     assert client.get("/taller").headers["set-cookie"].startswith("seed=")
     cookies = sign_in(client).headers.get_list("set-cookie")
     assert any(c.startswith("ws=") for c in cookies) and not any("__Host-" in c for c in cookies)
+
+
+# Routes that change something without a browser form: Stripe's signed webhook and the bearer-key JSON API.
+NOT_FORMS = ("/api/",)
+
+
+def test_every_form_route_refuses_a_foreign_origin_even_with_a_valid_token(app, client, shop, session):
+    """Read from the route table, so a form route added later escapes nothing: the Origin is checked for the
+    whole app, before the form is read or validated."""
+    from test_route_protection import concrete, routes
+
+    make_user(session, roles=[r for r in Role if r is not Role.member], username="todas", name="Todas")
+    session.commit()
+    assert sign_in(client, "todas").status_code == 303
+    token = csrf_of(client.get("/taller/inicio").text)
+    checked = []
+    for method, path, _route in routes(app):
+        if method not in ("POST", "PUT", "PATCH", "DELETE") or path.startswith(NOT_FORMS):
+            continue
+        url = concrete(path.replace("{lang:store_lang}", "es"))
+        response = client.request(
+            method,
+            url,
+            data={"csrf_token": token},
+            headers={"Origin": "https://evil.example"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403, (method, path, response.status_code)
+        checked.append(path)
+    assert len(checked) > 40 and "/taller/entrar" in checked and "/{lang:store_lang}/cart/add" in checked

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from shop.accounts.models import AuditEvent, Role
 from shop.i18n import translator
 from shop.main import create_app
+from shop.web.browser import Signer
 from shop.web.workspace import signin_guard
 
 ES = translator("es")
@@ -155,7 +156,8 @@ def test_the_known_browser_cookie_is_hers_signed_and_only_for_her_name(app, peop
     assert try_password(usual, "rosa", PASSWORD).status_code == 429
     # A forged or copied-and-altered cookie is worth nothing.
     forger = TestClient(app)
-    forger.cookies.set("known", usual.cookies.get("known")[:-2] + "xx")
+    ana_id = app.state.signer.read_known(usual.cookies.get("known"), 60)[0]
+    forger.cookies.set("known", Signer("not the shop's secret").write_known([ana_id]))
     assert sign_in(forger).status_code == 429
     assert sign_in(usual).status_code == 303
 
@@ -184,7 +186,8 @@ def test_the_limits_are_shared_through_redis_when_configured(settings, people, s
             socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
         except OSError:
             pytest.skip("Redis is not running on 6379")
-        a, b = TestClient(first), TestClient(second)
+        address = (f"203.0.113.{uuid.uuid4().int % 250 + 1}-{name}", 50000)  # its own address, too
+        a, b = TestClient(first, client=address), TestClient(second, client=address)
         statuses = [try_password(a if n % 2 else b, name).status_code for n in range(6)]
         assert statuses == [401] * 5 + [429]
     finally:
