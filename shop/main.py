@@ -7,7 +7,7 @@ import logging
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -24,6 +24,7 @@ from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
+from shop.web.csrf import origin_guard
 from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(origin_guard)],
     )
     app.state.settings = settings
     app.state.engine = engine

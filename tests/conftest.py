@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from postgres_admin import empty_tables, recreate_postgres_database, remember_seeds
+from postgres_admin import drop_postgres_database, empty_tables, recreate_postgres_database, remember_seeds
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -34,6 +35,19 @@ def migrated_database(tmp_path_factory) -> str:
     template = tmp_path_factory.mktemp("template") / "template.db"
     migrations.upgrade(f"sqlite:///{template}")
     return str(template)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database of its own with no tables, for migration tests (a fresh PostgreSQL one when asked)."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"shop_schema_{uuid.uuid4().hex[:8]}"
+    fresh = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    recreate_postgres_database(fresh)
+    yield fresh
+    drop_postgres_database(fresh)
 
 
 @pytest.fixture

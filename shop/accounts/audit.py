@@ -45,7 +45,7 @@ AUDITED = (
     ApiKey,
 )
 SECRET = {"password_hash", "pin_hash", "token_hash", "key_hash"}
-SKIPPED = {"updated_at", "last_seen_at", "last_login_at", "failed_attempts"}
+SKIPPED = {"updated_at", "last_seen_at", "last_login_at"}
 
 
 def act_as(session: Session, user: User) -> None:

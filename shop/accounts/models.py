@@ -20,7 +20,6 @@ class Role(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -32,8 +31,6 @@ class User(SQLModel, table=True):
     weaver_id: int | None = Field(default=None, foreign_key="weavers.id", ondelete="SET NULL", unique=True)
     language: str = Field(default="es", max_length=5)
     active: bool = True
-    failed_attempts: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at_field()
 
@@ -63,6 +60,22 @@ class Device(SQLModel, table=True):
     created_at: datetime = created_at_field()
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PinAttempts(SQLModel, table=True):
+    """Wrong PINs in a row for one person on one enrolled device, and how long that device must wait.
+
+    Counted per device, never shared with the password form, so nobody on the internet can lock a member
+    out of the cooperative's computer.
+    """
+
+    __tablename__ = "pin_attempts"
+    __table_args__ = (sa.CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    device_id: int = Field(foreign_key="devices.id", ondelete="CASCADE", primary_key=True)
+    failures: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SignInMethod(StrEnum):

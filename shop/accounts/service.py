@@ -1,8 +1,9 @@
-"""People, their secrets, sign-in with lockout, sessions, enrolled devices and API keys.
+"""People, their secrets, sign-in, sessions, enrolled devices and API keys.
 
 Passwords and PINs are hashed with argon2id. Session, device and API key tokens are long random strings;
 only their SHA-256 is stored, so a copy of the database opens nothing. Sign-in never raises on a wrong
-secret: it returns an outcome, so the caller can commit the failed attempt that counts towards a lockout.
+secret: it returns an outcome, so the caller can commit the failed PIN that counts towards that device's
+wait. Passwords lock nothing: the web layer slows strangers down instead.
 """
 
 from __future__ import annotations
@@ -16,16 +17,35 @@ from enum import StrEnum
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from shop.accounts.models import ApiKey, AuditEvent, Device, Role, SignInMethod, User, UserRole, UserSession
+from shop.accounts.models import (
+    ApiKey,
+    AuditEvent,
+    Device,
+    PinAttempts,
+    Role,
+    SignInMethod,
+    User,
+    UserRole,
+    UserSession,
+)
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Conflict, NotFound, ValidationFailed
 
 # OWASP's recommended minimum for argon2id: 19 MiB, 2 passes. About 20 ms here.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 MAX_ATTEMPTS = 5
-LOCK_MINUTES = 15
+# After the fifth wrong PIN in a row on a device, each further one makes that device wait longer.
+PIN_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+)
 PIN_LENGTHS = range(4, 7)
 MIN_PASSWORD = 10
 # Touching a session's last-seen time on every click would write on every page; a minute is precise enough.
@@ -140,6 +160,14 @@ def create_user(
     elif session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         taken = Conflict(N_("Someone already has the username %(username)s."), field="username", username=username)
         problems.insert(1, taken)
+    elif session.scalar(sa.select(Weaver.id).where(Weaver.slug == username)) is not None:
+        # Weavers' slugs are public (their pages' addresses): a sign-in name must not be guessable from them.
+        public = ValidationFailed(
+            N_("%(username)s is the address of a weaver's public page: choose another username."),
+            field="username",
+            username=username,
+        )
+        problems.insert(1, public)
     if password:
         problem = password_problem(password, username)
         if problem:
@@ -208,21 +236,20 @@ def set_active(session: Session, user: User, active: bool, *, by: User, now: dat
 
 
 def unlock(session: Session, user: User) -> None:
-    user.failed_attempts, user.locked_until = 0, None
+    """Let her try her PIN again at once, on every device."""
+    session.execute(sa.delete(PinAttempts).where(PinAttempts.user_id == user.id))
     session.flush()
 
 
 def set_pin(session: Session, user: User, pin: str) -> None:
     _check_pin(pin)
     user.pin_hash = hash_secret(pin)
-    user.failed_attempts, user.locked_until = 0, None
-    session.flush()
+    unlock(session, user)
 
 
 def set_password(session: Session, user: User, password: str) -> None:
     _check_password(password, user.username)
     user.password_hash = hash_secret(password)
-    user.failed_attempts, user.locked_until = 0, None
     session.flush()
 
 
@@ -253,38 +280,88 @@ class SignIn:
     attempts_left: int = MAX_ATTEMPTS
 
 
-def _attempt(session: Session, user: User | None, secret: str, stored: str | None, now: datetime) -> SignIn:
-    """Check a secret, counting failures: the fifth in a row locks the account for 15 minutes."""
-    if user is None or not user.active:
-        verify_secret(None, secret)
+def lock_for(failures: int) -> timedelta | None:
+    """How long a device waits after ``failures`` wrong PINs in a row: nothing before the fifth, then longer
+    and longer, so guessing a 4-digit PIN takes months while a member who mistypes waits a minute."""
+    if failures < MAX_ATTEMPTS:
+        return None
+    return PIN_DELAYS[min(failures - MAX_ATTEMPTS, len(PIN_DELAYS) - 1)]
+
+
+def _pin_row(session: Session, user_id: int, device_id: int) -> PinAttempts:
+    """This person's count on this device, created if missing (safely when two tries race)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(PinAttempts).values(user_id=user_id, device_id=device_id, failures=0).on_conflict_do_nothing()
+    )
+    return session.get(PinAttempts, (user_id, device_id), populate_existing=True)
+
+
+def sign_in_with_pin(
+    session: Session, user_id: int, pin: str, now: datetime, *, device_id: int, address: str = ""
+) -> SignIn:
+    """Check a PIN typed on an enrolled device; wrong ones count for this person on this device only."""
+    user = session.get(User, user_id, populate_existing=True)
+    if user is None or not user.active or user.pin_hash is None:
+        verify_secret(None, pin)
         return SignIn(Outcome.unknown)
-    if user.locked_until is not None and user.locked_until > now:
-        return SignIn(Outcome.locked, user, user.locked_until, 0)
-    if verify_secret(stored, secret):
-        user.failed_attempts, user.locked_until, user.last_login_at = 0, None, now
+    row = _pin_row(session, user.id, device_id)
+    if row.locked_until is not None and row.locked_until > now:
+        return SignIn(Outcome.locked, user, row.locked_until, 0)
+    if verify_secret(user.pin_hash, pin):
+        row.failures, row.locked_until, user.last_login_at = 0, None, now
         session.flush()
         return SignIn(Outcome.ok, user)
-    # Counted in the database itself, so simultaneous wrong tries all count.
-    session.execute(sa.update(User).where(User.id == user.id).values(failed_attempts=User.failed_attempts + 1))
-    session.refresh(user, attribute_names=["failed_attempts"])
-    if user.failed_attempts >= MAX_ATTEMPTS:
-        user.failed_attempts, user.locked_until = 0, now + timedelta(minutes=LOCK_MINUTES)
+    # Counted in the database itself, so simultaneous wrong tries (from any worker) all count.
+    session.execute(
+        sa.update(PinAttempts)
+        .where(PinAttempts.user_id == user.id, PinAttempts.device_id == device_id)
+        .values(failures=PinAttempts.failures + 1)
+    )
+    session.refresh(row, attribute_names=["failures"])
+    wait = lock_for(row.failures)
+    if wait is None:
         session.flush()
-        record(session, None, user.name, "locked", "user", user.id, f"{MAX_ATTEMPTS} wrong attempts", now=now)
-        return SignIn(Outcome.locked, user, user.locked_until, 0)
+        return SignIn(Outcome.wrong, user, attempts_left=MAX_ATTEMPTS - row.failures)
+    row.locked_until = now + wait
     session.flush()
-    return SignIn(Outcome.wrong, user, attempts_left=MAX_ATTEMPTS - user.failed_attempts)
+    device = session.get(Device, device_id)
+    summary = f"PIN: {row.failures} wrong tries on “{device.name if device else device_id}”, from {address or '?'}"
+    record(session, None, user.name, "locked", "user", user.id, summary, now=now)
+    return SignIn(Outcome.locked, user, row.locked_until, 0)
 
 
-def sign_in_with_pin(session: Session, user_id: int, pin: str, now: datetime) -> SignIn:
-    user = session.get(User, user_id, populate_existing=True)
-    return _attempt(session, user, pin, user.pin_hash if user else None, now)
+def pin_locks(session: Session, now: datetime) -> dict[int, datetime]:
+    """Who must wait before trying her PIN again on some device, and until when (the latest)."""
+    rows = session.execute(
+        sa.select(PinAttempts.user_id, sa.func.max(PinAttempts.locked_until))
+        .where(PinAttempts.locked_until > now)
+        .group_by(PinAttempts.user_id)
+    ).all()
+    return dict(rows)
+
+
+def find_login(session: Session, login: str) -> User | None:
+    """The person a sign-in name (username or e-mail) names, if any."""
+    login = login.strip().lower()
+    if not login:
+        return None
+    return session.scalar(sa.select(User).where(sa.or_(User.username == login, User.email == login)))
 
 
 def sign_in_with_password(session: Session, login: str, password: str, now: datetime) -> SignIn:
-    login = login.strip().lower()
-    user = session.scalar(sa.select(User).where(sa.or_(User.username == login, User.email == login)))
-    return _attempt(session, user, password, user.password_hash if user else None, now)
+    """Check a password. Nothing is counted here (strangers are slowed down per address and name by the web
+    layer), so no one can lock anyone out through this form; unknown, switched-off and password-less names
+    take the same time as a wrong password."""
+    user = find_login(session, login)
+    if user is None or not user.active or user.password_hash is None:
+        verify_secret(None, password)
+        return SignIn(Outcome.unknown)
+    if not verify_secret(user.password_hash, password):
+        return SignIn(Outcome.wrong, user)
+    user.last_login_at = now
+    session.flush()
+    return SignIn(Outcome.ok, user)
 
 
 def tile_people(session: Session) -> list[User]:

@@ -39,8 +39,10 @@ def load_people(session: Session, weavers: list[Weaver]) -> list[str]:
     lines.append(f"{name}: council (approves payouts), username {username}, password {password}")
     for weaver in weavers:
         pin = random_pin()
-        create_user(session, name=weaver.name, username=weaver.slug, roles=[Role.member], pin=pin, weaver_id=weaver.id)
-        lines.append(f"{weaver.name}: member, PIN {pin}")
+        # Never the public slug alone: sign-in names must not be read off the weavers' pages.
+        username = f"{weaver.slug}-{secrets.token_hex(2)}"
+        create_user(session, name=weaver.name, username=username, roles=[Role.member], pin=pin, weaver_id=weaver.id)
+        lines.append(f"{weaver.name}: member, username {username}, PIN {pin}")
     return lines
 
 

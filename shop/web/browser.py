@@ -12,7 +12,7 @@ import hmac
 import secrets
 from http.cookies import SimpleCookie
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SEED_COOKIE = "seed"
@@ -48,6 +48,26 @@ def _parse_cookies(scope: Scope) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
+def host_cookie(name: str, secure: bool) -> str:
+    """A cookie's name: under https with the ``__Host-`` prefix, which browsers accept only when Secure,
+    Path=/ and without Domain, so no other site (a sibling subdomain, a plain-http page) can plant it."""
+    return f"__Host-{name}" if secure else name
+
+
+def new_seed() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def seed_cookie_header(seed: str, *, secure: bool) -> str:
+    cookie = f"{host_cookie(SEED_COOKIE, secure)}={seed}; Path=/; Max-Age={YEAR}; HttpOnly; SameSite=Lax"
+    return cookie + "; Secure" if secure else cookie
+
+
+def rotate_seed(response, *, secure: bool) -> None:
+    """Give the browser a new seed (at sign-in and sign-out): tokens from pages seen before stop working."""
+    response.raw_headers.append((b"set-cookie", seed_cookie_header(new_seed(), secure=secure).encode()))
+
+
 def csrf_token(secret: str, seed: str) -> str:
     return hmac.new(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()[:40]
 
@@ -57,11 +77,25 @@ def csrf_valid(secret: str, seed: str | None, token: str | None) -> bool:
 
 
 class Signer:
-    """Signed, tamper-proof cookie values (the cart's token and count, one-time messages)."""
+    """Signed, tamper-proof cookie values (the cart's token and count, one-time messages, known browsers)."""
 
     def __init__(self, secret: str):
         self.cart = URLSafeSerializer(secret, salt="cart")
         self.flash = URLSafeSerializer(secret, salt="flash")
+        self.known = URLSafeTimedSerializer(secret, salt="known-browser")
+
+    def read_known(self, value: str | None, max_age: int) -> list[int]:
+        """The people who signed in with their password on this browser (ids), if the cookie is ours."""
+        if not value or len(value) > 500:
+            return []
+        try:
+            data = self.known.loads(value, max_age=max_age)
+        except BadSignature:
+            return []
+        return [i for i in data if isinstance(i, int)] if isinstance(data, list) else []
+
+    def write_known(self, ids: list[int]) -> str:
+        return self.known.dumps(ids)
 
     def read_cart(self, value: str | None) -> tuple[str | None, int]:
         if not value:
@@ -113,19 +147,17 @@ class BrowserSeed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        seed = request_cookies(scope).get(SEED_COOKIE)
+        seed = request_cookies(scope).get(host_cookie(SEED_COOKIE, self.secure))
         fresh = not seed or len(seed) > 64
         if fresh:
-            seed = secrets.token_urlsafe(24)
+            seed = new_seed()
         scope[SEED_SCOPE_KEY] = seed
 
         async def send_with_seed(message: Message) -> None:
             if fresh and message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
                 if headers.get(b"content-type", b"").startswith(b"text/html"):
-                    cookie = f"{SEED_COOKIE}={seed}; Path=/; Max-Age={YEAR}; HttpOnly; SameSite=Lax"
-                    if self.secure:
-                        cookie += "; Secure"
+                    cookie = seed_cookie_header(seed, secure=self.secure)
                     message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
             await send(message)
 

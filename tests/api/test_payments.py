@@ -422,7 +422,7 @@ def test_a_member_moves_only_orders_holding_her_pieces(shop, fake_stripe, sessio
     juana = make_weaver(session, slug="juana", name="Juana")
     for username, weaver_id in (("maria", maria_id(session)), ("juana", juana.id)):
         user = create_user(
-            session, name=username, username=username, roles=[Role.member], weaver_id=weaver_id, pin="2580"
+            session, name=username, username=f"{username}.m", roles=[Role.member], weaver_id=weaver_id, pin="2580"
         )
         session.add(ApiKey(user_id=user.id, name="phone", key_hash=token_hash(f"jj_key-of-{username}")))
     session.commit()

@@ -119,7 +119,8 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
     from datetime import UTC, datetime
 
     from shop.accounts.models import User
-    from shop.accounts.service import Outcome, sign_in_with_password, sign_in_with_pin
+    from shop.accounts.service import Outcome, enroll_device, sign_in_with_password, sign_in_with_pin
+    from shop.catalogue.models import Weaver
     from shop.cli import demo_sheet
 
     assert runner.invoke(app, ["demo", "--load-only"]).exit_code == 0
@@ -135,11 +136,15 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
         assert sign_in_with_password(session, username, password + "x", now).outcome is Outcome.wrong
     council = session.scalar(select(User).where(User.username == staff[1][2]))
     assert [r.role for r in council.roles] == ["council"]
-    name, pin = re.search(r"^(María[^:]+): member, PIN (\d{4})$", text, re.M).groups()
+    name, username, pin = re.search(r"^(María[^:]+): member, username (\S+), PIN (\d{4})$", text, re.M).groups()
     maria = session.scalar(select(User).where(User.name == name))
-    assert maria.weaver_id is not None
-    assert sign_in_with_pin(session, maria.id, pin, now).outcome is Outcome.ok
-    assert len(re.findall(r": member, PIN \d{4}$", text, re.M)) == 8
+    assert maria.weaver_id is not None and maria.username == username
+    device, _ = enroll_device(session, "Computadora", council, now)
+    assert sign_in_with_pin(session, maria.id, pin, now, device_id=device.id).outcome is Outcome.ok
+    assert len(re.findall(r": member, username \S+, PIN \d{4}$", text, re.M)) == 8
+    # Sign-in names are not the weavers' public slugs.
+    slugs = set(session.scalars(select(Weaver.slug)))
+    assert slugs and not slugs & set(session.scalars(select(User.username)))
 
 
 def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):

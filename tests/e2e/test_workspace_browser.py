@@ -1,16 +1,18 @@
 """Signing in to the workspace in a real Chromium with JavaScript off: an admin enrols the cooperative's
-computer, a member taps her photo and types her PIN on the keypad, the idle timeout signs her out, and five
-wrong PINs lock her account."""
+computer, a member taps her photo and types her PIN on the keypad, the idle timeout signs her out, five
+wrong PINs make that computer wait, and a stranger's wrong passwords lock nobody out."""
 
 from __future__ import annotations
 
 import json
+import re
 
+import httpx
 import pytest
 from factories import BUYER, fresh, make_user, photo_bytes
 from sqlmodel import select
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import PinAttempts, Role
 from shop.accounts.service import set_pin
 from shop.catalogue.models import Product, ProductImage, ProductStatus, Weaver
 from shop.i18n import translator
@@ -39,16 +41,20 @@ def press(page, digits: str) -> None:
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
+def password_sign_in(page, live_server) -> None:
+    page.goto(live_server + "/taller")
+    page.get_by_label("Correo o usuario").fill("rosa")
+    page.get_by_label("Contraseña").fill("a long password 1")
+    page.get_by_role("button", name="Entrar").click()
+
+
 def enrol(browser, live_server, *, width=1024, height=768, javascript=False, **options):
     """A browser context that an admin has enrolled as a device, through the Devices screen."""
     context = browser.new_context(
         viewport={"width": width, "height": height}, java_script_enabled=javascript, **options
     )
     page = context.new_page()
-    page.goto(live_server + "/taller")
-    page.get_by_label("Correo o usuario").fill("rosa")
-    page.get_by_label("Contraseña").fill("a long password 1")
-    page.get_by_role("button", name="Entrar").click()
+    password_sign_in(page, live_server)
     page.goto(live_server + "/taller/dispositivos")
     page.get_by_label("Nombre de este dispositivo").fill("Computadora de la cooperativa")
     page.get_by_role("button", name="Registrar este dispositivo").click()
@@ -122,9 +128,37 @@ def test_five_wrong_pins_lock_the_account(browser, live_server, people, session,
         assert "bloqueada" in page.get_by_role("alert").inner_text()
         assert not page.url.endswith("/inicio")
         fresh(session)
-        assert session.get(User, people).locked_until is not None
+        assert session.scalar(select(PinAttempts.locked_until).where(PinAttempts.user_id == people)) is not None
     finally:
         context.close()
+
+
+def test_a_stranger_cannot_lock_out_the_member_or_the_admin(browser, live_server, people):
+    """Dozens of wrong passwords for María's and Rosa's names from a stranger's machine: he is slowed down,
+    María's PIN still opens the cooperative's computer, and Rosa gets in from her own laptop."""
+    computer, page = enrol(browser, live_server)
+    laptop = browser.new_context(java_script_enabled=False)
+    try:
+        mine = laptop.new_page()
+        password_sign_in(mine, live_server)  # Rosa worked from her laptop before
+        mine.get_by_role("button", name="Cambiar de persona").click()
+        with httpx.Client(base_url=live_server) as stranger:
+            statuses = []
+            for _ in range(20):
+                for name in ("maria", "rosa"):
+                    token = re.search(r'name="csrf_token" value="([^"]+)"', stranger.get("/taller").text).group(1)
+                    data = {"login": name, "password": "guessing-1234", "csrf_token": token}
+                    statuses.append(stranger.post("/taller/entrar", data=data).status_code)
+        assert statuses[:4] == [401] * 4 and set(statuses[-10:]) == {429}
+        page.get_by_role("link", name="María Pérez").click()
+        press(page, "2580")
+        assert page.url == live_server + "/taller/inicio"
+        password_sign_in(mine, live_server)
+        assert mine.url == live_server + "/taller/inicio"
+        assert "Rosa Gómez" in mine.locator(".ws-bar .me").inner_text()
+    finally:
+        laptop.close()
+        computer.close()
 
 
 def no_sideways_scroll(page) -> bool:

@@ -1,28 +1,10 @@
 """Alembic owns the schema: an empty database upgraded to head matches the models exactly."""
 
-import os
-import uuid
-
-import pytest
-from postgres_admin import drop_postgres_database, recreate_postgres_database
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
 from shop import migrations
 from shop.db import make_engine
 from shop.tables import metadata
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    url = os.environ.get("SHOP_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    fresh = make_url(url).set(database=f"shop_schema_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
-    recreate_postgres_database(fresh)
-    yield fresh
-    drop_postgres_database(fresh)
 
 
 def test_upgrade_head_leaves_nothing_for_alembic_check(empty_database_url):

@@ -56,7 +56,7 @@ def today() -> date:
 def ledger(session):
     """A sale of $1,000 paid by card: $800 to Zoila (the default 80%), $200 to the fund; and a sale of
     $500 woven by Ángela. People: a treasurer, a council member, and Zoila, a member with her profile."""
-    zoila = make_weaver(session, name="Zoila Pérez", slug="zoila")
+    zoila = make_weaver(session, name="Zoila Pérez", slug="zoila-perez")
     angela = make_weaver(session, name="Ángela Díaz", slug="angela")
     order, lines = make_order(session, [(100_000, 8000, [(zoila, 10_000)])])
     first = post_sale(session, sale_for(session, order, lines))

@@ -59,8 +59,8 @@ def money(amount: int) -> str:
 @pytest.fixture
 def sales(session, media_dir):
     """María and Juana each have a login; three pieces sold in person (cash), one of them woven by both."""
-    maria = make_weaver(session, name="María Pérez", slug="maria")
-    juana = make_weaver(session, name="Juana Díaz", slug="juana")
+    maria = make_weaver(session, name="María Pérez", slug="maria-perez")
+    juana = make_weaver(session, name="Juana Díaz", slug="juana-diaz")
     huipil = make_product(session, weavers=[(maria, 10_000)], title_es="Huipil de rombos", price_amount=650_000)
     catalogue.add_product_image(session, huipil, make_image(session, media_dir, width=400, height=500))
     shared = make_product(

@@ -53,7 +53,7 @@ def row(text: str, movement: str) -> list[str]:
 
 @pytest.fixture
 def ledger(session):
-    zoila = make_weaver(session, name="Zoila Pérez", slug="zoila")
+    zoila = make_weaver(session, name="Zoila Pérez", slug="zoila-perez")
     angela = make_weaver(session, name="Ángela Díaz", slug="angela")
     card, card_lines = make_order(session, [(100_000, 8000, [(zoila, 10_000)])])
     post_sale(session, sale_for(session, card, card_lines, fee=3_480))

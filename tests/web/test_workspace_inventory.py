@@ -39,7 +39,7 @@ def sign_in(client, session, *, name: str, username: str, roles=(Role.member,), 
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/taller/inicio"
-    return token
+    return token_from(client.get("/taller/inicio").text)  # signing in renews the browser's token
 
 
 def error_for(html: str, field: str) -> str:

@@ -86,8 +86,8 @@ def paid_offline(session, products) -> Order:
 
 @pytest.fixture
 def weavers(session):
-    maria = make_weaver(session, slug="maria", name="María Pérez")
-    juana = make_weaver(session, slug="juana", name="Juana Díaz")
+    maria = make_weaver(session, slug="maria-perez", name="María Pérez")
+    juana = make_weaver(session, slug="juana-diaz", name="Juana Díaz")
     session.commit()
     return {"maria": maria, "juana": juana}
 
@@ -327,7 +327,7 @@ def test_refunds_are_for_the_treasurer_and_only_of_paid_orders(app, session, pie
 
 
 def test_a_stripe_refund_from_the_workspace(shop, fake_stripe, session, stripe_app):
-    maria = make_weaver(session, slug="maria", name="María")
+    maria = make_weaver(session, slug="maria-perez", name="María")
     make_product(session, slug="huipil", weavers=[(maria, 10_000)], price_amount=185_000, title_es="Huipil")
     session.commit()
     response = shop.post("/api/v1/checkout", json=checkout_body("huipil"))

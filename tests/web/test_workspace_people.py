@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shop.accounts.models import Role, User
-from shop.accounts.service import Outcome, sign_in_with_pin
+from shop.accounts.service import Outcome, enroll_device, pin_locks, sign_in_with_pin
 from shop.clock import utcnow
 from shop.i18n import translator
 
@@ -19,14 +19,15 @@ ES = translator("es")
 
 @pytest.fixture
 def team(session):
-    maria_profile = make_weaver(session, name="María Pérez", slug="maria")
-    juana_profile = make_weaver(session, name="Juana Díaz", slug="juana")
+    maria_profile = make_weaver(session, name="María Pérez", slug="maria-perez")
+    juana_profile = make_weaver(session, name="Juana Díaz", slug="juana-diaz")
     admin = make_user(session, roles=[Role.admin], username="ana", name="Ana")
     maria = make_user(
         session, roles=[Role.member], username="maria", name="María Pérez", weaver_id=maria_profile.id, pin="4826"
     )
+    device, _ = enroll_device(session, "Computadora", admin, utcnow())
     session.commit()
-    return {"admin": admin, "maria": maria, "juana_profile": juana_profile}
+    return {"admin": admin, "maria": maria, "juana_profile": juana_profile, "device": device.id}
 
 
 @pytest.fixture
@@ -69,7 +70,19 @@ def test_an_admin_adds_a_member_who_can_then_use_her_pin(admin, team, session):
     juana = session.scalar(select(User).where(User.username == "juana"))
     assert [r.role for r in juana.roles] == [Role.member]
     assert (juana.weaver_id, juana.language, juana.password_hash) == (team["juana_profile"].id, "tzo", None)
-    assert sign_in_with_pin(session, juana.id, "7391", utcnow()).outcome is Outcome.ok
+    assert sign_in_with_pin(session, juana.id, "7391", utcnow(), device_id=team["device"]).outcome is Outcome.ok
+
+
+def test_a_weaver_public_slug_is_refused_as_a_username_and_the_list_shows_usernames(admin, team, session):
+    before = people_count(session)
+    data = {"name": "Juana Díaz", "username": "juana-diaz", "roles": ["member"], "pin": "7391"}
+    data["weaver_id"] = str(team["juana_profile"].id)
+    response = post(admin, "/taller/personas/nueva", data, "/taller/personas/nueva")
+    assert response.status_code == 422
+    message = ES.gettext("%(username)s is the address of a weaver's public page: choose another username.")
+    assert shown(message % {"username": "juana-diaz"}, response.text)
+    assert people_count(session) == before
+    assert '<span class="hint">maria' in admin.get("/taller/personas").text
 
 
 def test_mistakes_when_adding_are_shown_by_their_fields_and_nothing_is_saved(admin, team, session):
@@ -132,13 +145,15 @@ def test_a_new_pin_signs_her_out_elsewhere_and_a_weak_one_is_refused(app, admin,
     weak = post(admin, f"{page}/pin", {"pin": "1234"}, page)
     assert weak.status_code == 422
     assert shown(ES.gettext("Choose a PIN that is harder to guess than %(pin)s.", pin="1234"), weak.text)
-    assert sign_in_with_pin(session, maria.id, "4826", utcnow()).outcome is Outcome.ok  # the old PIN still works
+    assert (
+        sign_in_with_pin(session, maria.id, "4826", utcnow(), device_id=team["device"]).outcome is Outcome.ok
+    )  # the old PIN still works
     session.commit()
 
     assert post(admin, f"{page}/pin", {"pin": "5062"}, page).status_code == 303
     fresh(session)
-    assert sign_in_with_pin(session, maria.id, "4826", utcnow()).outcome is Outcome.wrong
-    assert sign_in_with_pin(session, maria.id, "5062", utcnow()).outcome is Outcome.ok
+    assert sign_in_with_pin(session, maria.id, "4826", utcnow(), device_id=team["device"]).outcome is Outcome.wrong
+    assert sign_in_with_pin(session, maria.id, "5062", utcnow(), device_id=team["device"]).outcome is Outcome.ok
     session.commit()
 
     second = session.scalar(select(User).where(User.username == "maria2"))
@@ -150,15 +165,16 @@ def test_a_new_pin_signs_her_out_elsewhere_and_a_weak_one_is_refused(app, admin,
 def test_a_locked_member_can_be_let_in_again(admin, team, session):
     maria = team["maria"]
     for _ in range(5):
-        sign_in_with_pin(session, maria.id, "0000", utcnow())
+        sign_in_with_pin(session, maria.id, "0000", utcnow(), device_id=team["device"])
     session.commit()
     assert ES.gettext("Let her try again now") in admin.get(f"/taller/personas/{maria.id}").text
+    assert "s-locked" in admin.get("/taller/personas").text
     assert (
         post(admin, f"/taller/personas/{maria.id}/desbloquear", {}, f"/taller/personas/{maria.id}").status_code == 303
     )
     fresh(session)
-    assert session.get(User, maria.id).locked_until is None
-    assert sign_in_with_pin(session, maria.id, "4826", utcnow()).outcome is Outcome.ok
+    assert pin_locks(session, utcnow()) == {}
+    assert sign_in_with_pin(session, maria.id, "4826", utcnow(), device_id=team["device"]).outcome is Outcome.ok
 
 
 def test_switching_someone_off_signs_her_out_and_keeps_her_history(app, admin, team, session):
@@ -196,4 +212,9 @@ def test_only_admins_manage_people(app, team, session):
     )
     assert forged.status_code == 403
     fresh(session)
-    assert sign_in_with_pin(session, team["maria"].id, "4826", utcnow() + timedelta(seconds=1)).outcome is Outcome.ok
+    assert (
+        sign_in_with_pin(
+            session, team["maria"].id, "4826", utcnow() + timedelta(seconds=1), device_id=team["device"]
+        ).outcome
+        is Outcome.ok
+    )

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from shop.catalogue.stock import JustSold
 from shop.clock import utcnow
 from shop.db import session_scope
-from shop.errors import N_, DomainError, Forbidden, NotFound, TooManyRequests, ValidationFailed
+from shop.errors import N_, DomainError, NotFound, TooManyRequests, ValidationFailed
 from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping
@@ -20,7 +20,8 @@ from shop.orders.service import order_by_token
 from shop.payments import offline_holds
 from shop.payments.service import payment_of
 from shop.web import checkout_flow
-from shop.web.browser import CART_COOKIE, FLASH_COOKIE, SEED_SCOPE_KEY, csrf_valid
+from shop.web.browser import CART_COOKIE, FLASH_COOKIE
+from shop.web.csrf import check_csrf
 from shop.web.deps import SessionDep
 from shop.web.errors import domain_error_items
 from shop.web.templating import render
@@ -36,12 +37,6 @@ def store_language(request: Request, lang: str) -> str:
 
 Lang = Annotated[str, Depends(store_language)]
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
-
-
-def check_csrf(request: Request, token: str) -> None:
-    """Every form that changes something carries a token tied to this browser; a forged post has none."""
-    if not csrf_valid(request.app.state.secret_key, request.scope.get(SEED_SCOPE_KEY), token):
-        raise Forbidden(N_("This form has expired. Go back, reload the page and try again."), code="csrf_failed")
 
 
 def _cart_token(request: Request) -> str | None:

@@ -30,6 +30,8 @@ ACTIONS = {
     "delete": N_("removed"),
     "sign_in": N_("signed in"),
     "locked": N_("locked out"),
+    "throttled": N_("slowed down (too many tries)"),
+    "rename": N_("renamed"),
 }
 ENTITIES = {
     "products": N_("Piece"),
@@ -49,6 +51,7 @@ ENTITIES = {
     "user_roles": N_("Role"),
     "devices": N_("Device"),
     "api_keys": N_("API key"),
+    "address": N_("Internet address"),
 }
 FIELDS = {
     "name": N_("Name"),

@@ -20,6 +20,7 @@ from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, Forbidden
+from shop.web.browser import host_cookie
 from shop.web.urls import default_thumb
 
 SESSION_COOKIE = "ws"
@@ -46,6 +47,11 @@ class Signed:
 
     def has(self, *roles: Role) -> bool:
         return self.user.has(*roles)
+
+
+def session_cookie(request: Request) -> str:
+    """The session cookie's name (``__Host-ws`` under https, ``ws`` on a developer's plain http)."""
+    return host_cookie(SESSION_COOKIE, request.app.state.settings.https)
 
 
 def workspace_language(request: Request, user: User | None = None) -> str:
@@ -86,7 +92,7 @@ def signed_in(request: Request) -> Signed | None:
         else:
             live = current_session(
                 session,
-                request.cookies.get(SESSION_COOKIE),
+                request.cookies.get(session_cookie(request)),
                 utcnow(),
                 timedelta(seconds=settings.workspace_idle_seconds),
                 touch=False,

@@ -56,7 +56,12 @@ def people(request: Request, session: SessionDep, who: Admin):
     return ws_render(
         request,
         "workspace/people.html",
-        {"people": everyone, "role_names": ROLE_NAMES, "photos": photos(session, everyone), "now": utcnow()},
+        {
+            "people": everyone,
+            "role_names": ROLE_NAMES,
+            "photos": photos(session, everyone),
+            "locks": accounts.pin_locks(session, utcnow()),
+        },
     )
 
 
@@ -80,7 +85,7 @@ def _person_page(request, session, user: User | None, values=None, errors=None, 
             "role_names": ROLE_NAMES,
             "values": values,
             "errors": errors or {},
-            "now": utcnow(),
+            "locked_until": accounts.pin_locks(session, utcnow()).get(user.id) if user is not None else None,
         },
         status_code=status,
     )

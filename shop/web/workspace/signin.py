@@ -20,21 +20,24 @@ from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
+from shop.i18n import translator
+from shop.web.browser import rotate_seed
+from shop.web.csrf import check_csrf
 from shop.web.deps import SessionDep
-from shop.web.store.shopping import check_csrf
 from shop.web.urls import default_thumb
 from shop.web.workspace.auth import (
     DEVICE_COOKIE,
     LANG_COOKIE,
-    SESSION_COOKIE,
     WORKSPACE_LANGUAGES,
     Signed,
     device_of,
     require,
+    session_cookie,
     signed_in,
     workspace_language,
 )
 from shop.web.workspace.render import ws_render
+from shop.web.workspace.signin_guard import admit, client_address, remember_browser
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 MaybeSigned = Annotated[Signed | None, Depends(signed_in)]
@@ -68,8 +71,10 @@ def _start(request: Request, session, user: User, method: SignInMethod, device) 
         lifetime=timedelta(hours=settings.workspace_session_hours),
     )
     response = RedirectResponse("/taller/inicio", status_code=303)
-    response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=settings.https, path="/")
+    response.set_cookie(session_cookie(request), raw, httponly=True, samesite="lax", secure=settings.https, path="/")
     response.set_cookie(LANG_COOKIE, user.language, max_age=365 * 24 * 3600, samesite="lax", secure=settings.https)
+    # Forms seen before signing in (by anyone on this browser) are no longer valid after it.
+    rotate_seed(response, secure=settings.https)
     return response
 
 
@@ -131,7 +136,9 @@ def pin_key(
     if key == "erase":
         return _pin_page(request, session, user, entered[:-1])
     attempt = pin or entered
-    result = accounts.sign_in_with_pin(session, user.id, attempt, utcnow())
+    result = accounts.sign_in_with_pin(
+        session, user.id, attempt, utcnow(), device_id=device.id, address=client_address(request)
+    )
     if result.outcome is accounts.Outcome.ok:
         return _start(request, session, user, SignInMethod.pin, device)
     status = 423 if result.outcome is accounts.Outcome.locked else 401
@@ -139,8 +146,6 @@ def pin_key(
 
 
 def _refusal(request: Request, result: accounts.SignIn) -> str:
-    from shop.i18n import translator
-
     t = translator(request.state.lang)
     if result.outcome is accounts.Outcome.locked:
         return t.gettext(
@@ -164,21 +169,34 @@ def password_sign_in(
     password: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
+    """Staff (or anyone with a password) sign in. Every refusal reads the same, whoever the name belongs to;
+    too many tries from one address or on one name wait, and lock nobody out."""
     _lang(request)
     check_csrf(request, csrf_token)
-    result = accounts.sign_in_with_password(session, login, password, utcnow())
+    now = utcnow()
+    t = translator(request.state.lang)
+    admission = admit(request, session, login, now)
+    if not admission:
+        wait = admission.until
+        when = t.time(wait) if wait - now <= timedelta(hours=12) else t.datetime(wait, "short")
+        message = t.gettext("Too many tries. Please wait and try again after %(time)s.", time=when)
+        response = _login_page(request, login, message, 429)
+        response.headers["Retry-After"] = str(admission.verdict.retry_after)
+        return response
+    result = accounts.sign_in_with_password(session, login, password, now)
     if result.outcome is accounts.Outcome.ok:
-        return _start(request, session, result.user, SignInMethod.password, device_of(request, session))
-    message = _refusal(request, result) if result.outcome is accounts.Outcome.locked else None
-    if message is None:
-        from shop.i18n import translator
+        response = _start(request, session, result.user, SignInMethod.password, device_of(request, session))
+        remember_browser(request, response, result.user)
+        return response
+    return _login_page(request, login, t.gettext("Wrong username or password."), 401)
 
-        message = translator(request.state.lang).gettext("Wrong username or password.")
+
+def _login_page(request: Request, login: str, message: str, status: int):
     return ws_render(
         request,
         "workspace/login.html",
         {"errors": {"form": message}, "values": {"login": login}, "idle": 0},
-        status_code=423 if result.outcome is accounts.Outcome.locked else 401,
+        status_code=status,
     )
 
 
@@ -186,9 +204,12 @@ def password_sign_in(
 def sign_out(request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)] = ""):
     """ "Switch person": end this session and go back to the tiles (or the sign-in form)."""
     check_csrf(request, csrf_token)
-    accounts.end_session(session, request.cookies.get(SESSION_COOKIE), utcnow())
+    name = session_cookie(request)
+    accounts.end_session(session, request.cookies.get(name), utcnow())
     response = RedirectResponse("/taller", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    secure = request.app.state.settings.https
+    response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
+    rotate_seed(response, secure=secure)
     return response
 
 

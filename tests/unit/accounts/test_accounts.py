@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from shop.accounts import service as accounts
 from shop.accounts.audit import act_as
-from shop.accounts.models import AuditEvent, Role, SignInMethod, User
+from shop.accounts.models import AuditEvent, PinAttempts, Role, SignInMethod, User
 from shop.clock import utcnow
 from shop.errors import Conflict, ValidationFailed
 
@@ -53,26 +53,87 @@ def test_usernames_and_weaver_profiles_are_unique(session):
         accounts.create_user(session, name="Sin", username="sin", roles=[Role.member], pin="4826")  # no weaver
 
 
-def test_five_wrong_pins_lock_the_account_for_fifteen_minutes(session):
+def device(session, name="Computadora"):
+    admin = accounts.create_user(session, name="Ana", username="ana", roles=[Role.admin], password="a long password 1")
+    return accounts.enroll_device(session, name, admin, utcnow())[0]
+
+
+def test_wrong_pins_make_that_device_wait_longer_and_longer(session):
     user = member(session)
+    computer = device(session)
     now = utcnow()
-    outcomes = [accounts.sign_in_with_pin(session, user.id, "0000", now) for _ in range(5)]
+
+    def pin(value, at):
+        return accounts.sign_in_with_pin(session, user.id, value, at, device_id=computer.id, address="10.0.0.7")
+
+    outcomes = [pin("0000", now) for _ in range(5)]
     assert [o.outcome for o in outcomes] == ["wrong"] * 4 + ["locked"]
     assert [o.attempts_left for o in outcomes[:4]] == [4, 3, 2, 1]
-    assert outcomes[-1].locked_until == now + timedelta(minutes=15)
-    # Even the right PIN is refused while locked, and trying does not extend the lock.
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now + timedelta(minutes=14)).outcome == "locked"
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now + timedelta(minutes=16)).outcome == "ok"
-    assert session.scalars(select(AuditEvent.action)).all() == ["locked"]
+    assert outcomes[-1].locked_until == now + timedelta(minutes=1)
+    # Even the right PIN is refused while the device waits, and trying does not extend the wait.
+    assert pin("4826", now + timedelta(seconds=30)).outcome == "locked"
+    # Each wrong PIN after that makes the device wait longer: 5 minutes, 15, an hour, 4 hours.
+    at = now
+    for wait in (5, 15, 60, 240, 240):
+        at += timedelta(hours=5)
+        result = pin("0000", at)
+        assert (result.outcome, result.locked_until) == ("locked", at + timedelta(minutes=wait))
+    assert pin("4826", at + timedelta(hours=5)).outcome == "ok"
+    summaries = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "locked")).all()
+    assert len(summaries) == 6  # once per lock, never per refused try
+    assert "Computadora" in summaries[0] and "10.0.0.7" in summaries[0]
 
 
 def test_a_right_pin_resets_the_count(session):
     user = member(session)
+    computer = device(session)
     now = utcnow()
     for _ in range(3):
-        accounts.sign_in_with_pin(session, user.id, "0000", now)
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now).outcome == "ok"
-    assert session.get(User, user.id).failed_attempts == 0
+        accounts.sign_in_with_pin(session, user.id, "0000", now, device_id=computer.id)
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+    assert session.get(PinAttempts, (user.id, computer.id)).failures == 0
+
+
+def test_pin_waits_are_per_device_and_the_admin_can_end_them(session):
+    user = member(session)
+    computer = device(session)
+    phone = accounts.enroll_device(session, "Teléfono", session.get(User, computer.enrolled_by), utcnow())[0]
+    now = utcnow()
+    for _ in range(5):
+        accounts.sign_in_with_pin(session, user.id, "0000", now, device_id=phone.id)
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "locked"
+    assert accounts.pin_locks(session, now) == {user.id: now + timedelta(minutes=1)}
+    # The cooperative's own computer is not held back by tries on another device.
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+    accounts.unlock(session, user)
+    assert accounts.pin_locks(session, now) == {}
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "ok"
+
+
+def test_the_password_form_locks_nobody(session):
+    """However many wrong passwords, the right one still works, and a PIN-only member has nothing to lock."""
+    user = member(session)
+    computer = device(session)  # and Ana, the admin, with her password
+    now = utcnow()
+    for _ in range(30):
+        assert accounts.sign_in_with_password(session, "ana", "wrong password!!", now).outcome == "wrong"
+        assert accounts.sign_in_with_password(session, "maria", "wrong password!!", now).outcome == "unknown"
+    assert accounts.sign_in_with_password(session, "ana", "a long password 1", now).outcome == "ok"
+    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+    assert session.scalars(select(AuditEvent.action)).all() == []
+
+
+def test_a_weaver_public_slug_is_never_a_username(session):
+    make_weaver(session, name="Juana López", slug="juana-lopez")
+    with pytest.raises(ValidationFailed) as caught:
+        accounts.create_user(
+            session, name="Juana", username="Juana-Lopez", roles=[Role.council], password="a long password 1"
+        )
+    assert caught.value.field == "username"
+    assert "public page" in caught.value.message
+    accounts.create_user(
+        session, name="Juana", username="juana-lopez-7f3a", roles=[Role.council], password="a long password 1"
+    )
 
 
 def test_password_sign_in_accepts_username_or_email(session):
