@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import StringConstraints
+
 from shop.errors import N_
 from shop.i18n import Translator
+
+# "Required" said the way a JSON schema can say it too: at least one character that is not a space.
+NOT_BLANK = r"\S"
+
+
+def filled(max_length: int):
+    """A required text: blank is refused like a missing value, and the OpenAPI schema says so."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=NOT_BLANK)]
+
 
 # Keyed by pydantic's error type.
 MESSAGES = {
@@ -41,7 +54,10 @@ def describe(error: dict, t: Translator) -> dict:
         key: ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
         for key, value in (error.get("ctx") or {}).items()
     }
-    template = MESSAGES.get(error.get("type", ""), FALLBACK)
+    kind = error.get("type", "")
+    if kind == "string_pattern_mismatch" and context.get("pattern") == NOT_BLANK:
+        kind = "missing"
+    template = MESSAGES.get(kind, FALLBACK)
     try:
         message = t.gettext(template, **context) if "%(" in template else t.gettext(template)
     except (KeyError, ValueError, TypeError):
