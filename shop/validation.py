@@ -9,12 +9,21 @@ from pydantic import StringConstraints
 from shop.errors import N_
 from shop.i18n import Translator
 
-# "Required" said the way a JSON schema can say it too: at least one character that is not a space.
-NOT_BLANK = r"\S"
+# Rules said the way a JSON schema can say them too, so the API's OpenAPI document states them. No text holds a
+# NUL character (PostgreSQL refuses it outright); a required text has a character that is not a space.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def plain(max_length: int, **constraints):
+    """A text of at most ``max_length`` characters without NUL characters."""
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=NO_NUL, **constraints)
+    ]
 
 
 def filled(max_length: int):
-    """A required text: blank is refused like a missing value, and the OpenAPI schema says so."""
+    """A required text: blank is refused like a missing value."""
     return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=NOT_BLANK)]
 
 
@@ -55,7 +64,7 @@ def describe(error: dict, t: Translator) -> dict:
         for key, value in (error.get("ctx") or {}).items()
     }
     kind = error.get("type", "")
-    if kind == "string_pattern_mismatch" and context.get("pattern") == NOT_BLANK:
+    if kind == "string_pattern_mismatch" and context.get("pattern") == NOT_BLANK and not str(error["input"]).strip():
         kind = "missing"
     template = MESSAGES.get(kind, FALLBACK)
     try:

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shop.api.contract import BODY, errors
 from shop.catalogue.models import Product
-from shop.catalogue.schemas import Localized
+from shop.catalogue.schemas import SLUG_PATTERN, Localized
 from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.orders.models import Order, PaymentMethod
@@ -19,17 +19,21 @@ from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import order_by_token
 from shop.payments.models import Payment
 from shop.payments.service import payment_of
-from shop.validation import filled
+from shop.validation import filled, plain
 from shop.web import checkout_flow
 from shop.web.deps import SessionDep
 
 router = APIRouter(tags=["orders"])
 
 
+# A product's address as the catalogue makes it; anything else cannot name a piece.
+ProductSlug = Annotated[str, StringConstraints(max_length=120, pattern=SLUG_PATTERN)]
+
+
 class CheckoutLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    slug: Annotated[str, Field(max_length=120)]
+    slug: ProductSlug
     quantity: Annotated[int, Field(ge=1, le=50)] = 1
 
 
@@ -44,7 +48,11 @@ class BuyerIn(BuyerDetails):
     name: filled(200)
     phone: filled(40)
     address_line1: filled(200)
+    address_line2: plain(200) = ""
     city: filled(120)
+    region: plain(120) = ""
+    postal_code: plain(20) = ""
+    country: plain(2, to_upper=True) = "MX"
 
 
 class CheckoutIn(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 
 from shop.accounts.models import Role
 from shop.api.contract import BODY, SIGNED_IN, api_key, errors
-from shop.api.v1.orders import OrderRead, order_read
+from shop.api.v1.orders import OrderRead, ProductSlug, order_read
 from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.db import session_scope
@@ -32,7 +32,7 @@ from shop.payments.service import (
     sell_in_person,
     unallocated_payment,
 )
-from shop.validation import filled
+from shop.validation import filled, plain
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.scope import visible_orders
@@ -75,7 +75,7 @@ class Actor(BaseModel):
 
 
 class ConfirmIn(Actor):
-    reference: Annotated[str, Field(max_length=200)] = ""
+    reference: plain(200) = ""
 
 
 class RestockIn(BaseModel):
@@ -86,7 +86,7 @@ class RestockIn(BaseModel):
 class RefundIn(Actor):
     amount: Centavos
     via: Literal["stripe", "cash"]
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: plain(500) = ""
     lines: LineAmounts | None = Field(
         default=None, description="Refund exactly these lines: {order_line_id: centavos}; else spread over the order"
     )
@@ -95,12 +95,12 @@ class RefundIn(Actor):
 
 class GiveBackIn(Actor):
     via: Literal["stripe", "cash"]
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: plain(500) = ""
 
 
 class SubstituteIn(Actor):
     line_id: RowId
-    slug: Annotated[str, Field(max_length=120, description="The piece agreed with the buyer")]
+    slug: Annotated[ProductSlug, Field(description="The piece agreed with the buyer")]
 
 
 class ShipIn(Actor):
@@ -109,18 +109,18 @@ class ShipIn(Actor):
 
 
 class CancelIn(Actor):
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: plain(500) = ""
 
 
 class SaleLineIn(BaseModel):
-    slug: Annotated[str, Field(max_length=120)]
+    slug: ProductSlug
     quantity: Annotated[int, Field(ge=1, le=50)] = 1
 
 
 class SaleIn(Actor):
     lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=50)]
-    name: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[str, Field(max_length=254)] = ""
+    name: plain(200) = ""
+    email: plain(254) = ""
 
 
 def _read(request: Request, number: str) -> OrderRead:
@@ -221,7 +221,8 @@ def give_back(request: Request, number: str, body: GiveBackIn, who: Treasurer) -
 
 def _step(session, number: str, who: Signed, action) -> None:
     """Move an order on; a member may only move orders holding a piece she wove (others look unknown to her)."""
-    found = session.scalar(visible_orders(sa.select(Order.id).where(Order.number == number), who))
+    query = visible_orders(sa.select(Order.id).where(Order.number == number), who)
+    found = session.scalar(query) if orders.could_be(number, 20) else None
     if found is None:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     action(orders.lock_order(session, found))
