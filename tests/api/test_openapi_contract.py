@@ -26,7 +26,7 @@ from shop.payments.service import confirm_offline_payment, open_payment
 # Stripe's webhook reads only bodies signed with the webhook secret, so generated bodies can only ever get its
 # documented 400; tests/api/test_payments.py drives it with signed events instead.
 NOT_GENERATED = "/api/v1/payments/stripe/webhook"
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 25
 # These services check rules against what is stored or that no JSON schema can state: stock on hand, what an
 # order sold and was paid, an e-mail address that can receive mail, a postal code and region that fit the
 # country. Schema-valid input may break them, and gets the documented 422 naming each field; everywhere else a
