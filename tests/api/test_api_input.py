@@ -70,3 +70,12 @@ def test_an_order_number_with_a_nul_character_is_not_found(shop, order_number, r
 def test_an_order_token_with_a_nul_character_is_not_found(shop, order_number):
     answer = shop.get("/api/v1/orders/" + "a" * 30 + "%00")
     assert answer.status_code == 404
+
+
+def test_an_in_person_sale_for_an_address_that_is_not_one_is_refused(shop, order_number):
+    """Its receipt could not be sent: refused before anything is sold (it was a 500)."""
+    body = {"lines": [{"slug": "morral"}], "email": "0" * 60}
+    answer = shop.post("/api/v1/staff/sales", json=body, headers=STAFF)
+    assert [e["field"] for e in errors_of(answer)] == ["email"]
+    fine = shop.post("/api/v1/staff/sales", json={**body, "email": "ana@example.org"}, headers=STAFF)
+    assert fine.status_code == 201, fine.text

@@ -48,9 +48,16 @@ def known(shop_data, session) -> dict[str, list[str]]:
     )
     session.commit()
     return {
+        "products": [p.slug for p in shop_data.values() if hasattr(p, "price_amount")],
         "slugs": [p.slug for p in shop_data.values() if hasattr(p, "price_amount")] + ["maria-perez"],
         "numbers": [o.number for o in orders],
         "tokens": [o.token for o in orders],
+        # A buyer's details that pass the order service's checks, so some checkouts are placed.
+        "emails": ["ana@example.com", "jun@example.org"],
+        "phones": ["+52 967 123 4567"],
+        "regions": ["Chiapas"],
+        "postal_codes": ["29200"],
+        "countries": ["MX"],
     }
 
 
@@ -73,8 +80,13 @@ def live_shop(stripe_settings, fake_stripe, known, tmp_path):
             "path.slug": {"dictionary": "slugs", "probability": 0.5},
             "path.number": {"dictionary": "numbers", "probability": 0.7},
             "path.token": {"dictionary": "tokens", "probability": 0.5},
-            "body.lines[*].slug": {"dictionary": "slugs", "probability": 0.5},
+            "body.lines[*].slug": {"dictionary": "products", "probability": 0.8},
             "body.slug": {"dictionary": "slugs", "probability": 0.5},
+            "body.buyer.email": {"dictionary": "emails", "probability": 1.0},
+            "body.buyer.phone": {"dictionary": "phones", "probability": 1.0},
+            "body.buyer.region": {"dictionary": "regions", "probability": 1.0},
+            "body.buyer.postal_code": {"dictionary": "postal_codes", "probability": 1.0},
+            "body.buyer.country": {"dictionary": "countries", "probability": 1.0},
         },
     }
     (tmp_path / "schemathesis.toml").write_text(to_toml(config))

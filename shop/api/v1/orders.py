@@ -56,7 +56,28 @@ class BuyerIn(BuyerDetails):
 
 
 class CheckoutIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lines": [{"slug": "huipil-rombos", "quantity": 1}],
+                    "buyer": {
+                        "email": "ana@example.com",
+                        "name": "Ana López",
+                        "phone": "+52 967 123 4567",
+                        "address_line1": "Calle Real de Guadalupe 12",
+                        "city": "San Cristóbal de las Casas",
+                        "region": "Chiapas",
+                        "postal_code": "29200",
+                        "country": "MX",
+                    },
+                    "language": "es",
+                    "payment_method": "offline",
+                }
+            ]
+        },
+    )
 
     lines: Annotated[list[CheckoutLineIn], Field(min_length=1, max_length=50)]
     buyer: BuyerIn

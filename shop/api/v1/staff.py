@@ -84,6 +84,8 @@ class RestockIn(BaseModel):
 
 
 class RefundIn(Actor):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": 20_000, "via": "cash", "reason": "Talla"}]})
+
     amount: Centavos
     via: Literal["stripe", "cash"]
     reason: plain(500) = ""
@@ -104,6 +106,8 @@ class SubstituteIn(Actor):
 
 
 class ShipIn(Actor):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"carrier": "Estafeta", "tracking_number": "8055"}]})
+
     carrier: filled(80)
     tracking_number: filled(80)
 
@@ -118,6 +122,8 @@ class SaleLineIn(BaseModel):
 
 
 class SaleIn(Actor):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lines": [{"slug": "morral-lana", "quantity": 1}]}]})
+
     lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=50)]
     name: plain(200) = ""
     email: plain(254) = ""
