@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from shop.api import contract
 from shop.api.v1 import catalogue as api_catalogue
 from shop.api.v1 import orders as api_orders
 from shop.api.v1 import payments as api_payments
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = StripeGateway(settings) if settings.stripe_secret_key is not None else None
 
     errors.install(app)
+    contract.install(app)
     # Innermost of ours, so its 413 page gets the browser's seed and the security headers like any page.
     app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)

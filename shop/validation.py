@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import StringConstraints
+
 from shop.errors import N_
 from shop.i18n import Translator
+
+# Rules said the way a JSON schema can say them too, so the API's OpenAPI document states them. No text holds a
+# NUL character (PostgreSQL refuses it outright); a required text has a character that is not a space.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def plain(max_length: int, **constraints):
+    """A text of at most ``max_length`` characters without NUL characters."""
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=NO_NUL, **constraints)
+    ]
+
+
+def filled(max_length: int):
+    """A required text: blank is refused like a missing value."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=NOT_BLANK)]
+
 
 # Keyed by pydantic's error type.
 MESSAGES = {
@@ -41,7 +63,10 @@ def describe(error: dict, t: Translator) -> dict:
         key: ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
         for key, value in (error.get("ctx") or {}).items()
     }
-    template = MESSAGES.get(error.get("type", ""), FALLBACK)
+    kind = error.get("type", "")
+    if kind == "string_pattern_mismatch" and context.get("pattern") == NOT_BLANK and not str(error["input"]).strip():
+        kind = "missing"
+    template = MESSAGES.get(kind, FALLBACK)
     try:
         message = t.gettext(template, **context) if "%(" in template else t.gettext(template)
     except (KeyError, ValueError, TypeError):

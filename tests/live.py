@@ -34,6 +34,23 @@ def serve(app, port: int | None = None):
         thread.join(timeout=10)
 
 
+def stripe_shop_env(settings, fake, port: int, *, stripe_timeout_seconds: int = 60) -> dict[str, str]:
+    """The environment that makes a spawned shop use the test's database and files, with the fake Stripe."""
+    return {
+        "SHOP_ENVIRONMENT": "test",
+        "SHOP_DATABASE_URL": settings.database_url,
+        "SHOP_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "SHOP_MEDIA_DIR": str(settings.media_dir),
+        "SHOP_PROOFS_DIR": str(settings.proofs_dir),
+        "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
+        "SHOP_STRIPE_SECRET_KEY": "sk_test_shop",
+        "SHOP_STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
+        "SHOP_STRIPE_API_BASE": fake.url,
+        "SHOP_STRIPE_TIMEOUT_SECONDS": str(stripe_timeout_seconds),
+        "SHOP_STRIPE_MAX_NETWORK_RETRIES": "0",
+    }
+
+
 def spawn(app_spec: str, port: int, env: dict[str, str], *, workers: int = 1):
     """Serve ``app_spec`` with uvicorn from a separate process (a test may kill it; a benchmark measures it).
 

@@ -72,14 +72,22 @@ def _loaded(statement):
     )
 
 
+def could_be(identifier: str, longest: int) -> bool:
+    """Whether an identifier from a URL could name a row: PostgreSQL refuses NUL bytes outright."""
+    return len(identifier) <= longest and "\x00" not in identifier
+
+
 def order_by_token(session: Session, token: str) -> Order:
-    order = session.scalar(_loaded(sa.select(Order).where(Order.token == token))) if 20 <= len(token) <= 64 else None
+    found = len(token) >= 20 and could_be(token, 64)
+    order = session.scalar(_loaded(sa.select(Order).where(Order.token == token))) if found else None
     if order is None:
         raise NotFound(N_("We could not find that order. Check the link in your email."))
     return order
 
 
 def order_by_number(session: Session, number: str, *, lock: bool = False) -> Order:
+    if not could_be(number, 20):
+        raise NotFound(N_("There is no order %(number)s."), number=number)
     statement = _loaded(sa.select(Order).where(Order.number == number))
     if lock:
         statement = statement.with_for_update()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import ProductKind
@@ -399,8 +400,14 @@ def sell_in_person(
     """A sale at the cooperative's shop or a market: the same order and ledger path, paid in cash on the spot.
 
     Units an online order holds are never sold: HeldForOrder names that order and until when it holds them.
-    Each piece's stock history records the sale with its order.
+    Each piece's stock history records the sale with its order. A receipt goes to ``email`` when given, so it
+    must be an address.
     """
+    if email.strip():
+        try:
+            validate_email(email.strip(), check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationFailed(N_("Check the email address, e.g. ana@example.org."), field="email") from None
     wanted: dict[int, int] = {}
     for item in items:
         wanted[item.product_id] = wanted.get(item.product_id, 0) + item.quantity

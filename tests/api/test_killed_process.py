@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from factories import STAFF, deliver, fresh, make_product, make_weaver, paid_order
-from live import free_port, spawn
+from live import free_port, spawn, stripe_shop_env
 from sqlalchemy import select
 
 from shop.catalogue.models import Product, ProductStatus
@@ -37,19 +37,7 @@ def piece(session):
 
 def refund_in_a_process_killed_halfway(shop, fake, stripe_settings, number: str, line_id: int) -> None:
     port = free_port()
-    env = {
-        "SHOP_ENVIRONMENT": "test",
-        "SHOP_DATABASE_URL": stripe_settings.database_url,
-        "SHOP_SECRET_KEY": stripe_settings.secret_key.get_secret_value(),
-        "SHOP_MEDIA_DIR": str(stripe_settings.media_dir),
-        "SHOP_PROOFS_DIR": str(stripe_settings.proofs_dir),
-        "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
-        "SHOP_STRIPE_SECRET_KEY": "sk_test_shop",
-        "SHOP_STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
-        "SHOP_STRIPE_API_BASE": fake.url,
-        "SHOP_STRIPE_TIMEOUT_SECONDS": "60",
-        "SHOP_STRIPE_MAX_NETWORK_RETRIES": "0",
-    }
+    env = stripe_shop_env(stripe_settings, fake, port)
     process = spawn("shop.main:create_app", port, env)
     fake.mode, fake.slow_seconds = "lost_answer", 60  # Stripe refunds at once, but answers only much later
     answers: list[object] = []

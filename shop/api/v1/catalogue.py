@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from shop.api.contract import errors
 from shop.api.v1 import present
 from shop.catalogue.browse import (
     ProductQuery,
@@ -23,13 +24,9 @@ from shop.web.deps import SessionDep
 from shop.web.page_cache import mark_public
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
-ERRORS = {
-    404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
-    422: {"description": 'Invalid parameters: `{"error": "validation_failed", "detail": …, "errors": [...]}`'},
-}
 
 
-@router.get("/products", response_model=ProductPageRead, responses=ERRORS)
+@router.get("/products", response_model=ProductPageRead, responses=errors(404, 422))
 def list_products(
     request: Request,
     session: SessionDep,
@@ -60,7 +57,7 @@ def list_products(
     )
 
 
-@router.get("/products/{slug}", response_model=ProductRead, responses=ERRORS)
+@router.get("/products/{slug}", response_model=ProductRead, responses=errors(404))
 def get_product(request: Request, session: SessionDep, slug: str) -> ProductRead:
     product = public_product(session, slug)
     return present.product(product, request.app.state.settings, available_for(session, [product]).get(product.id))
@@ -79,6 +76,6 @@ def get_weavers(request: Request, session: SessionDep) -> list[WeaverRead]:
     return [present.weaver(w, base) for w in public_weavers(session)]
 
 
-@router.get("/weavers/{slug}", response_model=WeaverRead, responses=ERRORS)
+@router.get("/weavers/{slug}", response_model=WeaverRead, responses=errors(404))
 def get_weaver(request: Request, session: SessionDep, slug: str) -> WeaverRead:
     return present.weaver(public_weaver(session, slug), request.app.state.settings.base_url)

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shop.api.contract import BODY, errors
 from shop.catalogue.models import Product
-from shop.catalogue.schemas import Localized
+from shop.catalogue.schemas import SLUG_PATTERN, Localized
 from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.orders.models import Order, PaymentMethod
@@ -18,30 +19,69 @@ from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import order_by_token
 from shop.payments.models import Payment
 from shop.payments.service import payment_of
+from shop.validation import filled, plain
 from shop.web import checkout_flow
 from shop.web.deps import SessionDep
 
 router = APIRouter(tags=["orders"])
-ERRORS = {
-    404: {"description": 'Not found: `{"error": "not_found", "detail": …}`'},
-    409: {"description": 'A piece was just sold: `{"error": "just_sold", "detail": …}`'},
-    422: {"description": 'Invalid details: `{"error": "validation_failed", "detail": …, "errors": [...]}`'},
-    503: {"description": 'Stripe did not answer; nothing was charged: `{"error": "payment_provider_unavailable"}`'},
-}
+
+
+# A product's address as the catalogue makes it; anything else cannot name a piece.
+ProductSlug = Annotated[str, StringConstraints(max_length=120, pattern=SLUG_PATTERN)]
 
 
 class CheckoutLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    slug: Annotated[str, Field(max_length=120)]
+    slug: ProductSlug
     quantity: Annotated[int, Field(ge=1, le=50)] = 1
 
 
+class BuyerIn(BuyerDetails):
+    """The buyer's details; the schema names what must be filled in.
+
+    What a schema cannot say (an e-mail address that can receive mail, a phone with 7 digits, a region and a
+    postal code that fit the country) is checked by the order service, which names each field in a 422.
+    """
+
+    email: filled(254)
+    name: filled(200)
+    phone: filled(40)
+    address_line1: filled(200)
+    address_line2: plain(200) = ""
+    city: filled(120)
+    region: plain(120) = ""
+    postal_code: plain(20) = ""
+    country: plain(2, to_upper=True) = "MX"
+
+
 class CheckoutIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lines": [{"slug": "huipil-rombos", "quantity": 1}],
+                    "buyer": {
+                        "name": "Lucía Hernández",
+                        "email": "lucia@example.org",
+                        "phone": "+1 415 555 0134",
+                        "address_line1": "2145 Mission St",
+                        "address_line2": "Apt 3",
+                        "city": "San Francisco",
+                        "region": "CA",
+                        "postal_code": "94110",
+                        "country": "US",
+                    },
+                    "language": "es",
+                    "payment_method": "offline",
+                }
+            ]
+        },
+    )
 
     lines: Annotated[list[CheckoutLineIn], Field(min_length=1, max_length=50)]
-    buyer: BuyerDetails
+    buyer: BuyerIn
     language: Literal["es", "en"] = "es"
     payment_method: Literal["stripe", "offline"] = "stripe"
 
@@ -139,7 +179,21 @@ def order_read(order: Order, payment: Payment | None, base_url: str) -> OrderRea
     )
 
 
-@router.post("/checkout", response_model=CheckoutOut, status_code=201, responses=ERRORS)
+@router.post(
+    "/checkout",
+    response_model=CheckoutOut,
+    status_code=201,
+    responses=errors(
+        *BODY,
+        404,
+        409,
+        429,
+        502,
+        503,
+        _404="A piece named in `lines` is not in the catalogue (or no longer for sale)",
+        _409="A piece was just sold (`just_sold`)",
+    ),
+)
 def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
     """Place an order for the given pieces and start its payment.
 
@@ -183,7 +237,7 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
     return CheckoutOut(order=read, payment_url=result.payment_url, instructions=instructions)
 
 
-@router.get("/orders/{token}", response_model=OrderRead, responses=ERRORS)
+@router.get("/orders/{token}", response_model=OrderRead, responses=errors(404))
 def get_order(request: Request, token: str, session: SessionDep) -> OrderRead:
     """An order by its secret token (the one in the buyer's email link)."""
     order = order_by_token(session, token)

@@ -10,9 +10,11 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from shop.api.contract import errors
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.payments import webhooks
@@ -20,6 +22,11 @@ from shop.payments.gateway import BadSignature, PaymentProviderUnavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["payments"])
+
+
+class WebhookAnswer(BaseModel):
+    received: bool
+    outcome: str
 
 
 def _process(state, event: dict) -> tuple[int, str]:
@@ -44,7 +51,19 @@ def _process(state, event: dict) -> tuple[int, str]:
 
 @router.post(
     "/payments/stripe/webhook",
-    responses={400: {"description": "Bad or missing signature, or not a readable event: nothing was stored"}},
+    response_model=WebhookAnswer,
+    openapi_extra={
+        "parameters": [{"name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    },
+    responses={
+        **errors(
+            400,
+            413,
+            _400="Bad or missing signature, Stripe not set up, or not a readable event: nothing was stored",
+        ),
+        503: {"model": WebhookAnswer, "description": "Stripe or the database could not finish it now: send it again"},
+    },
 )
 async def stripe_webhook(request: Request) -> JSONResponse:
     """Receives Stripe's events. The signature is checked against the raw body before anything else."""

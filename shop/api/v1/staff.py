@@ -11,10 +11,11 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from shop.accounts.models import Role
-from shop.api.v1.orders import OrderRead, order_read
+from shop.api.contract import BODY, SIGNED_IN, api_key, errors
+from shop.api.v1.orders import OrderRead, ProductSlug, order_read
 from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.db import session_scope
@@ -31,6 +32,7 @@ from shop.payments.service import (
     sell_in_person,
     unallocated_payment,
 )
+from shop.validation import filled, plain
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.scope import visible_orders
@@ -38,7 +40,34 @@ from shop.web.workspace.scope import visible_orders
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
 Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
 Sellers = Annotated[Signed, Depends(require(Role.treasurer, Role.council, Role.admin))]
-router = APIRouter(prefix="/staff", tags=["staff"])
+router = APIRouter(
+    prefix="/staff", tags=["staff"], dependencies=[Depends(api_key)], responses=errors(*SIGNED_IN, *BODY, 409)
+)
+# Routes that look an order up by its number.
+ORDER = errors(404, _404="There is no such order (a member sees only orders holding a piece she wove)")
+# Routes that may ask Stripe to give money back.
+STRIPE_REFUND = errors(
+    202,
+    502,
+    _202="Stripe did not answer in time: the refund is recorded as being sent (`refund_being_sent`)",
+)
+
+
+# Row ids and amounts have bounds, so any number the schema allows fits the database's integer columns.
+RowId = Annotated[int, Field(ge=1, le=999_999_999)]
+Centavos = Annotated[int, Field(gt=0, le=10_000_000_000, description="Centavos")]
+# {order_line_id: centavos}: JSON keys are strings, so the ids are digits, checked as the schema says.
+LINE_KEY = r"^[1-9][0-9]{0,8}$"
+LineAmounts = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=LINE_KEY)], Centavos],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"pattern": LINE_KEY},
+            "additionalProperties": {"type": "integer", "exclusiveMinimum": 0, "maximum": 10_000_000_000},
+        }
+    ),
+]
 
 
 class Actor(BaseModel):
@@ -46,19 +75,21 @@ class Actor(BaseModel):
 
 
 class ConfirmIn(Actor):
-    reference: Annotated[str, Field(max_length=200)] = ""
+    reference: plain(200) = ""
 
 
 class RestockIn(BaseModel):
-    line_id: int
+    line_id: RowId
     quantity: Annotated[int, Field(ge=1, le=50)]
 
 
 class RefundIn(Actor):
-    amount: Annotated[int, Field(gt=0, description="Centavos")]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": 20_000, "via": "cash", "reason": "Talla"}]})
+
+    amount: Centavos
     via: Literal["stripe", "cash"]
-    reason: Annotated[str, Field(max_length=500)] = ""
-    lines: dict[int, Annotated[int, Field(gt=0)]] | None = Field(
+    reason: plain(500) = ""
+    lines: LineAmounts | None = Field(
         default=None, description="Refund exactly these lines: {order_line_id: centavos}; else spread over the order"
     )
     restock: list[RestockIn] = Field(default_factory=list, description="Pieces the buyer sent back")
@@ -66,32 +97,36 @@ class RefundIn(Actor):
 
 class GiveBackIn(Actor):
     via: Literal["stripe", "cash"]
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: plain(500) = ""
 
 
 class SubstituteIn(Actor):
-    line_id: int
-    slug: Annotated[str, Field(max_length=120, description="The piece agreed with the buyer")]
+    line_id: RowId
+    slug: Annotated[ProductSlug, Field(description="The piece agreed with the buyer")]
 
 
 class ShipIn(Actor):
-    carrier: Annotated[str, Field(max_length=80)]
-    tracking_number: Annotated[str, Field(max_length=80)]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"carrier": "Estafeta", "tracking_number": "8055"}]})
+
+    carrier: filled(80)
+    tracking_number: filled(80)
 
 
 class CancelIn(Actor):
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: plain(500) = ""
 
 
 class SaleLineIn(BaseModel):
-    slug: Annotated[str, Field(max_length=120)]
+    slug: ProductSlug
     quantity: Annotated[int, Field(ge=1, le=50)] = 1
 
 
 class SaleIn(Actor):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lines": [{"slug": "morral-lana", "quantity": 1}]}]})
+
     lines: Annotated[list[SaleLineIn], Field(min_length=1, max_length=50)]
-    name: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[str, Field(max_length=254)] = ""
+    name: plain(200) = ""
+    email: plain(254) = ""
 
 
 def _read(request: Request, number: str) -> OrderRead:
@@ -100,7 +135,7 @@ def _read(request: Request, number: str) -> OrderRead:
         return order_read(order, payment_of(session, order), request.app.state.settings.base_url)
 
 
-@router.post("/orders/{number}/confirm-payment", response_model=OrderRead)
+@router.post("/orders/{number}/confirm-payment", response_model=OrderRead, responses=ORDER)
 def confirm_payment(request: Request, number: str, body: ConfirmIn, session: SessionDep, who: Treasurer) -> OrderRead:
     """The transfer arrived (or the buyer paid at the cooperative): the order becomes paid."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
@@ -115,7 +150,9 @@ def confirm_payment(request: Request, number: str, body: ConfirmIn, session: Ses
     return order_read(order, payment_of(session, order), request.app.state.settings.base_url)
 
 
-@router.post("/orders/{number}/refunds", response_model=OrderRead, status_code=201)
+@router.post(
+    "/orders/{number}/refunds", response_model=OrderRead, status_code=201, responses={**ORDER, **STRIPE_REFUND}
+)
 def refund(request: Request, number: str, body: RefundIn, who: Treasurer) -> OrderRead:
     """Give money back, in full or in part, through Stripe or in cash; optionally put pieces back in stock."""
     refund_flow.refund(
@@ -126,13 +163,13 @@ def refund(request: Request, number: str, body: RefundIn, who: Treasurer) -> Ord
         via=body.via,
         actor=who.user.name,
         reason=body.reason,
-        lines=body.lines,
+        lines={int(line): amount for line, amount in body.lines.items()} if body.lines is not None else None,
         restock={item.line_id: item.quantity for item in body.restock},
     )
     return _read(request, number)
 
 
-@router.post("/orders/{number}/money-to-resolve", response_model=OrderRead)
+@router.post("/orders/{number}/money-to-resolve", response_model=OrderRead, responses=ORDER)
 def money_to_resolve(request: Request, number: str, body: ConfirmIn, session: SessionDep, who: Treasurer) -> OrderRead:
     """A transfer arrived for an order that cannot take it (cancelled, or a piece gone): book it to resolve."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
@@ -147,7 +184,7 @@ def money_to_resolve(request: Request, number: str, body: ConfirmIn, session: Se
     return order_read(order, payment, request.app.state.settings.base_url)
 
 
-@router.post("/orders/{number}/substitute", response_model=OrderRead)
+@router.post("/orders/{number}/substitute", response_model=OrderRead, responses=ORDER)
 def substitute(request: Request, number: str, body: SubstituteIn, session: SessionDep, who: Treasurer) -> OrderRead:
     """Put another piece, agreed with the buyer, in place of one that is gone (before the order is paid)."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
@@ -160,7 +197,7 @@ def substitute(request: Request, number: str, body: SubstituteIn, session: Sessi
     )
 
 
-@router.post("/orders/{number}/reinstate", response_model=OrderRead)
+@router.post("/orders/{number}/reinstate", response_model=OrderRead, responses=ORDER)
 def reinstate_order(request: Request, number: str, body: Actor, session: SessionDep, who: Treasurer) -> OrderRead:
     """The order takes its payment to resolve after all: its pieces are free (or substituted)."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
@@ -172,7 +209,9 @@ def reinstate_order(request: Request, number: str, body: Actor, session: Session
     return order_read(order, payment, base_url)
 
 
-@router.post("/orders/{number}/give-back", response_model=OrderRead, status_code=201)
+@router.post(
+    "/orders/{number}/give-back", response_model=OrderRead, status_code=201, responses={**ORDER, **STRIPE_REFUND}
+)
 def give_back(request: Request, number: str, body: GiveBackIn, who: Treasurer) -> OrderRead:
     """Give back in full the payment its order could not take, through Stripe or in cash; booked once."""
     refund_flow.give_back(
@@ -188,19 +227,20 @@ def give_back(request: Request, number: str, body: GiveBackIn, who: Treasurer) -
 
 def _step(session, number: str, who: Signed, action) -> None:
     """Move an order on; a member may only move orders holding a piece she wove (others look unknown to her)."""
-    found = session.scalar(visible_orders(sa.select(Order.id).where(Order.number == number), who))
+    query = visible_orders(sa.select(Order.id).where(Order.number == number), who)
+    found = session.scalar(query) if orders.could_be(number, 20) else None
     if found is None:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     action(orders.lock_order(session, found))
 
 
-@router.post("/orders/{number}/packed", response_model=OrderRead)
+@router.post("/orders/{number}/packed", response_model=OrderRead, responses=ORDER)
 def packed(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
     _step(session, number, who, lambda o: orders.mark_packed(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
-@router.post("/orders/{number}/shipped", response_model=OrderRead)
+@router.post("/orders/{number}/shipped", response_model=OrderRead, responses=ORDER)
 def shipped(request: Request, number: str, body: ShipIn, session: SessionDep, who: Packers) -> OrderRead:
     base_url = request.app.state.settings.base_url
     _step(
@@ -220,19 +260,24 @@ def shipped(request: Request, number: str, body: ShipIn, session: SessionDep, wh
     return order_read(orders.order_by_number(session, number), None, base_url)
 
 
-@router.post("/orders/{number}/delivered", response_model=OrderRead)
+@router.post("/orders/{number}/delivered", response_model=OrderRead, responses=ORDER)
 def delivered(request: Request, number: str, body: Actor, session: SessionDep, who: Packers) -> OrderRead:
     _step(session, number, who, lambda o: orders.mark_delivered(session, o, actor=who.user.name, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
-@router.post("/orders/{number}/cancel", response_model=OrderRead)
+@router.post("/orders/{number}/cancel", response_model=OrderRead, responses=ORDER)
 def cancel(request: Request, number: str, body: CancelIn, session: SessionDep, who: Treasurer) -> OrderRead:
     _step(session, number, who, lambda o: orders.cancel(session, o, actor=who.user.name, note=body.note, now=utcnow()))
     return order_read(orders.order_by_number(session, number), None, request.app.state.settings.base_url)
 
 
-@router.post("/sales", response_model=OrderRead, status_code=201)
+@router.post(
+    "/sales",
+    response_model=OrderRead,
+    status_code=201,
+    responses=errors(404, _404="A piece named in `lines` is not in the catalogue"),
+)
 def in_person_sale(request: Request, body: SaleIn, session: SessionDep, who: Sellers) -> OrderRead:
     """A sale at the cooperative's shop, paid in cash: same order, stock and ledger path as online."""
     slugs = [line.slug for line in body.lines]
