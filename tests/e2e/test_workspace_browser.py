@@ -202,7 +202,8 @@ def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
         page.get_by_role("link", name="Huipil azul de Chenalhó").first.click()
         main_photo = page.locator("main img").first
         main_photo.wait_for()
-        assert main_photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        # Loaded, not only in the page: photos come through the shop (which checks who may see each one).
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=main_photo.element_handle())
         assert "María Pérez" in page.locator("main").inner_text()
         assert "2,450" in page.locator("main").inner_text() or "2 450" in page.locator("main").inner_text()
     finally:

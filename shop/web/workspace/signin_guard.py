@@ -104,7 +104,8 @@ def _log_limit(request: Request, session, kind: str, key: str, user: User | None
     address = client_address(request)
     if user is not None:
         summary = f"password form: too many tries for the name “{key}”, the last from {address}"
-        accounts.record(session, None, user.name, "throttled", "user", user.id, summary, now=now)
+        # Whoever tried is not known: the log names the address, and the person only as what was tried.
+        accounts.record(session, None, address, "throttled", "user", user.id, summary, now=now)
     else:
         summary = f"password form: too many tries from {address}"
         accounts.record(session, None, address, "throttled", "address", address, summary, now=now)
