@@ -14,8 +14,21 @@ from shop.db import session_scope
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def answer_is_an_error(request: Request) -> None:
+    """The request answers with an error page: nothing it wrote may be kept. Called by ``render`` for every
+    4xx and 5xx page, so no handler has to remember to roll back before showing one."""
+    request.state.answer_is_an_error = True
+
+
+def keep_writes_of_refusal(request: Request) -> None:
+    """This refusal's writes are its point (a wrong PIN counted, a limit reached written to the audit log):
+    keep them although the page is an error."""
+    request.state.keep_writes_of_refusal = True
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's own transaction, committed before the response is sent (``scope="function"``).
+    """The request's own transaction, committed before the response is sent (``scope="function"``), or
+    rolled back if the request raised or answers with an error page: the one owner of both.
 
     Requests that may change data start as writers, so on SQLite they queue for the write lock up front.
     """
@@ -23,6 +36,9 @@ def get_session(request: Request) -> Iterator[Session]:
         # Whoever signs in during this request is the author of its changes (see shop.accounts.audit).
         session.info[REQUEST_STATE] = request.state
         yield session
+        state = request.state
+        if getattr(state, "answer_is_an_error", False) and not getattr(state, "keep_writes_of_refusal", False):
+            session.rollback()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

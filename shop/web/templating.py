@@ -23,6 +23,7 @@ from shop.web.browser import (
     Signer,
     csrf_token,
 )
+from shop.web.deps import answer_is_an_error
 from shop.web.page_cache import public_headers
 
 _env = jinja2.Environment(
@@ -68,6 +69,8 @@ def render(
     headers: dict[str, str] | None = None,
 ):
     settings = request.app.state.settings
+    if status_code >= 400:
+        answer_is_an_error(request)
     lang = lang or getattr(request.state, "lang", None) or settings.default_language
     t = translator(lang)
     public = getattr(request.state, "page_cache_public", False)

@@ -1,6 +1,7 @@
 """The request owns the transaction and commits it before answering (DESIGN.md, rule 2)."""
 
 import pytest
+from fastapi import Request
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -43,3 +44,38 @@ def test_a_failed_commit_answers_5xx_and_keeps_nothing(client, engine, write_rou
     assert response.status_code == 500
     assert response.json()["error"] == "server_error"
     assert count_categories(engine) == 0
+
+
+@pytest.fixture
+def error_page_route(app):
+    """A handler that writes, then answers with an error page without rolling back by hand."""
+    from shop.web.deps import keep_writes_of_refusal
+    from shop.web.workspace.render import ws_render
+
+    @app.post("/test-only/error-page/{status}")
+    def create_then_refuse(request: Request, session: SessionDep, status: int, keep: bool = False):
+        session.add(Category(slug="a-medias", name_es="A medias", name_en="Half-written"))
+        session.flush()
+        if keep:
+            keep_writes_of_refusal(request)
+        return ws_render(request, "workspace/login.html", {"errors": {}, "values": {}, "idle": 0}, status_code=status)
+
+    return "/test-only/error-page"
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 423, 429])
+def test_an_error_page_never_commits_what_the_request_wrote(client, engine, error_page_route, status):
+    response = client.post(f"{error_page_route}/{status}")
+    assert response.status_code == status
+    assert count_categories(engine) == 0
+
+
+def test_a_page_that_is_not_an_error_commits(client, engine, error_page_route):
+    assert client.post(f"{error_page_route}/200").status_code == 200
+    assert count_categories(engine) == 1
+
+
+def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_page_route):
+    # A wrong PIN is counted although the page says 401: the sign-in routes say so explicitly.
+    assert client.post(f"{error_page_route}/401?keep=true").status_code == 401
+    assert count_categories(engine) == 1

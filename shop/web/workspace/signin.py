@@ -23,7 +23,7 @@ from shop.errors import N_, NotFound
 from shop.i18n import translator
 from shop.web.browser import rotate_seed
 from shop.web.csrf import check_csrf
-from shop.web.deps import SessionDep
+from shop.web.deps import SessionDep, keep_writes_of_refusal
 from shop.web.urls import default_thumb
 from shop.web.workspace.auth import (
     DEVICE_COOKIE,
@@ -142,6 +142,7 @@ def pin_key(
     if result.outcome is accounts.Outcome.ok:
         return _start(request, session, user, SignInMethod.pin, device)
     status = 423 if result.outcome is accounts.Outcome.locked else 401
+    keep_writes_of_refusal(request)  # the wrong try counts towards this device's wait
     return _pin_page(request, session, user, "", _refusal(request, result), status=status)
 
 
@@ -180,6 +181,7 @@ def password_sign_in(
         wait = admission.until
         when = t.time(wait) if wait - now <= timedelta(hours=12) else t.datetime(wait, "short")
         message = t.gettext("Too many tries. Please wait and try again after %(time)s.", time=when)
+        keep_writes_of_refusal(request)  # a limit reached is written to the audit log
         response = _login_page(request, login, message, 429)
         response.headers["Retry-After"] = str(admission.verdict.retry_after)
         return response
@@ -188,6 +190,7 @@ def password_sign_in(
         response = _start(request, session, result.user, SignInMethod.password, device_of(request, session))
         remember_browser(request, response, result.user)
         return response
+    keep_writes_of_refusal(request)  # the try that reached a limit wrote it to the audit log
     return _login_page(request, login, t.gettext("Wrong username or password."), 401)
 
 
