@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from shop.accounts.audit import REQUEST_STATE
 from shop.db import session_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ErrorPage(Exception):
+    """Raised by a handler to answer with a refusal (a form shown again with its mistakes, a redirect with an
+    error message). As it passes through the session dependency, everything the request wrote is rolled back;
+    then ``draw`` makes the answer from a fresh read-only session, so the page shows what is stored, never
+    a half-written change."""
+
+    def __init__(self, draw: Callable[[Session], Response]):
+        super().__init__("error page")
+        self.draw = draw
+
+
+def draw_error_page(request: Request, exc: ErrorPage) -> Response:
+    with session_scope(request.app.state.engine, writes=False) as session:
+        session.info[REQUEST_STATE] = request.state
+        return exc.draw(session)
 
 
 def answer_is_an_error(request: Request) -> None:

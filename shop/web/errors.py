@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
 from shop.validation import describe
+from shop.web.deps import ErrorPage, draw_error_page
 from shop.web.store.language import LANG_COOKIE
 from shop.web.templating import render
 
@@ -99,6 +100,8 @@ def _size(limit: int) -> str:
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(ErrorPage, draw_error_page)
+
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, exc: DomainError):
         if is_workspace(request) and exc.code == "unauthorized":

@@ -2,6 +2,7 @@
 
 import pytest
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -79,3 +80,24 @@ def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_p
     # A wrong PIN is counted although the page says 401: the sign-in routes say so explicitly.
     assert client.post(f"{error_page_route}/401?keep=true").status_code == 401
     assert count_categories(engine) == 1
+
+
+def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_stored(app, client, engine):
+    from shop.web.deps import ErrorPage
+
+    @app.post("/test-only/raise-error-page")
+    def create_then_refuse(session: SessionDep):
+        session.add(Category(slug="a-medias", name_es="A medias", name_en="Half-written"))
+        session.flush()
+
+        def draw(db):
+            # Drawn after the rollback, from a fresh session: the half-written row is not there.
+            count = db.scalar(select(func.count()).select_from(Category))
+            return JSONResponse({"categories": count}, status_code=422)
+
+        raise ErrorPage(draw)
+
+    response = client.post("/test-only/raise-error-page")
+    assert response.status_code == 422
+    assert response.json() == {"categories": 0}
+    assert count_categories(engine) == 0

@@ -20,7 +20,7 @@ from shop.ledger import reconciliation
 from shop.ledger.models import BankStatement, StatementStatus
 from shop.ledger.service import balance
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.bank_import import BankDesk, RowId
 from shop.web.workspace.render import ws_render
@@ -143,14 +143,10 @@ def confirm(
         else:
             raise ValidationFailed(N_("Choose what this bank line is."), field="choice")
     except DomainError as exc:
-        session.rollback()
-        return _matching_page(
-            request,
-            session,
-            errors={line_id: _message(request, exc)},
-            chosen={line_id: choice},
-            status=exc.status_code,
-        )
+        errors, status = {line_id: _message(request, exc)}, exc.status_code
+        raise ErrorPage(
+            lambda db: _matching_page(request, db, errors=errors, chosen={line_id: choice}, status=status)
+        ) from exc
     response = RedirectResponse(f"/taller/banco/conciliar#linea-{line_id}", status_code=303)
     if choice == NONE:
         flash_message(request, response, N_("The bank line stays unmatched. It is listed on the Bank page."))
@@ -173,8 +169,8 @@ def undo(
     try:
         reconciliation.undo_match(session, line_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
-        session.rollback()
-        return _overview(request, session, errors={line_id: _message(request, exc)}, status=exc.status_code)
+        errors, status = {line_id: _message(request, exc)}, exc.status_code
+        raise ErrorPage(lambda db: _overview(request, db, errors=errors, status=status)) from exc
     response = RedirectResponse("/taller/banco", status_code=303)
     flash_message(request, response, N_("The match was undone. The bank line is waiting to be matched again."))
     return response

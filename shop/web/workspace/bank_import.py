@@ -29,7 +29,7 @@ from shop.ledger.bank_statements import (
 )
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems
@@ -162,9 +162,9 @@ def upload(request: Request, session: SessionDep, who: BankDesk, sent: Statement
             session, bank_name=bank_name, filename=sent.filename, data=sent.data, by=who.user, now=utcnow()
         )
     except DomainError as exc:
-        session.rollback()
         problems.add_error(exc)
-        return _upload_page(request, session, values=values, problems=problems, status=_status_of(exc))
+        status = _status_of(exc)
+        raise ErrorPage(lambda db: _upload_page(request, db, values=values, problems=problems, status=status)) from exc
     return RedirectResponse(f"/taller/banco/importar/{statement.id}", status_code=303)
 
 
@@ -319,25 +319,24 @@ def import_statement(
     _read_mapping(page, sent)
     if page.mapping is None:
         return _preview_page(request, session, page)
+
+    def preview_again(db):
+        page.statement = statements.statement_by_id(db, statement_id)
+        _show(db, page)
+        return _preview_page(request, db, page)
+
     try:
         imported = statements.import_statement(session, statement_id, page.mapping, by=who.user, now=utcnow())
     except StatementRefused as exc:
-        session.rollback()
         page.refused = exc.problems
-        page.statement = statements.statement_by_id(session, statement_id)
-        _show(session, page)
-        return _preview_page(request, session, page)
+        raise ErrorPage(preview_again) from exc
     except InvalidState as exc:
-        session.rollback()
         response = RedirectResponse("/taller/banco", status_code=303)
         flash_message(request, response, exc.message, "error", **exc.params)
-        return response
+        raise ErrorPage(lambda db: response) from exc
     except ValidationFailed as exc:
-        session.rollback()
-        page.statement = statements.statement_by_id(session, statement_id)
-        _show(session, page)
         page.problems.add_error(exc)
-        return _preview_page(request, session, page)
+        raise ErrorPage(preview_again) from exc
     response = RedirectResponse("/taller/banco/conciliar", status_code=303)
     if imported.lines_new:
         flash_message(

@@ -6,7 +6,7 @@ them here, and may vouch for one (its pieces are then held the full time) or rel
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
@@ -21,7 +21,7 @@ from shop.orders.models import Order, PaymentMethod
 from shop.payments import offline_holds
 from shop.payments.service import confirm_offline_payment, missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.orders import Csrf, S, country_name, with_lines
@@ -64,11 +64,10 @@ def payments(request: Request, session: SessionDep, who: Treasurer):
     return _payments_page(request, session)
 
 
-def _refusal(request: Request, session, exc: DomainError):
+def _refusal(request: Request, session, exc: DomainError) -> NoReturn:
     """Somebody else (or a second click) got there first: say so on the same page."""
-    session.rollback()
-    message = exc.translated(translator(request.state.lang).gettext)
-    return _payments_page(request, session, message=message, status=exc.status_code)
+    message, status = exc.translated(translator(request.state.lang).gettext), exc.status_code
+    raise ErrorPage(lambda db: _payments_page(request, db, message=message, status=status)) from exc
 
 
 @router.post("/pagos/{number}")

@@ -24,7 +24,7 @@ from shop.orders import service as orders
 from shop.orders.models import Channel, Order, OrderLine, OrderStatus
 from shop.orders.schemas import countries
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.render import ws_render
@@ -295,16 +295,19 @@ def mark_shipped(
                 base_url=request.app.state.settings.base_url,
             )
         except ValidationFailed as exc:
-            session.rollback()
             errors = field_errors(request, exc)
             values = {"carrier": carrier, "tracking_number": tracking_number}
             if back == "order":
-                return _order_page(
-                    request, session, _order_for(session, number, who), who, errors=errors, values=values, status=422
+                raise ErrorPage(
+                    lambda db: _order_page(
+                        request, db, _order_for(db, number, who), who, errors=errors, values=values, status=422
+                    )
+                ) from exc
+            raise ErrorPage(
+                lambda db: _queue_page(
+                    request, db, who, ship_errors={number: errors}, ship_values={number: values}, status=422
                 )
-            return _queue_page(
-                request, session, who, ship_errors={number: errors}, ship_values={number: values}, status=422
-            )
+            ) from exc
     response = RedirectResponse(_after(number, back), status_code=303)
     if order.email:
         message = N_("Order %(number)s is on its way. The buyer gets an email with the tracking number.")

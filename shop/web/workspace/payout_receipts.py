@@ -22,7 +22,7 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import PayoutDesk, RowId
@@ -119,10 +119,9 @@ def upload_proof(
             (settings.proofs_dir / name).unlink(missing_ok=True)
             raise
     except DomainError as exc:
-        session.rollback()
         response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
         flash_message(request, response, exc.message, "error", **exc.params)
-        return response
+        raise ErrorPage(lambda db: response) from exc
     response = RedirectResponse(f"/taller/pagos-tejedoras/lotes/{payout.batch_id}", status_code=303)
     flash_message(request, response, N_("The signed receipt is saved with the payout."))
     return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -30,7 +30,7 @@ from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web import payout_flow
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems, pesos_field
@@ -216,7 +216,6 @@ def prepare(
                 note=note,
             )
         except DomainError as exc:
-            session.rollback()
             chosen.problems.add_error(exc)
         if not chosen.problems:
             response = RedirectResponse(f"/taller/pagos-tejedoras/lotes/{batch.id}", status_code=303)
@@ -226,8 +225,7 @@ def prepare(
             return response
     if "form" not in chosen.problems and not chosen.lines:
         chosen.problems.add("form", N_("Choose at least one weaver to pay."))
-    session.rollback()
-    return _proposal_page(request, session, values=values, problems=chosen.problems, status=422)
+    raise ErrorPage(lambda db: _proposal_page(request, db, values=values, problems=chosen.problems, status=422))
 
 
 @dataclass
@@ -277,16 +275,10 @@ def _back_to_batch(request: Request, batch_id: int, message: str, **params) -> R
     return response
 
 
-def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str = "form"):
+def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str = "form") -> NoReturn:
     """Show the batch again with the reason next to what was tried (``key``: the form's place on the page)."""
-    session.rollback()
-    return _batch_page(
-        request,
-        session,
-        batch_id,
-        errors={key: exc.translated(translator(request.state.lang).gettext)},
-        status=exc.status_code,
-    )
+    errors, status = {key: exc.translated(translator(request.state.lang).gettext)}, exc.status_code
+    raise ErrorPage(lambda db: _batch_page(request, db, batch_id, errors=errors, status=status)) from exc
 
 
 @router.post("/lotes/{batch_id}/aprobar")

@@ -14,7 +14,7 @@ from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.i18n import translator
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Admin
 from shop.web.workspace.render import ws_render
@@ -133,8 +133,8 @@ def add_person(
             language=language,
         )
     except DomainError as exc:
-        session.rollback()
-        return _person_page(request, session, None, values, _errors(request, exc), status=422)
+        errors = _errors(request, exc)
+        raise ErrorPage(lambda db: _person_page(request, db, None, values, errors, status=422)) from exc
     response = RedirectResponse("/taller/personas", status_code=303)
     flash_message(request, response, N_("%(name)s can now sign in."), "ok", name=user.name)
     return response
@@ -186,8 +186,8 @@ def change_person(
             language=language,
         )
     except DomainError as exc:
-        session.rollback()
-        return _person_page(request, session, _person(session, user_id), values, _errors(request, exc), status=422)
+        errors = _errors(request, exc)
+        raise ErrorPage(lambda db: _person_page(request, db, _person(db, user_id), values, errors, status=422)) from exc
     return _saved(request, user, N_("Changes saved for %(name)s."))
 
 
@@ -198,9 +198,8 @@ def _secret_change(request: Request, session, who, user_id: int, field: str, cha
     try:
         change(user)
     except DomainError as exc:
-        session.rollback()
         errors = {field: next(iter(_errors(request, exc).values()))}
-        return _person_page(request, session, _person(session, user_id), errors=errors, status=422)
+        raise ErrorPage(lambda db: _person_page(request, db, _person(db, user_id), errors=errors, status=422)) from exc
     if user.id != who.user.id:
         accounts.end_sessions_of(session, user, utcnow())
     return _saved(request, user, message)

@@ -17,7 +17,7 @@ from shop.catalogue.schemas import ProductCreate, ProductUpdate
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.money import parse_amount
 from shop.validation import describe
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetres, read_percent, read_whole
 from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved
@@ -260,17 +260,11 @@ def create_piece(
         except DomainError as exc:
             problems.add_error(exc)
     if problems:
-        session.rollback()
-        return form_page(
-            request,
-            session,
-            who,
-            None,
-            values=v,
-            shares=form.shares(),
-            errors=problems.items,
-            photos_lost=bool(photos),
-            status=422,
+        shares, errors, lost = form.shares(), problems.items, bool(photos)
+        raise ErrorPage(
+            lambda db: form_page(
+                request, db, who, None, values=v, shares=shares, errors=errors, photos_lost=lost, status=422
+            )
         )
     return redirect_saved(
         request,

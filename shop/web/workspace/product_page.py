@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -21,6 +22,7 @@ from shop.catalogue.stock import holds_on
 from shop.clock import utcnow
 from shop.errors import N_
 from shop.orders.models import Order
+from shop.web.deps import ErrorPage
 from shop.web.workspace.auth import Signed
 from shop.web.workspace.inventory import STATUS_NAMES, find_editable
 from shop.web.workspace.render import ws_render
@@ -198,7 +200,6 @@ def _sale_numbers(session, movements) -> dict[int, str]:
     return dict(session.execute(sa.select(Order.id, Order.number).where(Order.id.in_(ids))).all())
 
 
-def form_again(request, session, who: Signed, slug: str, **page):
-    """A piece's page again after a mistake (422): nothing was saved, so it starts from what is stored."""
-    session.rollback()
-    return form_page(request, session, who, find_editable(session, who, slug), status=422, **page)
+def form_again(request, session, who: Signed, slug: str, **page) -> NoReturn:
+    """A piece's page again after a mistake (422): nothing is saved, so it starts from what is stored."""
+    raise ErrorPage(lambda db: form_page(request, db, who, find_editable(db, who, slug), status=422, **page))

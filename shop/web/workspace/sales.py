@@ -26,7 +26,7 @@ from shop.orders.models import Channel, Order
 from shop.orders.schemas import OrderItem
 from shop.payments.models import Payment
 from shop.payments.service import payment_of, sell_in_person
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Staff
 from shop.web.workspace.inventory import Keeper
@@ -52,6 +52,13 @@ class SaleLine:
     @property
     def total(self) -> int:
         return self.product.price_amount * self.quantity
+
+
+def _lines_again(session, kept: list[tuple[int, int, int, str]]) -> list[SaleLine]:
+    """The sale's lines read again after a refusal undid the request's writes."""
+    ids = [product_id for product_id, *_ in kept]
+    products = {p.id: p for p in session.scalars(_with_parts(sa.select(Product).where(Product.id.in_(ids)))).all()}
+    return [SaleLine(products[pid], quantity, left, typed) for pid, quantity, left, typed in kept if pid in products]
 
 
 def _with_parts(statement):
@@ -266,9 +273,13 @@ def sale_step(
                     email=email,
                 )
             except DomainError as exc:
-                session.rollback()
-                errors["form"] = exc.translated(t.gettext)
-                return _sale_page(request, session, lines, q=q, values=values, errors=errors, status=exc.status_code)
+                errors["form"], status = exc.translated(t.gettext), exc.status_code
+                kept = [(line.product.id, line.quantity, line.available, line.typed) for line in lines]
+                raise ErrorPage(
+                    lambda db: _sale_page(
+                        request, db, _lines_again(db, kept), q=q, values=values, errors=errors, status=status
+                    )
+                ) from exc
             response = RedirectResponse(f"/taller/venta/{order.number}/recibo", status_code=303)
             flash_message(
                 request, response, N_("Sale %(number)s recorded. Give the buyer her receipt."), number=order.number

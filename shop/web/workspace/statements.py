@@ -22,7 +22,7 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems
@@ -146,8 +146,8 @@ def save_account(
         except DomainError as exc:
             problems.add_error(exc)
     if problems:
-        session.rollback()
-        return _account_page(request, session, weaver_id, errors=problems.items, values=values, status=422)
+        errors = problems.items
+        raise ErrorPage(lambda db: _account_page(request, db, weaver_id, errors=errors, values=values, status=422))
     response = RedirectResponse(f"/taller/tejedoras/{weaver_id}/cuenta", status_code=303)
     flash_message(request, response, N_("Saved: how she is paid."))
     return response
@@ -180,16 +180,11 @@ def forgive(
             form_key=form_key if FORM_KEY.fullmatch(form_key) else None,
         )
     except DomainError as exc:
-        session.rollback()
         problems.add_error(exc, "write_off_reason" if exc.field == "reason" else "write_off_amount")
-        return _account_page(
-            request,
-            session,
-            weaver_id,
-            errors=problems.items,
-            write_off_values={"amount": amount, "reason": reason},
-            status=exc.status_code,
-        )
+        errors, status, typed = problems.items, exc.status_code, {"amount": amount, "reason": reason}
+        raise ErrorPage(
+            lambda db: _account_page(request, db, weaver_id, errors=errors, write_off_values=typed, status=status)
+        ) from exc
     response = RedirectResponse(f"/taller/tejedoras/{weaver_id}/cuenta", status_code=303)
     flash_message(
         request,

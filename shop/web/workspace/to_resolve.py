@@ -8,7 +8,7 @@ Every action is one domain call; mistakes come back on the same page with their 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -24,7 +24,7 @@ from shop.payments import refunds
 from shop.payments.models import PaymentKind
 from shop.payments.service import missing_pieces, record_money_to_resolve, reinstate, unallocated_payment
 from shop.payments.to_resolve import mark_resolved, payments_to_resolve
-from shop.web.deps import SessionDep
+from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.orders import Csrf
@@ -69,8 +69,8 @@ def record(
             base_url=request.app.state.settings.base_url,
         )
     except DomainError as exc:
-        session.rollback()
-        return _back(request, "/taller/pagos", exc.message, "error", **exc.params)
+        response = _back(request, "/taller/pagos", exc.message, "error", **exc.params)
+        raise ErrorPage(lambda db: response) from exc
     return _back(
         request,
         f"/taller/pagos/por-resolver/{number}",
@@ -117,10 +117,9 @@ def one(
     return _detail(request, session, number, q=q)
 
 
-def _refused(request: Request, session, number: str, exc: DomainError):
-    session.rollback()
-    message = exc.translated(translator(request.state.lang).gettext)
-    return _detail(request, session, number, message=message, status=exc.status_code)
+def _refused(request: Request, session, number: str, exc: DomainError) -> NoReturn:
+    message, status = exc.translated(translator(request.state.lang).gettext), exc.status_code
+    raise ErrorPage(lambda db: _detail(request, db, number, message=message, status=status)) from exc
 
 
 @router.post("/{number}/cambiar")
