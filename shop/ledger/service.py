@@ -53,7 +53,7 @@ from shop.ledger.schemas import (
     SaleLine,
     TrialBalanceRow,
 )
-from shop.money import BASIS_POINTS
+from shop.money import BASIS_POINTS, basis_points_percent
 
 __all__ = [
     "MONEY_ACCOUNTS",
@@ -165,7 +165,7 @@ def set_split_rule(
         raise ValidationFailed(
             N_("The weavers' share must be between 0%% and 100%%, not %(percent)s%%."),
             field="weavers_bp",
-            percent=f"{weavers_bp / 100:g}",
+            percent=basis_points_percent(weavers_bp),
         )
     if category_id is not None and product_id is not None:
         raise ValidationFailed(N_("A split rule is for a product or a category, not both."))

@@ -20,7 +20,7 @@ from shop.clock import LOCAL_ZONE
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus, TransactionKind
-from shop.money import BASIS_POINTS
+from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 
 FEES = "processor_fees"
@@ -57,6 +57,10 @@ class StatementLine:
     payout_method: str | None = None
     reference: str | None = None  # SPEI tracking key or Stripe transfer
     description: str = ""
+
+    @property
+    def share_percent(self) -> str:
+        return basis_points_percent(self.share_bp)
 
 
 @dataclass(kw_only=True)

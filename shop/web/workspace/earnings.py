@@ -17,7 +17,7 @@ from shop.clock import to_local
 from shop.errors import N_, Forbidden
 from shop.ledger.service import weaver_balance
 from shop.ledger.statements import active_months, her_lines, parse_month, statement
-from shop.money import BASIS_POINTS
+from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Anyone
@@ -49,7 +49,7 @@ class SoldPiece:
 
     @property
     def share_percent(self) -> str:
-        return f"{self.share_bp / 100:g}"
+        return basis_points_percent(self.share_bp)
 
     @property
     def month(self) -> str:

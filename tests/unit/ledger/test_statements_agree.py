@@ -18,6 +18,7 @@ from shop.ledger.payouts import PayoutLine
 from shop.ledger.service import post_refund, post_sale, reverse, weaver_balance
 from shop.ledger.statements import Movement, _movement, statement
 from shop.ledger.write_offs import write_off
+from shop.money import basis_points_percent
 from shop.web.workspace.earnings import sold_pieces
 
 HOLD = timedelta(days=7)
@@ -85,3 +86,10 @@ def test_a_kind_with_no_place_on_a_statement_is_an_error_never_a_sale():
     with pytest.raises(ValueError, match="no place on a statement"):
         _movement(TransactionKind.reversal, TransactionKind.receipt, "weaver:1")
     assert _movement(TransactionKind.reversal, TransactionKind.sale, "weaver:1") == Movement.sale_reversed
+
+
+@pytest.mark.parametrize(
+    ("share_bp", "written"), [(10_000, "100"), (8000, "80"), (3333, "33.33"), (50, "0.5"), (1, "0.01"), (0, "0")]
+)
+def test_basis_points_are_written_as_a_percentage_without_a_float(share_bp, written):
+    assert basis_points_percent(share_bp) == written
