@@ -110,6 +110,12 @@ def split_basis_points(amount: int, share_bp: int) -> int:
     return amount * share_bp // BASIS_POINTS
 
 
+def basis_points_percent(share_bp: int) -> str:
+    """Basis points as the percentage people write, without a float: 8000 → "80", 3333 → "33.33", 50 → "0.5"."""
+    text = f"{Decimal(share_bp).scaleb(-2):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Pesos(int):
     """Centavos that print as money ("$1,500 MXN"), for amounts inside error messages raised by services, which
     do not know the reader's locale (Mexican Spanish and English write pesos the same way)."""

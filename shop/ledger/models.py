@@ -20,6 +20,22 @@ class AccountKind(StrEnum):
     expense = "expense"
 
 
+class TransactionKind(StrEnum):
+    """What a ledger transaction records. Stored with a CHECK: an unknown kind is refused on write, and an error
+    wherever it is read, never taken for a sale."""
+
+    sale = "sale"
+    refund = "refund"
+    reversal = "reversal"  # undoes another transaction (``reverses_id``), entry by entry
+    receipt = "receipt"  # money in that no order took (yet): held in the unallocated account
+    return_ = "return"  # unallocated money given back
+    fee = "fee"  # the processor's fee of a payment, booked once it is known
+    payout = "payout"
+    payout_return = "payout_return"  # a paid payout that came back
+    write_off = "write_off"
+    bank_match = "bank_match"  # a bank line matched to a payment or payout
+
+
 class Account(SQLModel, table=True):
     __tablename__ = "ledger_accounts"
 
@@ -39,7 +55,7 @@ class LedgerTransaction(SQLModel, table=True):
     __tablename__ = "ledger_transactions"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=40)
+    kind: TransactionKind = Field(sa_type=str_enum(TransactionKind, "transaction_kind"), nullable=False)
     description: str = Field(default="", max_length=500)
     # Posting the same business event twice (a retried webhook, say) is refused by this key.
     idempotency_key: str = Field(max_length=200, unique=True)

@@ -35,13 +35,14 @@ from shop.ledger.models import (
     PayoutBatch,
     PayoutMethod,
     PayoutStatus,
+    TransactionKind,
 )
 from shop.ledger.schemas import EntryLine
 from shop.ledger.service import post, reverse
 from shop.ledger.settled import committed_to_payouts, held_back, in_trouble, raw_balances
 from shop.money import Pesos
 
-PAYOUT = "payout"
+PAYOUT = TransactionKind.payout
 MONEY_FOR = {PayoutMethod.cash: "cash", PayoutMethod.spei: "bank", PayoutMethod.stripe_connect: "stripe_clearing"}
 OPEN = (PayoutStatus.pending, PayoutStatus.sending)
 TRACKING_KEY = re.compile(r"[A-Za-z0-9]{1,30}")
@@ -454,7 +455,7 @@ def undo_payout(session: Session, payout_id: int, *, by: User, reason: str, now:
     return payout
 
 
-PAYOUT_RETURN = "payout_return"
+PAYOUT_RETURN = TransactionKind.payout_return
 
 
 def transfer_returned(session: Session, transfer_id: str, *, amount_reversed: int, now: datetime) -> str:

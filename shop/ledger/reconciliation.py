@@ -40,14 +40,14 @@ from shop.accounts.models import Role, User
 from shop.catalogue.models import Weaver
 from shop.clock import to_local
 from shop.errors import N_, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
-from shop.ledger.models import BankLine, BankMatch, Payout, PayoutMethod, PayoutStatus
+from shop.ledger.models import BankLine, BankMatch, Payout, PayoutMethod, PayoutStatus, TransactionKind
 from shop.ledger.schemas import EntryLine, MatchCandidate
 from shop.ledger.service import post, reverse
 from shop.money import Pesos
 
 SUGGEST_WITHIN_DAYS = 5
 OFFER_WITHIN_DAYS = 45
-BANK_MATCH = "bank_match"
+BANK_MATCH = TransactionKind.bank_match
 PAYMENT, PAYOUT = "payment", "payout"
 ORDER_NUMBER = re.compile(r"(?i)JJ[\s\-_]*0*(\d{1,9})(?!\d)")
 MIN_REFERENCE = 5  # shorter references ("1", "SPEI") would be found by chance

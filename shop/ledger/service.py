@@ -34,7 +34,15 @@ from shop.ledger.accounts import (
     weaver_account,
     weaver_code,
 )
-from shop.ledger.models import Account, AccountKind, Entry, LedgerTransaction, SplitRule, SplitScope
+from shop.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    LedgerTransaction,
+    SplitRule,
+    SplitScope,
+    TransactionKind,
+)
 from shop.ledger.schemas import (
     MONEY_ACCOUNTS,
     UNALLOCATED,
@@ -45,7 +53,7 @@ from shop.ledger.schemas import (
     SaleLine,
     TrialBalanceRow,
 )
-from shop.money import BASIS_POINTS
+from shop.money import BASIS_POINTS, basis_points_percent
 
 __all__ = [
     "MONEY_ACCOUNTS",
@@ -74,12 +82,12 @@ __all__ = [
     "weaver_balance",
 ]
 
-SALE = "sale"
-REFUND = "refund"
-REVERSAL = "reversal"
-RECEIPT = "receipt"  # money in that no order took (yet): held in the unallocated account
-RETURN = "return"  # unallocated money given back
-FEE = "fee"  # the processor's fee of a payment, booked once it is known
+SALE = TransactionKind.sale
+REFUND = TransactionKind.refund
+REVERSAL = TransactionKind.reversal
+RECEIPT = TransactionKind.receipt
+RETURN = TransactionKind.return_
+FEE = TransactionKind.fee
 SHIPPING = "shipping"  # the order-level refund's key for the shipping part (lines are keyed by their id)
 
 
@@ -157,7 +165,7 @@ def set_split_rule(
         raise ValidationFailed(
             N_("The weavers' share must be between 0%% and 100%%, not %(percent)s%%."),
             field="weavers_bp",
-            percent=f"{weavers_bp / 100:g}",
+            percent=basis_points_percent(weavers_bp),
         )
     if category_id is not None and product_id is not None:
         raise ValidationFailed(N_("A split rule is for a product or a category, not both."))
@@ -189,7 +197,7 @@ def set_split_rule(
 # --- posting --------------------------------------------------------------------------------------------------
 
 
-def _existing(session: Session, key: str, kind: str) -> LedgerTransaction | None:
+def _existing(session: Session, key: str, kind: TransactionKind) -> LedgerTransaction | None:
     found = session.scalar(select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key))
     if found is not None and found.kind != kind:
         raise Conflict(
@@ -203,7 +211,7 @@ def _existing(session: Session, key: str, kind: str) -> LedgerTransaction | None
 def post(
     session: Session,
     *,
-    kind: str,
+    kind: TransactionKind,
     key: str,
     entries: Sequence[EntryLine],
     order_id: int | None = None,
@@ -264,7 +272,7 @@ def post(
 def post_new(
     session: Session,
     *,
-    kind: str,
+    kind: TransactionKind,
     key: str,
     entries: Sequence[EntryLine],
     order_id: int | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from shop.money import BASIS_POINTS
+from shop.money import split_basis_points
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +23,8 @@ class LineSplit:
 def split_line(amount: int, weavers_bp: int, weavers: Iterable[tuple[int, int]]) -> LineSplit:
     """Share what a line received: the weavers' part is ``amount * weavers_bp // 10000``, each weaver gets
     ``part * share_bp // 10000`` of it, and the fund takes everything else (its 20%, plus rounding)."""
-    part = amount * weavers_bp // BASIS_POINTS
-    credits = {weaver_id: part * share_bp // BASIS_POINTS for weaver_id, share_bp in weavers}
+    part = split_basis_points(amount, weavers_bp)
+    credits = {weaver_id: split_basis_points(part, share_bp) for weaver_id, share_bp in weavers}
     return LineSplit(weavers=credits, fund=amount - sum(credits.values()))
 
 

@@ -19,11 +19,8 @@ from shop.catalogue.models import Weaver
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
-from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus
-from shop.ledger.payouts import PAYOUT, PAYOUT_RETURN
-from shop.ledger.service import REFUND, REVERSAL, SALE
-from shop.ledger.write_offs import WRITE_OFF
-from shop.money import BASIS_POINTS
+from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus, TransactionKind
+from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 
 FEES = "processor_fees"
@@ -51,6 +48,7 @@ class StatementLine:
     transaction_id: int
     order_number: str | None = None
     product_id: int | None = None
+    order_line_id: int | None = None
     title: str = ""
     quantity: int = 0
     price: int = 0  # the line's total, what the buyer paid for the piece(s)
@@ -59,6 +57,10 @@ class StatementLine:
     payout_method: str | None = None
     reference: str | None = None  # SPEI tracking key or Stripe transfer
     description: str = ""
+
+    @property
+    def share_percent(self) -> str:
+        return basis_points_percent(self.share_bp)
 
 
 @dataclass(kw_only=True)
@@ -83,7 +85,7 @@ class MonthStatement:
     @property
     def refunded(self) -> int:
         """What refunds (and cancelled sales, less cancelled refunds) took back."""
-        return -self.total(Movement.refund, Movement.sale_reversed, Movement.refund_reversed)
+        return -self.total(*REFUNDS)
 
 
 @dataclass(kw_only=True)
@@ -127,22 +129,47 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     )
 
 
+REVERSED = {
+    TransactionKind.payout: Movement.payout_returned,
+    TransactionKind.sale: Movement.sale_reversed,
+    TransactionKind.refund: Movement.refund_reversed,
+}
+PLAIN = {
+    TransactionKind.sale: Movement.sale,
+    TransactionKind.refund: Movement.refund,
+    TransactionKind.payout: Movement.payout,
+    TransactionKind.payout_return: Movement.payout_returned,
+    TransactionKind.write_off: Movement.write_off,
+}
+# What took back part of a sale: refunds, cancelled sales, less cancelled refunds. Both "my earnings" and the
+# monthly statement count these as refunded, and only sales as earned (``earned_refunded``).
+REFUNDS = (Movement.refund, Movement.sale_reversed, Movement.refund_reversed)
+
+
 def _movement(kind: str, reversed_kind: str | None, code: str) -> str:
+    """A transaction's kind as a statement line; a kind with no meaning on a statement is an error, never a sale."""
+    kind = TransactionKind(kind)
     if code == FEES:
-        return Movement.fee_reversed if kind == REVERSAL else Movement.fee
-    if kind == REVERSAL:
-        return {
-            PAYOUT: Movement.payout_returned,
-            SALE: Movement.sale_reversed,
-            REFUND: Movement.refund_reversed,
-        }.get(reversed_kind or "", Movement.sale_reversed)
-    return {
-        SALE: Movement.sale,
-        REFUND: Movement.refund,
-        PAYOUT: Movement.payout,
-        PAYOUT_RETURN: Movement.payout_returned,
-        WRITE_OFF: Movement.write_off,
-    }.get(kind, Movement.sale)
+        return Movement.fee_reversed if kind is TransactionKind.reversal else Movement.fee
+    table, key = (REVERSED, TransactionKind(reversed_kind or "")) if kind is TransactionKind.reversal else (PLAIN, kind)
+    if key not in table:
+        raise ValueError(f"a {kind} of a {key} has no place on a statement")
+    return table[key]
+
+
+def earned_refunded(lines: list[StatementLine]) -> dict[int, tuple[int, int]]:
+    """Per order line, (what its sales earned, what refunds took back, positive): the one classification of a
+    line's movements, for "my earnings" and the monthly statement alike."""
+    parts: dict[int, list[int]] = {}
+    for line in lines:
+        if line.order_line_id is None:
+            continue
+        part = parts.setdefault(line.order_line_id, [0, 0])
+        if line.movement in REFUNDS:
+            part[1] -= line.amount
+        elif line.movement == Movement.sale:
+            part[0] += line.amount
+    return {line_id: (earned, refunded) for line_id, (earned, refunded) in parts.items() if earned or refunded}
 
 
 def balance_before(session: Session, account_id: int, moment: datetime) -> int:
@@ -234,6 +261,7 @@ def movements(session: Session, account_ids: list[int], *where, weaver_id: int |
             description=description,
         )
         if line is not None:
+            item.order_line_id = line.id
             item.product_id, item.title, item.quantity = line.product_id, line.title_es, line.quantity
             item.price = line.line_total
             item.share_bp = BASIS_POINTS if share_bp is None else share_bp
@@ -254,7 +282,7 @@ def paid_for(session: Session, payout: Payout) -> list[StatementLine]:
             Payout.transaction_id < payout.transaction_id,
         )
     )
-    where = [LedgerTransaction.id < payout.transaction_id, LedgerTransaction.kind != PAYOUT]
+    where = [LedgerTransaction.id < payout.transaction_id, LedgerTransaction.kind != TransactionKind.payout]
     if previous is not None:
         where.append(LedgerTransaction.id > previous)
     return [
@@ -262,6 +290,14 @@ def paid_for(session: Session, payout: Payout) -> list[StatementLine]:
         for line in movements(session, [account_id], *where, weaver_id=payout.weaver_id)
         if line.movement in (Movement.sale, Movement.refund, Movement.sale_reversed)
     ]
+
+
+def her_lines(session: Session, weaver_id: int) -> dict[int, tuple[int, int]]:
+    """Her part of each order line, all months: (earned, refunded), from her own account only."""
+    account_id = session.scalar(sa.select(Account.id).where(Account.code == weaver_code(weaver_id)))
+    if account_id is None:
+        return {}
+    return earned_refunded(movements(session, [account_id], Entry.order_line_id.is_not(None), weaver_id=weaver_id))
 
 
 def active_months(session: Session, weaver_id: int) -> list[date]:

@@ -14,13 +14,13 @@ from shop.accounts.models import Role, User
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Forbidden, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
-from shop.ledger.models import Account, Entry, LedgerTransaction
+from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
 from shop.ledger.schemas import EntryLine
 from shop.ledger.service import post
 from shop.ledger.settled import raw_balances
 from shop.money import Pesos
 
-WRITE_OFF = "write_off"
+WRITE_OFF = TransactionKind.write_off
 
 
 def write_off(

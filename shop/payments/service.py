@@ -12,6 +12,7 @@ money back (``shop.payments.refunds``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -479,7 +480,9 @@ def begin_refund(
     left = order.amount_paid - order.amount_refunded - _pending_refunds(session, payment.id)
     if amount <= 0 or amount > left:
         raise ValidationFailed(
-            N_("You can give back at most %(amount)s on this order."), field="amount", amount=f"{left / 100:.2f}"
+            N_("You can give back at most %(amount)s on this order."),
+            field="amount",
+            amount=f"{Decimal(left).scaleb(-2):.2f}",
         )
     known = {line.id: line for line in order.lines}
     received = order_received(session, order.id)

@@ -16,6 +16,7 @@ from shop.accounts.models import AuditEvent, User
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_
 from shop.i18n import Translator, translator
+from shop.money import basis_points_percent
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Council
 from shop.web.workspace.render import ws_render
@@ -143,7 +144,7 @@ def show(t: Translator, key: str, value, currency: str) -> str:
     if key in MONEY_FIELDS and isinstance(value, int):
         return t.money(value, currency)
     if key in BASIS_POINT_FIELDS and isinstance(value, int):
-        return f"{value / 100:g} %"
+        return f"{basis_points_percent(value)} %"
     if key.endswith("_at") and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)

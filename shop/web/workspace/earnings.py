@@ -12,15 +12,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from sqlalchemy.orm import aliased
 
 from shop.clock import to_local
 from shop.errors import N_, Forbidden
-from shop.ledger.accounts import weaver_code
-from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.ledger.service import weaver_balance
-from shop.ledger.statements import active_months, parse_month, statement
-from shop.money import BASIS_POINTS
+from shop.ledger.statements import active_months, her_lines, parse_month, statement
+from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
 from shop.web.deps import SessionDep
 from shop.web.workspace.auth import Anyone
@@ -29,8 +26,6 @@ from shop.web.workspace.thumbs import first_photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 
-# Ledger kinds as the ledger writes them; a reversal counts as the kind of what it reverses.
-REFUND, REVERSAL = "refund", "reversal"
 NO_PROFILE = N_("This page shows the earnings of a weaver, and your account has no weaver profile. Ask an admin.")
 
 
@@ -54,7 +49,7 @@ class SoldPiece:
 
     @property
     def share_percent(self) -> str:
-        return f"{self.share_bp / 100:g}"
+        return basis_points_percent(self.share_bp)
 
     @property
     def month(self) -> str:
@@ -66,31 +61,9 @@ def _parse_month(value: str) -> str | None:
     return parse_month(value).strftime("%Y-%m") if value.strip() else None
 
 
-def her_parts(session, weaver_id: int) -> dict[int, tuple[int, int]]:
-    """Per order line: (her part of the sales, what refunds took back), from her own account only."""
-    reversed_tx = aliased(LedgerTransaction)
-    kind = sa.case((LedgerTransaction.kind == REVERSAL, reversed_tx.kind), else_=LedgerTransaction.kind)
-    rows = session.execute(
-        sa.select(Entry.order_line_id, kind, sa.func.sum(Entry.amount))
-        .join(LedgerTransaction, Entry.transaction_id == LedgerTransaction.id)
-        .outerjoin(reversed_tx, LedgerTransaction.reverses_id == reversed_tx.id)
-        .join(Account, Entry.account_id == Account.id)
-        .where(Account.code == weaver_code(weaver_id), Entry.order_line_id.is_not(None))
-        .group_by(Entry.order_line_id, kind)
-    ).all()
-    parts: dict[int, list[int]] = {}
-    for line_id, effective, total in rows:
-        earned_refunded = parts.setdefault(line_id, [0, 0])
-        if effective == REFUND:
-            earned_refunded[1] += int(total or 0)
-        else:
-            earned_refunded[0] -= int(total or 0)
-    return {line_id: (earned, refunded) for line_id, (earned, refunded) in parts.items() if earned or refunded}
-
-
 def sold_pieces(session, weaver_id: int) -> list[SoldPiece]:
     """Her pieces that sold, newest first, with her part of each."""
-    parts = her_parts(session, weaver_id)
+    parts = her_lines(session, weaver_id)
     if not parts:
         return []
     rows = session.execute(
