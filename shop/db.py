@@ -2,13 +2,13 @@
 
 Services only ``flush()``. Whoever opens the session (a request, a CLI command, a job) commits it, so a
 failed commit surfaces as an error to that caller instead of after a response was already sent.
-The request's session dependency lives in ``shop.web.deps``, so that domain packages, which import this
+The request's session dependency lives in ``shop.http.deps``, so that domain packages, which import this
 module for its metadata, never import the web framework.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -96,8 +96,10 @@ def optimize(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
-    """A unit of work for CLI commands, jobs and requests: commit on success, roll back on any error.
+def session_scope(engine: Engine, *, writes: bool = True, keep: Callable[[], bool] | None = None) -> Iterator[Session]:
+    """A unit of work for CLI commands, jobs and requests: commit on success, roll back on any error, and
+    also when ``keep`` (asked once the work is done) says the outcome is not to be kept (a request that
+    answers with an error page).
 
     ``writes=False`` marks a read-only unit, which on SQLite never waits for the write lock.
     """
@@ -105,7 +107,10 @@ def session_scope(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            if keep is None or keep():
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

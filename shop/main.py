@@ -20,6 +20,7 @@ from shop.catalogue import revision
 from shop.catalogue.images import thumbnails_dir
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
+from shop.http.urls import STATIC_DIR, static_url
 from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
@@ -31,7 +32,6 @@ from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
 from shop.web.store import language, pages, seo, shopping
-from shop.web.urls import STATIC_DIR, static_url
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank

@@ -16,6 +16,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
@@ -31,7 +32,7 @@ class Rule:
     name: str
     limits: str
 
-    @property
+    @cached_property  # parsed once: every try on the password form and every order asks for them
     def items(self) -> list[RateLimitItem]:
         return parse_many(self.limits)
 

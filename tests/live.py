@@ -34,8 +34,8 @@ def serve(app, port: int | None = None):
         thread.join(timeout=10)
 
 
-def stripe_shop_env(settings, fake, port: int, *, stripe_timeout_seconds: int = 60) -> dict[str, str]:
-    """The environment that makes a spawned shop use the test's database and files, with the fake Stripe."""
+def shop_env(settings, port: int) -> dict[str, str]:
+    """The environment that makes a spawned shop use the test's database and files."""
     return {
         "SHOP_ENVIRONMENT": "test",
         "SHOP_DATABASE_URL": settings.database_url,
@@ -43,6 +43,13 @@ def stripe_shop_env(settings, fake, port: int, *, stripe_timeout_seconds: int = 
         "SHOP_MEDIA_DIR": str(settings.media_dir),
         "SHOP_PROOFS_DIR": str(settings.proofs_dir),
         "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def stripe_shop_env(settings, fake, port: int, *, stripe_timeout_seconds: int = 60) -> dict[str, str]:
+    """``shop_env`` with the fake Stripe."""
+    return {
+        **shop_env(settings, port),
         "SHOP_STRIPE_SECRET_KEY": "sk_test_shop",
         "SHOP_STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
         "SHOP_STRIPE_API_BASE": fake.url,

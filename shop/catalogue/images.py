@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Image, ProductImage, Weaver
@@ -139,13 +139,14 @@ class Audience(StrEnum):
 
 def audience(session: Session, key: str) -> Audience:
     """Who may see the image named ``key``; a photo that is also a product's is public like the product's."""
-    image_id = session.scalar(select(Image.id).where(Image.key == key))
-    if image_id is None:
-        return Audience.everyone
-    consents = session.scalars(select(Weaver.consent_to_publish).where(Weaver.photo_id == image_id)).all()
+    # One statement, since every photo request asks: the consents of the weavers whose portrait it is, unless
+    # it is also a product's photo (then nothing comes back, as for an unknown key or a photo of no weaver).
+    consents = session.scalars(
+        select(Weaver.consent_to_publish)
+        .join(Image, Image.id == Weaver.photo_id)
+        .where(Image.key == key, ~exists().where(ProductImage.image_id == Image.id))
+    ).all()
     if not consents:
-        return Audience.everyone
-    if session.scalar(select(ProductImage.id).where(ProductImage.image_id == image_id).limit(1)) is not None:
         return Audience.everyone
     return Audience.portrait if any(consents) else Audience.workspace
 

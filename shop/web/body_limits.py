@@ -83,9 +83,13 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is None and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (every page view): nothing to count
+            return
         limit = limit_for(scope["path"], self.settings)
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)
             return
         received = 0

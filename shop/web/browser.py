@@ -15,6 +15,8 @@ from http.cookies import SimpleCookie
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shop.http.cookies import host_cookie
+
 SEED_COOKIE = "seed"
 CART_COOKIE = "cart"
 FLASH_COOKIE = "flash"
@@ -46,12 +48,6 @@ def _parse_cookies(scope: Scope) -> dict[str, str]:
             except Exception:
                 return {}
     return {key: morsel.value for key, morsel in jar.items()}
-
-
-def host_cookie(name: str, secure: bool) -> str:
-    """A cookie's name: under https with the ``__Host-`` prefix, which browsers accept only when Secure,
-    Path=/ and without Domain, so no other site (a sibling subdomain, a plain-http page) can plant it."""
-    return f"__Host-{name}" if secure else name
 
 
 def new_seed() -> str:

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from shop.errors import N_, Forbidden
+from shop.http.deps import SAFE_METHODS
 from shop.web.browser import SEED_SCOPE_KEY, csrf_valid
-from shop.web.deps import SAFE_METHODS
 
 EXPIRED = N_("This form has expired. Go back, reload the page and try again.")
 

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shop.errors import N_, DomainError, ValidationFailed
+from shop.http.deps import ErrorPage, draw_error_page
 from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
 from shop.validation import describe
-from shop.web.deps import ErrorPage, draw_error_page
 from shop.web.store.language import LANG_COOKIE
 from shop.web.templating import render
 

@@ -17,8 +17,8 @@ from starlette.types import Scope
 from shop.catalogue.images import Audience, audience
 from shop.db import session_scope
 from shop.errors import DomainError
+from shop.http.auth import device_of, signed_in
 from shop.web.files import CachedStaticFiles
-from shop.web.workspace.auth import device_of, signed_in
 
 DAY = 86_400
 

@@ -20,27 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import anyio
-from fastapi import Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shop.http.caching import MARKER
+
 log = logging.getLogger(__name__)
-MARKER = b"x-shop-cache"
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
 Personalize = Callable[[Scope], dict[bytes, bytes]]
-
-
-def mark_public(request: Request, response: Response) -> None:
-    """Route dependency: this answer is the same for everybody (but its placeholders) and may be cached."""
-    response.headers[MARKER.decode()] = "public"
-    request.state.page_cache_public = True
-
-
-def public_headers() -> dict[str, str]:
-    """For routes returning a Response themselves (FastAPI does not merge dependency headers into those)."""
-    return {MARKER.decode(): "public"}
 
 
 @dataclass(slots=True)

@@ -12,8 +12,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from shop.catalogue.availability import availability_of
+from shop.http import present, urls
+from shop.http.caching import public_headers
+from shop.http.deps import answer_is_an_error
 from shop.i18n import LANGUAGE_NAMES, translator
-from shop.web import present, urls
 from shop.web.browser import (
     CART_COOKIE,
     CART_PLACEHOLDER,
@@ -23,8 +25,6 @@ from shop.web.browser import (
     Signer,
     csrf_token,
 )
-from shop.web.deps import answer_is_an_error
-from shop.web.page_cache import public_headers
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(urls.TEMPLATES_DIR),

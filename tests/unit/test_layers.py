@@ -1,14 +1,25 @@
-"""Domain packages never import the transport layer (DESIGN.md, rule 1), checked by import-linter."""
+"""The layering rules (DESIGN.md, rules 1 and 8), checked by import-linter: domains never import the
+transports, the JSON API and what both transports share (shop.http) never import the HTML pages."""
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_import_contracts_hold():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
     lint_imports = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert f"{len(contracts)} kept, 0 broken" in result.stdout
+
+
+def test_the_api_is_checked_against_the_web_layer():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    assert any("shop.api" in c["source_modules"] and "shop.web" in c["forbidden_modules"] for c in contracts)
+    imports_web = re.compile(r"^\s*(from|import) shop\.web\b", re.M)
+    assert not [path.name for path in (ROOT / "shop" / "api").rglob("*.py") if imports_web.search(path.read_text())]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import params
-from live import free_port, spawn
+from live import free_port, shop_env, spawn
 from test_route_protection import routes
 
 from shop.web import body_limits
@@ -95,12 +95,7 @@ def server(settings, tmp_path):
     temp = tmp_path / "server-tmp"
     temp.mkdir()
     env = {
-        "SHOP_ENVIRONMENT": "test",
-        "SHOP_DATABASE_URL": settings.database_url,
-        "SHOP_SECRET_KEY": settings.secret_key.get_secret_value(),
-        "SHOP_MEDIA_DIR": str(settings.media_dir),
-        "SHOP_PROOFS_DIR": str(settings.proofs_dir),
-        "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
+        **shop_env(settings, port),
         "SHOP_JOBS_INTERVAL_SECONDS": "0",
         "TMPDIR": str(temp),
     }

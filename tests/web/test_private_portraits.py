@@ -9,7 +9,7 @@ from shop.accounts.models import Role
 from shop.accounts.service import enroll_device
 from shop.catalogue import service
 from shop.clock import utcnow
-from shop.web.workspace.auth import DEVICE_COOKIE
+from shop.http.auth import DEVICE_COOKIE
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shop.web.urls import static_url
+from shop.http.urls import static_url
 
 
 class Page(HTMLParser):

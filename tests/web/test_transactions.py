@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from shop.catalogue.models import Category
-from shop.web.deps import SessionDep
+from shop.http.deps import SessionDep
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_failed_commit_answers_5xx_and_keeps_nothing(client, engine, write_rou
 @pytest.fixture
 def error_page_route(app):
     """A handler that writes, then answers with an error page without rolling back by hand."""
-    from shop.web.deps import keep_writes_of_refusal
+    from shop.http.deps import keep_writes_of_refusal
     from shop.web.workspace.render import ws_render
 
     @app.post("/test-only/error-page/{status}")
@@ -83,7 +83,7 @@ def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_p
 
 
 def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_stored(app, client, engine):
-    from shop.web.deps import ErrorPage
+    from shop.http.deps import ErrorPage
 
     @app.post("/test-only/raise-error-page")
     def create_then_refuse(session: SessionDep):

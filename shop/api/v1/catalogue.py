@@ -20,8 +20,8 @@ from shop.catalogue.browse import (
     public_weavers,
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
-from shop.web.deps import SessionDep
-from shop.web.page_cache import mark_public
+from shop.http.caching import mark_public
+from shop.http.deps import SessionDep
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
 

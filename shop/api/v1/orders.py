@@ -14,14 +14,14 @@ from shop.catalogue.models import Product
 from shop.catalogue.schemas import SLUG_PATTERN, Localized
 from shop.db import session_scope
 from shop.errors import N_, NotFound
+from shop.http.deps import SessionDep
 from shop.orders.models import Order, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import order_by_token
+from shop.payments import checkout as checkout_flow
 from shop.payments.models import Payment
 from shop.payments.service import payment_of
 from shop.validation import filled, plain
-from shop.web import checkout_flow
-from shop.web.deps import SessionDep
 
 router = APIRouter(tags=["orders"])
 

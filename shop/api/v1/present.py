@@ -19,9 +19,9 @@ from shop.catalogue.schemas import (
     WeaverRead,
 )
 from shop.config import Settings
+from shop.http import present, urls
 from shop.i18n import translator
 from shop.money import convert_for_display
-from shop.web import present, urls
 
 
 def both(render) -> Localized:

@@ -20,9 +20,12 @@ from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
+from shop.http.auth import Signed, require
+from shop.http.deps import SessionDep
 from shop.orders import service as orders
 from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
+from shop.orders.scope import visible_orders
 from shop.payments import refunds as refund_flow
 from shop.payments.service import (
     confirm_offline_payment,
@@ -33,9 +36,6 @@ from shop.payments.service import (
     unallocated_payment,
 )
 from shop.validation import filled, plain
-from shop.web.deps import SessionDep
-from shop.web.workspace.auth import Signed, require
-from shop.web.workspace.scope import visible_orders
 
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
 Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]

@@ -20,10 +20,10 @@ from shop.catalogue.browse import (
     public_weavers,
     related_products,
 )
+from shop.http.caching import mark_public
+from shop.http.deps import SessionDep
+from shop.http.present import loc
 from shop.i18n import translator
-from shop.web.deps import SessionDep
-from shop.web.page_cache import mark_public
-from shop.web.present import loc
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 

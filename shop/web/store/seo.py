@@ -11,12 +11,12 @@ from fastapi.responses import PlainTextResponse, Response
 from shop.catalogue.availability import availability_of
 from shop.catalogue.browse import list_categories, sitemap_entries
 from shop.catalogue.models import Product
+from shop.http import urls
+from shop.http.caching import public_headers
+from shop.http.deps import SessionDep
+from shop.http.present import COOPERATIVE, loc
 from shop.i18n import STORE_LANGUAGES
 from shop.money import Money
-from shop.web import urls
-from shop.web.deps import SessionDep
-from shop.web.page_cache import public_headers
-from shop.web.present import COOPERATIVE, loc
 
 router = APIRouter(include_in_schema=False)
 

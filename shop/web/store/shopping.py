@@ -11,18 +11,18 @@ from shop.catalogue.stock import JustSold
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, NotFound, TooManyRequests, ValidationFailed
+from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.models import OrderStatus, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem, countries
 from shop.orders.service import order_by_token
+from shop.payments import checkout as checkout_flow
 from shop.payments import offline_holds
 from shop.payments.service import payment_of
-from shop.web import checkout_flow
 from shop.web.browser import CART_COOKIE, FLASH_COOKIE
 from shop.web.csrf import check_csrf
-from shop.web.deps import SessionDep
 from shop.web.errors import domain_error_items
 from shop.web.templating import render
 
@@ -240,7 +240,7 @@ def place_order(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Place the order and send the buyer to pay. This handler opens its own short transactions (see
-    checkout_flow), so no lock is held while Stripe is called."""
+    shop.payments.checkout), so no lock is held while Stripe is called."""
     check_csrf(request, csrf_token)
     state = request.app.state
     engine, t = state.engine, translator(lang)

@@ -27,6 +27,8 @@ from sqlmodel import Session
 from shop.clock import to_local, utcnow
 from shop.db import session_scope
 from shop.errors import N_, ValidationFailed
+from shop.http.auth import Staff
+from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
 from shop.ledger.accounts import WEAVER_PREFIX
 from shop.ledger.export import ledger_csv
@@ -34,8 +36,6 @@ from shop.ledger.fund import fund_position, fund_statement
 from shop.ledger.service import trial_balance
 from shop.ledger.settled import weaver_totals
 from shop.ledger.statements import month_of, parse_month
-from shop.web.deps import SessionDep
-from shop.web.workspace.auth import Staff
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import first_photos
 

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request
 from shop.accounts.models import AuditEvent, User
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_
+from shop.http.auth import Council
+from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
 from shop.money import basis_points_percent
-from shop.web.deps import SessionDep
-from shop.web.workspace.auth import Council
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

@@ -15,12 +15,12 @@ from sqlalchemy.orm import load_only
 
 from shop.clock import to_local, utcnow
 from shop.errors import N_, DomainError, ValidationFailed
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import reconciliation
 from shop.ledger.models import BankStatement, StatementStatus
 from shop.ledger.service import balance
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.bank_import import BankDesk, RowId
 from shop.web.workspace.render import ws_render

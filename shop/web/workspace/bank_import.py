@@ -19,6 +19,8 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, ValidationFailed
+from shop.http.auth import Signed, require
+from shop.http.deps import ErrorPage, SessionDep
 from shop.ledger import bank_statements as statements
 from shop.ledger.bank_statements import (
     MAPPING_FIELDS,
@@ -29,9 +31,7 @@ from shop.ledger.bank_statements import (
 )
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.render import ws_render
 

@@ -15,12 +15,12 @@ from fastapi import APIRouter, Request
 
 from shop.clock import to_local
 from shop.errors import N_, Forbidden
+from shop.http.auth import Anyone
+from shop.http.deps import SessionDep
 from shop.ledger.service import weaver_balance
 from shop.ledger.statements import active_months, her_lines, parse_month, statement
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
-from shop.web.deps import SessionDep
-from shop.web.workspace.auth import Anyone
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import first_photos
 

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Request
 from shop.accounts.models import Role
 from shop.catalogue.models import Product, ProductImage, ProductStatus
 from shop.errors import N_, NN_
+from shop.http.auth import Anyone
+from shop.http.deps import SessionDep
 from shop.ledger.models import BatchStatus, PayoutBatch
 from shop.orders.models import Order, OrderStatus, PaymentMethod
+from shop.orders.scope import mine
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.deps import SessionDep
-from shop.web.workspace.auth import Anyone
 from shop.web.workspace.orders import waiting as waiting_orders
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.scope import mine
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 

@@ -25,11 +25,11 @@ from shop.catalogue.models import Product, ProductImage, ProductStatus
 from shop.catalogue.stock import holds_on, lock_products
 from shop.clock import utcnow
 from shop.errors import N_, NotFound
-from shop.web.deps import SessionDep
+from shop.http.auth import Signed, require
+from shop.http.deps import SessionDep
+from shop.orders.scope import mine, sees_everything
 from shop.web.store.shopping import flash_message
-from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.scope import mine, sees_everything
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 # Members look after their own pieces; the treasurer, the council and admins after all of them.

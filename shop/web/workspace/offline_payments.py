@@ -15,15 +15,15 @@ from fastapi.responses import RedirectResponse
 from shop.accounts.service import record
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState
+from shop.http.auth import Treasurer
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
 from shop.payments import offline_holds
 from shop.payments.service import confirm_offline_payment, missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.orders import Csrf, S, country_name, with_lines
 from shop.web.workspace.render import ws_render
 

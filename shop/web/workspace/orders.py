@@ -19,16 +19,16 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.http.auth import Signed, require
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Channel, Order, OrderLine, OrderStatus
 from shop.orders.schemas import countries
+from shop.orders.scope import sees_everything, visible_orders
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.scope import sees_everything, visible_orders
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]

@@ -16,13 +16,13 @@ from shop.catalogue.images import ImageLimits
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payouts as service
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import PayoutDesk, RowId

@@ -20,6 +20,8 @@ from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.http.auth import Signed, require
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payouts as service
 from shop.ledger.fund import fund_position
@@ -30,9 +32,7 @@ from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web import payout_flow
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems, pesos_field
 from shop.web.workspace.orders import Csrf
 from shop.web.workspace.render import ws_render

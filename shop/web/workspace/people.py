@@ -13,10 +13,10 @@ from shop.accounts.models import Device, Role, User
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
+from shop.http.auth import Admin
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Admin
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin import enroll_cookie, photos
 

@@ -15,9 +15,9 @@ from shop.catalogue import service as catalogue
 from shop.catalogue.models import Product, ProductKind, ProductStatus
 from shop.catalogue.schemas import ProductCreate, ProductUpdate
 from shop.errors import N_, DomainError, ValidationFailed
+from shop.http.deps import ErrorPage, SessionDep
 from shop.money import parse_amount
 from shop.validation import describe
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetres, read_percent, read_whole
 from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved

@@ -21,9 +21,9 @@ from shop.catalogue.models import (
 from shop.catalogue.stock import holds_on
 from shop.clock import utcnow
 from shop.errors import N_
+from shop.http.auth import Signed
+from shop.http.deps import ErrorPage
 from shop.orders.models import Order
-from shop.web.deps import ErrorPage
-from shop.web.workspace.auth import Signed
 from shop.web.workspace.inventory import STATUS_NAMES, find_editable
 from shop.web.workspace.render import ws_render
 

@@ -12,7 +12,7 @@ from shop.catalogue.images import ImageLimits, save_image
 from shop.catalogue.models import Image, Product, ProductImage
 from shop.clock import utcnow
 from shop.errors import N_, NotFound, ValidationFailed
-from shop.web.deps import SessionDep
+from shop.http.deps import SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved

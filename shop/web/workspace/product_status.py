@@ -11,7 +11,7 @@ from shop.catalogue.models import ProductStatus
 from shop.catalogue.stock_changes import change_status
 from shop.clock import utcnow
 from shop.errors import N_, Forbidden, ValidationFailed
-from shop.web.deps import SessionDep
+from shop.http.deps import SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.inventory import Csrf, Keeper, find_editable, redirect_saved
 

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from shop.db import session_scope
 from shop.errors import N_, InvalidState, ValidationFailed
+from shop.http.auth import Treasurer
 from shop.i18n import translator
 from shop.money import parse_amount
 from shop.orders import service as orders
@@ -16,7 +17,6 @@ from shop.orders.models import Order
 from shop.payments import refunds as refund_flow
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.form_reading import pesos_field
 from shop.web.workspace.orders import Csrf, Refundable, field_errors, refundable
 from shop.web.workspace.render import ws_render

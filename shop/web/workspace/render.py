@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import Request
 from markupsafe import Markup
 
+from shop.http.urls import static_url
 from shop.web.templating import render
-from shop.web.urls import static_url
 
 
 def icon(name: str, label: str = "") -> Markup:

@@ -20,19 +20,19 @@ from shop.catalogue import stock
 from shop.catalogue.models import Product, ProductImage, ProductKind, ProductStatus, ProductWeaver, Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound
+from shop.http.auth import Staff
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Channel, Order
 from shop.orders.schemas import OrderItem
+from shop.orders.scope import visible_orders
 from shop.payments.models import Payment
 from shop.payments.service import payment_of, sell_in_person
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Staff
 from shop.web.workspace.inventory import Keeper
 from shop.web.workspace.orders import THANKS
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.scope import visible_orders
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 GRID_SIZE = 60

@@ -20,12 +20,7 @@ from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
-from shop.i18n import translator
-from shop.web.browser import rotate_seed
-from shop.web.csrf import check_csrf
-from shop.web.deps import SessionDep, keep_writes_of_refusal
-from shop.web.urls import default_thumb
-from shop.web.workspace.auth import (
+from shop.http.auth import (
     DEVICE_COOKIE,
     LANG_COOKIE,
     WORKSPACE_LANGUAGES,
@@ -36,6 +31,11 @@ from shop.web.workspace.auth import (
     signed_in,
     workspace_language,
 )
+from shop.http.deps import SessionDep, keep_writes_of_refusal
+from shop.http.urls import default_thumb
+from shop.i18n import translator
+from shop.web.browser import rotate_seed
+from shop.web.csrf import check_csrf
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin_guard import admit, client_address, remember_browser
 

@@ -16,8 +16,8 @@ from fastapi import Request
 
 from shop.accounts import service as accounts
 from shop.accounts.models import User
+from shop.http.cookies import host_cookie
 from shop.throttle import Rule, Verdict
-from shop.web.browser import host_cookie
 
 PER_ADDRESS = Rule("signin-address", "20/minute; 200/hour; 1000/day")
 PER_NAME = Rule("signin-name", "5/minute; 20/hour; 100/day")

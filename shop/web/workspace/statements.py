@@ -15,6 +15,8 @@ from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
+from shop.http.auth import Signed, require
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payouts as service
 from shop.ledger.clabe import bank_of
@@ -22,9 +24,7 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Signed, require
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, RowId, hold

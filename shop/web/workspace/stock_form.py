@@ -14,9 +14,9 @@ from shop.catalogue.models import ProductStatus, StockReason
 from shop.catalogue.stock_changes import TAKES_AWAY, adjust_stock
 from shop.clock import utcnow
 from shop.errors import N_, DomainError
+from shop.http.deps import SessionDep
 from shop.orders.schemas import OrderItem
 from shop.payments.service import sell_in_person
-from shop.web.deps import SessionDep
 from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import Problems, read_whole
 from shop.web.workspace.inventory import Csrf, Keeper, find_editable, redirect_saved

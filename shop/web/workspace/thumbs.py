@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shop.catalogue.models import Image, ProductImage, Weaver
-from shop.web.urls import default_thumb
+from shop.http.urls import default_thumb
 
 
 def first_photos(session, product_ids: set[int], width: int = 320) -> dict[int, str]:

@@ -18,15 +18,15 @@ from shop.catalogue.stock import free_pieces
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
+from shop.http.auth import Treasurer
+from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.payments import refunds
 from shop.payments.models import PaymentKind
 from shop.payments.service import missing_pieces, record_money_to_resolve, reinstate, unallocated_payment
 from shop.payments.to_resolve import mark_resolved, payments_to_resolve
-from shop.web.deps import ErrorPage, SessionDep
 from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.auth import Treasurer
 from shop.web.workspace.orders import Csrf
 from shop.web.workspace.render import ws_render
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shop.web.workspace.auth import signed_in
+from shop.http.auth import signed_in
 
 READS_NO_BODY = ("GET", "HEAD")
 

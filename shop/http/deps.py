@@ -50,13 +50,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
     Requests that may change data start as writers, so on SQLite they queue for the write lock up front.
     """
-    with session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS) as session:
+    state = request.state
+
+    def keep() -> bool:
+        return not getattr(state, "answer_is_an_error", False) or getattr(state, "keep_writes_of_refusal", False)
+
+    with session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS, keep=keep) as session:
         # Whoever signs in during this request is the author of its changes (see shop.accounts.audit).
-        session.info[REQUEST_STATE] = request.state
+        session.info[REQUEST_STATE] = state
         yield session
-        state = request.state
-        if getattr(state, "answer_is_an_error", False) and not getattr(state, "keep_writes_of_refusal", False):
-            session.rollback()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -20,8 +20,8 @@ from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, Forbidden
-from shop.web.browser import host_cookie
-from shop.web.urls import default_thumb
+from shop.http.cookies import host_cookie
+from shop.http.urls import default_thumb
 
 SESSION_COOKIE = "ws"
 DEVICE_COOKIE = "device"
