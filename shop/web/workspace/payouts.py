@@ -24,6 +24,7 @@ from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payouts as service
+from shop.ledger import stripe_payouts
 from shop.ledger.fund import fund_position
 from shop.ledger.models import BatchStatus, Payout, PayoutBatch, PayoutMethod, PayoutStatus
 from shop.ledger.payouts import PayoutLine
@@ -31,7 +32,6 @@ from shop.ledger.spei_export import spei_csv
 from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web import payout_flow
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.form_reading import Problems, pesos_field
 from shop.web.workspace.orders import Csrf
@@ -376,7 +376,7 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: 
     check_csrf(request, csrf_token)
     engine = request.app.state.engine
     try:
-        payout = payout_flow.transfer(
+        payout = stripe_payouts.transfer(
             engine,
             request.app.state.gateway if _connect(request) else None,
             payout_id,
@@ -385,7 +385,7 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: 
         )
     except DomainError as exc:
         # Not the buyer's "unavailable" message: the money may have left, and the payout stays "being sent".
-        shown = payout_flow.TransferUnanswered() if isinstance(exc, PaymentProviderUnavailable) else exc
+        shown = stripe_payouts.TransferUnanswered() if isinstance(exc, PaymentProviderUnavailable) else exc
         with session_scope(engine, writes=False) as session:
             return _failed(request, session, _payout_batch(session, payout_id), shown, f"payout-{payout_id}")
     return _back_to_batch(
