@@ -26,6 +26,7 @@ from shop.db import session_scope
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.orders.models import Order
 from shop.orders.service import lock_order, order_by_number
+from shop.payments import states
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused, StripeGateway
 from shop.payments.models import Payment, Refund, RefundStatus
 from shop.payments.service import begin_refund, begin_return, complete_refund
@@ -136,7 +137,7 @@ def _mark_failed(engine, refund_id: int) -> None:
     with session_scope(engine) as session:
         failed = session.scalar(sa.select(Refund).where(Refund.id == refund_id).with_for_update())
         if failed.status is RefundStatus.pending:
-            failed.status = RefundStatus.failed
+            states.move_refund(failed, RefundStatus.failed)
 
 
 def _complete(engine, refund_id: int, stripe_refund_id: str) -> None:

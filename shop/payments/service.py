@@ -580,7 +580,7 @@ def complete_refund(
         return
     payment = session.get(Payment, refund.payment_id, populate_existing=True)
     money_account = "cash" if refund.via == "cash" else MONEY_ACCOUNT[payment.kind]
-    refund.status = RefundStatus.succeeded
+    states.move_refund(refund, RefundStatus.succeeded)
     refund.stripe_refund_id = stripe_refund_id or refund.stripe_refund_id
     if payment.status in (PaymentStatus.unallocated, PaymentStatus.returned):
         _complete_return(session, order, payment, refund, money_account, now)

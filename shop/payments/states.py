@@ -4,12 +4,16 @@ A payment is ``open`` until money comes in or it ends unpaid. Money that its ord
 cancelled meanwhile, or a piece was gone) makes it ``unallocated``; the treasurer then reinstates the order
 (``succeeded``) or gives the money back (``returned``). Late money for a payment that had failed, expired or
 been cancelled is also ``unallocated``: the ledger must hold whatever Stripe or the bank really received.
+
+A refund's status changes here too (``move_refund``): it is ``pending`` until the money is known to have gone
+back (``succeeded``) or not (``failed``). A failed refund may still succeed: one marked failed because Stripe
+did not list it can be reported made later, and the money that really left must be booked.
 """
 
 from __future__ import annotations
 
 from shop.errors import N_, InvalidState
-from shop.payments.models import Payment, PaymentStatus
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 
 P = PaymentStatus
 MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
@@ -34,3 +38,22 @@ def move(payment: Payment, to: PaymentStatus) -> None:
             wanted=to.value,
         )
     payment.status = to
+
+
+R = RefundStatus
+REFUND_MOVES: dict[RefundStatus, frozenset[RefundStatus]] = {
+    R.pending: frozenset({R.succeeded, R.failed}),
+    R.failed: frozenset({R.succeeded}),
+    R.succeeded: frozenset(),
+}
+
+
+def move_refund(refund: Refund, to: RefundStatus) -> None:
+    """Set ``refund``'s status to ``to``, or raise InvalidState if that move is not allowed."""
+    if to not in REFUND_MOVES[refund.status]:
+        raise InvalidState(
+            N_("This refund is %(current)s, so it cannot become %(wanted)s."),
+            current=refund.status.value,
+            wanted=to.value,
+        )
+    refund.status = to

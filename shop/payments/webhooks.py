@@ -278,7 +278,7 @@ def _stripe_refund(session: Session, refund: StripeRefund, now: datetime) -> str
     ours = _ours(session, refund, payment)
     if refund.status not in MONEY_WENT_BACK:
         if ours is not None and ours.status is RefundStatus.pending:
-            ours.status = RefundStatus.failed
+            states.move_refund(ours, RefundStatus.failed)
             return f"{refund.id}: failed at Stripe, nothing moved"
         if ours is not None and ours.status is RefundStatus.succeeded:
             order.attention = REFUND_UNDONE
