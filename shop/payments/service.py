@@ -30,6 +30,7 @@ from shop.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from shop.orders.schemas import OrderItem
 from shop.payments import states
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
+from shop.payments.refundable import pending_refunds, refundable
 
 MONEY_ACCOUNT = {
     PaymentKind.stripe_checkout: "stripe_clearing",
@@ -444,16 +445,6 @@ def sell_in_person(
     return order
 
 
-def _pending_refunds(session: Session, payment_id: int) -> int:
-    return int(
-        session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0)).where(
-                Refund.payment_id == payment_id, Refund.status == RefundStatus.pending
-            )
-        )
-    )
-
-
 def begin_refund(
     session: Session,
     order: Order,
@@ -469,15 +460,10 @@ def begin_refund(
     """Check a refund and write it down as pending, with what it gives back; money moves in ``complete_refund``."""
     if order.status not in orders.PAID_STATES:
         raise InvalidState(N_("Order %(number)s has no payment to give back."), number=order.number)
-    payment = session.scalar(
-        sa.select(Payment)
-        .where(Payment.order_id == order.id, Payment.status == PaymentStatus.succeeded)
-        .order_by(Payment.id)
-        .with_for_update()
-    )
+    room = refundable(session, order, lock=True)
+    payment, left = room.payment, room.left
     if payment is None:
         raise InvalidState(N_("Order %(number)s has no payment to give back."), number=order.number)
-    left = order.amount_paid - order.amount_refunded - _pending_refunds(session, payment.id)
     if amount <= 0 or amount > left:
         raise ValidationFailed(
             N_("You can give back at most %(amount)s on this order."),
@@ -516,7 +502,7 @@ def begin_return(session: Session, order: Order, *, via: str, actor: str, reason
     payment = unallocated_payment(session, order, lock=True)
     if payment is None:
         raise InvalidState(N_("Order %(number)s has no payment waiting to be resolved."), number=order.number)
-    left = payment.amount - payment.amount_refunded - _pending_refunds(session, payment.id)
+    left = payment.amount - payment.amount_refunded - pending_refunds(session, payment.id)
     if left <= 0:
         raise InvalidState(N_("This money is already being given back."))
     if via == "stripe" and payment.kind is not PaymentKind.stripe_checkout:

@@ -7,7 +7,6 @@ are confirmed in ``offline_payments``, and money is given back in ``refunds``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -27,6 +26,8 @@ from shop.orders.models import Channel, Order, OrderLine, OrderStatus
 from shop.orders.schemas import countries
 from shop.orders.scope import sees_everything, visible_orders
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
+from shop.payments.refundable import Refundable
+from shop.payments.refundable import refundable as payments_refundable
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.render import ws_render
 
@@ -168,28 +169,9 @@ def queue(request: Request, session: SessionDep, who: Packers):
 # One order -----------------------------------------------------------------------------------------
 
 
-@dataclass
-class Refundable:
-    paid: Payment | None
-    left: int
-    via_stripe: bool
-
-
 def refundable(request: Request, session, order: Order) -> Refundable:
-    """How much of the order can still be given back, and whether Stripe can do it."""
-    paid = session.scalar(
-        sa.select(Payment)
-        .where(Payment.order_id == order.id, Payment.status == PaymentStatus.succeeded)
-        .order_by(Payment.id)
-    )
-    pending = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0)).where(
-            Refund.order_id == order.id, Refund.status == RefundStatus.pending
-        )
-    )
-    left = order.amount_paid - order.amount_refunded - int(pending or 0) if order.status in orders.PAID_STATES else 0
-    via_stripe = paid is not None and paid.kind is PaymentKind.stripe_checkout and request.app.state.gateway is not None
-    return Refundable(paid, max(0, left), via_stripe)
+    """What the refund form may offer: the payments' own rule, with whether Stripe is set up here."""
+    return payments_refundable(session, order, stripe=request.app.state.gateway is not None)
 
 
 def _order_page(request: Request, session, order: Order, who: Signed, *, errors=None, values=None, status=200):
