@@ -31,7 +31,7 @@ from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import language, pages, seo, shopping
+from shop.web.store import checkout, language, order_page, pages, seo, shopping
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -143,6 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(language.router)
     app.include_router(pages.router)
     app.include_router(shopping.router)
+    app.include_router(checkout.router)
+    app.include_router(order_page.router)
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)
     app.include_router(ws_inventory.router)

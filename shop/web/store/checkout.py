@@ -1,0 +1,209 @@
+"""Buying, the checkout: the form, placing the order, and the return from Stripe (paid or not). Plain forms only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from shop.catalogue.stock import JustSold
+from shop.db import session_scope
+from shop.errors import N_, DomainError, TooManyRequests, ValidationFailed
+from shop.http.deps import SessionDep
+from shop.i18n import translator
+from shop.orders import cart as carts
+from shop.orders import shipping
+from shop.orders.models import PaymentMethod
+from shop.orders.schemas import BuyerDetails, OrderItem, countries
+from shop.orders.service import order_by_token
+from shop.payments import checkout as checkout_flow
+from shop.web.csrf import check_csrf
+from shop.web.errors import domain_error_items
+from shop.web.store.shopping import Lang, _cart_token, _cart_view, _set_cart_cookie, _to_cart, flash_message
+from shop.web.templating import render
+
+router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
+
+
+def client_address(request: Request) -> str:
+    """The buyer's address as the server sees it (behind a proxy, uvicorn's forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else ""
+
+
+def _checkout_page(
+    request: Request,
+    session,
+    lang: str,
+    values: dict,
+    errors: dict[str, str],
+    status: int = 200,
+    refusal: str | None = None,
+):
+    settings = request.app.state.settings
+    view = carts.view(
+        session, carts.find_cart(session, _cart_token(request)), default_weight_g=settings.default_item_weight_g
+    )
+    quote = None
+    try:
+        quote = shipping.quote(session, values.get("country") or "MX", view.weight_g) if view.items else None
+    except DomainError as exc:
+        errors.setdefault("country", exc.translated(translator(lang).gettext))
+    return render(
+        request,
+        "store/checkout.html",
+        {
+            "view": view,
+            "quote": quote,
+            "values": values,
+            "errors": errors,
+            "countries": countries(lang),
+            "stripe": request.app.state.gateway is not None,
+            "bank_transfer_details": settings.bank_transfer_details,
+            "refusal": refusal,
+            "noindex": True,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/checkout")
+def checkout_form(request: Request, lang: Lang, session: SessionDep):
+    view = _cart_view(request, session)
+    if not view.items or view.has_problems:
+        return RedirectResponse(f"/{lang}/cart", status_code=303)
+    method = "stripe" if request.app.state.gateway is not None else "offline"
+    return _checkout_page(request, session, lang, {"country": "MX" if lang == "es" else "US", "method": method}, {})
+
+
+FormText = Annotated[str, Form(max_length=1000)]
+
+
+@router.post("/checkout")
+def place_order(
+    request: Request,
+    lang: Lang,
+    email: FormText = "",
+    name: FormText = "",
+    phone: FormText = "",
+    address_line1: FormText = "",
+    address_line2: FormText = "",
+    city: FormText = "",
+    region: FormText = "",
+    postal_code: FormText = "",
+    country: FormText = "MX",
+    method: FormText = "stripe",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+):
+    """Place the order and send the buyer to pay. This handler opens its own short transactions (see
+    shop.payments.checkout), so no lock is held while Stripe is called."""
+    check_csrf(request, csrf_token)
+    state = request.app.state
+    engine, t = state.engine, translator(lang)
+    values = {
+        "email": email,
+        "name": name,
+        "phone": phone,
+        "address_line1": address_line1,
+        "address_line2": address_line2,
+        "city": city,
+        "region": region,
+        "postal_code": postal_code,
+        "country": country.strip().upper()[:2],
+        "method": method,
+    }
+    with session_scope(engine, writes=False) as session:
+        cart = carts.find_cart(session, _cart_token(request))
+        view = carts.view(session, cart, default_weight_g=state.settings.default_item_weight_g)
+        if not view.items or view.has_problems:
+            return RedirectResponse(f"/{lang}/cart", status_code=303)
+        items = [OrderItem(product_id=item.product.id, quantity=item.quantity) for item in view.items]
+        cart_token = cart.token
+    errors: dict[str, str] = {}
+    buyer = None
+    try:
+        buyer = BuyerDetails(**{k: v for k, v in values.items() if k != "method"})
+    except Exception as exc:  # pydantic ValidationError: lengths
+        from shop.validation import describe
+
+        for error in getattr(exc, "errors", list)():
+            item = describe(error, t)
+            errors.setdefault(item["field"] or "form", item["message"])
+    if buyer is not None:
+        for problem in buyer.problems():
+            errors.setdefault(problem.field or "form", problem.translated(t.gettext))
+    if errors:
+        with session_scope(engine, writes=False) as session:
+            return _checkout_page(request, session, lang, values, errors, status=422)
+    chosen = PaymentMethod.offline if method == "offline" else PaymentMethod.stripe
+    try:
+        result = checkout_flow.place(
+            engine,
+            state.settings,
+            state.gateway,
+            items=items,
+            buyer=buyer,
+            language=lang,
+            method=chosen,
+            throttle=state.throttle,
+            client=client_address(request),
+        )
+    except TooManyRequests as exc:  # nothing was written; the form stays filled in
+        with session_scope(engine, writes=False) as session:
+            page = _checkout_page(request, session, lang, values, {}, status=429, refusal=exc.translated(t.gettext))
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except JustSold as exc:
+        with session_scope(engine) as session:
+            cart = carts.find_cart(session, cart_token)
+            gone = {item.product.id for item in carts.view(session, cart).items if not item.availability.buyable}
+            for product_id in gone:
+                carts.remove(session, cart, product_id)
+            count = sum(line.quantity for line in cart.lines)
+        response = _to_cart(request, lang)
+        _set_cart_cookie(request, response, cart_token, count)
+        flash_message(request, response, exc.message, "error", **exc.params)
+        return response
+    except ValidationFailed as exc:
+        for item in domain_error_items(exc, t):
+            errors.setdefault(item["field"] or "form", item["message"])
+        with session_scope(engine, writes=False) as session:
+            return _checkout_page(request, session, lang, values, errors, status=422)
+    except DomainError as exc:  # Stripe down or refusing: nothing charged, stock released
+        response = _to_cart(request, lang)
+        flash_message(request, response, exc.message, "error", **exc.params)
+        return response
+    if result.payment_url:
+        return RedirectResponse(result.payment_url, status_code=303)
+    with session_scope(engine) as session:
+        cart = carts.find_cart(session, cart_token)
+        if cart is not None:
+            carts.clear(session, cart)
+    response = RedirectResponse(f"/{lang}/orders/{result.token}", status_code=303)
+    _set_cart_cookie(request, response, cart_token, 0)
+    return response
+
+
+@router.get("/checkout/return/{token}")
+def checkout_return(request: Request, lang: Lang, token: str):
+    """Back from Stripe: empty the cart that became the order, and show the order's true state."""
+    with session_scope(request.app.state.engine) as session:
+        order = order_by_token(session, token)
+        cart = carts.find_cart(session, _cart_token(request))
+        if cart is not None:
+            carts.clear(session, cart)
+    response = RedirectResponse(f"/{lang}/orders/{order.token}", status_code=303)
+    if cart is not None:
+        _set_cart_cookie(request, response, cart.token, 0)
+    return response
+
+
+@router.get("/checkout/cancel/{token}")
+def checkout_cancel(request: Request, lang: Lang, token: str):
+    """Back from Stripe without paying: the pieces go back to the shop and the buyer to her cart."""
+    checkout_flow.abandon(request.app.state.engine, request.app.state.gateway, token)
+    response = RedirectResponse(f"/{lang}/cart", status_code=303)
+    flash_message(
+        request, response, N_("You left the payment page, so nothing was charged. Your pieces are still in your cart.")
+    )
+    return response
