@@ -41,6 +41,7 @@ from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
 from shop.web.workspace import offline_payments as ws_offline_payments
 from shop.web.workspace import orders as ws_orders
+from shop.web.workspace import payout_batches as ws_payout_batches
 from shop.web.workspace import payout_receipts as ws_payout_receipts
 from shop.web.workspace import payouts as ws_payouts
 from shop.web.workspace import people as ws_people
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_earnings.router)
     app.include_router(ws_audit_log.router)
     app.include_router(ws_payouts.router)
+    app.include_router(ws_payout_batches.router)
     app.include_router(ws_payout_receipts.router)
     app.include_router(ws_statements.router)
     app.include_router(ws_accounting.router)

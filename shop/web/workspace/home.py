@@ -10,7 +10,8 @@ from shop.catalogue.models import Product, ProductImage, ProductStatus
 from shop.errors import N_, NN_
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
-from shop.ledger.models import BatchStatus, PayoutBatch
+from shop.ledger.models import BatchStatus
+from shop.ledger.payout_queries import open_batch_counts
 from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.orders.scope import mine
 from shop.payments.to_resolve import payments_to_resolve
@@ -99,13 +100,7 @@ def todo(session, who) -> list[dict]:
 def _payout_work(session, who) -> list[dict]:
     """Batches waiting for a council member's approval, and approved ones waiting for the treasurer."""
     items = []
-    counts = dict(
-        session.execute(
-            sa.select(PayoutBatch.status, sa.func.count())
-            .where(PayoutBatch.status.in_((BatchStatus.prepared, BatchStatus.approved)))
-            .group_by(PayoutBatch.status)
-        ).all()
-    )
+    counts = open_batch_counts(session)
     if who.has(Role.council) and counts.get(BatchStatus.prepared):
         items.append(
             {
