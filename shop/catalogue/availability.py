@@ -57,6 +57,12 @@ def availability_of(product: Product, available: int | None = None) -> Availabil
     return AvailabilityInfo(Availability.in_stock, quantity)
 
 
+def sellable(statement):
+    """Narrow a product query to pieces that can be handed over from stock: active, and not made to order (the
+    pieces ``availability_of`` neither calls sold out nor made to order, stock aside)."""
+    return statement.where(Product.status == ProductStatus.active, Product.kind != ProductKind.made_to_order)
+
+
 def deposit_amount(product: Product) -> int | None:
     """The deposit due when a made-to-order piece is ordered, rounded down to the centavo."""
     if product.kind is not ProductKind.made_to_order or not product.deposit_bp:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from shop.catalogue.availability import sellable
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ReservationStatus, StockReservation
 from shop.catalogue.revision import mark_changed
 from shop.catalogue.search import search_scores
@@ -452,9 +453,7 @@ def free_pieces(
 ) -> list[tuple[Product, int]]:
     """Pieces for sale with units free now (made to order left out), with how many: a query's best matches, or
     the newest of a category. For offering a buyer another piece in place of one that is gone."""
-    statement = sa.select(Product).where(
-        Product.status == ProductStatus.active, Product.kind != ProductKind.made_to_order, Product.stock_on_hand > 0
-    )
+    statement = sellable(sa.select(Product)).where(Product.stock_on_hand > 0)
     scores = search_scores(session, query) if query.strip() else None
     if scores is not None:
         statement = statement.join(scores, scores.c.product_id == Product.id).order_by(scores.c.score.desc())

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from functools import partial
+
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
-from shop.catalogue.models import Product, ProductImage, ProductStatus
+from shop.catalogue.inventory import count_without_photo
+from shop.catalogue.models import ProductStatus
 from shop.errors import N_, NN_
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
 from shop.ledger.models import BatchStatus
 from shop.ledger.payout_queries import open_batch_counts
-from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.orders.scope import mine
+from shop.orders.waiting import offline_payments_to_confirm
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.workspace.orders import waiting as waiting_orders
 from shop.web.workspace.render import ws_render
@@ -43,14 +45,7 @@ def todo(session, who) -> list[dict]:
             }
         )
     if who.has(Role.treasurer, Role.admin):
-        unpaid = (
-            session.scalar(
-                sa.select(sa.func.count()).where(
-                    Order.status == OrderStatus.pending_payment, Order.payment_method == PaymentMethod.offline
-                )
-            )
-            or 0
-        )
+        unpaid = offline_payments_to_confirm(session)
         if unpaid:
             items.append(
                 {
@@ -71,19 +66,8 @@ def todo(session, who) -> list[dict]:
                 }
             )
     items.extend(_payout_work(session, who))
-    no_photo = (
-        session.scalar(
-            mine(
-                sa.select(sa.func.count())
-                .select_from(Product)
-                .where(
-                    Product.status.in_((ProductStatus.active, ProductStatus.draft)),
-                    ~sa.exists().where(ProductImage.product_id == Product.id),
-                ),
-                who,
-            )
-        )
-        or 0
+    no_photo = count_without_photo(
+        session, scope=partial(mine, who=who), statuses=(ProductStatus.active, ProductStatus.draft)
     )
     if no_photo:
         items.append(

@@ -12,16 +12,16 @@ their content, and an unreferenced one is merely unused.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role
 from shop.catalogue import service as catalogue
-from shop.catalogue.models import Product, ProductImage, ProductStatus
+from shop.catalogue.inventory import inventory_page, looked_after_id
+from shop.catalogue.models import Product, ProductStatus
 from shop.catalogue.stock import holds_on, lock_products
 from shop.clock import utcnow
 from shop.errors import N_, NotFound
@@ -48,7 +48,7 @@ STATUS_NAMES = {
 
 def find_editable(session, who: Signed, slug: str, *, lock: bool = False) -> Product:
     """The piece at ``slug`` if this person may look after it; anyone else's is simply not found."""
-    product_id = session.scalar(mine(sa.select(Product.id).where(Product.slug == slug), who))
+    product_id = looked_after_id(session, slug, scope=partial(mine, who=who))
     if product_id is None:
         raise NotFound(N_("We could not find that piece."))
     if lock:
@@ -69,29 +69,10 @@ def inventory(
     no_photo = sin_foto == "1"
     status = ProductStatus(estado) if estado in ProductStatus.__members__ else None
     page = int(pagina) if pagina.isdigit() and 0 < int(pagina) < 100_000 else 1
-    without_photo = ~sa.exists().where(ProductImage.product_id == Product.id)
-
-    counts = dict(session.execute(mine(sa.select(Product.status, sa.func.count()).group_by(Product.status), who)).all())
-    photoless = session.scalar(
-        mine(
-            sa.select(sa.func.count())
-            .select_from(Product)
-            .where(Product.status != ProductStatus.archived, without_photo),
-            who,
-        )
+    found = inventory_page(
+        session, scope=partial(mine, who=who), status=status, no_photo=no_photo, page=page, page_size=PAGE_SIZE
     )
-    statement = mine(sa.select(Product), who)
-    # Put-away pieces would only clutter the everyday list; they have their own filter.
-    statement = statement.where(Product.status == status if status else Product.status != ProductStatus.archived)
-    if no_photo:
-        statement = statement.where(without_photo)
-    total = session.scalar(sa.select(sa.func.count()).select_from(statement.subquery())) or 0
-    products = session.scalars(
-        statement.options(selectinload(Product.images).selectinload(ProductImage.image))
-        .order_by(Product.updated_at.desc(), Product.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+    products, counts, total = found.products, found.counts, found.total
     return ws_render(
         request,
         "workspace/inventory.html",
@@ -99,7 +80,7 @@ def inventory(
             "products": products,
             "holds": holds_on(session, [p.id for p in products], utcnow()),
             "counts": counts,
-            "photoless": photoless or 0,
+            "photoless": found.photoless,
             "all_count": sum(n for s, n in counts.items() if s != ProductStatus.archived),
             "no_photo": no_photo,
             "status": status,

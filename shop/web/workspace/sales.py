@@ -7,17 +7,15 @@ The sale is recorded only by "Cash received", and only if the total the seller s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import selectinload
 
-from shop.catalogue import stock
-from shop.catalogue.models import Product, ProductImage, ProductKind, ProductStatus, ProductWeaver, Weaver
+from shop.catalogue import counter, stock
+from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound
 from shop.http.auth import Staff
@@ -27,7 +25,7 @@ from shop.orders import service as orders
 from shop.orders.models import Channel, Order
 from shop.orders.schemas import OrderItem
 from shop.orders.scope import visible_orders
-from shop.payments.models import Payment
+from shop.payments.counter_sales import recent_counter_sales, same_sale_just_now
 from shop.payments.service import payment_of, sell_in_person
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.inventory import Keeper
@@ -35,11 +33,8 @@ from shop.web.workspace.orders import THANKS
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
-GRID_SIZE = 60
 MAX_LINES = 50
 MAX_QUANTITY = 50
-# A second "Cash received" this soon, by the same person, for the same pieces, is the same sale clicked twice.
-DOUBLE_CLICK = timedelta(seconds=20)
 
 
 @dataclass
@@ -56,65 +51,8 @@ class SaleLine:
 
 def _lines_again(session, kept: list[tuple[int, int, int, str]]) -> list[SaleLine]:
     """The sale's lines read again after a refusal undid the request's writes."""
-    ids = [product_id for product_id, *_ in kept]
-    products = {p.id: p for p in session.scalars(_with_parts(sa.select(Product).where(Product.id.in_(ids)))).all()}
+    products = counter.pieces(session, [product_id for product_id, *_ in kept])
     return [SaleLine(products[pid], quantity, left, typed) for pid, quantity, left, typed in kept if pid in products]
-
-
-def _with_parts(statement):
-    return statement.options(
-        selectinload(Product.images).selectinload(ProductImage.image),
-        selectinload(Product.attributions).selectinload(ProductWeaver.weaver),
-    )
-
-
-def sellable(statement):
-    """Pieces that can be handed over today: active, and not made to order."""
-    return statement.where(Product.status == ProductStatus.active, Product.kind != ProductKind.made_to_order)
-
-
-def _grid(session, q: str, now) -> tuple[list[Product], dict[int, int], bool]:
-    statement = sellable(sa.select(Product)).where(Product.stock_on_hand > 0)
-    q = q.strip()
-    if q:
-        words = sa.or_(
-            sa.func.lower(Product.title_es).contains(q.lower(), autoescape=True),
-            sa.func.lower(Product.title_en).contains(q.lower(), autoescape=True),
-            Product.id.in_(
-                sa.select(ProductWeaver.product_id)
-                .join(Weaver, Weaver.id == ProductWeaver.weaver_id)
-                .where(sa.func.lower(Weaver.name).contains(q.lower(), autoescape=True))
-            ),
-        )
-        statement = statement.where(words)
-    products = session.scalars(_with_parts(statement.order_by(Product.title_es, Product.id).limit(GRID_SIZE + 1))).all()
-    more = len(products) > GRID_SIZE
-    available = stock.available_quantities(session, list(products[:GRID_SIZE]), now)
-    return [p for p in products[:GRID_SIZE] if available[p.id] > 0], available, more
-
-
-def _recent(session) -> list[Order]:
-    return session.scalars(
-        sa.select(Order)
-        .where(Order.channel == Channel.in_person)
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(5)
-    ).all()
-
-
-def _same_sale_just_now(session, seller: str, wanted: dict[int, int], now: datetime) -> Order | None:
-    recent = session.scalars(
-        sa.select(Order)
-        .join(Payment, Payment.order_id == Order.id)
-        .where(
-            Order.channel == Channel.in_person,
-            Order.created_at >= now - DOUBLE_CLICK,
-            Payment.confirmed_by == seller[:120],
-        )
-        .options(selectinload(Order.lines))
-        .order_by(Order.id.desc())
-    ).all()
-    return next((o for o in recent if {line.product_id: line.quantity for line in o.lines} == wanted), None)
 
 
 def _sale_page(
@@ -128,7 +66,7 @@ def _sale_page(
     notices=None,
     status: int = 200,
 ):
-    grid, available, more = _grid(session, q, utcnow())
+    grid, available, more = counter.counter_grid(session, q, utcnow())
     return ws_render(
         request,
         "workspace/sale.html",
@@ -143,7 +81,7 @@ def _sale_page(
             "values": values or {},
             "errors": errors or {},
             "notices": notices or {},
-            "recent": _recent(session),
+            "recent": recent_counter_sales(session),
         },
         status_code=status,
     )
@@ -209,18 +147,13 @@ def sale_step(
     if action == "sell" and wanted and not line_errors:
         # Hold the pieces' rows first, so a second click waits for the first and then finds its sale.
         stock.lock_products(session, list(wanted))
-        done = _same_sale_just_now(session, who.user.name, wanted, utcnow())
+        done = same_sale_just_now(session, who.user.name, wanted, utcnow())
         if done is not None:
             response = RedirectResponse(f"/taller/venta/{done.number}/recibo", status_code=303)
             flash_message(request, response, N_("Sale %(number)s was already recorded."), number=done.number)
             return response
 
-    products = {
-        p.id: p
-        for p in session.scalars(
-            _with_parts(sellable(sa.select(Product)).where(Product.id.in_(list(wanted) or [-1])))
-        ).all()
-    }
+    products = counter.pieces(session, list(wanted), only_sellable=True)
     if any(product_id not in products for product_id in wanted):
         form_errors["form"] = t.gettext("A piece in the sale is no longer for sale; it was taken out.")
     available = stock.available_quantities(session, list(products.values()), utcnow())
