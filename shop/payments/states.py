@@ -29,15 +29,15 @@ MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 RECEIVED = frozenset({P.succeeded, P.unallocated, P.returned})
 
 
+def _move(row: Payment | Refund, to, moves: dict, refusal: str) -> None:
+    if to not in moves[row.status]:
+        raise InvalidState(refusal, current=row.status.value, wanted=to.value)
+    row.status = to
+
+
 def move(payment: Payment, to: PaymentStatus) -> None:
     """Set ``payment``'s status to ``to``, or raise InvalidState if that move is not allowed."""
-    if to not in MOVES[payment.status]:
-        raise InvalidState(
-            N_("This payment is %(current)s, so it cannot become %(wanted)s."),
-            current=payment.status.value,
-            wanted=to.value,
-        )
-    payment.status = to
+    _move(payment, to, MOVES, N_("This payment is %(current)s, so it cannot become %(wanted)s."))
 
 
 R = RefundStatus
@@ -50,10 +50,4 @@ REFUND_MOVES: dict[RefundStatus, frozenset[RefundStatus]] = {
 
 def move_refund(refund: Refund, to: RefundStatus) -> None:
     """Set ``refund``'s status to ``to``, or raise InvalidState if that move is not allowed."""
-    if to not in REFUND_MOVES[refund.status]:
-        raise InvalidState(
-            N_("This refund is %(current)s, so it cannot become %(wanted)s."),
-            current=refund.status.value,
-            wanted=to.value,
-        )
-    refund.status = to
+    _move(refund, to, REFUND_MOVES, N_("This refund is %(current)s, so it cannot become %(wanted)s."))
