@@ -18,10 +18,10 @@ from shop.errors import N_, DomainError, InvalidState
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payouts as service
-from shop.ledger import stripe_payouts
 from shop.ledger.models import BatchStatus, Payout, PayoutMethod, PayoutStatus
 from shop.ledger.payout_queries import batch_of_payout, payee_names
 from shop.ledger.spei_export import spei_csv
+from shop.payments import stripe_payouts
 from shop.payments.gateway import PaymentProviderUnavailable
 from shop.web.store.shopping import check_csrf, flash_message
 from shop.web.workspace.orders import Csrf

@@ -1,5 +1,6 @@
 """Paying a weaver through Stripe Connect: claimed first, then asked of Stripe, then booked, so a crash or a
-lost answer never pays twice and never loses a transfer.
+lost answer never pays twice and never loses a transfer. It lives beside the Stripe gateway, in payments,
+because the ledger never imports payments (payments post to the ledger).
 
 1. Mark the payout ``sending`` (checks approval and her balance); commit.
 2. Ask Stripe for the transfer with the payout's idempotency key (outside any transaction).
