@@ -26,7 +26,7 @@ from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
-from shop.web.csrf import origin_guard
+from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(origin_guard)],
+        dependencies=[Depends(origin_guard), Depends(csrf_protected)],
     )
     app.state.settings = settings
     app.state.engine = engine

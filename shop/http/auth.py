@@ -7,6 +7,7 @@ person without the role gets a clear refusal (403). Once signed in, every change
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -130,3 +131,13 @@ Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
 Council = Annotated[Signed, Depends(require(Role.council, Role.admin))]
 Admin = Annotated[Signed, Depends(require(Role.admin))]
 Members = Annotated[Signed, Depends(require(Role.member, Role.council, Role.admin))]
+
+
+def role_checks(dependant) -> list[Callable]:
+    """The ``require(...)`` checks among a route's dependencies, however deeply they are declared."""
+    found = []
+    for sub in dependant.dependencies:
+        if hasattr(sub.call, "roles"):
+            found.append(sub.call)
+        found.extend(role_checks(sub))
+    return found

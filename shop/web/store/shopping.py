@@ -22,7 +22,6 @@ from shop.payments import checkout as checkout_flow
 from shop.payments import offline_holds
 from shop.payments.service import payment_of
 from shop.web.browser import CART_COOKIE, FLASH_COOKIE
-from shop.web.csrf import check_csrf
 from shop.web.errors import domain_error_items
 from shop.web.templating import render
 
@@ -114,9 +113,7 @@ def add_to_cart(
     session: SessionDep,
     product_id: Annotated[int, Form()],
     quantity: Annotated[int, Form(ge=1, le=50)] = 1,
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.open_cart(session, _cart_token(request))
     response = _to_cart(request, lang, cart)
     try:
@@ -137,9 +134,7 @@ def update_cart(
     session: SessionDep,
     product_id: Annotated[int, Form()],
     quantity: Annotated[int, Form(ge=0, le=50)],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.find_cart(session, _cart_token(request))
     if cart is None:
         return _to_cart(request, lang)
@@ -158,9 +153,7 @@ def remove_from_cart(
     lang: Lang,
     session: SessionDep,
     product_id: Annotated[int, Form()],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.find_cart(session, _cart_token(request))
     if cart is None:
         return _to_cart(request, lang)
@@ -237,11 +230,9 @@ def place_order(
     postal_code: FormText = "",
     country: FormText = "MX",
     method: FormText = "stripe",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Place the order and send the buyer to pay. This handler opens its own short transactions (see
     shop.payments.checkout), so no lock is held while Stripe is called."""
-    check_csrf(request, csrf_token)
     state = request.app.state
     engine, t = state.engine, translator(lang)
     values = {

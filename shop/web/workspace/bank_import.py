@@ -31,7 +31,8 @@ from shop.ledger.bank_statements import (
 )
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.csrf import CSRF_FIELD, check_token, checks_its_own_token
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.render import ws_render
 
@@ -146,6 +147,7 @@ def _status_of(exc: DomainError) -> int:
 
 
 @router.post("/importar")
+@checks_its_own_token
 def upload(request: Request, session: SessionDep, who: BankDesk, sent: StatementUpload):
     """Keep the file and go on to its columns; or say, next to the file, why it cannot be a bank statement."""
     values = {"bank": sent.fields.get("bank", ""), "new_bank": sent.fields.get("new_bank", "")}
@@ -153,7 +155,7 @@ def upload(request: Request, session: SessionDep, who: BankDesk, sent: Statement
     if sent.refusal is not None:
         problems.add_error(sent.refusal)
         return _upload_page(request, session, values=values, problems=problems, status=sent.status)
-    check_csrf(request, sent.fields.get("csrf_token", ""))
+    check_token(request, sent.fields.get(CSRF_FIELD))
     bank_name = values["new_bank"].strip() or values["bank"]
     try:
         if not sent.data and not sent.filename:
@@ -295,10 +297,8 @@ def import_statement(
     deposit_column: Column = "",
     withdrawal_column: Column = "",
     decimal_mark: Column = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Import the lines the preview showed, all of them or none, and remember the columns for this bank."""
-    check_csrf(request, csrf_token)
     sent = {
         "header_row": header_row,
         "delimiter": delimiter,

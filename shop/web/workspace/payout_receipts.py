@@ -23,8 +23,7 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
-from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.orders import Csrf
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
@@ -100,9 +99,7 @@ def upload_proof(
     who: PayoutDesk,
     payout_id: RowId,
     photo: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     settings = request.app.state.settings
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     try:

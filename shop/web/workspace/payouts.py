@@ -32,9 +32,8 @@ from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web import payout_flow
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems, pesos_field
-from shop.web.workspace.orders import Csrf
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
 
@@ -198,9 +197,7 @@ def prepare(
     amount: Annotated[list[str], Form()] = (),
     pay: Annotated[list[str], Form()] = (),
     note: Text = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     chosen = _read_lines(request, list(weaver), list(amount), list(pay))
     values = {"pay": set(pay), "amounts": dict(zip(weaver, amount, strict=False)), "note": note}
     # The service checks the lines that could be read even when others could not, so every mistake shows at once.
@@ -282,8 +279,7 @@ def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str
 
 
 @router.post("/lotes/{batch_id}/aprobar")
-def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     try:
         service.approve_batch(session, batch_id, by=who.user, now=utcnow())
     except DomainError as exc:
@@ -292,10 +288,7 @@ def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: Ro
 
 
 @router.post("/lotes/{batch_id}/cancelar")
-def cancel(
-    request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = "", csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def cancel(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = ""):
     try:
         service.cancel_batch(session, batch_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
@@ -331,8 +324,7 @@ def _money(request: Request, amount: int) -> str:
 
 
 @router.post("/pagos/{payout_id}/efectivo")
-def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId):
     batch_id = _payout_batch(session, payout_id)
     try:
         payout = service.pay_in_cash(session, payout_id, by=who.user, now=utcnow(), hold=hold(request))
@@ -355,9 +347,7 @@ def pay_spei(
     who: PayoutDesk,
     payout_id: RowId,
     tracking_key: Annotated[str, Form(max_length=60)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     batch_id = _payout_batch(session, payout_id)
     try:
         payout = service.pay_by_spei(
@@ -371,9 +361,8 @@ def pay_spei(
 
 
 @router.post("/pagos/{payout_id}/stripe")
-def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
+def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId):
     """Not in the request's transaction: Stripe is asked between two transactions of its own."""
-    check_csrf(request, csrf_token)
     engine = request.app.state.engine
     try:
         payout = payout_flow.transfer(
@@ -394,10 +383,7 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: 
 
 
 @router.post("/pagos/{payout_id}/deshacer")
-def undo(
-    request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = "", csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def undo(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = ""):
     batch_id = _payout_batch(session, payout_id)
     try:
         payout = service.undo_payout(session, payout_id, by=who.user, reason=reason, now=utcnow())

@@ -35,7 +35,6 @@ from shop.http.deps import SessionDep, keep_writes_of_refusal
 from shop.http.urls import default_thumb
 from shop.i18n import translator
 from shop.web.browser import rotate_seed
-from shop.web.csrf import check_csrf
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin_guard import admit, client_address, remember_browser
 
@@ -124,11 +123,9 @@ def pin_key(
     entered: Digit = "",
     key: Digit = "",
     pin: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """One press of the keypad (a digit, erase, or enter), or a PIN typed on a keyboard."""
     _lang(request)
-    check_csrf(request, csrf_token)
     user, device = _tile_user(request, session, user_id)
     entered = "".join(ch for ch in entered if ch.isdigit())[:6]
     if key.isdigit() and len(key) == 1 and not pin:
@@ -168,12 +165,10 @@ def password_sign_in(
     session: SessionDep,
     login: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Staff (or anyone with a password) sign in. Every refusal reads the same, whoever the name belongs to;
     too many tries from one address or on one name wait, and lock nobody out."""
     _lang(request)
-    check_csrf(request, csrf_token)
     now = utcnow()
     t = translator(request.state.lang)
     admission = admit(request, session, login, now)
@@ -204,9 +199,8 @@ def _login_page(request: Request, login: str, message: str, status: int):
 
 
 @router.post("/salir")
-def sign_out(request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)] = ""):
+def sign_out(request: Request, session: SessionDep):
     """ "Switch person": end this session and go back to the tiles (or the sign-in form)."""
-    check_csrf(request, csrf_token)
     name = session_cookie(request)
     accounts.end_session(session, request.cookies.get(name), utcnow())
     response = RedirectResponse("/taller", status_code=303)
@@ -223,10 +217,8 @@ def choose_language(
     who: MaybeSigned,
     lang: Annotated[str, Form(max_length=5)] = "es",
     next: Annotated[str, Form(max_length=300)] = "/taller",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Spanish or Tzotzil, remembered for this browser and, once signed in, for the person."""
-    check_csrf(request, csrf_token)
     lang = lang if lang in WORKSPACE_LANGUAGES else "es"
     if who is not None:
         session.get(User, who.user.id).language = lang

@@ -24,9 +24,8 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems
-from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, RowId, hold
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import first_photos, weaver_photos
@@ -117,9 +116,7 @@ def save_account(
     clabe: Annotated[str, Form(max_length=60)] = "",
     account_holder: Short = "",
     stripe_account_id: Annotated[str, Form(max_length=80)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     values = {
         "method": method,
         "clabe": clabe,
@@ -162,9 +159,7 @@ def forgive(
     amount: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
     form_key: Annotated[str, Form(max_length=80)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     currency = request.app.state.settings.default_currency
     problems = Problems(request)
     try:
