@@ -15,8 +15,8 @@ from shop.clock import to_local, utcnow
 from shop.ledger import bank_statements, payouts
 from shop.ledger.models import AmountStyle, BankLine, DateFormat, Delimiter, Payout, PayoutMethod
 from shop.ledger.payouts import PayoutLine
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import ColumnMapping
-from shop.ledger.service import post_sale
 from shop.orders.shipping import quote
 from shop.payments.models import Payment
 from shop.payments.service import confirm_offline_payment, open_payment, payment_of

@@ -37,8 +37,9 @@ from shop.ledger.models import (
     PayoutStatus,
     TransactionKind,
 )
+from shop.ledger.posting import post
+from shop.ledger.reversals import reverse
 from shop.ledger.schemas import EntryLine
-from shop.ledger.service import post, reverse
 from shop.ledger.settled import committed_to_payouts, held_back, in_trouble, raw_balances
 from shop.money import Pesos
 

@@ -22,8 +22,11 @@ from shop.catalogue.models import ProductKind
 from shop.catalogue.stock import convert_held, lock_products, refuse_held, return_stock, take_at_commit, unavailable
 from shop.catalogue.stock_changes import record_sale
 from shop.errors import N_, Conflict, InvalidState, ValidationFailed
+from shop.ledger.receipts import post_receipt, post_return
+from shop.ledger.received import order_received
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import UNALLOCATED, Sale, SaleLine
-from shop.ledger.service import order_received, post_receipt, post_refund, post_return, post_sale
 from shop.mail.outbox import enqueue
 from shop.orders import service as orders
 from shop.orders.models import Channel, Order, OrderStatus, PaymentMethod

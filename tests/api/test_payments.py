@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.catalogue.models import Product, ProductStatus, ReservationStatus, StockReservation
-from shop.ledger.service import balance, weaver_balance
+from shop.ledger.balances import balance, weaver_balance
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund, StripeEvent

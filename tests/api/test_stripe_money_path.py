@@ -24,8 +24,8 @@ from factories import (
 from sqlalchemy import func, select
 
 from shop.catalogue.models import Product, ProductStatus
+from shop.ledger.balances import balance, weaver_balance
 from shop.ledger.models import LedgerTransaction
-from shop.ledger.service import balance, weaver_balance
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent

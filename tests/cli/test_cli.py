@@ -148,7 +148,7 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
 
 
 def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
-    from shop.ledger.service import balance
+    from shop.ledger.balances import balance
     from shop.orders.models import Channel, Order, OrderStatus
 
     assert runner.invoke(app, ["demo", "--load-only"]).exit_code == 0

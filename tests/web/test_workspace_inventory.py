@@ -480,7 +480,7 @@ def test_stock_changes_need_a_reason_and_are_recorded(client, session, pieces):
 
 
 def test_sold_in_person_records_a_sale_with_its_money(client, session, pieces):
-    from shop.ledger.service import balance, weaver_balance
+    from shop.ledger.balances import balance, weaver_balance
     from shop.orders.models import Channel, Order, OrderStatus
 
     token = sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)

@@ -17,7 +17,8 @@ from shop.accounts.service import create_user
 from shop.catalogue.stock import extend_reservations
 from shop.clock import utcnow
 from shop.i18n import translator
-from shop.ledger.service import balance, post_sale, weaver_balance
+from shop.ledger.balances import balance, weaver_balance
+from shop.ledger.sales import post_sale
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderStatus
 from shop.orders.schemas import OrderItem

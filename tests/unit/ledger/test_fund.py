@@ -13,10 +13,13 @@ from sqlalchemy import select, update
 from shop.accounts.models import Role
 from shop.clock import LOCAL_ZONE
 from shop.ledger import payouts
+from shop.ledger.balances import balance, trial_balance
 from shop.ledger.fund import FundPosition, fund_position, fund_statement
 from shop.ledger.models import LedgerTransaction, Payout
 from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import balance, post_refund, post_sale, reverse, trial_balance
+from shop.ledger.refunds import post_refund
+from shop.ledger.reversals import reverse
+from shop.ledger.sales import post_sale
 from shop.ledger.settled import weaver_totals
 from shop.ledger.statements import Movement, month_of
 from shop.ledger.write_offs import write_off

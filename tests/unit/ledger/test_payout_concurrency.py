@@ -21,9 +21,11 @@ from shop.accounts.models import Role, User
 from shop.db import make_engine, session_scope
 from shop.errors import InvalidState, ValidationFailed
 from shop.ledger import payouts
+from shop.ledger.balances import weaver_balance
 from shop.ledger.models import BatchStatus, Entry, LedgerTransaction, Payout, PayoutBatch, PayoutStatus
 from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import post_refund, post_sale, weaver_balance
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
 pytestmark = [

@@ -31,6 +31,7 @@ from shop.catalogue.models import Weaver
 from shop.errors import DomainError, Forbidden, InvalidState, ValidationFailed
 from shop.ledger import payouts, splits
 from shop.ledger.accounts import weaver_code
+from shop.ledger.balances import trial_balance, weaver_balance
 from shop.ledger.models import (
     Account,
     BatchStatus,
@@ -42,7 +43,9 @@ from shop.ledger.models import (
     PayoutStatus,
 )
 from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import order_received, post_refund, post_sale, trial_balance, weaver_balance
+from shop.ledger.received import order_received
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.write_offs import write_off
 
 HOLD = timedelta(days=7)

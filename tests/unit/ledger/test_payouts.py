@@ -15,10 +15,12 @@ from shop.accounts.models import Role
 from shop.clock import to_local
 from shop.errors import Forbidden, InvalidState, ValidationFailed
 from shop.ledger import payouts
+from shop.ledger.balances import balance, trial_balance, weaver_balance
 from shop.ledger.export import ledger_csv
 from shop.ledger.models import BatchStatus, LedgerTransaction, Payout, PayoutMethod, PayoutStatus
 from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import balance, post_refund, post_sale, trial_balance, weaver_balance
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.statements import Movement, parse_month, statement
 from shop.ledger.write_offs import write_off
 

@@ -13,9 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from shop.accounts.models import Role
 from shop.clock import to_local
 from shop.ledger import payouts
+from shop.ledger.balances import weaver_balance
 from shop.ledger.models import Payout, TransactionKind
 from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import post_refund, post_sale, reverse, weaver_balance
+from shop.ledger.refunds import post_refund
+from shop.ledger.reversals import reverse
+from shop.ledger.sales import post_sale
 from shop.ledger.statements import Movement, _movement, statement
 from shop.ledger.write_offs import write_off
 from shop.money import basis_points_percent
