@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from shop.catalogue.stock import extend_reservations
 from shop.errors import N_
-from shop.ledger.payouts import transfer_returned
+from shop.ledger.paying import transfer_returned
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments import states
