@@ -79,9 +79,7 @@ def existing_posting(session: Session, key: str, kind: TransactionKind) -> Ledge
     found = session.scalar(select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key))
     if found is not None and found.kind != kind:
         raise Conflict(
-            N_("The key “%(key)s” was already used for a posting of another kind (%(kind)s)."),
-            key=key,
-            kind=found.kind,
+            N_("The key “%(key)s” was already used for a posting of another kind (%(kind)s)."), key=key, kind=found.kind
         )
     return found
 
