@@ -19,7 +19,8 @@ from factories import place
 from live import free_port, spawn, stripe_shop_env
 
 from shop.accounts.models import Role
-from shop.accounts.service import create_api_key, create_user
+from shop.accounts.service import create_user
+from shop.accounts.sessions import create_api_key
 from shop.clock import utcnow
 from shop.payments.service import confirm_offline_payment, open_payment
 
