@@ -19,7 +19,8 @@ from shop.ledger.sales import post_sale
 from shop.ledger.schemas import ColumnMapping
 from shop.orders.shipping import quote
 from shop.payments.models import Payment
-from shop.payments.service import confirm_offline_payment, open_payment, payment_of
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment, payment_of
 
 VALID_CLABE = "012180000000000002"
 

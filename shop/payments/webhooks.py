@@ -32,7 +32,9 @@ from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments import states
 from shop.payments.gateway import PaymentDetails, StripeGateway, StripeRefund
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus, StripeEvent
-from shop.payments.service import complete_refund, receive, record_stripe_refund, send_confirmation
+from shop.payments.receiving import receive
+from shop.payments.refund_records import complete_refund, record_stripe_refund
+from shop.payments.service import send_confirmation
 
 ACTOR = "stripe"
 # A session completed but not paid is an OXXO voucher: its details (where and until when to pay) are fetched.

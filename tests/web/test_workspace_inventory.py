@@ -544,7 +544,7 @@ def test_a_held_piece_cannot_be_sold_in_person_or_taken_away(client, session, pi
 def test_a_member_sees_only_receipts_of_her_own_sales(client, session, pieces):
     from shop.clock import utcnow
     from shop.orders.schemas import OrderItem
-    from shop.payments.service import sell_in_person
+    from shop.payments.offline import sell_in_person
 
     order = sell_in_person(
         session, items=[OrderItem(product_id=pieces["other"].id, quantity=1)], actor="Rosa", now=utcnow()

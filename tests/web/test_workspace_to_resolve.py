@@ -24,7 +24,8 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.schemas import OrderItem
 from shop.orders.service import SOLD_MEANWHILE
 from shop.payments.models import Payment, PaymentStatus
-from shop.payments.service import open_payment, sell_in_person
+from shop.payments.offline import sell_in_person
+from shop.payments.service import open_payment
 
 PASSWORD = "a long password 1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
