@@ -7,6 +7,7 @@ from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
 from shop.orders import models as orders_models
 from shop.payments import models as payments_models
+from shop.split_rules import models as split_rules_models
 
 __all__ = [
     "accounts_models",
@@ -16,4 +17,5 @@ __all__ = [
     "metadata",
     "orders_models",
     "payments_models",
+    "split_rules_models",
 ]

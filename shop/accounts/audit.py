@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from shop.accounts.models import ApiKey, AuditEvent, Device, User, UserRole
 from shop.catalogue.models import Category, Product, ProductImage, ProductWeaver, StockMovement, Weaver
 from shop.clock import utcnow
-from shop.ledger.models import SplitRule
 from shop.orders.models import Order, ShippingRate, ShippingZone
 from shop.payments.models import Payment, Refund
+from shop.split_rules.models import SplitRule
 
 ACTOR = "audit_actor"
 CREATED = "audit_created"

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from shop.accounts.models import Device, Role, User, UserSession
-from shop.accounts.service import TOUCH_EVERY, current_session, enrolled_device, touch_session, user_for_api_key
+from shop.accounts.sessions import TOUCH_EVERY, current_session, enrolled_device, touch_session, user_for_api_key
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope

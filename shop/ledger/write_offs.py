@@ -15,8 +15,8 @@ from shop.catalogue.models import Weaver
 from shop.errors import N_, Forbidden, NotFound, ValidationFailed
 from shop.ledger.accounts import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
+from shop.ledger.posting import post
 from shop.ledger.schemas import EntryLine
-from shop.ledger.service import post
 from shop.ledger.settled import raw_balances
 from shop.money import Pesos
 

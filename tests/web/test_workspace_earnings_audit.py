@@ -18,10 +18,11 @@ from shop.accounts.service import create_user
 from shop.catalogue import service as catalogue
 from shop.clock import to_local, utcnow
 from shop.i18n import translator
-from shop.ledger.service import weaver_balance
+from shop.ledger.balances import weaver_balance
 from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
-from shop.payments.service import begin_refund, complete_refund, sell_in_person
+from shop.payments.offline import sell_in_person
+from shop.payments.refund_records import begin_refund, complete_refund
 from shop.web.workspace.earnings import NO_PROFILE
 
 PASSWORD = "a long password 1"

@@ -31,9 +31,9 @@ from shop.http.auth import Staff
 from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
 from shop.ledger.accounts import WEAVER_PREFIX
+from shop.ledger.balances import trial_balance
 from shop.ledger.export import ledger_csv
 from shop.ledger.fund import fund_position, fund_statement
-from shop.ledger.service import trial_balance
 from shop.ledger.settled import weaver_totals
 from shop.ledger.statements import month_of, parse_month
 from shop.web.workspace.render import ws_render

@@ -18,8 +18,8 @@ from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import reconciliation
+from shop.ledger.balances import balance
 from shop.ledger.models import BankStatement, StatementStatus
-from shop.ledger.service import balance
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
 from shop.web.store.shopping import flash_message
 from shop.web.workspace.bank_import import BankDesk, RowId

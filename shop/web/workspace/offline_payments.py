@@ -21,7 +21,8 @@ from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
 from shop.payments import offline_holds
-from shop.payments.service import confirm_offline_payment, missing_pieces
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.store.shopping import flash_message
 from shop.web.workspace.orders import S, country_name, with_lines

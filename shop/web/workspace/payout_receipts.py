@@ -18,7 +18,7 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import paying
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
@@ -108,10 +108,10 @@ def upload_proof(
             raise ValidationFailed(N_("Choose the photo of the signed receipt."), field="proof")
         if (photo.size or 0) > limits.max_bytes:
             raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="proof")
-        service.check_proof_wanted(payout)
+        paying.check_proof_wanted(payout)
         name = store_proof(photo.file.read(limits.max_bytes + 1), settings.proofs_dir, payout.id, limits)
         try:
-            service.attach_proof(session, payout.id, path=name, now=utcnow())
+            paying.attach_proof(session, payout.id, path=name, now=utcnow())
         except DomainError:
             (settings.proofs_dir / name).unlink(missing_ok=True)
             raise

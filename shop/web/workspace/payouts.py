@@ -1,8 +1,8 @@
 """Paying weavers: what each is owed, batches prepared by the treasurer and approved by a council member, and
 each payout paid in cash, by SPEI or through Stripe, or undone.
 
-Money moves only through ``shop.ledger.payouts``; these handlers read forms, show mistakes next to their fields,
-and send the person back to the batch with a message.
+Money moves only through the ledger (``payout_batches``, ``paying``); these handlers read forms, show mistakes
+next to their fields, and send the person back to the batch with a message.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFaile
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import payable, paying, payout_batches
 from shop.ledger.fund import fund_position
 from shop.ledger.models import BatchStatus, Payout, PayoutBatch, PayoutMethod, PayoutStatus
-from shop.ledger.payouts import PayoutLine
+from shop.ledger.payout_batches import PayoutLine
 from shop.ledger.spei_export import spei_csv
 from shop.money import parse_amount
 from shop.payments.gateway import PaymentProviderUnavailable
@@ -81,7 +81,7 @@ def _labels() -> dict:
 @router.get("")
 def overview(request: Request, session: SessionDep, who: PayoutDesk):
     settings = request.app.state.settings
-    rows = service.owed(session, now=utcnow(), hold=hold(request), stripe_connect=_connect(request))
+    rows = payable.owed(session, now=utcnow(), hold=hold(request), stripe_connect=_connect(request))
     batches = session.scalars(
         sa.select(PayoutBatch)
         .order_by(sa.case((PayoutBatch.status.in_((BatchStatus.prepared, BatchStatus.approved)), 0), else_=1))
@@ -120,7 +120,7 @@ def _proposal_page(request: Request, session, *, values=None, problems: Problems
     settings = request.app.state.settings
     rows = [
         row
-        for row in service.owed(session, now=utcnow(), hold=hold(request), stripe_connect=_connect(request))
+        for row in payable.owed(session, now=utcnow(), hold=hold(request), stripe_connect=_connect(request))
         if row.available > 0
     ]
     if values is None:
@@ -203,7 +203,7 @@ def prepare(
     # The service checks the lines that could be read even when others could not, so every mistake shows at once.
     if chosen.lines or not chosen.problems:
         try:
-            batch = service.prepare_batch(
+            batch = payout_batches.prepare_batch(
                 session,
                 lines=chosen.lines,
                 by=who.user,
@@ -233,7 +233,7 @@ class PayoutRow:
 
 
 def _batch_page(request: Request, session, batch_id: int, *, errors=None, status=200):
-    batch = service.batch_by_id(session, batch_id)
+    batch = payout_batches.batch_by_id(session, batch_id)
     names = dict(
         session.execute(
             sa.select(Weaver.id, Weaver.name).where(Weaver.id.in_([p.weaver_id for p in batch.payouts]))
@@ -281,7 +281,7 @@ def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str
 @router.post("/lotes/{batch_id}/aprobar")
 def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     try:
-        service.approve_batch(session, batch_id, by=who.user, now=utcnow())
+        payout_batches.approve_batch(session, batch_id, by=who.user, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc)
     return _back_to_batch(request, batch_id, N_("Batch %(number)s is approved and can be paid."), number=batch_id)
@@ -290,7 +290,7 @@ def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: Ro
 @router.post("/lotes/{batch_id}/cancelar")
 def cancel(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = ""):
     try:
-        service.cancel_batch(session, batch_id, by=who.user, reason=reason, now=utcnow())
+        payout_batches.cancel_batch(session, batch_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, "cancel")
     return _back_to_batch(request, batch_id, N_("Batch %(number)s was cancelled."), number=batch_id)
@@ -299,7 +299,7 @@ def cancel(request: Request, session: SessionDep, who: PayoutDesk, batch_id: Row
 @router.get("/lotes/{batch_id}/spei.csv")
 def spei_file(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     """The bank-upload file of the batch's SPEI transfers still to send."""
-    batch = service.batch_by_id(session, batch_id)
+    batch = payout_batches.batch_by_id(session, batch_id)
     if batch.status is not BatchStatus.approved:
         raise InvalidState(
             N_("The bank file is ready once batch %(number)s is approved, and until it is paid."), number=batch.id
@@ -327,7 +327,7 @@ def _money(request: Request, amount: int) -> str:
 def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId):
     batch_id = _payout_batch(session, payout_id)
     try:
-        payout = service.pay_in_cash(session, payout_id, by=who.user, now=utcnow(), hold=hold(request))
+        payout = paying.pay_in_cash(session, payout_id, by=who.user, now=utcnow(), hold=hold(request))
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, f"payout-{payout_id}")
     response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
@@ -350,7 +350,7 @@ def pay_spei(
 ):
     batch_id = _payout_batch(session, payout_id)
     try:
-        payout = service.pay_by_spei(
+        payout = paying.pay_by_spei(
             session, payout_id, tracking_key=tracking_key, by=who.user, now=utcnow(), hold=hold(request)
         )
     except DomainError as exc:
@@ -386,7 +386,7 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId):
 def undo(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = ""):
     batch_id = _payout_batch(session, payout_id)
     try:
-        payout = service.undo_payout(session, payout_id, by=who.user, reason=reason, now=utcnow())
+        payout = paying.undo_payout(session, payout_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, f"undo-{payout_id}")
     message = (

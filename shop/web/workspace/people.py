@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts import service as accounts
+from shop.accounts import sessions, signin
 from shop.accounts.models import Device, Role, User
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
@@ -59,7 +60,7 @@ def people(request: Request, session: SessionDep, who: Admin):
             "people": everyone,
             "role_names": ROLE_NAMES,
             "photos": photos(session, everyone),
-            "locks": accounts.pin_locks(session, utcnow()),
+            "locks": signin.pin_locks(session, utcnow()),
         },
     )
 
@@ -84,7 +85,7 @@ def _person_page(request, session, user: User | None, values=None, errors=None, 
             "role_names": ROLE_NAMES,
             "values": values,
             "errors": errors or {},
-            "locked_until": accounts.pin_locks(session, utcnow()).get(user.id) if user is not None else None,
+            "locked_until": signin.pin_locks(session, utcnow()).get(user.id) if user is not None else None,
         },
         status_code=status,
     )
@@ -263,7 +264,7 @@ def devices(request: Request, session: SessionDep, who: Admin):
 @router.post("/dispositivos")
 def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: Text = ""):
     """Make this browser one that shows the members' tiles and takes PINs."""
-    device, raw = accounts.enroll_device(session, name, who.user, utcnow())
+    device, raw = sessions.enroll_device(session, name, who.user, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
     enroll_cookie(request, response, raw)
     flash_message(request, response, N_("This device is enrolled as “%(name)s”."), "ok", name=device.name)
@@ -272,7 +273,7 @@ def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: 
 
 @router.post("/dispositivos/{device_id}/retirar")
 def revoke(request: Request, session: SessionDep, who: Admin, device_id: int):
-    device = accounts.revoke_device(session, device_id, utcnow())
+    device = sessions.revoke_device(session, device_id, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
     flash_message(request, response, N_("“%(name)s” no longer shows the tiles."), "ok", name=device.name)
     return response

@@ -28,7 +28,8 @@ from shop.orders.models import Channel, Order
 from shop.orders.schemas import OrderItem
 from shop.orders.scope import visible_orders
 from shop.payments.models import Payment
-from shop.payments.service import payment_of, sell_in_person
+from shop.payments.offline import sell_in_person
+from shop.payments.service import payment_of
 from shop.web.store.shopping import flash_message
 from shop.web.workspace.inventory import Keeper
 from shop.web.workspace.orders import THANKS

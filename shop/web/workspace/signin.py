@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shop.accounts import service as accounts
+from shop.accounts import sessions, signin
 from shop.accounts.models import SignInMethod, User
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
@@ -61,7 +61,7 @@ def photos(session, users: list[User]) -> dict[int, str]:
 
 def _start(request: Request, session, user: User, method: SignInMethod, device) -> RedirectResponse:
     settings = request.app.state.settings
-    raw = accounts.start_session(
+    raw = sessions.start_session(
         session,
         user,
         method=method,
@@ -85,7 +85,7 @@ def sign_in_page(request: Request, session: SessionDep, who: MaybeSigned, idle: 
     device = device_of(request, session)
     if device is None:
         return ws_render(request, "workspace/login.html", {"errors": {}, "values": {}, "idle": idle})
-    people = accounts.tile_people(session)
+    people = signin.tile_people(session)
     return ws_render(
         request, "workspace/tiles.html", {"people": people, "photos": photos(session, people), "idle": idle}
     )
@@ -133,24 +133,24 @@ def pin_key(
     if key == "erase":
         return _pin_page(request, session, user, entered[:-1])
     attempt = pin or entered
-    result = accounts.sign_in_with_pin(
+    result = signin.sign_in_with_pin(
         session, user.id, attempt, utcnow(), device_id=device.id, address=client_address(request)
     )
-    if result.outcome is accounts.Outcome.ok:
+    if result.outcome is signin.Outcome.ok:
         return _start(request, session, user, SignInMethod.pin, device)
-    status = 423 if result.outcome is accounts.Outcome.locked else 401
+    status = 423 if result.outcome is signin.Outcome.locked else 401
     keep_writes_of_refusal(request)  # the wrong try counts towards this device's wait
     return _pin_page(request, session, user, "", _refusal(request, result), status=status)
 
 
-def _refusal(request: Request, result: accounts.SignIn) -> str:
+def _refusal(request: Request, result: signin.SignIn) -> str:
     t = translator(request.state.lang)
-    if result.outcome is accounts.Outcome.locked:
+    if result.outcome is signin.Outcome.locked:
         return t.gettext(
             "Too many wrong tries. This account is locked until %(time)s. Ask the council for help if you forgot it.",
             time=t.time(result.locked_until),
         )
-    if result.outcome is accounts.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
+    if result.outcome is signin.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
         return t.ngettext(
             "That is not right. You can try %(num)d more time.",
             "That is not right. You can try %(num)d more times.",
@@ -180,8 +180,8 @@ def password_sign_in(
         response = _login_page(request, login, message, 429)
         response.headers["Retry-After"] = str(admission.verdict.retry_after)
         return response
-    result = accounts.sign_in_with_password(session, login, password, now)
-    if result.outcome is accounts.Outcome.ok:
+    result = signin.sign_in_with_password(session, login, password, now)
+    if result.outcome is signin.Outcome.ok:
         response = _start(request, session, result.user, SignInMethod.password, device_of(request, session))
         remember_browser(request, response, result.user)
         return response
@@ -202,7 +202,7 @@ def _login_page(request: Request, login: str, message: str, status: int):
 def sign_out(request: Request, session: SessionDep):
     """ "Switch person": end this session and go back to the tiles (or the sign-in form)."""
     name = session_cookie(request)
-    accounts.end_session(session, request.cookies.get(name), utcnow())
+    sessions.end_session(session, request.cookies.get(name), utcnow())
     response = RedirectResponse("/taller", status_code=303)
     secure = request.app.state.settings.https
     response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
@@ -248,5 +248,5 @@ def heartbeat(request: Request, who: Annotated[Signed, Depends(require())]):
     """Someone is working on this screen (typing makes no requests): keep her session from going idle."""
     if who.record is not None:
         with session_scope(request.app.state.engine) as session:
-            accounts.touch_session(session, who.record.id, utcnow())
+            sessions.touch_session(session, who.record.id, utcnow())
     return Response(status_code=204, headers={"Cache-Control": "no-store"})

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from fastapi import Request
 
 from shop.accounts import service as accounts
+from shop.accounts import signin
 from shop.accounts.models import User
 from shop.http.cookies import host_cookie
 from shop.throttle import Rule, Verdict
@@ -76,7 +77,7 @@ def admit(request: Request, session, login: str, now: datetime) -> Admission:
     name = login.strip().lower()[:254]
     known = known_people(request)
     if known:
-        user = accounts.find_login(session, name)
+        user = signin.find_login(session, name)
         if user is not None and user.id in known:
             return _admission(throttle.hit(KNOWN_BROWSER, address), now)
     verdict = throttle.hit(PER_ADDRESS, address)
@@ -86,7 +87,7 @@ def admit(request: Request, session, login: str, now: datetime) -> Admission:
         _log_limit(request, session, "address", address, None, now)
     verdict = throttle.hit(PER_NAME, name)
     if verdict and not throttle.peek(PER_NAME, name):
-        _log_limit(request, session, "name", name, accounts.find_login(session, name), now)
+        _log_limit(request, session, "name", name, signin.find_login(session, name), now)
     return _admission(verdict, now)
 
 

@@ -18,7 +18,7 @@ from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import payable, payout_accounts
 from shop.ledger.clabe import bank_of
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
@@ -65,8 +65,8 @@ def _account_page(
     request: Request, session, weaver_id: int, *, errors=None, values=None, write_off_values=None, status=200
 ):
     weaver = _weaver(session, weaver_id)
-    details = service.payout_account(session, weaver_id)
-    found = service.owed(session, now=utcnow(), hold=hold(request), weaver_ids=[weaver_id])
+    details = payout_accounts.payout_account(session, weaver_id)
+    found = payable.owed(session, now=utcnow(), hold=hold(request), weaver_ids=[weaver_id])
     owed = found[0] if found else None
     values = values or {
         "method": details.method.value,
@@ -130,7 +130,7 @@ def save_account(
         problems.add("method", N_("Choose how she is paid."))
     if not problems:
         try:
-            service.set_payout_account(
+            payout_accounts.set_payout_account(
                 session,
                 weaver_id,
                 method=chosen,

@@ -16,7 +16,7 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError
 from shop.http.deps import SessionDep
 from shop.orders.schemas import OrderItem
-from shop.payments.service import sell_in_person
+from shop.payments.offline import sell_in_person
 from shop.web.workspace.form_reading import Problems, read_whole
 from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again

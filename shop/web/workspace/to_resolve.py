@@ -24,7 +24,9 @@ from shop.i18n import translator
 from shop.orders import service as orders
 from shop.payments import refunds
 from shop.payments.models import PaymentKind
-from shop.payments.service import missing_pieces, record_money_to_resolve, reinstate, unallocated_payment
+from shop.payments.offline import record_money_to_resolve
+from shop.payments.receiving import reinstate, unallocated_payment
+from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import mark_resolved, payments_to_resolve
 from shop.web.store.shopping import flash_message
 from shop.web.workspace.render import ws_render
