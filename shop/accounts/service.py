@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.accounts.models import (
     ApiKey,
-    AuditEvent,
     Device,
     PinAttempts,
     Role,
@@ -32,6 +31,7 @@ from shop.accounts.models import (
     UserRole,
     UserSession,
 )
+from shop.audit.models import AuditEvent
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Conflict, NotFound, ValidationFailed
 
@@ -488,7 +488,7 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.accounts.audit``."""
+    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.audit``."""
     session.add(
         AuditEvent(
             at=now,

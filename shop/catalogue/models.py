@@ -6,6 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
+from shop.audit import track
 from shop.clock import UTCDateTime
 from shop.models_base import created_at_field, str_enum
 
@@ -240,3 +241,7 @@ class StockMovement(SQLModel, table=True):
     note: str = Field(default="", max_length=300)
     actor: str = Field(max_length=120)
     created_at: datetime = created_at_field()
+
+
+# The audit log keeps every change a person makes to these tables.
+track(Category, Weaver, Product, ProductWeaver, ProductImage, StockMovement)

@@ -6,6 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
+from shop.audit import track
 from shop.clock import UTCDateTime
 from shop.models_base import created_at_field, str_enum
 
@@ -368,3 +369,7 @@ class BankMatch(SQLModel, table=True):
     undone_by: str = Field(default="", max_length=120)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     undo_reason: str = Field(default="", max_length=300)
+
+
+# The audit log keeps every change a person makes to these tables.
+track(SplitRule)

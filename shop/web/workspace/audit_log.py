@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from shop.accounts.models import AuditEvent, User
+from shop.accounts.models import User
+from shop.audit.models import AuditEvent
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_
 from shop.http.auth import Council
