@@ -8,6 +8,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.ledger.clabe import mask_clabe
 from shop.models_base import created_at_field, str_enum
 
 
@@ -373,3 +374,5 @@ class BankMatch(SQLModel, table=True):
 
 # The audit log keeps every change a person makes to these tables.
 track(SplitRule)
+# How and what weavers are paid: a CLABE is kept in the log with only its last four digits.
+track(PayoutAccount, PayoutBatch, Payout, masked={"clabe": mask_clabe})

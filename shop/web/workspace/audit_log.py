@@ -46,6 +46,9 @@ ENTITIES = {
     "payments": N_("Payment"),
     "refunds": N_("Refund"),
     "split_rules": N_("Split rule"),
+    "payout_accounts": N_("How a weaver is paid"),
+    "payout_batches": N_("Payout batch"),
+    "payouts": N_("Payout"),
     "shipping_zones": N_("Shipping zone"),
     "shipping_rates": N_("Shipping rate"),
     "users": N_("Person"),
@@ -73,6 +76,8 @@ FIELDS = {
     "weavers_bp": N_("Weavers' share"),
     "share_bp": N_("Her share"),
     "reason": N_("Reason"),
+    "clabe": N_("CLABE"),
+    "method": N_("Method"),
 }
 MONEY_FIELDS = {
     "price_amount",
