@@ -1,6 +1,7 @@
 """Imports every domain's tables so that the metadata Alembic and the tests see is complete."""
 
 from shop.accounts import models as accounts_models
+from shop.audit import models as audit_models
 from shop.catalogue import models as catalogue_models
 from shop.db import metadata
 from shop.ledger import models as ledger_models
@@ -11,6 +12,7 @@ from shop.split_rules import models as split_rules_models
 
 __all__ = [
     "accounts_models",
+    "audit_models",
     "catalogue_models",
     "ledger_models",
     "mail_models",

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shop.accounts.credentials import MIN_PASSWORD, hash_secret, password_problem, pin_problem
-from shop.accounts.models import AuditEvent, PinAttempts, Role, User, UserRole, UserSession
+from shop.accounts.models import PinAttempts, Role, User, UserRole, UserSession
+from shop.audit.models import AuditEvent
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Conflict, NotFound, ValidationFailed
 
@@ -203,7 +204,7 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.accounts.audit``."""
+    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.audit``."""
     session.add(
         AuditEvent(
             at=now,

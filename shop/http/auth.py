@@ -79,7 +79,7 @@ def signed_in(request: Request) -> Signed | None:
 
     Checked in a short transaction of its own, so a route may open its own transactions afterwards (a
     refund calls Stripe between two) without waiting on this one. The person is then the author of every
-    change made through the request's session (see ``shop.accounts.audit``).
+    change made through the request's session (see ``shop.audit``).
     """
     settings = request.app.state.settings
     engine = request.app.state.engine

@@ -182,3 +182,9 @@ def clabe_problem(text: str) -> str | None:
     if digits[:3] not in BANKS:
         return UNKNOWN_BANK
     return None
+
+
+def mask_clabe(clabe: str) -> str:
+    """A CLABE as history shows it: only its last four digits, enough to tell two accounts apart."""
+    digits = _strip(clabe)
+    return "…" + digits[-4:]

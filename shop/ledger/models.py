@@ -6,8 +6,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.ledger.clabe import mask_clabe
+from shop.models_base import created_at_field, str_enum
 
 
 class AccountKind(StrEnum):
@@ -336,3 +338,8 @@ class BankMatch(SQLModel, table=True):
     undone_by: str = Field(default="", max_length=120)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     undo_reason: str = Field(default="", max_length=300)
+
+
+# The audit log keeps every change a person makes to these tables.
+# How and what weavers are paid: a CLABE is kept in the log with only its last four digits.
+track(PayoutAccount, PayoutBatch, Payout, masked={"clabe": mask_clabe})

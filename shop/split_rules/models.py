@@ -9,7 +9,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
+from shop.models_base import created_at_field, str_enum
 
 
 class SplitScope(StrEnum):
@@ -42,3 +43,6 @@ class SplitRule(SQLModel, table=True):
     product_id: int | None = Field(default=None, foreign_key="products.id", ondelete="CASCADE")
     weavers_bp: int
     created_at: datetime = created_at_field()
+
+
+track(SplitRule)

@@ -13,8 +13,9 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
 from shop.accounts.service import create_user
+from shop.audit.models import AuditEvent
 from shop.catalogue import service as catalogue
 from shop.clock import to_local, utcnow
 from shop.i18n import translator

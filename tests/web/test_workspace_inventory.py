@@ -9,8 +9,9 @@ import pytest
 from factories import fresh, make_category, make_product, make_weaver, photo_bytes
 from sqlalchemy import func, select
 
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
 from shop.accounts.service import create_user
+from shop.audit.models import AuditEvent
 from shop.catalogue.images import thumbnail_path
 from shop.catalogue.models import Image, Product, ProductImage, ProductStatus, ProductWeaver, StockMovement
 from shop.i18n import translator

@@ -21,6 +21,7 @@ from shop.i18n import translator
 from shop.ledger import payable, payout_accounts
 from shop.ledger.clabe import bank_of
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
+from shop.ledger.payout_history import clabe_changes
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
@@ -90,6 +91,7 @@ def _account_page(
             "errors": errors or {},
             "months": active_months(session, weaver_id),
             "payouts": her_payouts(session, weaver_id),
+            "clabe_changes": clabe_changes(session, weaver_id),
             "method_names": METHOD_NAMES,
             "payout_states": PAYOUT_STATES,
             "connect": request.app.state.settings.stripe_connect_payouts,

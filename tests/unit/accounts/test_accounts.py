@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from shop.accounts import credentials, sessions, signin
 from shop.accounts import service as accounts
-from shop.accounts.audit import act_as
-from shop.accounts.models import AuditEvent, PinAttempts, Role, SignInMethod, User
+from shop.accounts.models import PinAttempts, Role, SignInMethod, User
+from shop.audit import act_as
+from shop.audit.models import AuditEvent
 from shop.clock import utcnow
 from shop.errors import Conflict, ValidationFailed
 
