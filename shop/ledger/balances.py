@@ -6,7 +6,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Weaver
-from shop.ledger.accounts import find_account, known_kind, weaver_code
+from shop.ledger.chart import find_account, known_kind, weaver_code
 from shop.ledger.models import Account, AccountKind, Entry
 from shop.ledger.schemas import TrialBalanceRow
 

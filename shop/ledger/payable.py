@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Weaver
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import Account, PayoutAccount, PayoutMethod
 from shop.ledger.payout_accounts import method_problem
 from shop.ledger.settled import committed_to_payouts, held_back, in_trouble, raw_balances

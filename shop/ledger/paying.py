@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from shop.accounts.models import Role, User
 from shop.errors import N_, InvalidState, NotFound, ValidationFailed
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import (
     Account,
     BatchStatus,

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.errors import N_, Conflict
-from shop.ledger.accounts import account, known_kind
+from shop.ledger.chart import account, known_kind
 from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
 from shop.ledger.schemas import EntryLine
 

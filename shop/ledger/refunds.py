@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from shop.errors import N_, ValidationFailed
 from shop.ledger import splits
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import LedgerTransaction
 from shop.ledger.posting import REFUND, existing_posting, post
 from shop.ledger.received import lock_order_postings, order_received

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from shop.errors import N_, ValidationFailed
 from shop.ledger import splits
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import LedgerTransaction
 from shop.ledger.posting import SALE, existing_posting, post, post_new
 from shop.ledger.schemas import MONEY_ACCOUNTS, UNALLOCATED, EntryLine, Sale

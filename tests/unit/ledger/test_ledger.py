@@ -13,9 +13,9 @@ from sqlalchemy import delete, event, func, select, update
 
 from shop.db import session_scope
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.ledger import accounts, posting, sales
-from shop.ledger.accounts import account, weaver_account
+from shop.ledger import chart, posting, sales
 from shop.ledger.balances import balance, trial_balance, weaver_balance
+from shop.ledger.chart import account, weaver_account
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.ledger.posting import LedgerImmutable, UnbalancedTransaction, post, transaction_entries
 from shop.ledger.received import order_received
@@ -586,7 +586,7 @@ def test_accounts_are_created_once_and_found_again(session, maria):
     assert account(session, "fund").id == fund.id
     assert (fund.name, fund.kind) == ("Cooperative fund", "liability")
     # A second creation attempt (another worker's, say) hits ON CONFLICT DO NOTHING and reads the same row.
-    assert accounts._get_or_create(session, code="fund", name="x", kind=fund.kind, weaver_id=None).id == fund.id
+    assert chart._get_or_create(session, code="fund", name="x", kind=fund.kind, weaver_id=None).id == fund.id
     theirs = weaver_account(session, maria.id)
     assert (theirs.code, theirs.weaver_id, theirs.kind) == (f"weaver:{maria.id}", maria.id, "liability")
     assert account(session, f"weaver:{maria.id}").id == theirs.id

@@ -30,8 +30,8 @@ from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
 from shop.errors import DomainError, Forbidden, InvalidState, ValidationFailed
 from shop.ledger import payable, paying, payout_accounts, payout_batches, splits
-from shop.ledger.accounts import weaver_code
 from shop.ledger.balances import trial_balance, weaver_balance
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import (
     Account,
     BatchStatus,
