@@ -31,16 +31,21 @@ def python() -> Path:
     return BIN / ("python.exe" if os.name == "nt" else "python")
 
 
+def install_digest(root: Path) -> str:
+    """What .venv was installed from: it changes when either file does, and then dev.py reinstalls."""
+    digest = hashlib.sha256()
+    for name in INSTALLED_FROM:
+        digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def ensure_environment() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     if not python().exists():
         print("Creating a virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256()
-    for name in INSTALLED_FROM:
-        digest.update(hashlib.sha256((ROOT / name).read_bytes()).digest())
-    wanted = digest.hexdigest()
+    wanted = install_digest(ROOT)
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     print("Installing the shop and its tools (first run only) …", flush=True)
