@@ -11,6 +11,7 @@ from shop.catalogue.stock import JustSold
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, NotFound, TooManyRequests, ValidationFailed
+from shop.http.client import client_address
 from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders import cart as carts
@@ -161,11 +162,6 @@ def remove_from_cart(
     response = _to_cart(request, lang, cart)
     flash_message(request, response, N_("Removed from your cart."))
     return response
-
-
-def client_address(request: Request) -> str:
-    """The buyer's address as the server sees it (behind a proxy, uvicorn's forwarded-allow-ips sets it)."""
-    return request.client.host if request.client else ""
 
 
 def _checkout_page(

@@ -31,12 +31,13 @@ from shop.http.auth import (
     signed_in,
     workspace_language,
 )
+from shop.http.client import client_address
 from shop.http.deps import SessionDep, keep_writes_of_refusal
 from shop.http.urls import default_thumb
 from shop.i18n import translator
 from shop.web.browser import rotate_seed
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.signin_guard import admit, client_address, remember_browser
+from shop.web.workspace.signin_guard import admit, remember_browser
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 MaybeSigned = Annotated[Signed | None, Depends(signed_in)]

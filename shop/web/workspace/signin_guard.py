@@ -17,6 +17,7 @@ from fastapi import Request
 from shop.accounts import service as accounts
 from shop.accounts import signin
 from shop.accounts.models import User
+from shop.http.client import client_address
 from shop.http.cookies import host_cookie
 from shop.throttle import Rule, Verdict
 
@@ -30,12 +31,6 @@ LOGGED = Rule("signin-logged", "1/hour")
 KNOWN_COOKIE = "known"
 KNOWN_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 KNOWN_PEOPLE = 5  # a shared computer remembers a few staff members
-
-
-def client_address(request: Request) -> str:
-    """The client's address (uvicorn puts the proxy's X-Forwarded-For here when it trusts the proxy, as set
-    by FORWARDED_ALLOW_IPS for ``shop serve``)."""
-    return request.client.host if request.client else "unknown"
 
 
 def _known_cookie(request: Request) -> str:
