@@ -23,9 +23,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media /data/proofs && chown -R shop /data
 
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml README.md ./
-RUN mkdir shop && touch shop/__init__.py && pip install . && pip uninstall -y jpas-joloviletik-shop && rm -rf shop
+# Dependencies first, so code changes do not reinstall them; constraints.txt pins them to the tested versions.
+COPY pyproject.toml README.md constraints.txt ./
+RUN mkdir shop && touch shop/__init__.py && pip install -c constraints.txt . \
+    && pip uninstall -y jpas-joloviletik-shop && rm -rf shop
 
 COPY alembic.ini babel.cfg ./
 COPY alembic ./alembic

@@ -4,8 +4,9 @@
     python3 dev.py demo     # install, then serve the shop with demo data at http://127.0.0.1:8000
     python3 dev.py test     # install, then run the whole test suite
 
-It keeps a virtual environment in .venv and reinstalls only when pyproject.toml changes, so running it
-again is fast and safe. Anything after the command goes to it: `python3 dev.py test -k search -x`.
+It keeps a virtual environment in .venv and reinstalls only when pyproject.toml or constraints.txt (the exact
+versions to install) changes, so running it again is fast and safe. Anything after the command goes to it:
+`python3 dev.py test -k search -x`.
 Uses only the standard library, because it runs before anything else is installed.
 """
 
@@ -22,10 +23,20 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed-from"
+# What an install depends on: the declared dependencies, and the exact versions they are pinned to.
+INSTALLED_FROM = ("pyproject.toml", "constraints.txt")
 
 
 def python() -> Path:
     return BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def install_digest(root: Path) -> str:
+    """What .venv was installed from: it changes when either file does, and then dev.py reinstalls."""
+    digest = hashlib.sha256()
+    for name in INSTALLED_FROM:
+        digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def ensure_environment() -> None:
@@ -34,13 +45,13 @@ def ensure_environment() -> None:
     if not python().exists():
         print("Creating a virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = install_digest(ROOT)
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     print("Installing the shop and its tools (first run only) …", flush=True)
     pip = [str(python()), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, "install", "-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[dev]"], check=True)
     STAMP.write_text(wanted)
 
 

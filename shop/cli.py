@@ -265,7 +265,7 @@ def user_api_key(
     import sqlalchemy as sa
 
     from shop.accounts.models import User
-    from shop.accounts.service import create_api_key
+    from shop.accounts.sessions import create_api_key
     from shop.clock import utcnow
 
     engine = _engine(get_settings())

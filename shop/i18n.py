@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
@@ -140,8 +140,10 @@ def parse_accept_language(header: str | None) -> list[str]:
 
 
 def negotiate(header: str | None, supported: tuple[str, ...], default: str) -> str:
-    for tag in parse_accept_language(header):
-        primary = tag.split("-")[0]
-        if primary in supported:
-            return primary
-    return default
+    """The supported language the header prefers most (``es-MX`` gets ``es``), else ``default``.
+
+    Babel matches the tags but does not read headers, so the q-values come from :func:`parse_accept_language`.
+    Its aliases are turned off: they map a bare ``es`` to ``es_ES``, a locale we never offer. Babel's
+    ``Locale.negotiate`` is not used because it parses the result into a CLDR locale, which ``tzo`` has not.
+    """
+    return negotiate_locale(parse_accept_language(header), supported, sep="-", aliases=None) or default

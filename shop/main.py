@@ -26,7 +26,7 @@ from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
 from shop.web.browser import BrowserSeed, Signer, personal_values
-from shop.web.csrf import origin_guard
+from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
@@ -41,7 +41,7 @@ from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
 from shop.web.workspace import offline_payments as ws_offline_payments
 from shop.web.workspace import orders as ws_orders
-from shop.web.workspace import payout_batches as ws_payout_batches
+from shop.web.workspace import payout_batch as ws_payout_batch
 from shop.web.workspace import payout_receipts as ws_payout_receipts
 from shop.web.workspace import payouts as ws_payouts
 from shop.web.workspace import people as ws_people
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(origin_guard)],
+        dependencies=[Depends(origin_guard), Depends(csrf_protected)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_earnings.router)
     app.include_router(ws_audit_log.router)
     app.include_router(ws_payouts.router)
-    app.include_router(ws_payout_batches.router)
+    app.include_router(ws_payout_batch.router)
     app.include_router(ws_payout_receipts.router)
     app.include_router(ws_statements.router)
     app.include_router(ws_accounting.router)

@@ -7,6 +7,9 @@ then the centavos as a fraction and "M.N." (moneda nacional):
 ``185050`` → ``"MIL OCHOCIENTOS CINCUENTA PESOS 50/100 M.N."``.
 
 A pure function on an integer count of centavos; money is never a float here.
+
+Not ``num2words``: it agrees word for word except after whole millions, where it drops the DE ("UN MILLÓN
+PESOS"); tests/unit/test_money_words_num2words.py compares both and fails once it is fixed.
 """
 
 from __future__ import annotations

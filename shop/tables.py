@@ -1,19 +1,23 @@
 """Imports every domain's tables so that the metadata Alembic and the tests see is complete."""
 
 from shop.accounts import models as accounts_models
+from shop.audit import models as audit_models
 from shop.catalogue import models as catalogue_models
 from shop.db import metadata
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
 from shop.orders import models as orders_models
 from shop.payments import models as payments_models
+from shop.split_rules import models as split_rules_models
 
 __all__ = [
     "accounts_models",
+    "audit_models",
     "catalogue_models",
     "ledger_models",
     "mail_models",
     "metadata",
     "orders_models",
     "payments_models",
+    "split_rules_models",
 ]

@@ -12,14 +12,15 @@ from sqlalchemy import select
 
 from shop.accounts.models import Role, User
 from shop.clock import to_local, utcnow
-from shop.ledger import bank_statements, payouts
+from shop.ledger import bank_statements, paying, payout_accounts, payout_batches
 from shop.ledger.models import AmountStyle, BankLine, DateFormat, Delimiter, Payout, PayoutMethod
-from shop.ledger.payouts import PayoutLine
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import ColumnMapping
-from shop.ledger.service import post_sale
 from shop.orders.shipping import quote
 from shop.payments.models import Payment
-from shop.payments.service import confirm_offline_payment, open_payment, payment_of
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment, payment_of
 
 VALID_CLABE = "012180000000000002"
 
@@ -77,15 +78,17 @@ def spei_payout(session, amount: int, *, tracking_key: str, days_ago: int = 0) -
     order, (line,) = make_order(session, [(amount, 10_000, [(weaver, 10_000)])])
     post_sale(session, sale_for(session, order, [line], money="cash"))
     treasurer, council = _payout_people(session)
-    payouts.set_payout_account(
+    payout_accounts.set_payout_account(
         session, weaver.id, method=PayoutMethod.spei, clabe=VALID_CLABE, by=treasurer, now=utcnow()
     )
     when = utcnow() - timedelta(days=days_ago)
     hold = timedelta(days=0)
-    batch = payouts.prepare_batch(session, lines=[PayoutLine(weaver.id, amount)], by=treasurer, now=when, hold=hold)
-    payouts.approve_batch(session, batch.id, by=council, now=when)
-    payout_id = payouts.batch_by_id(session, batch.id).payouts[0].id
-    return payouts.pay_by_spei(session, payout_id, tracking_key=tracking_key, by=treasurer, now=when, hold=hold)
+    batch = payout_batches.prepare_batch(
+        session, lines=[PayoutLine(weaver.id, amount)], by=treasurer, now=when, hold=hold
+    )
+    payout_batches.approve_batch(session, batch.id, by=council, now=when)
+    payout_id = payout_batches.batch_by_id(session, batch.id).payouts[0].id
+    return paying.pay_by_spei(session, payout_id, tracking_key=tracking_key, by=treasurer, now=when, hold=hold)
 
 
 def _payout_people(session) -> tuple[User, User]:

@@ -139,8 +139,9 @@ STAFF = {"Authorization": f"Bearer {STAFF_KEY}"}
 
 def add_staff_key(engine) -> None:
     """A treasurer and admin, Rosa, whose API key is STAFF_KEY."""
+    from shop.accounts.credentials import token_hash
     from shop.accounts.models import ApiKey, Role
-    from shop.accounts.service import create_user, token_hash
+    from shop.accounts.service import create_user
     from shop.db import session_scope
 
     with session_scope(engine) as session:

@@ -4,10 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import JSON, Column, Field, Relationship, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.models_base import created_at_field, str_enum
 
 
 class Role(StrEnum):
@@ -113,22 +114,12 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class AuditEvent(SQLModel, table=True):
-    """Who changed what, when, and the values before and after."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (
-        sa.Index("ix_audit_events_at", "at"),
-        sa.Index("ix_audit_events_actor_id_at", "actor_id", "at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = created_at_field()
-    actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    actor_name: str = Field(max_length=120)
-    action: str = Field(max_length=20)  # create, update, delete, sign_in, …
-    entity: str = Field(max_length=60)
-    entity_id: str = Field(default="", max_length=60)
-    summary: str = Field(default="", max_length=300)
-    before: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    after: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+# The audit log keeps every change a person makes to these tables.
+track(
+    User,
+    UserRole,
+    Device,
+    ApiKey,
+    secret={"password_hash", "pin_hash", "token_hash", "key_hash"},
+    skipped={"last_seen_at", "last_login_at"},
+)

@@ -1,90 +1,22 @@
-"""People, their secrets, sign-in, sessions, enrolled devices and API keys.
+"""People: adding and editing them, their roles, PIN and password, switching an account off, and the audit lines
+written by hand.
 
-Passwords and PINs are hashed with argon2id. Session, device and API key tokens are long random strings;
-only their SHA-256 is stored, so a copy of the database opens nothing. Sign-in never raises on a wrong
-secret: it returns an outcome, so the caller can commit the failed PIN that counts towards that device's
-wait. Passwords lock nothing: the web layer slows strangers down instead.
+Secrets are hashed in ``shop.accounts.credentials``; signing in is ``shop.accounts.signin``, and sessions, devices
+and API keys are ``shop.accounts.sessions``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from shop.accounts.models import (
-    ApiKey,
-    AuditEvent,
-    Device,
-    PinAttempts,
-    Role,
-    SignInMethod,
-    User,
-    UserRole,
-    UserSession,
-)
+from shop.accounts.credentials import MIN_PASSWORD, hash_secret, password_problem, pin_problem
+from shop.accounts.models import PinAttempts, Role, User, UserRole, UserSession
+from shop.audit.models import AuditEvent
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Conflict, NotFound, ValidationFailed
-
-# OWASP's recommended minimum for argon2id: 19 MiB, 2 passes. About 20 ms here.
-HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-MAX_ATTEMPTS = 5
-# After the fifth wrong PIN in a row on a device, each further one makes that device wait longer.
-PIN_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-    timedelta(hours=4),
-)
-PIN_LENGTHS = range(4, 7)
-MIN_PASSWORD = 10
-# Touching a session's last-seen time on every click would write on every page; a minute is precise enough.
-TOUCH_EVERY = timedelta(seconds=60)
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def hash_secret(secret: str) -> str:
-    return HASHER.hash(secret)
-
-
-def verify_secret(stored: str | None, secret: str) -> bool:
-    if not stored or not secret:
-        # Spend the same time as a real check, so nobody learns which accounts have a PIN or password.
-        HASHER.hash("x")
-        return False
-    try:
-        return HASHER.verify(stored, secret)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def pin_problem(pin: str) -> str | None:
-    if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
-        return N_("A PIN has 4 to 6 digits.")
-    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        return N_("Choose a PIN that is harder to guess than %(pin)s.")
-    return None
-
-
-def password_problem(password: str, username: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return N_("Use at least %(length)d characters.")
-    if username and username.lower() in password.lower():
-        return N_("The password must not contain the username.")
-    return None
 
 
 def _check_pin(pin: str) -> None:
@@ -100,13 +32,7 @@ def _check_password(password: str, username: str) -> None:
 
 
 def _profile_problems(
-    session: Session,
-    *,
-    user_id: int | None,
-    name: str,
-    email: str | None,
-    roles: list[Role],
-    weaver_id: int | None,
+    session: Session, *, user_id: int | None, name: str, email: str | None, roles: list[Role], weaver_id: int | None
 ) -> list[ValidationFailed]:
     """What is wrong with a person's name, e-mail, roles and weaver profile (shared by adding and editing)."""
     problems = []
@@ -265,216 +191,6 @@ def set_roles(session: Session, user: User, roles: list[Role]) -> None:
     session.flush()
 
 
-class Outcome(StrEnum):
-    ok = "ok"
-    wrong = "wrong"
-    locked = "locked"
-    unknown = "unknown"
-
-
-@dataclass(frozen=True)
-class SignIn:
-    outcome: Outcome
-    user: User | None = None
-    locked_until: datetime | None = None
-    attempts_left: int = MAX_ATTEMPTS
-
-
-def lock_for(failures: int) -> timedelta | None:
-    """How long a device waits after ``failures`` wrong PINs in a row: nothing before the fifth, then longer
-    and longer, so guessing a 4-digit PIN takes months while a member who mistypes waits a minute."""
-    if failures < MAX_ATTEMPTS:
-        return None
-    return PIN_DELAYS[min(failures - MAX_ATTEMPTS, len(PIN_DELAYS) - 1)]
-
-
-def _pin_row(session: Session, user_id: int, device_id: int) -> PinAttempts:
-    """This person's count on this device, created if missing (safely when two tries race)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(PinAttempts).values(user_id=user_id, device_id=device_id, failures=0).on_conflict_do_nothing()
-    )
-    return session.get(PinAttempts, (user_id, device_id), populate_existing=True)
-
-
-def sign_in_with_pin(
-    session: Session, user_id: int, pin: str, now: datetime, *, device_id: int, address: str = ""
-) -> SignIn:
-    """Check a PIN typed on an enrolled device; wrong ones count for this person on this device only."""
-    user = session.get(User, user_id, populate_existing=True)
-    if user is None or not user.active or user.pin_hash is None:
-        verify_secret(None, pin)
-        return SignIn(Outcome.unknown)
-    row = _pin_row(session, user.id, device_id)
-    if row.locked_until is not None and row.locked_until > now:
-        return SignIn(Outcome.locked, user, row.locked_until, 0)
-    if verify_secret(user.pin_hash, pin):
-        row.failures, row.locked_until, user.last_login_at = 0, None, now
-        session.flush()
-        return SignIn(Outcome.ok, user)
-    # Counted in the database itself, so simultaneous wrong tries (from any worker) all count.
-    session.execute(
-        sa.update(PinAttempts)
-        .where(PinAttempts.user_id == user.id, PinAttempts.device_id == device_id)
-        .values(failures=PinAttempts.failures + 1)
-    )
-    session.refresh(row, attribute_names=["failures"])
-    wait = lock_for(row.failures)
-    if wait is None:
-        session.flush()
-        return SignIn(Outcome.wrong, user, attempts_left=MAX_ATTEMPTS - row.failures)
-    row.locked_until = now + wait
-    session.flush()
-    device = session.get(Device, device_id)
-    summary = f"PIN: {row.failures} wrong tries on “{device.name if device else device_id}”, from {address or '?'}"
-    record(session, None, user.name, "locked", "user", user.id, summary, now=now)
-    return SignIn(Outcome.locked, user, row.locked_until, 0)
-
-
-def pin_locks(session: Session, now: datetime) -> dict[int, datetime]:
-    """Who must wait before trying her PIN again on some device, and until when (the latest)."""
-    rows = session.execute(
-        sa.select(PinAttempts.user_id, sa.func.max(PinAttempts.locked_until))
-        .where(PinAttempts.locked_until > now)
-        .group_by(PinAttempts.user_id)
-    ).all()
-    return dict(rows)
-
-
-def find_login(session: Session, login: str) -> User | None:
-    """The person a sign-in name (username or e-mail) names, if any."""
-    login = login.strip().lower()
-    if not login:
-        return None
-    return session.scalar(sa.select(User).where(sa.or_(User.username == login, User.email == login)))
-
-
-def sign_in_with_password(session: Session, login: str, password: str, now: datetime) -> SignIn:
-    """Check a password. Nothing is counted here (strangers are slowed down per address and name by the web
-    layer), so no one can lock anyone out through this form; unknown, switched-off and password-less names
-    take the same time as a wrong password."""
-    user = find_login(session, login)
-    if user is None or not user.active or user.password_hash is None:
-        verify_secret(None, password)
-        return SignIn(Outcome.unknown)
-    if not verify_secret(user.password_hash, password):
-        return SignIn(Outcome.wrong, user)
-    user.last_login_at = now
-    session.flush()
-    return SignIn(Outcome.ok, user)
-
-
-def tile_people(session: Session) -> list[User]:
-    """Members who can sign in with a PIN, for the tiles of an enrolled device."""
-    return list(
-        session.scalars(
-            sa.select(User).where(User.active.is_(True), User.pin_hash.is_not(None)).order_by(User.name)
-        ).all()
-    )
-
-
-def start_session(
-    session: Session, user: User, *, method: SignInMethod, device: Device | None, now: datetime, lifetime: timedelta
-) -> str:
-    raw = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            token_hash=token_hash(raw),
-            user_id=user.id,
-            device_id=device.id if device else None,
-            method=method,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + lifetime,
-        )
-    )
-    record(session, user, user.name, "sign_in", "user", user.id, method.value, now=now)
-    session.flush()
-    return raw
-
-
-def current_session(
-    session: Session, raw: str | None, now: datetime, idle: timedelta, *, touch: bool = True
-) -> tuple[UserSession, User] | None:
-    """The live session for a cookie: not ended, not past its lifetime, and used within ``idle``."""
-    if not raw or len(raw) > 100:
-        return None
-    found = session.scalar(sa.select(UserSession).where(UserSession.token_hash == token_hash(raw)))
-    if found is None or found.ended_at is not None or found.expires_at <= now or found.last_seen_at + idle <= now:
-        return None
-    user = session.scalar(sa.select(User).where(User.id == found.user_id).options(selectinload(User.roles)))
-    if user is None or not user.active:
-        return None
-    if touch and now - found.last_seen_at >= TOUCH_EVERY:
-        touch_session(session, found.id, now)
-    return found, user
-
-
-def touch_session(session: Session, session_id: int, now: datetime) -> None:
-    """Note that the person is still there (idle time counts from here)."""
-    session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
-
-
-def end_session(session: Session, raw: str | None, now: datetime) -> None:
-    if raw:
-        session.execute(
-            sa.update(UserSession)
-            .where(UserSession.token_hash == token_hash(raw), UserSession.ended_at.is_(None))
-            .values(ended_at=now)
-        )
-
-
-def enroll_device(session: Session, name: str, by: User, now: datetime) -> tuple[Device, str]:
-    name = name.strip()[:120]
-    if not name:
-        raise ValidationFailed(N_("Give the device a name, such as “Cooperative's computer”."), field="name")
-    raw = secrets.token_urlsafe(32)
-    device = Device(name=name, token_hash=token_hash(raw), enrolled_by=by.id, created_at=now)
-    session.add(device)
-    session.flush()
-    return device, raw
-
-
-def enrolled_device(session: Session, raw: str | None, now: datetime) -> Device | None:
-    if not raw or len(raw) > 100:
-        return None
-    device = session.scalar(sa.select(Device).where(Device.token_hash == token_hash(raw)))
-    if device is None or device.revoked_at is not None:
-        return None
-    return device
-
-
-def revoke_device(session: Session, device_id: int, now: datetime) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise NotFound(N_("We could not find that device."))
-    device.revoked_at = now
-    # Whoever is signed in on it with a PIN is signed out too.
-    session.execute(
-        sa.update(UserSession)
-        .where(UserSession.device_id == device_id, UserSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-    session.flush()
-    return device
-
-
-def create_api_key(session: Session, user: User, name: str, now: datetime) -> tuple[ApiKey, str]:
-    raw = "jj_" + secrets.token_urlsafe(32)
-    key = ApiKey(user_id=user.id, name=name.strip()[:120] or "API", key_hash=token_hash(raw), created_at=now)
-    session.add(key)
-    session.flush()
-    return key, raw
-
-
-def user_for_api_key(session: Session, raw: str, now: datetime) -> User | None:
-    key = session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == token_hash(raw), ApiKey.revoked_at.is_(None)))
-    if key is None:
-        return None
-    user = session.scalar(sa.select(User).where(User.id == key.user_id).options(selectinload(User.roles)))
-    return user if user is not None and user.active else None
-
-
 def record(
     session: Session,
     actor: User | None,
@@ -488,7 +204,7 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.accounts.audit``."""
+    """Write an audit line by hand (sign-ins, lockouts); ORM changes are recorded by ``shop.audit``."""
     session.add(
         AuditEvent(
             at=now,

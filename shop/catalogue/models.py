@@ -6,25 +6,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from shop.clock import UTCDateTime, utcnow
-from shop.db import metadata  # noqa: F401  (naming convention must be set before tables are declared)
-
-
-def str_enum(enum_cls: type[StrEnum], name: str) -> sa.Enum:
-    """A VARCHAR with a CHECK of the allowed values, read back as the StrEnum member."""
-    return sa.Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=max(20, *(len(m.value) for m in enum_cls)),
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-def created_at_field():
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+from shop.audit import track
+from shop.clock import UTCDateTime
+from shop.models_base import created_at_field, str_enum
 
 
 class ProductKind(StrEnum):
@@ -257,3 +241,7 @@ class StockMovement(SQLModel, table=True):
     note: str = Field(default="", max_length=300)
     actor: str = Field(max_length=120)
     created_at: datetime = created_at_field()
+
+
+# The audit log keeps every change a person makes to these tables.
+track(Category, Weaver, Product, ProductWeaver, ProductImage, StockMovement)

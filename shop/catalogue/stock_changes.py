@@ -55,7 +55,7 @@ def adjust_stock(
     except ValueError:
         reason = None
     if reason is StockReason.sold_in_person:
-        raise ValueError("a sale in person is recorded by shop.payments.service.sell_in_person, not by hand")
+        raise ValueError("a sale in person is recorded by shop.payments.offline.sell_in_person, not by hand")
     if reason not in BY_HAND:
         problems.append(ValidationFailed(N_("Choose why the stock changes."), field="reason"))
     note = (note or "").strip()

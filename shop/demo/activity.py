@@ -14,7 +14,8 @@ from shop.catalogue.models import Product, ProductKind, ProductStatus
 from shop.orders.models import PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import place_order
-from shop.payments.service import confirm_offline_payment, open_payment, sell_in_person
+from shop.payments.offline import confirm_offline_payment, sell_in_person
+from shop.payments.service import open_payment
 
 BUYERS = (
     BuyerDetails(

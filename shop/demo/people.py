@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from shop.accounts.credentials import pin_problem
 from shop.accounts.models import Role
-from shop.accounts.service import create_user, pin_problem
+from shop.accounts.service import create_user
 from shop.catalogue.models import Weaver
 
 ADMIN = ("Rosa Gómez Sántiz", "rosa.gomez")

@@ -7,6 +7,7 @@ person without the role gets a clear refusal (403). Once signed in, every change
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -15,7 +16,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from shop.accounts.models import Device, Role, User, UserSession
-from shop.accounts.service import TOUCH_EVERY, current_session, enrolled_device, touch_session, user_for_api_key
+from shop.accounts.sessions import TOUCH_EVERY, current_session, enrolled_device, touch_session, user_for_api_key
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
@@ -78,7 +79,7 @@ def signed_in(request: Request) -> Signed | None:
 
     Checked in a short transaction of its own, so a route may open its own transactions afterwards (a
     refund calls Stripe between two) without waiting on this one. The person is then the author of every
-    change made through the request's session (see ``shop.accounts.audit``).
+    change made through the request's session (see ``shop.audit``).
     """
     settings = request.app.state.settings
     engine = request.app.state.engine
@@ -130,3 +131,13 @@ Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
 Council = Annotated[Signed, Depends(require(Role.council, Role.admin))]
 Admin = Annotated[Signed, Depends(require(Role.admin))]
 Members = Annotated[Signed, Depends(require(Role.member, Role.council, Role.admin))]
+
+
+def role_checks(dependant) -> list[Callable]:
+    """The ``require(...)`` checks among a route's dependencies, however deeply they are declared."""
+    found = []
+    for sub in dependant.dependencies:
+        if hasattr(sub.call, "roles"):
+            found.append(sub.call)
+        found.extend(role_checks(sub))
+    return found

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from shop.accounts.audit import REQUEST_STATE
+from shop.audit import REQUEST_STATE
 from shop.db import session_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -56,7 +56,7 @@ def get_session(request: Request) -> Iterator[Session]:
         return not getattr(state, "answer_is_an_error", False) or getattr(state, "keep_writes_of_refusal", False)
 
     with session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS, keep=keep) as session:
-        # Whoever signs in during this request is the author of its changes (see shop.accounts.audit).
+        # Whoever signs in during this request is the author of its changes (see shop.audit).
         session.info[REQUEST_STATE] = state
         yield session
 

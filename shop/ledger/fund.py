@@ -1,7 +1,7 @@
 """The cooperative fund as the council reads it: what the cooperative keeps after paying for the sale.
 
 The ledger keeps the fund's part of every sale in the ``fund`` account and the processor's (Stripe's) fee in
-the ``processor_fees`` expense account (see ``shop.ledger.service.sale_entries``). Nothing here posts: every
+the ``processor_fees`` expense account (see ``shop.ledger.sales.sale_entries``). Nothing here posts: every
 report of the fund reads both accounts and shows the fund net of the fees, with the fees visible::
 
     kept = the fund account's balance: its part of each sale, less what refunds and cancelled sales took

@@ -1,4 +1,4 @@
-"""Double-entry ledger: accounts, transactions whose entries sum to zero, and split rules."""
+"""Double-entry ledger: accounts, transactions whose entries sum to zero, payouts."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -6,8 +6,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.ledger.clabe import mask_clabe
+from shop.models_base import created_at_field, str_enum
 
 
 class AccountKind(StrEnum):
@@ -87,38 +89,6 @@ class Entry(SQLModel, table=True):
     memo: str = Field(default="", max_length=200)
 
     transaction: LedgerTransaction = Relationship(back_populates="entries", sa_relationship_kwargs={"lazy": "raise"})
-
-
-class SplitScope(StrEnum):
-    default = "default"
-    category = "category"
-    product = "product"
-
-
-class SplitRule(SQLModel, table=True):
-    """How a sale is shared: the weavers' part in basis points, the rest to the cooperative fund.
-
-    The most specific rule wins: a product's, else its category's, else the default (80% / 20%).
-    """
-
-    __tablename__ = "split_rules"
-    __table_args__ = (
-        sa.CheckConstraint("weavers_bp >= 0 AND weavers_bp <= 10000", name="weavers_range"),
-        sa.CheckConstraint(
-            "(scope = 'default' AND category_id IS NULL AND product_id IS NULL) OR "
-            "(scope = 'category' AND category_id IS NOT NULL AND product_id IS NULL) OR "
-            "(scope = 'product' AND product_id IS NOT NULL AND category_id IS NULL)",
-            name="scope_target",
-        ),
-        sa.UniqueConstraint("scope", "category_id", "product_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    scope: SplitScope = Field(sa_type=str_enum(SplitScope, "split_scope"), nullable=False)
-    category_id: int | None = Field(default=None, foreign_key="categories.id", ondelete="CASCADE")
-    product_id: int | None = Field(default=None, foreign_key="products.id", ondelete="CASCADE")
-    weavers_bp: int
-    created_at: datetime = created_at_field()
 
 
 # --- payouts --------------------------------------------------------------------------------------------------
@@ -368,3 +338,8 @@ class BankMatch(SQLModel, table=True):
     undone_by: str = Field(default="", max_length=120)
     undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     undo_reason: str = Field(default="", max_length=300)
+
+
+# The audit log keeps every change a person makes to these tables.
+# How and what weavers are paid: a CLABE is kept in the log with only its last four digits.
+track(PayoutAccount, PayoutBatch, Payout, masked={"clabe": mask_clabe})

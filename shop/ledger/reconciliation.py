@@ -41,8 +41,9 @@ from shop.catalogue.models import Weaver
 from shop.clock import to_local
 from shop.errors import N_, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from shop.ledger.models import BankLine, BankMatch, Payout, PayoutMethod, PayoutStatus, TransactionKind
+from shop.ledger.posting import post
+from shop.ledger.reversals import reverse
 from shop.ledger.schemas import EntryLine, MatchCandidate
-from shop.ledger.service import post, reverse
 from shop.money import Pesos
 
 SUGGEST_WITHIN_DAYS = 5

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus
-from shop.ledger.service import REFUND, REVERSAL, SALE
+from shop.ledger.posting import REFUND, REVERSAL, SALE
 
 
 def raw_balances(session: Session, weaver_ids: Iterable[int] | None = None) -> dict[int, int]:

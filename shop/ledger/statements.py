@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from shop.catalogue.models import Weaver
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_, NotFound, ValidationFailed
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction, Payout, PayoutStatus, TransactionKind
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver

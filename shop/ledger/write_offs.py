@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from shop.accounts.models import Role, User
 from shop.catalogue.models import Weaver
 from shop.errors import N_, Forbidden, NotFound, ValidationFailed
-from shop.ledger.accounts import weaver_code
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
+from shop.ledger.posting import post
 from shop.ledger.schemas import EntryLine
-from shop.ledger.service import post
 from shop.ledger.settled import raw_balances
 from shop.money import Pesos
 

@@ -6,8 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
 from shop.clock import UTCDateTime
+from shop.models_base import created_at_field, str_enum
 
 
 class OutboxStatus(StrEnum):

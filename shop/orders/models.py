@@ -6,8 +6,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.models_base import created_at_field, str_enum
 
 
 class Cart(SQLModel, table=True):
@@ -227,3 +228,7 @@ class OrderEvent(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
     order: Order = Relationship(back_populates="events", sa_relationship_kwargs={"lazy": "raise"})
+
+
+# The audit log keeps every change a person makes to these tables.
+track(Order, ShippingZone, ShippingRate)

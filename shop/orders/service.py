@@ -17,7 +17,6 @@ from shop.catalogue import stock
 from shop.catalogue.availability import deposit_amount
 from shop.catalogue.models import PUBLIC_STATUSES, Product, ProductKind, ProductStatus, ProductWeaver
 from shop.errors import N_, InvalidState, NotFound, ValidationFailed
-from shop.ledger.service import split_rule_for
 from shop.mail.outbox import enqueue
 from shop.orders import shipping
 from shop.orders.models import (
@@ -30,6 +29,7 @@ from shop.orders.models import (
     PaymentMethod,
 )
 from shop.orders.schemas import BuyerDetails, OrderItem, countries
+from shop.split_rules.service import split_rule_for
 
 S = OrderStatus
 ALLOWED = {

@@ -13,7 +13,7 @@ import logging
 import sqlalchemy as sa
 
 from shop.db import session_scope
-from shop.ledger.service import post_fee
+from shop.ledger.receipts import post_fee
 from shop.orders.models import Order
 from shop.payments import states
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused, StripeGateway

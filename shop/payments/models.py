@@ -6,8 +6,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from shop.catalogue.models import created_at_field, str_enum
+from shop.audit import track
 from shop.clock import UTCDateTime
+from shop.models_base import created_at_field, str_enum
 
 
 class PaymentKind(StrEnum):
@@ -101,3 +102,7 @@ class StripeEvent(SQLModel, table=True):
     object_id: str = Field(default="", max_length=255)
     received_at: datetime = created_at_field()
     outcome: str = Field(default="", max_length=300)
+
+
+# The audit log keeps every change a person makes to these tables.
+track(Payment, Refund)

@@ -29,7 +29,7 @@ from shop.orders.service import lock_order, order_by_number
 from shop.payments import states
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused, StripeGateway
 from shop.payments.models import Payment, Refund, RefundStatus
-from shop.payments.service import begin_refund, begin_return, complete_refund
+from shop.payments.refund_records import begin_refund, begin_return, complete_refund
 
 log = logging.getLogger(__name__)
 # A refund still pending this long after it was asked is looked up at Stripe by the jobs.

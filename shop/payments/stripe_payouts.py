@@ -20,7 +20,7 @@ from shop.accounts.models import User
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.ledger import payouts as service
+from shop.ledger import paying
 from shop.ledger.models import Payout, PayoutStatus
 from shop.payments.gateway import PaymentRefused, StripeGateway, TransferRefused
 
@@ -46,14 +46,14 @@ def transfer(engine, gateway: StripeGateway | None, payout_id: int, *, by: User,
     if gateway is None:
         raise ValidationFailed(N_("Stripe Connect payouts are switched off."))
     with session_scope(engine) as session:
-        resumed = service.payout_status(session, payout_id) is PayoutStatus.sending
-        payout = service.start_stripe_transfer(session, payout_id, by=by, now=utcnow(), hold=hold)
+        resumed = paying.payout_status(session, payout_id) is PayoutStatus.sending
+        payout = paying.start_stripe_transfer(session, payout_id, by=by, now=utcnow(), hold=hold)
         group = f"payout-batch-{payout.batch_id}"
         request = {
             "amount": payout.amount,
             "currency": payout.currency,
             "destination": payout.stripe_account_id,
-            "idempotency_key": service.transfer_key(payout),
+            "idempotency_key": paying.transfer_key(payout),
             "transfer_group": group,
             "metadata": {METADATA_KEY: str(payout.id), "weaver_id": str(payout.weaver_id)},
         }
@@ -64,7 +64,7 @@ def transfer(engine, gateway: StripeGateway | None, payout_id: int, *, by: User,
         transfer_id = made or gateway.create_transfer(**request)
     except (TransferRefused, PaymentRefused) as exc:
         with session_scope(engine) as session:
-            service.stripe_transfer_failed(session, payout_id, reason=str(exc), refused=True)
+            paying.stripe_transfer_failed(session, payout_id, reason=str(exc), refused=True)
         raise
     with session_scope(engine) as session:
-        return service.finish_stripe_transfer(session, payout_id, transfer_id=transfer_id, by=by, now=utcnow())
+        return paying.finish_stripe_transfer(session, payout_id, transfer_id=transfer_id, by=by, now=utcnow())

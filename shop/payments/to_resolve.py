@@ -1,7 +1,7 @@
 """Payments to resolve: money that came in for an order that could not take it, as the treasurer sees them.
 
 Each waits in the ledger's ``unallocated`` account, credited to nobody, until the treasurer reinstates the order
-(``service.reinstate``, after substituting a gone piece if the buyer agrees) or gives the money back
+(``receiving.reinstate``, after substituting a gone piece if the buyer agrees) or gives the money back
 (``refunds.give_back``). Paid orders that need a person (a piece gone when the money arrived, before payments to
 resolve existed) are listed too: their weavers' shares are not paid out until a person marks them resolved.
 """

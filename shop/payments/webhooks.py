@@ -26,13 +26,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from shop.catalogue.stock import extend_reservations
 from shop.errors import N_
-from shop.ledger.payouts import transfer_returned
+from shop.ledger.paying import transfer_returned
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments import states
 from shop.payments.gateway import PaymentDetails, StripeGateway, StripeRefund
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus, StripeEvent
-from shop.payments.service import complete_refund, receive, record_stripe_refund, send_confirmation
+from shop.payments.receiving import receive
+from shop.payments.refund_records import complete_refund, record_stripe_refund
+from shop.payments.service import send_confirmation
 
 ACTOR = "stripe"
 # A session completed but not paid is an OXXO voucher: its details (where and until when to pay) are fetched.

@@ -19,9 +19,11 @@ from factories import place
 from live import free_port, spawn, stripe_shop_env
 
 from shop.accounts.models import Role
-from shop.accounts.service import create_api_key, create_user
+from shop.accounts.service import create_user
+from shop.accounts.sessions import create_api_key
 from shop.clock import utcnow
-from shop.payments.service import confirm_offline_payment, open_payment
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment
 
 # Stripe's webhook reads only bodies signed with the webhook secret, so generated bodies can only ever get its
 # documented 400; tests/api/test_payments.py drives it with signed events instead.

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from shop.catalogue.models import Product, ProductStatus, ReservationStatus, StockReservation
-from shop.ledger.service import balance, weaver_balance
+from shop.ledger.balances import balance, weaver_balance
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund, StripeEvent
@@ -416,8 +416,9 @@ def test_fulfilment_steps_through_the_staff_api(shop, fake_stripe, session, piec
 
 
 def test_a_member_moves_only_orders_holding_her_pieces(shop, fake_stripe, session, piece):
+    from shop.accounts.credentials import token_hash
     from shop.accounts.models import ApiKey, Role
-    from shop.accounts.service import create_user, token_hash
+    from shop.accounts.service import create_user
 
     juana = make_weaver(session, slug="juana", name="Juana")
     for username, weaver_id in (("maria", maria_id(session)), ("juana", juana.id)):

@@ -24,12 +24,12 @@ from factories import (
 from sqlalchemy import func, select
 
 from shop.catalogue.models import Product, ProductStatus
+from shop.ledger.balances import balance, weaver_balance
 from shop.ledger.models import LedgerTransaction
-from shop.ledger.service import balance, weaver_balance
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
-from shop.payments.service import ARRIVED_AFTER_CANCEL, ARRIVED_FOR_GONE_PIECE
+from shop.payments.receiving import ARRIVED_AFTER_CANCEL, ARRIVED_FOR_GONE_PIECE
 
 PRICE, SHIPPING = 185_000, 19_000
 TOTAL = PRICE + SHIPPING

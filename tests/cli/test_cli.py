@@ -119,7 +119,8 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
     from datetime import UTC, datetime
 
     from shop.accounts.models import User
-    from shop.accounts.service import Outcome, enroll_device, sign_in_with_password, sign_in_with_pin
+    from shop.accounts.sessions import enroll_device
+    from shop.accounts.signin import Outcome, sign_in_with_password, sign_in_with_pin
     from shop.catalogue.models import Weaver
     from shop.cli import demo_sheet
 
@@ -148,7 +149,7 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
 
 
 def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
-    from shop.ledger.service import balance
+    from shop.ledger.balances import balance
     from shop.orders.models import Channel, Order, OrderStatus
 
     assert runner.invoke(app, ["demo", "--load-only"]).exit_code == 0

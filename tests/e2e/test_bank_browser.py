@@ -12,9 +12,10 @@ from test_payouts_browser import sign_in_as
 from shop.accounts.models import Role
 from shop.catalogue.models import Product
 from shop.clock import to_local, utcnow
+from shop.ledger.balances import balance
 from shop.ledger.models import BankMatch
-from shop.ledger.service import balance
-from shop.payments.service import confirm_offline_payment, open_payment
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,9 @@ from sqlmodel import select
 from shop.accounts.models import Role
 from shop.catalogue.models import Product, Weaver
 from shop.clock import to_local, utcnow
-from shop.ledger.service import weaver_balance
-from shop.payments.service import confirm_offline_payment, open_payment
+from shop.ledger.balances import weaver_balance
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long password 1"

@@ -21,10 +21,32 @@ def test_accept_language_is_ordered_by_quality_then_position():
         (None, "es"),
         ("en;q=0", "es"),
         ("en;q=abc", "es"),
+        ("en-GB", "en"),
+        ("EN-gb;q=0.8, es-MX;q=0.9", "es"),
+        ("es-419", "es"),
+        ("fr, en;q=0, es;q=0.1", "es"),
+        ("*", "es"),
+        ("*;q=1, en;q=0.1", "en"),
+        (";;,=,q=1", "es"),
+        ("\u00e9\u00e9, \x00", "es"),
+        ("tzo", "es"),
     ],
 )
 def test_negotiate_picks_a_supported_language(header, expected):
     assert negotiate(header, ("es", "en"), "es") == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("tzo", "tzo"), ("tzo-MX, es;q=0.5", "tzo"), ("es-MX, tzo;q=0.5", "es"), ("en", "es"), ("tzh", "es")],
+)
+def test_negotiate_offers_tzotzil_where_it_is_supported(header, expected):
+    assert negotiate(header, ("es", "tzo"), "es") == expected
+
+
+def test_negotiate_falls_back_to_the_default_it_is_given():
+    assert negotiate("fr-FR, de;q=0.9", ("es", "en"), "en") == "en"
+    assert negotiate("en-US", ("es", "en"), "es") == "en"
 
 
 def test_spanish_catalog_translates_store_strings():

@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shop import jobs
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
+from shop.audit.models import AuditEvent
 from shop.catalogue.models import ReservationStatus, StockReservation
 from shop.clock import utcnow
 from shop.mail.models import OutboxEmail

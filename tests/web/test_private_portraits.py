@@ -6,7 +6,7 @@ import pytest
 from factories import make_image, make_product, make_user, make_weaver, sign_in
 
 from shop.accounts.models import Role
-from shop.accounts.service import enroll_device
+from shop.accounts.sessions import enroll_device
 from shop.catalogue import service
 from shop.clock import utcnow
 from shop.http.auth import DEVICE_COOKIE

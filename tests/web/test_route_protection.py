@@ -4,12 +4,10 @@ The routes are read from the application's own route table, so a route added lat
 makes this test fail.
 """
 
-import re
-
 import pytest
 from factories import make_user, sign_in
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from route_table import concrete, routes
 
 from shop.accounts.models import Role
 
@@ -23,21 +21,6 @@ OPEN = {
     ("POST", "/taller/idioma"),
 }
 PROTECTED_PREFIXES = ("/taller", "/api/v1/staff")
-EXAMPLE = {"number": "JJ-000001", "slug": "x", "token": "x" * 43}
-
-
-def routes(app):
-    """(method, full path, route) for every route, including those of included routers."""
-    for item in app.router.routes:
-        if hasattr(item, "original_router"):
-            prefix = item.include_context.prefix
-            for route in item.original_router.routes:
-                if isinstance(route, APIRoute):
-                    for method in route.methods:
-                        yield method, prefix + route.path, route
-        elif isinstance(item, APIRoute):
-            for method in item.methods:
-                yield method, item.path, item
 
 
 def role_checks(route) -> list[tuple]:
@@ -59,10 +42,6 @@ def managed(app):
         for method, path, route in routes(app)
         if path.startswith(PROTECTED_PREFIXES) and (method, path) not in OPEN and method != "HEAD"
     )
-
-
-def concrete(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: EXAMPLE.get(m.group(1), "1"), path)
 
 
 def test_the_route_table_has_workspace_and_staff_routes(app):

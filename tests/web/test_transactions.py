@@ -1,6 +1,7 @@
 """The request owns the transaction and commits it before answering (DESIGN.md, rule 2)."""
 
 import pytest
+from factories import csrf_of
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import event, func, select
@@ -48,6 +49,12 @@ def test_a_failed_commit_answers_5xx_and_keeps_nothing(client, engine, write_rou
 
 
 @pytest.fixture
+def form(client) -> dict:
+    """A form's token, as every page form carries one (the app-wide CSRF check would refuse it otherwise)."""
+    return {"csrf_token": csrf_of(client.get("/taller").text)}
+
+
+@pytest.fixture
 def error_page_route(app):
     """A handler that writes, then answers with an error page without rolling back by hand."""
     from shop.http.deps import keep_writes_of_refusal
@@ -65,24 +72,24 @@ def error_page_route(app):
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 423, 429])
-def test_an_error_page_never_commits_what_the_request_wrote(client, engine, error_page_route, status):
-    response = client.post(f"{error_page_route}/{status}")
+def test_an_error_page_never_commits_what_the_request_wrote(client, engine, error_page_route, form, status):
+    response = client.post(f"{error_page_route}/{status}", data=form)
     assert response.status_code == status
     assert count_categories(engine) == 0
 
 
-def test_a_page_that_is_not_an_error_commits(client, engine, error_page_route):
-    assert client.post(f"{error_page_route}/200").status_code == 200
+def test_a_page_that_is_not_an_error_commits(client, engine, error_page_route, form):
+    assert client.post(f"{error_page_route}/200", data=form).status_code == 200
     assert count_categories(engine) == 1
 
 
-def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_page_route):
+def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_page_route, form):
     # A wrong PIN is counted although the page says 401: the sign-in routes say so explicitly.
-    assert client.post(f"{error_page_route}/401?keep=true").status_code == 401
+    assert client.post(f"{error_page_route}/401?keep=true", data=form).status_code == 401
     assert count_categories(engine) == 1
 
 
-def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_stored(app, client, engine):
+def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_stored(app, client, engine, form):
     from shop.http.deps import ErrorPage
 
     @app.post("/test-only/raise-error-page")
@@ -97,7 +104,7 @@ def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_s
 
         raise ErrorPage(draw)
 
-    response = client.post("/test-only/raise-error-page")
+    response = client.post("/test-only/raise-error-page", data=form)
     assert response.status_code == 422
     assert response.json() == {"categories": 0}
     assert count_categories(engine) == 0

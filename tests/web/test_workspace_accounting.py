@@ -16,8 +16,8 @@ from shop.accounts.models import Role
 from shop.clock import to_local, utcnow
 from shop.i18n import translator
 from shop.ledger.export import HEADER
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import TrialBalanceRow
-from shop.ledger.service import post_sale
 from shop.web.workspace import accounting
 
 PASSWORD = "a long password 1"

@@ -14,9 +14,9 @@ from test_workspace_orders import csrf_of, person, post, signed_in
 
 from shop.accounts.models import Role, User
 from shop.i18n import translator
+from shop.ledger.balances import balance
 from shop.ledger.bank_statements import MAX_STATEMENT_BYTES
 from shop.ledger.models import BankLine, BankMapping, BankMatch, BankStatement, StatementStatus
-from shop.ledger.service import balance
 from shop.orders.models import Order
 
 es = translator("es")

@@ -13,15 +13,17 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
 from shop.accounts.service import create_user
+from shop.audit.models import AuditEvent
 from shop.catalogue import service as catalogue
 from shop.clock import to_local, utcnow
 from shop.i18n import translator
-from shop.ledger.service import weaver_balance
+from shop.ledger.balances import weaver_balance
 from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
-from shop.payments.service import begin_refund, complete_refund, sell_in_person
+from shop.payments.offline import sell_in_person
+from shop.payments.refund_records import begin_refund, complete_refund
 from shop.web.workspace.earnings import NO_PROFILE
 
 PASSWORD = "a long password 1"

@@ -18,7 +18,8 @@ from test_workspace_accounting import signed_in
 from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.i18n import translator
-from shop.ledger.service import post_refund, post_sale
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.statements import month_of
 
 ES = translator("es")

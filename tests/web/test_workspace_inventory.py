@@ -9,8 +9,9 @@ import pytest
 from factories import fresh, make_category, make_product, make_weaver, photo_bytes
 from sqlalchemy import func, select
 
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
 from shop.accounts.service import create_user
+from shop.audit.models import AuditEvent
 from shop.catalogue.images import thumbnail_path
 from shop.catalogue.models import Image, Product, ProductImage, ProductStatus, ProductWeaver, StockMovement
 from shop.i18n import translator
@@ -480,7 +481,7 @@ def test_stock_changes_need_a_reason_and_are_recorded(client, session, pieces):
 
 
 def test_sold_in_person_records_a_sale_with_its_money(client, session, pieces):
-    from shop.ledger.service import balance, weaver_balance
+    from shop.ledger.balances import balance, weaver_balance
     from shop.orders.models import Channel, Order, OrderStatus
 
     token = sign_in(client, session, name="María Pérez", username="maria", weaver_id=pieces["maria"].id)
@@ -544,7 +545,7 @@ def test_a_held_piece_cannot_be_sold_in_person_or_taken_away(client, session, pi
 def test_a_member_sees_only_receipts_of_her_own_sales(client, session, pieces):
     from shop.clock import utcnow
     from shop.orders.schemas import OrderItem
-    from shop.payments.service import sell_in_person
+    from shop.payments.offline import sell_in_person
 
     order = sell_in_person(
         session, items=[OrderItem(product_id=pieces["other"].id, quantity=1)], actor="Rosa", now=utcnow()

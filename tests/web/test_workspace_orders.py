@@ -17,10 +17,11 @@ from shop.accounts.service import create_user
 from shop.catalogue.models import Product, ProductStatus
 from shop.clock import utcnow
 from shop.i18n import translator
-from shop.ledger.service import balance
+from shop.ledger.balances import balance
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund
-from shop.payments.service import confirm_offline_payment, open_payment
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import open_payment
 
 PASSWORD = "a long password 1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -18,8 +18,10 @@ from test_workspace_orders import csrf_of, person, post, signed_in
 from shop.accounts.models import Role
 from shop.clock import to_local, utcnow
 from shop.i18n import translator
+from shop.ledger.balances import balance, weaver_balance
 from shop.ledger.models import BatchStatus, LedgerTransaction, Payout, PayoutBatch, PayoutStatus
-from shop.ledger.service import balance, post_refund, post_sale, weaver_balance
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 
 es = translator("es")
 VALID_CLABE = "012180000000000002"

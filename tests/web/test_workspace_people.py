@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shop.accounts.models import Role, User
-from shop.accounts.service import Outcome, enroll_device, pin_locks, sign_in_with_pin
+from shop.accounts.sessions import enroll_device
+from shop.accounts.signin import Outcome, pin_locks, sign_in_with_pin
 from shop.clock import utcnow
 from shop.i18n import translator
 

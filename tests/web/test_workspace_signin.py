@@ -9,7 +9,8 @@ from factories import csrf_of, fresh, make_user, make_weaver, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from shop.accounts.models import AuditEvent, PinAttempts, Role, User
+from shop.accounts.models import PinAttempts, Role, User
+from shop.audit.models import AuditEvent
 from shop.i18n import translator
 from shop.main import create_app
 

@@ -12,7 +12,8 @@ from factories import csrf_of, fresh, make_user, make_weaver, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from shop.accounts.models import AuditEvent, Role
+from shop.accounts.models import Role
+from shop.audit.models import AuditEvent
 from shop.i18n import translator
 from shop.main import create_app
 from shop.web.browser import Signer

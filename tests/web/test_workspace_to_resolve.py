@@ -17,13 +17,15 @@ from shop.accounts.service import create_user
 from shop.catalogue.stock import extend_reservations
 from shop.clock import utcnow
 from shop.i18n import translator
-from shop.ledger.service import balance, post_sale, weaver_balance
+from shop.ledger.balances import balance, weaver_balance
+from shop.ledger.sales import post_sale
 from shop.mail.models import OutboxEmail
 from shop.orders.models import Order, OrderStatus
 from shop.orders.schemas import OrderItem
 from shop.orders.service import SOLD_MEANWHILE
 from shop.payments.models import Payment, PaymentStatus
-from shop.payments.service import open_payment, sell_in_person
+from shop.payments.offline import sell_in_person
+from shop.payments.service import open_payment
 
 PASSWORD = "a long password 1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

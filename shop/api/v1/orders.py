@@ -14,6 +14,7 @@ from shop.catalogue.models import Product
 from shop.catalogue.schemas import SLUG_PATTERN, Localized
 from shop.db import session_scope
 from shop.errors import N_, NotFound
+from shop.http.client import client_address
 from shop.http.deps import SessionDep
 from shop.orders.models import Order, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
@@ -219,7 +220,7 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
         language=body.language,
         method=PaymentMethod(body.payment_method),
         throttle=state.throttle,
-        client=request.client.host if request.client else "",
+        client=client_address(request),
     )
     with session_scope(state.engine, writes=False) as session:
         order = order_by_token(session, result.token)

@@ -27,14 +27,9 @@ from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
 from shop.orders.scope import visible_orders
 from shop.payments import refunds as refund_flow
-from shop.payments.service import (
-    confirm_offline_payment,
-    payment_of,
-    record_money_to_resolve,
-    reinstate,
-    sell_in_person,
-    unallocated_payment,
-)
+from shop.payments.offline import confirm_offline_payment, record_money_to_resolve, sell_in_person
+from shop.payments.receiving import reinstate, unallocated_payment
+from shop.payments.service import payment_of
 from shop.validation import filled, plain
 
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]

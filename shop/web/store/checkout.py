@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from shop.catalogue.stock import JustSold
 from shop.db import session_scope
 from shop.errors import N_, DomainError, TooManyRequests, ValidationFailed
+from shop.http.client import client_address
 from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders import cart as carts
@@ -18,17 +19,11 @@ from shop.orders.models import PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem, countries
 from shop.orders.service import order_by_token
 from shop.payments import checkout as checkout_flow
-from shop.web.csrf import check_csrf
 from shop.web.errors import domain_error_items
 from shop.web.store.shopping import Lang, _cart_token, _cart_view, _set_cart_cookie, _to_cart, flash_message
 from shop.web.templating import render
 
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
-
-
-def client_address(request: Request) -> str:
-    """The buyer's address as the server sees it (behind a proxy, uvicorn's forwarded-allow-ips sets it)."""
-    return request.client.host if request.client else ""
 
 
 def _checkout_page(
@@ -93,11 +88,9 @@ def place_order(
     postal_code: FormText = "",
     country: FormText = "MX",
     method: FormText = "stripe",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Place the order and send the buyer to pay. This handler opens its own short transactions (see
     shop.payments.checkout), so no lock is held while Stripe is called."""
-    check_csrf(request, csrf_token)
     state = request.app.state
     engine, t = state.engine, translator(lang)
     values = {

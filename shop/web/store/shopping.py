@@ -16,7 +16,6 @@ from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.schemas import BuyerDetails, countries
 from shop.web.browser import CART_COOKIE, FLASH_COOKIE
-from shop.web.csrf import check_csrf
 from shop.web.templating import render
 
 BUYER_FIELDS = list(BuyerDetails.model_fields)
@@ -107,9 +106,7 @@ def add_to_cart(
     session: SessionDep,
     product_id: Annotated[int, Form()],
     quantity: Annotated[int, Form(ge=1, le=50)] = 1,
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.open_cart(session, _cart_token(request))
     response = _to_cart(request, lang, cart)
     try:
@@ -130,9 +127,7 @@ def update_cart(
     session: SessionDep,
     product_id: Annotated[int, Form()],
     quantity: Annotated[int, Form(ge=0, le=50)],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.find_cart(session, _cart_token(request))
     if cart is None:
         return _to_cart(request, lang)
@@ -151,9 +146,7 @@ def remove_from_cart(
     lang: Lang,
     session: SessionDep,
     product_id: Annotated[int, Form()],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
-    check_csrf(request, csrf_token)
     cart = carts.find_cart(session, _cart_token(request))
     if cart is None:
         return _to_cart(request, lang)

@@ -30,10 +30,10 @@ from shop.errors import N_, ValidationFailed
 from shop.http.auth import Staff
 from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
-from shop.ledger.accounts import WEAVER_PREFIX
+from shop.ledger.balances import trial_balance
+from shop.ledger.chart import WEAVER_PREFIX
 from shop.ledger.export import ledger_csv
 from shop.ledger.fund import fund_position, fund_statement
-from shop.ledger.service import trial_balance
 from shop.ledger.settled import weaver_totals
 from shop.ledger.statements import month_of, parse_month
 from shop.web.workspace.render import ws_render
@@ -50,7 +50,7 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond these, a da
 
 KINDS = {"asset": N_("Asset"), "liability": N_("Liability"), "income": N_("Income"), "expense": N_("Expense")}
 KIND_ORDER = tuple(KINDS)
-# The cooperative's own accounts are stored with English names (shop.ledger.accounts); shown translated.
+# The cooperative's own accounts are stored with English names (shop.ledger.chart); shown translated.
 SYSTEM_NAMES = {
     "fund": N_("Cooperative fund"),
     "processor_fees": N_("Processor fees"),
@@ -96,7 +96,7 @@ def groups(session: Session, t: Translator) -> list[Group]:
     for row in trial_balance(session):
         kind = t.gettext(KINDS[row.kind]) if row.kind in KINDS else row.kind
         if row.code.startswith(WEAVER_PREFIX):
-            # A weaver's account is named after her when it is opened (shop.ledger.accounts.weaver_account).
+            # A weaver's account is named after her when it is opened (shop.ledger.chart.weaver_account).
             weavers.append(Line(row.code, row.name, kind, row.debit, row.credit, row.net))
             continue
         name = t.gettext(SYSTEM_NAMES[row.code]) if row.code in SYSTEM_NAMES else row.name

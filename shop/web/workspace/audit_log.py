@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from shop.accounts.models import AuditEvent, User
+from shop.accounts.models import User
+from shop.audit.models import AuditEvent
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_
 from shop.http.auth import Council
@@ -45,6 +46,9 @@ ENTITIES = {
     "payments": N_("Payment"),
     "refunds": N_("Refund"),
     "split_rules": N_("Split rule"),
+    "payout_accounts": N_("How a weaver is paid"),
+    "payout_batches": N_("Payout batch"),
+    "payouts": N_("Payout"),
     "shipping_zones": N_("Shipping zone"),
     "shipping_rates": N_("Shipping rate"),
     "users": N_("Person"),
@@ -72,6 +76,8 @@ FIELDS = {
     "weavers_bp": N_("Weavers' share"),
     "share_bp": N_("Her share"),
     "reason": N_("Reason"),
+    "clabe": N_("CLABE"),
+    "method": N_("Method"),
 }
 MONEY_FIELDS = {
     "price_amount",

@@ -18,17 +18,16 @@ from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import reconciliation
+from shop.ledger.balances import balance
 from shop.ledger.models import BankStatement, StatementStatus
-from shop.ledger.service import balance
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.bank_import import BankDesk, RowId
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/banco", include_in_schema=False)
 
 Choice = Annotated[str, Form(max_length=40)]
-Csrf = Annotated[str, Form(max_length=100)]
 NONE = "none"  # "none of these": the line stays unmatched and is no longer suggested a match
 
 
@@ -121,10 +120,8 @@ def confirm(
     line_id: RowId,
     choice: Choice = "",
     suggested: Choice = "",
-    csrf_token: Csrf = "",
 ):
     """She confirmed the suggestion, picked another candidate, or said none of them (the line stays unmatched)."""
-    check_csrf(request, csrf_token)
     kind, _, number = choice.partition(":")
     try:
         if choice == NONE:
@@ -162,10 +159,8 @@ def undo(
     who: BankDesk,
     line_id: RowId,
     reason: Annotated[str, Form(max_length=300)] = "",
-    csrf_token: Csrf = "",
 ):
     """The match was wrong: its money goes back to "to reconcile" (a reversing entry) and both sides are free."""
-    check_csrf(request, csrf_token)
     try:
         reconciliation.undo_match(session, line_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:

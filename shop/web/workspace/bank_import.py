@@ -21,17 +21,14 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
+from shop.ledger import bank_columns, bank_csv
 from shop.ledger import bank_statements as statements
-from shop.ledger.bank_statements import (
-    MAPPING_FIELDS,
-    MAX_STATEMENT_BYTES,
-    Preview,
-    StatementRefused,
-    megabytes,
-)
+from shop.ledger.bank_columns import MAPPING_FIELDS
+from shop.ledger.bank_statements import MAX_STATEMENT_BYTES, Preview, StatementRefused, megabytes
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.csrf import CSRF_FIELD, check_token, checks_its_own_token
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.render import ws_render
 
@@ -129,7 +126,7 @@ def _upload_page(request: Request, session, *, values=None, problems: Problems |
             "values": values or {},
             "errors": problems.items if problems else {},
             "limit": megabytes(MAX_STATEMENT_BYTES),
-            "max_rows": statements.MAX_STATEMENT_ROWS,
+            "max_rows": bank_csv.MAX_STATEMENT_ROWS,
         },
         status_code=status,
     )
@@ -146,6 +143,7 @@ def _status_of(exc: DomainError) -> int:
 
 
 @router.post("/importar")
+@checks_its_own_token
 def upload(request: Request, session: SessionDep, who: BankDesk, sent: StatementUpload):
     """Keep the file and go on to its columns; or say, next to the file, why it cannot be a bank statement."""
     values = {"bank": sent.fields.get("bank", ""), "new_bank": sent.fields.get("new_bank", "")}
@@ -153,7 +151,7 @@ def upload(request: Request, session: SessionDep, who: BankDesk, sent: Statement
     if sent.refusal is not None:
         problems.add_error(sent.refusal)
         return _upload_page(request, session, values=values, problems=problems, status=sent.status)
-    check_csrf(request, sent.fields.get("csrf_token", ""))
+    check_token(request, sent.fields.get(CSRF_FIELD))
     bank_name = values["new_bank"].strip() or values["bank"]
     try:
         if not sent.data and not sent.filename:
@@ -190,7 +188,7 @@ def _read_mapping(page: PreviewPage, sent: dict[str, str]) -> None:
     """The mapping she chose on the form; mistakes go next to their fields."""
     page.values = {name: sent.get(name, "") for name in MAPPING_FIELDS}
     try:
-        page.mapping = statements.mapping_from_form(page.values)
+        page.mapping = bank_columns.mapping_from_form(page.values)
     except ValidationFailed as exc:
         page.problems.add_error(exc)
         page.mapping = None
@@ -209,9 +207,9 @@ def _show(session, page: PreviewPage) -> None:
 
 def _preview_page(request: Request, session, page: PreviewPage):
     shown = page.shown
-    rows = shown.rows if shown else statements.table(*_text_and_delimiter(page))
+    rows = shown.rows if shown else bank_csv.table(*_text_and_delimiter(page))
     header_row = page.mapping.header_row if page.mapping else 1
-    names = statements.column_names(rows[header_row - 1]) if len(rows) >= header_row else []
+    names = bank_columns.column_names(rows[header_row - 1]) if len(rows) >= header_row else []
     chosen = [page.values.get(name, "") for name in MAPPING_FIELDS if name.endswith("_column")]
     lines = shown.parsed.lines if shown and shown.parsed else []
     trouble = bool(page.problems) or bool(page.refused)
@@ -246,11 +244,11 @@ def _preview_page(request: Request, session, page: PreviewPage):
 
 def _text_and_delimiter(page: PreviewPage) -> tuple[str, Delimiter]:
     """The file and the separator chosen (or guessed, when what was chosen cannot be read)."""
-    text = statements.decode(page.statement.content).text
+    text = bank_csv.decode(page.statement.content).text
     try:
         return text, Delimiter(page.values.get("delimiter", ""))
     except ValueError:
-        return text, statements.guess_delimiter(text)
+        return text, bank_csv.guess_delimiter(text)
 
 
 def _uploaded(request: Request, session, statement_id: int) -> BankStatement | RedirectResponse:
@@ -295,10 +293,8 @@ def import_statement(
     deposit_column: Column = "",
     withdrawal_column: Column = "",
     decimal_mark: Column = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Import the lines the preview showed, all of them or none, and remember the columns for this bank."""
-    check_csrf(request, csrf_token)
     sent = {
         "header_row": header_row,
         "delimiter": delimiter,

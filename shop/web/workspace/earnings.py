@@ -17,7 +17,7 @@ from shop.clock import to_local
 from shop.errors import N_, Forbidden
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
-from shop.ledger.service import weaver_balance
+from shop.ledger.balances import weaver_balance
 from shop.ledger.statements import active_months, her_lines, parse_month, statement
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver

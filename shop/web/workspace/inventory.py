@@ -34,7 +34,6 @@ from shop.web.workspace.render import ws_render
 router = APIRouter(prefix="/taller", include_in_schema=False)
 # Members look after their own pieces; the treasurer, the council and admins after all of them.
 Keeper = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
-Csrf = Annotated[str, Form(max_length=100)]
 Short = Annotated[str, Form(max_length=1000)]
 
 PAGE_SIZE = 60

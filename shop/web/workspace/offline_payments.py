@@ -21,10 +21,11 @@ from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
 from shop.payments import offline_holds
-from shop.payments.service import confirm_offline_payment, missing_pieces
+from shop.payments.offline import confirm_offline_payment
+from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.orders import Csrf, S, country_name, with_lines
+from shop.web.store.shopping import flash_message
+from shop.web.workspace.orders import S, country_name, with_lines
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
@@ -77,10 +78,8 @@ def confirm_payment(
     who: Treasurer,
     number: str,
     reference: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Csrf = "",
 ):
     """The transfer arrived (or the buyer paid at the cooperative): the order goes to the packing queue."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         confirm_offline_payment(
@@ -110,10 +109,8 @@ def cancel_order(
     who: Treasurer,
     number: str,
     note: Annotated[str, Form(max_length=500)] = "",
-    csrf_token: Csrf = "",
 ):
     """The buyer will not pay: cancel the order and put its pieces back on sale."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         orders.cancel(session, order, actor=who.user.name, note=note.strip(), now=utcnow())
@@ -125,9 +122,8 @@ def cancel_order(
 
 
 @router.post("/pagos/sin-confirmar/soltar")
-def release_all_unconfirmed(request: Request, session: SessionDep, who: Treasurer, csrf_token: Csrf = ""):
+def release_all_unconfirmed(request: Request, session: SessionDep, who: Treasurer):
     """A flood of orders nobody confirmed: put every one of their pieces back on sale now."""
-    check_csrf(request, csrf_token)
     now = utcnow()
     released = offline_holds.release_unconfirmed(
         session, offline_holds.unconfirmed_orders(session), actor=who.user.name, now=now
@@ -155,9 +151,8 @@ def _back_to_payments(request: Request, message: str, **params) -> RedirectRespo
 
 
 @router.post("/pagos/{number}/confirmar")
-def confirm_order(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
+def confirm_order(request: Request, session: SessionDep, who: Treasurer, number: str):
     """The treasurer knows this buyer (she wrote or called): keep the pieces the full time."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     hours = request.app.state.settings.offline_hold_hours
     try:
@@ -170,9 +165,8 @@ def confirm_order(request: Request, session: SessionDep, who: Treasurer, number:
 
 
 @router.post("/pagos/{number}/soltar")
-def release_unconfirmed(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
+def release_unconfirmed(request: Request, session: SessionDep, who: Treasurer, number: str):
     """Nobody confirmed this order: cancel it so its pieces are for sale at once."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         offline_holds.release(session, order, actor=who.user.name, now=utcnow())

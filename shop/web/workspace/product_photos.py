@@ -13,9 +13,8 @@ from shop.catalogue.models import Image, Product, ProductImage
 from shop.clock import utcnow
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.http.deps import SessionDep
-from shop.web.store.shopping import check_csrf
 from shop.web.workspace.form_reading import Problems
-from shop.web.workspace.inventory import Csrf, Keeper, Short, find_editable, redirect_saved
+from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
 from shop.web.workspace.uploads import SignedInFirst
 
@@ -93,9 +92,7 @@ def add_photos(
     photos: Photos = (),
     alt_es: Short = "",
     alt_en: Short = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     product = find_editable(session, who, slug, lock=True)
     problems = Problems(request)
     images = save_photos(request, session, list(photos), problems)
@@ -135,9 +132,7 @@ def describe_photo(
     link_id: int,
     alt_es: Short = "",
     alt_en: Short = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     product = find_editable(session, who, slug)
     link = _photo(session, product, link_id)
     link.alt_es = alt_es.strip()[:300] or product.title_es
@@ -147,8 +142,7 @@ def describe_photo(
 
 
 @router.post("/inventario/{slug}/fotos/{link_id}/quitar")
-def remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, link_id: int, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, link_id: int):
     product = find_editable(session, who, slug)
     session.delete(_photo(session, product, link_id))
     product.updated_at = utcnow()

@@ -12,8 +12,7 @@ from shop.catalogue.stock_changes import change_status
 from shop.clock import utcnow
 from shop.errors import N_, Forbidden, ValidationFailed
 from shop.http.deps import SessionDep
-from shop.web.store.shopping import check_csrf
-from shop.web.workspace.inventory import Csrf, Keeper, find_editable, redirect_saved
+from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 STATUS_DONE = {
@@ -31,9 +30,7 @@ def set_status(
     who: Keeper,
     slug: str,
     status: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     product = find_editable(session, who, slug)
     if status not in (ProductStatus.active, ProductStatus.draft, ProductStatus.archived):
         raise ValidationFailed(N_("Choose Publish or Take down."), field="status")

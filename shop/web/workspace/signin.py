@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from shop.accounts import service as accounts
+from shop.accounts import sessions, signin
 from shop.accounts.models import SignInMethod, User
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
@@ -31,13 +31,13 @@ from shop.http.auth import (
     signed_in,
     workspace_language,
 )
+from shop.http.client import client_address
 from shop.http.deps import SessionDep, keep_writes_of_refusal
 from shop.http.urls import default_thumb
 from shop.i18n import translator
 from shop.web.browser import rotate_seed
-from shop.web.csrf import check_csrf
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.signin_guard import admit, client_address, remember_browser
+from shop.web.workspace.signin_guard import admit, remember_browser
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 MaybeSigned = Annotated[Signed | None, Depends(signed_in)]
@@ -62,7 +62,7 @@ def photos(session, users: list[User]) -> dict[int, str]:
 
 def _start(request: Request, session, user: User, method: SignInMethod, device) -> RedirectResponse:
     settings = request.app.state.settings
-    raw = accounts.start_session(
+    raw = sessions.start_session(
         session,
         user,
         method=method,
@@ -86,7 +86,7 @@ def sign_in_page(request: Request, session: SessionDep, who: MaybeSigned, idle: 
     device = device_of(request, session)
     if device is None:
         return ws_render(request, "workspace/login.html", {"errors": {}, "values": {}, "idle": idle})
-    people = accounts.tile_people(session)
+    people = signin.tile_people(session)
     return ws_render(
         request, "workspace/tiles.html", {"people": people, "photos": photos(session, people), "idle": idle}
     )
@@ -124,11 +124,9 @@ def pin_key(
     entered: Digit = "",
     key: Digit = "",
     pin: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """One press of the keypad (a digit, erase, or enter), or a PIN typed on a keyboard."""
     _lang(request)
-    check_csrf(request, csrf_token)
     user, device = _tile_user(request, session, user_id)
     entered = "".join(ch for ch in entered if ch.isdigit())[:6]
     if key.isdigit() and len(key) == 1 and not pin:
@@ -136,24 +134,24 @@ def pin_key(
     if key == "erase":
         return _pin_page(request, session, user, entered[:-1])
     attempt = pin or entered
-    result = accounts.sign_in_with_pin(
+    result = signin.sign_in_with_pin(
         session, user.id, attempt, utcnow(), device_id=device.id, address=client_address(request)
     )
-    if result.outcome is accounts.Outcome.ok:
+    if result.outcome is signin.Outcome.ok:
         return _start(request, session, user, SignInMethod.pin, device)
-    status = 423 if result.outcome is accounts.Outcome.locked else 401
+    status = 423 if result.outcome is signin.Outcome.locked else 401
     keep_writes_of_refusal(request)  # the wrong try counts towards this device's wait
     return _pin_page(request, session, user, "", _refusal(request, result), status=status)
 
 
-def _refusal(request: Request, result: accounts.SignIn) -> str:
+def _refusal(request: Request, result: signin.SignIn) -> str:
     t = translator(request.state.lang)
-    if result.outcome is accounts.Outcome.locked:
+    if result.outcome is signin.Outcome.locked:
         return t.gettext(
             "Too many wrong tries. This account is locked until %(time)s. Ask the council for help if you forgot it.",
             time=t.time(result.locked_until),
         )
-    if result.outcome is accounts.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
+    if result.outcome is signin.Outcome.wrong and result.user is not None and result.user.pin_hash is not None:
         return t.ngettext(
             "That is not right. You can try %(num)d more time.",
             "That is not right. You can try %(num)d more times.",
@@ -168,12 +166,10 @@ def password_sign_in(
     session: SessionDep,
     login: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Staff (or anyone with a password) sign in. Every refusal reads the same, whoever the name belongs to;
     too many tries from one address or on one name wait, and lock nobody out."""
     _lang(request)
-    check_csrf(request, csrf_token)
     now = utcnow()
     t = translator(request.state.lang)
     admission = admit(request, session, login, now)
@@ -185,8 +181,8 @@ def password_sign_in(
         response = _login_page(request, login, message, 429)
         response.headers["Retry-After"] = str(admission.verdict.retry_after)
         return response
-    result = accounts.sign_in_with_password(session, login, password, now)
-    if result.outcome is accounts.Outcome.ok:
+    result = signin.sign_in_with_password(session, login, password, now)
+    if result.outcome is signin.Outcome.ok:
         response = _start(request, session, result.user, SignInMethod.password, device_of(request, session))
         remember_browser(request, response, result.user)
         return response
@@ -204,11 +200,10 @@ def _login_page(request: Request, login: str, message: str, status: int):
 
 
 @router.post("/salir")
-def sign_out(request: Request, session: SessionDep, csrf_token: Annotated[str, Form(max_length=100)] = ""):
+def sign_out(request: Request, session: SessionDep):
     """ "Switch person": end this session and go back to the tiles (or the sign-in form)."""
-    check_csrf(request, csrf_token)
     name = session_cookie(request)
-    accounts.end_session(session, request.cookies.get(name), utcnow())
+    sessions.end_session(session, request.cookies.get(name), utcnow())
     response = RedirectResponse("/taller", status_code=303)
     secure = request.app.state.settings.https
     response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
@@ -223,10 +218,8 @@ def choose_language(
     who: MaybeSigned,
     lang: Annotated[str, Form(max_length=5)] = "es",
     next: Annotated[str, Form(max_length=300)] = "/taller",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ):
     """Spanish or Tzotzil, remembered for this browser and, once signed in, for the person."""
-    check_csrf(request, csrf_token)
     lang = lang if lang in WORKSPACE_LANGUAGES else "es"
     if who is not None:
         session.get(User, who.user.id).language = lang
@@ -256,5 +249,5 @@ def heartbeat(request: Request, who: Annotated[Signed, Depends(require())]):
     """Someone is working on this screen (typing makes no requests): keep her session from going idle."""
     if who.record is not None:
         with session_scope(request.app.state.engine) as session:
-            accounts.touch_session(session, who.record.id, utcnow())
+            sessions.touch_session(session, who.record.id, utcnow())
     return Response(status_code=204, headers={"Cache-Control": "no-store"})

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from fastapi import Request
 
 from shop.accounts import service as accounts
+from shop.accounts import signin
 from shop.accounts.models import User
+from shop.http.client import client_address
 from shop.http.cookies import host_cookie
 from shop.throttle import Rule, Verdict
 
@@ -29,12 +31,6 @@ LOGGED = Rule("signin-logged", "1/hour")
 KNOWN_COOKIE = "known"
 KNOWN_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 KNOWN_PEOPLE = 5  # a shared computer remembers a few staff members
-
-
-def client_address(request: Request) -> str:
-    """The client's address (uvicorn puts the proxy's X-Forwarded-For here when it trusts the proxy, as set
-    by FORWARDED_ALLOW_IPS for ``shop serve``)."""
-    return request.client.host if request.client else "unknown"
 
 
 def _known_cookie(request: Request) -> str:
@@ -76,7 +72,7 @@ def admit(request: Request, session, login: str, now: datetime) -> Admission:
     name = login.strip().lower()[:254]
     known = known_people(request)
     if known:
-        user = accounts.find_login(session, name)
+        user = signin.find_login(session, name)
         if user is not None and user.id in known:
             return _admission(throttle.hit(KNOWN_BROWSER, address), now)
     verdict = throttle.hit(PER_ADDRESS, address)
@@ -86,7 +82,7 @@ def admit(request: Request, session, login: str, now: datetime) -> Admission:
         _log_limit(request, session, "address", address, None, now)
     verdict = throttle.hit(PER_NAME, name)
     if verdict and not throttle.peek(PER_NAME, name):
-        _log_limit(request, session, "name", name, accounts.find_login(session, name), now)
+        _log_limit(request, session, "name", name, signin.find_login(session, name), now)
     return _admission(verdict, now)
 
 

@@ -18,15 +18,15 @@ from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import payable, payout_accounts
 from shop.ledger.clabe import bank_of
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
+from shop.ledger.payout_history import clabe_changes
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
-from shop.web.store.shopping import check_csrf, flash_message
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.form_reading import Problems
-from shop.web.workspace.orders import Csrf
 from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, RowId, hold
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import first_photos, weaver_photos
@@ -66,8 +66,8 @@ def _account_page(
     request: Request, session, weaver_id: int, *, errors=None, values=None, write_off_values=None, status=200
 ):
     weaver = _weaver(session, weaver_id)
-    details = service.payout_account(session, weaver_id)
-    found = service.owed(session, now=utcnow(), hold=hold(request), weaver_ids=[weaver_id])
+    details = payout_accounts.payout_account(session, weaver_id)
+    found = payable.owed(session, now=utcnow(), hold=hold(request), weaver_ids=[weaver_id])
     owed = found[0] if found else None
     values = values or {
         "method": details.method.value,
@@ -91,6 +91,7 @@ def _account_page(
             "errors": errors or {},
             "months": active_months(session, weaver_id),
             "payouts": her_payouts(session, weaver_id),
+            "clabe_changes": clabe_changes(session, weaver_id),
             "method_names": METHOD_NAMES,
             "payout_states": PAYOUT_STATES,
             "connect": request.app.state.settings.stripe_connect_payouts,
@@ -117,9 +118,7 @@ def save_account(
     clabe: Annotated[str, Form(max_length=60)] = "",
     account_holder: Short = "",
     stripe_account_id: Annotated[str, Form(max_length=80)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     values = {
         "method": method,
         "clabe": clabe,
@@ -133,7 +132,7 @@ def save_account(
         problems.add("method", N_("Choose how she is paid."))
     if not problems:
         try:
-            service.set_payout_account(
+            payout_accounts.set_payout_account(
                 session,
                 weaver_id,
                 method=chosen,
@@ -162,9 +161,7 @@ def forgive(
     amount: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
     form_key: Annotated[str, Form(max_length=80)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     currency = request.app.state.settings.default_currency
     problems = Problems(request)
     try:

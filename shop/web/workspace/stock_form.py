@@ -16,10 +16,9 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError
 from shop.http.deps import SessionDep
 from shop.orders.schemas import OrderItem
-from shop.payments.service import sell_in_person
-from shop.web.store.shopping import check_csrf
+from shop.payments.offline import sell_in_person
 from shop.web.workspace.form_reading import Problems, read_whole
-from shop.web.workspace.inventory import Csrf, Keeper, find_editable, redirect_saved
+from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
@@ -34,9 +33,7 @@ def change_stock(
     reason: Annotated[str, Form(max_length=40)] = "",
     quantity: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     product = find_editable(session, who, slug, lock=True)
     problems = Problems(request)
     chosen = StockReason(reason) if reason in StockReason.__members__ else None

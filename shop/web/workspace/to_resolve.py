@@ -24,10 +24,11 @@ from shop.i18n import translator
 from shop.orders import service as orders
 from shop.payments import refunds
 from shop.payments.models import PaymentKind
-from shop.payments.service import missing_pieces, record_money_to_resolve, reinstate, unallocated_payment
+from shop.payments.offline import record_money_to_resolve
+from shop.payments.receiving import reinstate, unallocated_payment
+from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import mark_resolved, payments_to_resolve
-from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.orders import Csrf
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/pagos/por-resolver", include_in_schema=False)
@@ -53,10 +54,8 @@ def record(
     who: Treasurer,
     number: Number = "",
     reference: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Csrf = "",
 ):
     """A transfer arrived for an order that cannot take it (a piece gone, or cancelled): keep it to resolve."""
-    check_csrf(request, csrf_token)
     number = number.strip().upper()
     try:
         order = orders.lock_order(session, orders.order_by_number(session, number).id)
@@ -130,10 +129,8 @@ def substitute(
     number: str,
     line: Annotated[str, Form(max_length=12)] = "",
     product: Annotated[str, Form(max_length=12)] = "",
-    csrf_token: Csrf = "",
 ):
     """Put in another piece, agreed with the buyer, in place of one that is gone."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         if not line.isdigit() or not product.isdigit():
@@ -149,9 +146,8 @@ def substitute(
 
 
 @router.post("/{number}/reactivar")
-def send_after_all(request: Request, session: SessionDep, who: Treasurer, number: str, csrf_token: Csrf = ""):
+def send_after_all(request: Request, session: SessionDep, who: Treasurer, number: str):
     """Every piece is there: the order is paid with this money, its pieces taken, its weavers credited."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         payment = unallocated_payment(session, order, lock=True)
@@ -177,10 +173,8 @@ def give_back(
     number: str,
     via: Annotated[str, Form(max_length=10)] = "",
     reason: Text = "",
-    csrf_token: Csrf = "",
 ):
     """Give all the money back. Not through the request's session: Stripe is asked between two transactions."""
-    check_csrf(request, csrf_token)
     try:
         refunds.give_back(
             request.app.state.engine,
@@ -200,11 +194,8 @@ def give_back(
 
 
 @router.post("/{number}/resuelto")
-def resolved(
-    request: Request, session: SessionDep, who: Treasurer, number: str, note: Text = "", csrf_token: Csrf = ""
-):
+def resolved(request: Request, session: SessionDep, who: Treasurer, number: str, note: Text = ""):
     """A paid order that needed a person is sorted out: its weavers may be paid out again."""
-    check_csrf(request, csrf_token)
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
         mark_resolved(session, order, actor=who.user.name, note=note, now=utcnow())

@@ -15,19 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shop.http.auth import signed_in
+from shop.http.auth import role_checks, signed_in
 
 READS_NO_BODY = ("GET", "HEAD")
-
-
-def role_checks(dependant) -> list[Callable]:
-    """The ``require(...)`` checks among a route's dependencies, however deeply they are declared."""
-    found = []
-    for sub in dependant.dependencies:
-        if hasattr(sub.call, "roles"):
-            found.append(sub.call)
-        found.extend(role_checks(sub))
-    return found
 
 
 class SignedInFirst(APIRoute):

@@ -4,9 +4,11 @@ import pytest
 from factories import make_weaver
 from sqlalchemy import select
 
+from shop.accounts import credentials, sessions, signin
 from shop.accounts import service as accounts
-from shop.accounts.audit import act_as
-from shop.accounts.models import AuditEvent, PinAttempts, Role, SignInMethod, User
+from shop.accounts.models import PinAttempts, Role, SignInMethod, User
+from shop.audit import act_as
+from shop.audit.models import AuditEvent
 from shop.clock import utcnow
 from shop.errors import Conflict, ValidationFailed
 
@@ -21,8 +23,8 @@ def test_secrets_are_stored_as_argon2_hashes(session):
     user = member(session, password="a long password 1")
     assert user.pin_hash.startswith("$argon2id$") and "4826" not in user.pin_hash
     assert user.password_hash.startswith("$argon2id$")
-    assert accounts.verify_secret(user.pin_hash, "4826")
-    assert not accounts.verify_secret(user.pin_hash, "4827")
+    assert credentials.verify_secret(user.pin_hash, "4826")
+    assert not credentials.verify_secret(user.pin_hash, "4827")
 
 
 @pytest.mark.parametrize("pin", ["123", "1234567", "12a4", "1111", "1234", "9876", ""])
@@ -55,7 +57,7 @@ def test_usernames_and_weaver_profiles_are_unique(session):
 
 def device(session, name="Computadora"):
     admin = accounts.create_user(session, name="Ana", username="ana", roles=[Role.admin], password="a long password 1")
-    return accounts.enroll_device(session, name, admin, utcnow())[0]
+    return sessions.enroll_device(session, name, admin, utcnow())[0]
 
 
 def test_wrong_pins_make_that_device_wait_longer_and_longer(session):
@@ -64,7 +66,7 @@ def test_wrong_pins_make_that_device_wait_longer_and_longer(session):
     now = utcnow()
 
     def pin(value, at):
-        return accounts.sign_in_with_pin(session, user.id, value, at, device_id=computer.id, address="10.0.0.7")
+        return signin.sign_in_with_pin(session, user.id, value, at, device_id=computer.id, address="10.0.0.7")
 
     outcomes = [pin("0000", now) for _ in range(5)]
     assert [o.outcome for o in outcomes] == ["wrong"] * 4 + ["locked"]
@@ -89,25 +91,25 @@ def test_a_right_pin_resets_the_count(session):
     computer = device(session)
     now = utcnow()
     for _ in range(3):
-        accounts.sign_in_with_pin(session, user.id, "0000", now, device_id=computer.id)
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+        signin.sign_in_with_pin(session, user.id, "0000", now, device_id=computer.id)
+    assert signin.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
     assert session.get(PinAttempts, (user.id, computer.id)).failures == 0
 
 
 def test_pin_waits_are_per_device_and_the_admin_can_end_them(session):
     user = member(session)
     computer = device(session)
-    phone = accounts.enroll_device(session, "Teléfono", session.get(User, computer.enrolled_by), utcnow())[0]
+    phone = sessions.enroll_device(session, "Teléfono", session.get(User, computer.enrolled_by), utcnow())[0]
     now = utcnow()
     for _ in range(5):
-        accounts.sign_in_with_pin(session, user.id, "0000", now, device_id=phone.id)
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "locked"
-    assert accounts.pin_locks(session, now) == {user.id: now + timedelta(minutes=1)}
+        signin.sign_in_with_pin(session, user.id, "0000", now, device_id=phone.id)
+    assert signin.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "locked"
+    assert signin.pin_locks(session, now) == {user.id: now + timedelta(minutes=1)}
     # The cooperative's own computer is not held back by tries on another device.
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+    assert signin.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
     accounts.unlock(session, user)
-    assert accounts.pin_locks(session, now) == {}
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "ok"
+    assert signin.pin_locks(session, now) == {}
+    assert signin.sign_in_with_pin(session, user.id, "4826", now, device_id=phone.id).outcome == "ok"
 
 
 def test_the_password_form_locks_nobody(session):
@@ -116,10 +118,10 @@ def test_the_password_form_locks_nobody(session):
     computer = device(session)  # and Ana, the admin, with her password
     now = utcnow()
     for _ in range(30):
-        assert accounts.sign_in_with_password(session, "ana", "wrong password!!", now).outcome == "wrong"
-        assert accounts.sign_in_with_password(session, "maria", "wrong password!!", now).outcome == "unknown"
-    assert accounts.sign_in_with_password(session, "ana", "a long password 1", now).outcome == "ok"
-    assert accounts.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
+        assert signin.sign_in_with_password(session, "ana", "wrong password!!", now).outcome == "wrong"
+        assert signin.sign_in_with_password(session, "maria", "wrong password!!", now).outcome == "unknown"
+    assert signin.sign_in_with_password(session, "ana", "a long password 1", now).outcome == "ok"
+    assert signin.sign_in_with_pin(session, user.id, "4826", now, device_id=computer.id).outcome == "ok"
     assert session.scalars(select(AuditEvent.action)).all() == []
 
 
@@ -146,57 +148,57 @@ def test_password_sign_in_accepts_username_or_email(session):
         password="a long password 1",
     )
     now = utcnow()
-    assert accounts.sign_in_with_password(session, "ROSA", "a long password 1", now).outcome == "ok"
-    assert accounts.sign_in_with_password(session, "rosa@example.org", "a long password 1", now).outcome == "ok"
-    assert accounts.sign_in_with_password(session, "rosa", "wrong password!!", now).outcome == "wrong"
-    assert accounts.sign_in_with_password(session, "nobody", "whatever it is", now).outcome == "unknown"
+    assert signin.sign_in_with_password(session, "ROSA", "a long password 1", now).outcome == "ok"
+    assert signin.sign_in_with_password(session, "rosa@example.org", "a long password 1", now).outcome == "ok"
+    assert signin.sign_in_with_password(session, "rosa", "wrong password!!", now).outcome == "wrong"
+    assert signin.sign_in_with_password(session, "nobody", "whatever it is", now).outcome == "unknown"
 
 
 def test_sessions_end_when_idle_too_long_after_their_lifetime_or_when_ended(session):
     user = member(session)
     now = utcnow()
-    raw = accounts.start_session(
+    raw = sessions.start_session(
         session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=12)
     )
     idle = timedelta(minutes=10)
-    assert accounts.current_session(session, raw, now + timedelta(minutes=9), idle) is not None
-    assert accounts.current_session(session, raw, now + timedelta(minutes=18), idle) is not None  # touched at 9
-    assert accounts.current_session(session, raw, now + timedelta(minutes=29), idle) is None  # idle 11 minutes
-    raw2 = accounts.start_session(
+    assert sessions.current_session(session, raw, now + timedelta(minutes=9), idle) is not None
+    assert sessions.current_session(session, raw, now + timedelta(minutes=18), idle) is not None  # touched at 9
+    assert sessions.current_session(session, raw, now + timedelta(minutes=29), idle) is None  # idle 11 minutes
+    raw2 = sessions.start_session(
         session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=1)
     )
     for minutes in range(0, 60, 9):
-        assert accounts.current_session(session, raw2, now + timedelta(minutes=minutes), idle) is not None
-    assert accounts.current_session(session, raw2, now + timedelta(minutes=61), idle) is None  # lifetime over
-    raw3 = accounts.start_session(
+        assert sessions.current_session(session, raw2, now + timedelta(minutes=minutes), idle) is not None
+    assert sessions.current_session(session, raw2, now + timedelta(minutes=61), idle) is None  # lifetime over
+    raw3 = sessions.start_session(
         session, user, method=SignInMethod.pin, device=None, now=now, lifetime=timedelta(hours=1)
     )
-    accounts.end_session(session, raw3, now)
-    assert accounts.current_session(session, raw3, now, idle) is None
-    assert accounts.current_session(session, "forged", now, idle) is None
+    sessions.end_session(session, raw3, now)
+    assert sessions.current_session(session, raw3, now, idle) is None
+    assert sessions.current_session(session, "forged", now, idle) is None
 
 
 def test_revoking_a_device_signs_out_whoever_used_it(session):
     admin = accounts.create_user(session, name="Ana", username="ana", roles=[Role.admin], password="a long password 1")
     user = member(session)
     now = utcnow()
-    device, raw_device = accounts.enroll_device(session, "Cooperative computer", admin, now)
-    assert accounts.enrolled_device(session, raw_device, now).id == device.id
-    raw = accounts.start_session(
+    device, raw_device = sessions.enroll_device(session, "Cooperative computer", admin, now)
+    assert sessions.enrolled_device(session, raw_device, now).id == device.id
+    raw = sessions.start_session(
         session, user, method=SignInMethod.pin, device=device, now=now, lifetime=timedelta(hours=1)
     )
-    accounts.revoke_device(session, device.id, now)
-    assert accounts.enrolled_device(session, raw_device, now) is None
-    assert accounts.current_session(session, raw, now, timedelta(minutes=10)) is None
+    sessions.revoke_device(session, device.id, now)
+    assert sessions.enrolled_device(session, raw_device, now) is None
+    assert sessions.current_session(session, raw, now, timedelta(minutes=10)) is None
 
 
 def test_api_keys_act_as_their_user_until_revoked(session):
     user = member(session)
-    key, raw = accounts.create_api_key(session, user, "phone", utcnow())
+    key, raw = sessions.create_api_key(session, user, "phone", utcnow())
     assert raw.startswith("jj_") and key.key_hash != raw
-    assert accounts.user_for_api_key(session, raw, utcnow()).id == user.id
+    assert sessions.user_for_api_key(session, raw, utcnow()).id == user.id
     key.revoked_at = utcnow()
-    assert accounts.user_for_api_key(session, raw, utcnow()) is None
+    assert sessions.user_for_api_key(session, raw, utcnow()) is None
 
 
 def test_changes_are_audited_with_before_and_after_and_no_secrets(session):

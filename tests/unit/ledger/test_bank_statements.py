@@ -14,17 +14,12 @@ from sqlalchemy import func, select
 from shop.clock import utcnow
 from shop.errors import InvalidState, ValidationFailed
 from shop.i18n import translator
+from shop.ledger import bank_columns, bank_csv, bank_rows
 from shop.ledger import bank_statements as statements
-from shop.ledger.bank_statements import (
-    CellProblem,
-    StatementRefused,
-    decode,
-    guess_delimiter,
-    guess_mapping,
-    parse_amount,
-    parse_date,
-    table,
-)
+from shop.ledger.bank_columns import guess_mapping
+from shop.ledger.bank_csv import decode, guess_delimiter, table
+from shop.ledger.bank_rows import CellProblem, parse_amount, parse_date
+from shop.ledger.bank_statements import StatementRefused
 from shop.ledger.models import (
     AmountStyle,
     BankLine,
@@ -49,7 +44,7 @@ def guessed(data: bytes) -> ColumnMapping:
 def parsed(data: bytes, mapping: ColumnMapping | None = None, bank: str = "banco"):
     text = decode(data).text
     mapping = mapping or guessed(data)
-    return statements.parse_rows(table(text, mapping.delimiter), mapping, bank)
+    return bank_rows.parse_rows(table(text, mapping.delimiter), mapping, bank)
 
 
 def upload_and_import(session, user, data: bytes, *, bank="BBVA", mapping: ColumnMapping | None = None):
@@ -310,10 +305,10 @@ def test_too_large_or_too_long_files_and_nameless_banks_are_refused(session, ter
     with pytest.raises(ValidationFailed) as too_big:
         statements.upload(session, bank_name="BBVA", filename="x.csv", data=big, by=teresa, now=utcnow())
     assert too_big.value.field == "file" and "too large" in too_big.value.message
-    long = b"Fecha,Importe\n" + b"03/11/2026,1.00\n" * (statements.MAX_STATEMENT_ROWS + 51)
+    long = b"Fecha,Importe\n" + b"03/11/2026,1.00\n" * (bank_csv.MAX_STATEMENT_ROWS + 51)
     with pytest.raises(ValidationFailed) as too_long:
         statements.upload(session, bank_name="BBVA", filename="x.csv", data=long, by=teresa, now=utcnow())
-    assert too_long.value.field == "file" and too_long.value.params == {"count": statements.MAX_STATEMENT_ROWS}
+    assert too_long.value.field == "file" and too_long.value.params == {"count": bank_csv.MAX_STATEMENT_ROWS}
     with pytest.raises(ValidationFailed) as nameless:
         statements.upload(session, bank_name="  ", filename="x.csv", data=BBVA, by=teresa, now=utcnow())
     assert nameless.value.field == "bank"
@@ -329,9 +324,9 @@ def test_a_new_upload_drops_her_unfinished_one(session, teresa):
 
 def test_the_mapping_form_reports_every_mistake_at_once():
     with pytest.raises(ValidationFailed) as caught:
-        statements.mapping_from_form({"header_row": "cero", "delimiter": "x", "date_format": "dmy"})
+        bank_columns.mapping_from_form({"header_row": "cero", "delimiter": "x", "date_format": "dmy"})
     assert {e.field for e in caught.value.errors} == {"header_row", "delimiter", "amount_style", "decimal_mark"}
-    chosen = statements.mapping_from_form(
+    chosen = bank_columns.mapping_from_form(
         {
             "header_row": "5",
             "delimiter": "comma",

@@ -12,11 +12,14 @@ from sqlalchemy import select, update
 
 from shop.accounts.models import Role
 from shop.clock import LOCAL_ZONE
-from shop.ledger import payouts
+from shop.ledger import paying, payout_batches
+from shop.ledger.balances import balance, trial_balance
 from shop.ledger.fund import FundPosition, fund_position, fund_statement
 from shop.ledger.models import LedgerTransaction, Payout
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import balance, post_refund, post_sale, reverse, trial_balance
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.refunds import post_refund
+from shop.ledger.reversals import reverse
+from shop.ledger.sales import post_sale
 from shop.ledger.settled import weaver_totals
 from shop.ledger.statements import Movement, month_of
 from shop.ledger.write_offs import write_off
@@ -110,12 +113,12 @@ def owing(session, weaver, staff) -> None:
     """She is paid her 800 pesos in cash, then the piece is refunded: she owes the cooperative 800."""
     order, _, _ = sell(session, weaver, 100_000, money="cash")
     later = datetime.now(UTC) + timedelta(days=8)
-    batch = payouts.prepare_batch(
+    batch = payout_batches.prepare_batch(
         session, lines=[PayoutLine(weaver.id, 80_000)], by=staff["tesorera"], now=later, hold=HOLD
     )
-    payouts.approve_batch(session, batch.id, by=staff["consejera"], now=later)
+    payout_batches.approve_batch(session, batch.id, by=staff["consejera"], now=later)
     payout = session.scalars(select(Payout).where(Payout.batch_id == batch.id)).one()
-    payouts.pay_in_cash(session, payout.id, by=staff["tesorera"], now=later, hold=HOLD)
+    paying.pay_in_cash(session, payout.id, by=staff["tesorera"], now=later, hold=HOLD)
     post_refund(session, key=f"refund-{order.id}", order_id=order.id, money_account="cash", amount=100_000)
 
 

@@ -13,26 +13,18 @@ from sqlalchemy import delete, event, func, select, update
 
 from shop.db import session_scope
 from shop.errors import Conflict, NotFound, ValidationFailed
-from shop.ledger import accounts, service
-from shop.ledger.models import Account, Entry, LedgerTransaction, SplitRule, SplitScope
+from shop.ledger import chart, posting, sales
+from shop.ledger.balances import balance, trial_balance, weaver_balance
+from shop.ledger.chart import account, weaver_account
+from shop.ledger.models import Account, Entry, LedgerTransaction
+from shop.ledger.posting import LedgerImmutable, UnbalancedTransaction, post, transaction_entries
+from shop.ledger.received import order_received
+from shop.ledger.refunds import post_refund
+from shop.ledger.reversals import reverse
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import EntryLine, Sale, SaleLine
-from shop.ledger.service import (
-    LedgerImmutable,
-    UnbalancedTransaction,
-    account,
-    balance,
-    order_received,
-    post,
-    post_refund,
-    post_sale,
-    reverse,
-    set_split_rule,
-    split_rule_for,
-    transaction_entries,
-    trial_balance,
-    weaver_account,
-    weaver_balance,
-)
+from shop.split_rules.models import SplitRule, SplitScope
+from shop.split_rules.service import set_split_rule, split_rule_for
 
 MONEY = ("stripe_clearing", "cash", "pending_offline")
 
@@ -140,14 +132,15 @@ def test_a_racing_duplicate_is_rolled_back_to_its_savepoint_and_returns_the_firs
     first = post_sale(session, sale)
     before = counts(session)
     # Make the pre-checks miss, as they do when the other session commits between the check and the insert.
-    real = service._existing
+    real = posting.existing_posting
     calls = []
 
     def miss_twice(*args):
         calls.append(args)
         return None if len(calls) <= 2 else real(*args)
 
-    monkeypatch.setattr(service, "_existing", miss_twice)
+    monkeypatch.setattr(sales, "existing_posting", miss_twice)  # post_sale's own check
+    monkeypatch.setattr(posting, "existing_posting", miss_twice)  # post's two checks
 
     again = post_sale(session, sale)
 
@@ -593,7 +586,7 @@ def test_accounts_are_created_once_and_found_again(session, maria):
     assert account(session, "fund").id == fund.id
     assert (fund.name, fund.kind) == ("Cooperative fund", "liability")
     # A second creation attempt (another worker's, say) hits ON CONFLICT DO NOTHING and reads the same row.
-    assert accounts._get_or_create(session, code="fund", name="x", kind=fund.kind, weaver_id=None).id == fund.id
+    assert chart._get_or_create(session, code="fund", name="x", kind=fund.kind, weaver_id=None).id == fund.id
     theirs = weaver_account(session, maria.id)
     assert (theirs.code, theirs.weaver_id, theirs.kind) == (f"weaver:{maria.id}", maria.id, "liability")
     assert account(session, f"weaver:{maria.id}").id == theirs.id
@@ -635,7 +628,7 @@ FORBIDDEN = ("fastapi", "starlette", "jinja2", "shop.web", "shop.api", "shop.mai
 
 
 def test_the_ledger_never_imports_the_transport_layer_or_its_callers():
-    package = Path(service.__file__).parent
+    package = Path(posting.__file__).parent
     for source in package.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(), str(source))):
             names = []

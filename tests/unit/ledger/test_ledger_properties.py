@@ -22,9 +22,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from shop.ledger import splits
+from shop.ledger.balances import balance, weaver_balance
 from shop.ledger.models import Account, Entry, LedgerTransaction
+from shop.ledger.received import order_received
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.schemas import Sale, SaleLine
-from shop.ledger.service import balance, order_received, post_refund, post_sale, weaver_balance
 from shop.orders.models import OrderLineWeaver
 
 MONEY = ("stripe_clearing", "cash", "pending_offline")

@@ -20,10 +20,12 @@ from sqlalchemy.engine import Engine
 from shop.accounts.models import Role, User
 from shop.db import make_engine, session_scope
 from shop.errors import InvalidState, ValidationFailed
-from shop.ledger import payouts
+from shop.ledger import payable, paying, payout_batches
+from shop.ledger.balances import weaver_balance
 from shop.ledger.models import BatchStatus, Entry, LedgerTransaction, Payout, PayoutBatch, PayoutStatus
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import post_refund, post_sale, weaver_balance
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
 pytestmark = [
@@ -68,15 +70,15 @@ def owed_a_thousand_pesos(session, *, money="cash"):
 def approved_batch(engine: Engine, people, *lines: tuple[int, int]) -> tuple[int, list[int]]:
     """A committed batch prepared by the treasurer and approved by the council; returns (batch, payout ids)."""
     with session_scope(engine) as db:
-        batch = payouts.prepare_batch(
+        batch = payout_batches.prepare_batch(
             db,
             lines=[PayoutLine(w, a) for w, a in lines],
             by=db.get(User, people["tesorera"]),
             now=later(),
             hold=HOLD,
         )
-        payouts.approve_batch(db, batch.id, by=db.get(User, people["consejera"]), now=later())
-        ids = [p.id for p in payouts.batch_by_id(db, batch.id).payouts]
+        payout_batches.approve_batch(db, batch.id, by=db.get(User, people["consejera"]), now=later())
+        ids = [p.id for p in payout_batches.batch_by_id(db, batch.id).payouts]
         return batch.id, ids
 
 
@@ -193,7 +195,7 @@ def test_eight_batches_prepared_at_once_for_the_same_money_only_one_gets_it(sess
     weaver_id, _ = owed_a_thousand_pesos(session)
 
     def prepare(db):
-        batch = payouts.prepare_batch(
+        batch = payout_batches.prepare_batch(
             db, lines=[PayoutLine(weaver_id, 60_000)], by=db.get(User, people["tesorera"]), now=later(), hold=HOLD
         )
         return batch.id
@@ -213,7 +215,7 @@ def test_eight_batches_prepared_at_once_for_the_same_money_only_one_gets_it(sess
     )
     assert pending == 60_000 <= 100_000
     with session_scope(pool, writes=False) as db:
-        assert payouts.available_for(db, weaver_id, now=later(), hold=HOLD) == 40_000
+        assert payable.available_for(db, weaver_id, now=later(), hold=HOLD) == 40_000
 
 
 # --- paying ---------------------------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ def test_the_same_payout_paid_from_eight_tabs_at_once_is_paid_once(session, pool
     batch_id, (payout_id,) = approved_batch(pool, people, (weaver_id, 100_000))
 
     def pay(db):
-        return payouts.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
+        return paying.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
 
     results = at_once(pool, *[pay] * THREADS)
 
@@ -255,7 +257,7 @@ def test_a_payout_racing_a_refund_is_never_paid_from_money_that_was_refunded(ses
     _, (payout_id,) = approved_batch(pool, people, (weaver_id, 80_000))
 
     def pay(db):
-        return payouts.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
+        return paying.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
 
     def refund(db):
         return post_refund(db, key="refund:race", order_id=order_id, money_account="cash", amount=50_000).kind
@@ -295,7 +297,7 @@ def test_a_payout_tried_after_a_refund_committed_is_refused(session, pool, peopl
         post_refund(db, key="refund:first", order_id=order_id, money_account="cash", amount=50_000)
 
     (result,) = at_once(
-        pool, lambda db: payouts.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD)
+        pool, lambda db: paying.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD)
     )
 
     assert isinstance(result, InvalidState), result
@@ -319,7 +321,7 @@ def test_her_two_payouts_paid_at_once_while_a_refund_lands_are_each_covered_when
 
     def pay(payout_id):
         return lambda db: (
-            payouts.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
+            paying.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
         )
 
     def refund(db):
@@ -347,9 +349,9 @@ def test_a_batch_cancelled_while_one_of_its_payouts_is_being_paid_keeps_that_pay
 
     paid, cancelled = in_order(
         pool,
-        lambda db: payouts.pay_in_cash(db, first, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status,
+        lambda db: paying.pay_in_cash(db, first, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status,
         lambda db: (
-            payouts.cancel_batch(
+            payout_batches.cancel_batch(
                 db, batch_id, by=db.get(User, people["consejera"]), reason="Wrong month", now=later()
             ).status
         ),
@@ -374,7 +376,7 @@ def test_the_last_two_payouts_of_a_batch_paid_at_the_same_time_close_it(session,
 
     def pay(payout_id):
         return lambda db: (
-            payouts.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
+            paying.pay_in_cash(db, payout_id, by=db.get(User, people["tesorera"]), now=later(), hold=HOLD).status
         )
 
     results = in_order(pool, pay(first), pay(second))

@@ -29,8 +29,9 @@ from sqlmodel import Session
 from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
 from shop.errors import DomainError, Forbidden, InvalidState, ValidationFailed
-from shop.ledger import payouts, splits
-from shop.ledger.accounts import weaver_code
+from shop.ledger import payable, paying, payout_accounts, payout_batches, splits
+from shop.ledger.balances import trial_balance, weaver_balance
+from shop.ledger.chart import weaver_code
 from shop.ledger.models import (
     Account,
     BatchStatus,
@@ -41,8 +42,10 @@ from shop.ledger.models import (
     PayoutMethod,
     PayoutStatus,
 )
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import order_received, post_refund, post_sale, trial_balance, weaver_balance
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.received import order_received
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.write_offs import write_off
 
 HOLD = timedelta(days=7)
@@ -110,7 +113,7 @@ def cast(session):
         "consejera": make_user(session, roles=[Role.council], username="consejera", name="Consejera"),
         "ambas": make_user(session, roles=[Role.treasurer, Role.council], username="ambas", name="Ambas"),
     }
-    payouts.set_payout_account(
+    payout_accounts.set_payout_account(
         session,
         weavers[1],
         method=PayoutMethod.spei,
@@ -257,14 +260,14 @@ class Cooperative:
         lines = []
         for weaver_id in chosen:
             available = self.available(weaver_id, hold_name)
-            assert payouts.available_for(self.session, weaver_id, now=now, hold=hold) == available
+            assert payable.available_for(self.session, weaver_id, now=now, hold=hold) == available
             if weaver_id == over or available <= 0:
                 amount = max(available, 0) + self.draw(st.integers(1, 100_000), label="over by")
                 too_much = True
             else:
                 amount = self.draw(st.one_of(st.just(available), st.integers(1, available)), label="amount")
             lines.append(PayoutLine(weaver_id, amount))
-        prepare = lambda: payouts.prepare_batch(  # noqa: E731
+        prepare = lambda: payout_batches.prepare_batch(  # noqa: E731
             self.session, lines=lines, by=self.people[by], now=now, hold=hold
         )
         if too_much:
@@ -274,7 +277,7 @@ class Cooperative:
             return
         batch = prepare()
         model = ModelBatch(batch.id, by)
-        for payout in payouts.batch_by_id(self.session, batch.id).payouts:
+        for payout in payout_batches.batch_by_id(self.session, batch.id).payouts:
             line = next(line for line in lines if line.weaver_id == payout.weaver_id)
             assert (payout.amount, payout.method, payout.status) == (
                 line.amount,
@@ -289,7 +292,7 @@ class Cooperative:
         self.batches[batch.id] = model
         # (c) what open payouts count on never exceeds her balance less what is held, when the batch is prepared.
         for weaver_id in chosen:
-            assert payouts.available_for(self.session, weaver_id, now=now, hold=hold) >= 0
+            assert payable.available_for(self.session, weaver_id, now=now, hold=hold) >= 0
             assert self.available(weaver_id, hold_name) >= 0
         event(f"prepare: {len(chosen)} weaver(s)")
 
@@ -298,7 +301,7 @@ class Cooperative:
         batch = self.pick([b for b in batches if b.status is BatchStatus.prepared], batches, "batch approved")
         others = ["consejera"] if batch.prepared_by == "ambas" else ["consejera", "ambas"]
         by = self.pick(others, ["consejera", "ambas", "tesorera"], "approved by")
-        call = lambda: payouts.approve_batch(  # noqa: E731
+        call = lambda: payout_batches.approve_batch(  # noqa: E731
             self.session, batch.batch_id, by=self.people[by], now=datetime.now(UTC)
         )
         if by == "tesorera":
@@ -331,11 +334,11 @@ class Cooperative:
         who = self.pick(["tesorera", "ambas"], ["tesorera", "ambas", "consejera"], "paid by")
         by = self.people[who]
         if payout.method is PayoutMethod.spei:
-            call = lambda: payouts.pay_by_spei(  # noqa: E731
+            call = lambda: paying.pay_by_spei(  # noqa: E731
                 self.session, payout.payout_id, tracking_key=f"MBAN{payout.payout_id}", by=by, now=now, hold=hold
             )
         else:
-            call = lambda: payouts.pay_in_cash(self.session, payout.payout_id, by=by, now=now, hold=hold)  # noqa: E731
+            call = lambda: paying.pay_in_cash(self.session, payout.payout_id, by=by, now=now, hold=hold)  # noqa: E731
         batch = self.batches[payout.batch_id]
         weaver_id = payout.weaver_id
         if who == "consejera":
@@ -347,7 +350,7 @@ class Cooperative:
             event("pay: not approved or not pending, refused")
             return
         covered = self.available(weaver_id, hold_name, leaving_out=payout.amount)
-        assert payouts.available_for(self.session, weaver_id, now=now, hold=hold, leaving_out=payout.amount) == covered
+        assert payable.available_for(self.session, weaver_id, now=now, hold=hold, leaving_out=payout.amount) == covered
         if payout.amount > covered:
             error = self.refused(call, InvalidState)
             assert "balance went down" in str(error)
@@ -371,7 +374,7 @@ class Cooperative:
         everyone = sorted(self.payouts.values(), key=lambda p: p.payout_id)
         payout = self.pick([p for p in everyone if p.status is PayoutStatus.paid], everyone, "payout undone")
         by = self.people[self.draw(st.sampled_from(["tesorera", "consejera"]), label="undone by")]
-        call = lambda: payouts.undo_payout(  # noqa: E731
+        call = lambda: paying.undo_payout(  # noqa: E731
             self.session, payout.payout_id, by=by, reason="No llegó", now=datetime.now(UTC)
         )
         if payout.status not in (PayoutStatus.pending, PayoutStatus.paid):
@@ -398,7 +401,7 @@ class Cooperative:
         open_ = [b for b in batches if b.status in (BatchStatus.prepared, BatchStatus.approved)]
         batch = self.pick(open_, batches, "batch cancelled")
         by = self.people[self.draw(st.sampled_from(["tesorera", "consejera"]), label="cancelled by")]
-        call = lambda: payouts.cancel_batch(  # noqa: E731
+        call = lambda: payout_batches.cancel_batch(  # noqa: E731
             self.session, batch.batch_id, by=by, reason="Mes equivocado", now=datetime.now(UTC)
         )
         touched = any(
@@ -488,7 +491,7 @@ class Cooperative:
         # Each weaver's balance, what is held and what batches count on agree with the model.
         for weaver_id in self.weavers:
             assert weaver_balance(session, weaver_id) == self.balance[weaver_id], weaver_id
-        rows = {row.weaver_id: row for row in payouts.owed(session, now=datetime.now(UTC), hold=HOLD)}
+        rows = {row.weaver_id: row for row in payable.owed(session, now=datetime.now(UTC), hold=HOLD)}
         for weaver_id in self.weavers:
             row = rows.get(weaver_id)
             expected = (self.balance[weaver_id], self.held(weaver_id, "in the hold"), self.committed(weaver_id))

@@ -9,11 +9,11 @@ from factories import make_order, make_user, sale_for
 
 from shop.accounts.models import Role
 from shop.errors import NotFound
-from shop.ledger import payouts
+from shop.ledger import payout_batches
 from shop.ledger.models import BatchStatus
+from shop.ledger.payout_batches import PayoutLine
 from shop.ledger.payout_queries import batch_of_payout, open_batch_counts, payee_names, recent_batches
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import post_sale
+from shop.ledger.sales import post_sale
 
 HOLD = timedelta(days=7)
 LATER = datetime.now(UTC) + timedelta(days=8)
@@ -35,14 +35,14 @@ def batches(session, desk, maria, juana):
         post_sale(session, sale_for(session, order, [line], money="cash"))
 
     def prepare(*lines):
-        return payouts.prepare_batch(
+        return payout_batches.prepare_batch(
             session, lines=[PayoutLine(w.id, a) for w, a in lines], by=desk["tesorera"], now=LATER, hold=HOLD
         )
 
     cancelled = prepare((maria, 10_000))
-    payouts.cancel_batch(session, cancelled.id, by=desk["consejera"], reason="Wrong month", now=LATER)
+    payout_batches.cancel_batch(session, cancelled.id, by=desk["consejera"], reason="Wrong month", now=LATER)
     approved = prepare((maria, 50_000), (juana, 30_000))
-    payouts.approve_batch(session, approved.id, by=desk["consejera"], now=LATER)
+    payout_batches.approve_batch(session, approved.id, by=desk["consejera"], now=LATER)
     waiting = prepare((maria, 20_000))
     return cancelled, approved, waiting
 
@@ -61,7 +61,7 @@ def test_open_batch_counts_say_what_waits_for_approval_and_for_paying(session, b
 
 def test_a_payouts_batch_and_the_names_it_pays(session, batches, maria, juana):
     _, approved, _ = batches
-    batch = payouts.batch_by_id(session, approved.id)
+    batch = payout_batches.batch_by_id(session, approved.id)
     assert {batch_of_payout(session, p.id) for p in batch.payouts} == {approved.id}
     assert payee_names(session, batch) == {maria.id: maria.name, juana.id: juana.name}
     with pytest.raises(NotFound):

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from shop.accounts.models import Role
 from shop.clock import to_local
 from shop.errors import Forbidden, InvalidState, ValidationFailed
-from shop.ledger import payouts
+from shop.ledger import payable, paying, payout_accounts, payout_batches
+from shop.ledger.balances import balance, trial_balance, weaver_balance
 from shop.ledger.export import ledger_csv
 from shop.ledger.models import BatchStatus, LedgerTransaction, Payout, PayoutMethod, PayoutStatus
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import balance, post_refund, post_sale, trial_balance, weaver_balance
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.refunds import post_refund
+from shop.ledger.sales import post_sale
 from shop.ledger.statements import Movement, parse_month, statement
 from shop.ledger.write_offs import write_off
 
@@ -48,14 +50,14 @@ def sell(session, weaver, amount, *, money="cash"):
 
 
 def prepared(session, people, *lines, now=None):
-    return payouts.prepare_batch(
+    return payout_batches.prepare_batch(
         session, lines=[PayoutLine(w.id, a) for w, a in lines], by=people["tesorera"], now=now or later(), hold=HOLD
     )
 
 
 def approved(session, people, *lines, now=None):
     batch = prepared(session, people, *lines, now=now)
-    return payouts.approve_batch(session, batch.id, by=people["consejera"], now=now or later())
+    return payout_batches.approve_batch(session, batch.id, by=people["consejera"], now=now or later())
 
 
 def only_payout(session, batch):
@@ -69,26 +71,26 @@ def test_cash_sales_are_available_at_once_and_card_sales_after_the_hold(session,
     sell(session, maria, 100_000)  # 800 pesos to her, in cash
     sell(session, juana, 50_000, money="stripe_clearing")  # 400 pesos to her, by card
     now = datetime.now(UTC)
-    rows = {row.weaver_id: row for row in payouts.owed(session, now=now, hold=HOLD)}
+    rows = {row.weaver_id: row for row in payable.owed(session, now=now, hold=HOLD)}
     assert (rows[maria.id].balance, rows[maria.id].held, rows[maria.id].available) == (80_000, 0, 80_000)
     assert (rows[juana.id].balance, rows[juana.id].held, rows[juana.id].available) == (40_000, 40_000, 0)
-    eight_days = {row.weaver_id: row for row in payouts.owed(session, now=later(), hold=HOLD)}
+    eight_days = {row.weaver_id: row for row in payable.owed(session, now=later(), hold=HOLD)}
     assert eight_days[juana.id].available == 40_000
-    no_hold = {row.weaver_id: row for row in payouts.owed(session, now=now, hold=timedelta(0))}
+    no_hold = {row.weaver_id: row for row in payable.owed(session, now=now, hold=timedelta(0))}
     assert no_hold[juana.id].available == 40_000
 
 
 def test_a_refund_inside_the_hold_is_not_held_twice(session, maria):
     order, _ = sell(session, maria, 100_000, money="stripe_clearing")
     post_refund(session, key="r1", order_id=order.id, money_account="stripe_clearing", amount=25_000)
-    (row,) = payouts.owed(session, now=datetime.now(UTC), hold=HOLD)
+    (row,) = payable.owed(session, now=datetime.now(UTC), hold=HOLD)
     assert (row.balance, row.held, row.available) == (60_000, 60_000, 0)
 
 
 def test_the_proposal_leaves_out_weavers_under_the_minimum(session, maria, juana):
     sell(session, maria, 100_000)
     sell(session, juana, 10_000)  # 80 pesos
-    proposal = payouts.propose(session, now=later(), hold=HOLD, minimum=10_000)
+    proposal = payable.propose(session, now=later(), hold=HOLD, minimum=10_000)
     assert [row.weaver_id for row in proposal] == [maria.id]
 
 
@@ -105,7 +107,7 @@ def test_amounts_can_be_edited_down_never_above_what_is_available(session, peopl
     assert "$800 MXN" in message_of(caught.value.errors[0])
     batch = prepared(session, people, (maria, 50_000), (juana, 40_000))
     assert batch.status is BatchStatus.prepared
-    assert {p.weaver_id: p.amount for p in payouts.batch_by_id(session, batch.id).payouts} == {
+    assert {p.weaver_id: p.amount for p in payout_batches.batch_by_id(session, batch.id).payouts} == {
         maria.id: 50_000,
         juana.id: 40_000,
     }
@@ -114,12 +116,12 @@ def test_amounts_can_be_edited_down_never_above_what_is_available(session, peopl
 def test_money_in_one_batch_is_not_offered_to_another(session, people, maria):
     sell(session, maria, 100_000)
     prepared(session, people, (maria, 60_000))
-    (row,) = payouts.owed(session, now=later(), hold=HOLD)
+    (row,) = payable.owed(session, now=later(), hold=HOLD)
     assert (row.committed, row.available) == (60_000, 20_000)
     with pytest.raises(ValidationFailed, match="at most"):
         prepared(session, people, (maria, 20_001))
     prepared(session, people, (maria, 20_000))
-    assert payouts.owed(session, now=later(), hold=HOLD)[0].available == 0
+    assert payable.owed(session, now=later(), hold=HOLD)[0].available == 0
 
 
 @pytest.mark.parametrize(
@@ -129,7 +131,7 @@ def test_money_in_one_batch_is_not_offered_to_another(session, people, maria):
 def test_bad_batches_are_refused(session, people, maria, lines, message):
     sell(session, maria, 100_000)
     with pytest.raises(ValidationFailed, match=message):
-        payouts.prepare_batch(
+        payout_batches.prepare_batch(
             session,
             lines=[PayoutLine(maria.id if w == 0 else w, a) for w, a in lines],
             by=people["tesorera"],
@@ -143,18 +145,20 @@ def test_only_the_treasurer_prepares_and_only_another_council_member_approves(se
     sell(session, maria, 100_000)
     for who in ("consejera", "socia"):
         with pytest.raises(Forbidden):
-            payouts.prepare_batch(session, lines=[PayoutLine(maria.id, 100)], by=people[who], now=later(), hold=HOLD)
-    batch = payouts.prepare_batch(
+            payout_batches.prepare_batch(
+                session, lines=[PayoutLine(maria.id, 100)], by=people[who], now=later(), hold=HOLD
+            )
+    batch = payout_batches.prepare_batch(
         session, lines=[PayoutLine(maria.id, 10_000)], by=people["ambas"], now=later(), hold=HOLD
     )
     with pytest.raises(Forbidden, match="another council member"):
-        payouts.approve_batch(session, batch.id, by=people["ambas"], now=later())
+        payout_batches.approve_batch(session, batch.id, by=people["ambas"], now=later())
     for who in ("tesorera", "socia"):
         with pytest.raises(Forbidden):
-            payouts.approve_batch(session, batch.id, by=people[who], now=later())
-    payouts.approve_batch(session, batch.id, by=people["consejera"], now=later())
+            payout_batches.approve_batch(session, batch.id, by=people[who], now=later())
+    payout_batches.approve_batch(session, batch.id, by=people["consejera"], now=later())
     with pytest.raises(InvalidState):
-        payouts.approve_batch(session, batch.id, by=people["consejera"], now=later())
+        payout_batches.approve_batch(session, batch.id, by=people["consejera"], now=later())
 
 
 def test_nothing_is_paid_before_approval(session, people, maria):
@@ -162,7 +166,7 @@ def test_nothing_is_paid_before_approval(session, people, maria):
     batch = prepared(session, people, (maria, 80_000))
     payout = only_payout(session, batch)
     with pytest.raises(InvalidState, match="approved"):
-        payouts.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
+        paying.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
     assert weaver_balance(session, maria.id) == 80_000
 
 
@@ -173,14 +177,14 @@ def test_paying_in_cash_moves_her_balance_to_cash_on_hand_and_closes_the_batch(s
     sell(session, maria, 100_000)
     cash_before = balance(session, "cash")
     batch = approved(session, people, (maria, 80_000))
-    payout = payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    payout = paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     assert payout.status is PayoutStatus.paid and payout.paid_by == "Tesorera"
     assert weaver_balance(session, maria.id) == 0
     assert balance(session, "cash") == cash_before - 80_000
-    assert payouts.batch_by_id(session, batch.id).status is BatchStatus.closed
+    assert payout_batches.batch_by_id(session, batch.id).status is BatchStatus.closed
     assert sum(row.net for row in trial_balance(session)) == 0
     with pytest.raises(InvalidState):
-        payouts.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
+        paying.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
     assert weaver_balance(session, maria.id) == 0
 
 
@@ -188,7 +192,7 @@ def test_only_the_treasurer_pays(session, people, maria):
     sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
     with pytest.raises(Forbidden):
-        payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["consejera"], now=later(), hold=HOLD)
+        paying.pay_in_cash(session, only_payout(session, batch).id, by=people["consejera"], now=later(), hold=HOLD)
 
 
 def test_a_refund_between_approval_and_paying_stops_the_payout(session, people, maria):
@@ -196,34 +200,32 @@ def test_a_refund_between_approval_and_paying_stops_the_payout(session, people, 
     batch = approved(session, people, (maria, 80_000))
     post_refund(session, key="r", order_id=order.id, money_account="cash", amount=50_000)
     with pytest.raises(InvalidState, match=r"\$400 MXN"):
-        payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+        paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     assert weaver_balance(session, maria.id) == 40_000
 
 
 def test_spei_needs_a_valid_clabe_and_a_tracking_key(session, people, maria):
     sell(session, maria, 100_000)
     with pytest.raises(ValidationFailed) as caught:
-        payouts.set_payout_account(
+        payout_accounts.set_payout_account(
             session, maria.id, method=PayoutMethod.spei, clabe="012180000000000003", by=people["tesorera"], now=later()
         )
     assert caught.value.field == "clabe" and "typing mistake" in message_of(caught.value)
     with pytest.raises(ValidationFailed, match="18 digits"):
-        payouts.set_payout_account(
+        payout_accounts.set_payout_account(
             session, maria.id, method=PayoutMethod.spei, clabe="0121800O0000000002", by=people["tesorera"], now=later()
         )
-    payouts.set_payout_account(
+    payout_accounts.set_payout_account(
         session, maria.id, method=PayoutMethod.spei, clabe="012 180 00000000000 2", by=people["tesorera"], now=later()
     )
     batch = approved(session, people, (maria, 80_000))
     payout = only_payout(session, batch)
     assert (payout.method, payout.clabe) == (PayoutMethod.spei, VALID_CLABE)
     with pytest.raises(InvalidState, match="not paid in cash"):
-        payouts.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
+        paying.pay_in_cash(session, payout.id, by=people["tesorera"], now=later(), hold=HOLD)
     with pytest.raises(ValidationFailed, match="tracking key"):
-        payouts.pay_by_spei(
-            session, payout.id, tracking_key="no/slashes", by=people["tesorera"], now=later(), hold=HOLD
-        )
-    payouts.pay_by_spei(
+        paying.pay_by_spei(session, payout.id, tracking_key="no/slashes", by=people["tesorera"], now=later(), hold=HOLD)
+    paying.pay_by_spei(
         session, payout.id, tracking_key="MBAN01002611290001", by=people["tesorera"], now=later(), hold=HOLD
     )
     assert balance(session, "bank") == -80_000
@@ -233,7 +235,7 @@ def test_spei_needs_a_valid_clabe_and_a_tracking_key(session, people, maria):
 def test_a_weaver_without_a_clabe_cannot_be_put_in_a_batch_for_spei(session, people, maria):
     sell(session, maria, 100_000)
     with pytest.raises(ValidationFailed, match="CLABE"):
-        payouts.prepare_batch(
+        payout_batches.prepare_batch(
             session,
             lines=[PayoutLine(maria.id, 10_000, PayoutMethod.spei)],
             by=people["tesorera"],
@@ -248,38 +250,38 @@ def test_a_weaver_without_a_clabe_cannot_be_put_in_a_batch_for_spei(session, peo
 def test_a_failed_payout_is_reversed_never_deleted(session, people, maria):
     sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
-    payout = payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    payout = paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     with pytest.raises(ValidationFailed):
-        payouts.undo_payout(session, payout.id, by=people["tesorera"], reason=" ", now=later())
-    undone = payouts.undo_payout(session, payout.id, by=people["tesorera"], reason="Not handed over", now=later())
+        paying.undo_payout(session, payout.id, by=people["tesorera"], reason=" ", now=later())
+    undone = paying.undo_payout(session, payout.id, by=people["tesorera"], reason="Not handed over", now=later())
     assert undone.status is PayoutStatus.failed
     original = session.get(LedgerTransaction, undone.transaction_id)
     reversal = session.get(LedgerTransaction, undone.reversal_id)
     assert (original.kind, reversal.kind, reversal.reverses_id) == ("payout", "reversal", original.id)
     assert weaver_balance(session, maria.id) == 80_000
     with pytest.raises(InvalidState):
-        payouts.undo_payout(session, payout.id, by=people["tesorera"], reason="again", now=later())
+        paying.undo_payout(session, payout.id, by=people["tesorera"], reason="again", now=later())
 
 
 def test_cancelling_a_batch_frees_its_money(session, people, maria):
     sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
-    payouts.cancel_batch(session, batch.id, by=people["consejera"], reason="Wrong month", now=later())
-    assert payouts.batch_by_id(session, batch.id).status is BatchStatus.cancelled
+    payout_batches.cancel_batch(session, batch.id, by=people["consejera"], reason="Wrong month", now=later())
+    assert payout_batches.batch_by_id(session, batch.id).status is BatchStatus.cancelled
     assert only_payout(session, batch).status is PayoutStatus.cancelled
-    assert payouts.owed(session, now=later(), hold=HOLD)[0].available == 80_000
+    assert payable.owed(session, now=later(), hold=HOLD)[0].available == 80_000
     with pytest.raises(InvalidState):
-        payouts.cancel_batch(session, batch.id, by=people["consejera"], reason="again", now=later())
+        payout_batches.cancel_batch(session, batch.id, by=people["consejera"], reason="again", now=later())
 
 
 def test_a_batch_with_a_paid_payout_cannot_be_cancelled_whole(session, people, maria, juana):
     sell(session, maria, 100_000)
     sell(session, juana, 100_000)
     batch = approved(session, people, (maria, 80_000), (juana, 80_000))
-    first = payouts.batch_by_id(session, batch.id).payouts[0]
-    payouts.pay_in_cash(session, first.id, by=people["tesorera"], now=later(), hold=HOLD)
+    first = payout_batches.batch_by_id(session, batch.id).payouts[0]
+    paying.pay_in_cash(session, first.id, by=people["tesorera"], now=later(), hold=HOLD)
     with pytest.raises(InvalidState, match="one by one"):
-        payouts.cancel_batch(session, batch.id, by=people["consejera"], reason="x", now=later())
+        payout_batches.cancel_batch(session, batch.id, by=people["consejera"], reason="x", now=later())
 
 
 # --- owing, write-offs, statements ----------------------------------------------------------------------------
@@ -288,22 +290,22 @@ def test_a_batch_with_a_paid_payout_cannot_be_cancelled_whole(session, people, m
 def test_a_refund_after_a_payout_leaves_her_owing_then_her_next_sale_recovers_it(session, people, maria):
     order, _ = sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
-    payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     post_refund(session, key="after", order_id=order.id, money_account="cash", amount=100_000)
     assert weaver_balance(session, maria.id) == -80_000
-    (row,) = payouts.owed(session, now=later(), hold=HOLD)
+    (row,) = payable.owed(session, now=later(), hold=HOLD)
     assert row.available == 0
     with pytest.raises(ValidationFailed):
         prepared(session, people, (maria, 1))
     sell(session, maria, 150_000)  # 1,200 pesos to her
     assert weaver_balance(session, maria.id) == 40_000
-    assert payouts.owed(session, now=later(), hold=HOLD)[0].available == 40_000
+    assert payable.owed(session, now=later(), hold=HOLD)[0].available == 40_000
 
 
 def test_the_council_can_write_off_what_she_owes_as_a_recorded_transaction(session, people, maria):
     order, _ = sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
-    payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     post_refund(session, key="after", order_id=order.id, money_account="cash", amount=100_000)
     fund_before = balance(session, "fund")
     with pytest.raises(Forbidden):
@@ -328,7 +330,7 @@ def test_her_statement_shows_sales_refunds_payouts_and_write_offs_between_openin
     order, _ = sell(session, maria, 100_000)
     sell(session, juana, 100_000)  # never on María's statement
     batch = approved(session, people, (maria, 80_000))
-    payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     post_refund(session, key="after", order_id=order.id, money_account="cash", amount=100_000)
     write_off(session, maria.id, amount=80_000, reason="Damaged in transit", by=people["consejera"])
     today = to_local(datetime.now(UTC))
@@ -365,7 +367,7 @@ def test_a_month_that_is_not_one_is_refused(text):
 def test_the_ledger_export_has_every_entry_and_each_transaction_sums_to_zero(session, people, maria):
     sell(session, maria, 100_000)
     batch = approved(session, people, (maria, 80_000))
-    payouts.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
+    paying.pay_in_cash(session, only_payout(session, batch).id, by=people["tesorera"], now=later(), hold=HOLD)
     today = datetime.now(UTC).date()
     text = "".join(ledger_csv(session, today - timedelta(days=1), today + timedelta(days=1)))
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -14,8 +14,8 @@ from shop.clock import to_local, utcnow
 from shop.errors import Conflict, Forbidden, InvalidState, ValidationFailed
 from shop.i18n import translator
 from shop.ledger import reconciliation as rec
+from shop.ledger.balances import balance, trial_balance
 from shop.ledger.models import BankLine, BankMatch, Entry, LedgerTransaction
-from shop.ledger.service import balance, trial_balance
 from shop.orders.models import Order
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
 

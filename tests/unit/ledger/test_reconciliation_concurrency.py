@@ -21,8 +21,8 @@ from shop.clock import utcnow
 from shop.db import make_engine, session_scope
 from shop.errors import Conflict
 from shop.ledger import reconciliation as rec
+from shop.ledger.balances import balance
 from shop.ledger.models import BankLine, BankMatch
-from shop.ledger.service import balance
 from shop.payments.bank_transfers import received_transfer
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")

@@ -12,10 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import Role
 from shop.clock import to_local
-from shop.ledger import payouts
+from shop.ledger import paying, payout_batches
+from shop.ledger.balances import weaver_balance
 from shop.ledger.models import Payout, TransactionKind
-from shop.ledger.payouts import PayoutLine
-from shop.ledger.service import post_refund, post_sale, reverse, weaver_balance
+from shop.ledger.payout_batches import PayoutLine
+from shop.ledger.refunds import post_refund
+from shop.ledger.reversals import reverse
+from shop.ledger.sales import post_sale
 from shop.ledger.statements import Movement, _movement, statement
 from shop.ledger.write_offs import write_off
 from shop.money import basis_points_percent
@@ -50,10 +53,12 @@ def test_my_earnings_and_the_statement_agree_over_every_kind_of_movement(session
     reverse(session, cancelled.id, key="cancelled", description="sold twice by mistake")
     # Paid out what she was owed, then a refund leaves her owing, and the council forgives it.
     owed = weaver_balance(session, maria.id)
-    batch = payouts.prepare_batch(session, lines=[PayoutLine(maria.id, owed)], by=treasurer, now=later(), hold=HOLD)
-    payouts.approve_batch(session, batch.id, by=council, now=later())
+    batch = payout_batches.prepare_batch(
+        session, lines=[PayoutLine(maria.id, owed)], by=treasurer, now=later(), hold=HOLD
+    )
+    payout_batches.approve_batch(session, batch.id, by=council, now=later())
     payout = session.scalars(sa.select(Payout).where(Payout.batch_id == batch.id)).one()
-    payouts.pay_in_cash(session, payout.id, by=treasurer, now=later(), hold=HOLD)
+    paying.pay_in_cash(session, payout.id, by=treasurer, now=later(), hold=HOLD)
     refund(session, kept, kept_line, 10_000, "after the payout")
     write_off(session, maria.id, amount=-weaver_balance(session, maria.id), reason="a bad month", by=council)
 

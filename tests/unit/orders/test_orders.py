@@ -10,9 +10,9 @@ from shop.catalogue.schemas import ProductUpdate
 from shop.catalogue.service import update_product
 from shop.clock import utcnow
 from shop.errors import InvalidState, ValidationFailed
-from shop.ledger.service import set_split_rule
 from shop.orders import service as orders
 from shop.orders.models import OrderEvent, OrderStatus
+from shop.split_rules.service import set_split_rule
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from factories import make_product, make_weaver, place
 from shop.clock import utcnow
 from shop.orders.schemas import OrderItem
 from shop.payments.counter_sales import DOUBLE_CLICK, recent_counter_sales, same_sale_just_now
-from shop.payments.service import sell_in_person
+from shop.payments.offline import sell_in_person
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from factories import make_product, make_weaver, place
 from shop.clock import utcnow
 from shop.errors import ValidationFailed
 from shop.orders.schemas import OrderItem
+from shop.payments.offline import sell_in_person
+from shop.payments.refund_records import begin_refund, complete_refund
 from shop.payments.refundable import refundable
-from shop.payments.service import begin_refund, complete_refund, sell_in_person
 
 
 @pytest.fixture

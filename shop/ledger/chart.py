@@ -1,4 +1,5 @@
-"""The ledger's accounts: a fixed set of the cooperative's own, and one payable account per weaver.
+"""The chart of accounts: a fixed set of the cooperative's own, and one payable account per weaver (named apart
+from the shop.accounts package of people and sign-in).
 
 Accounts are created on first use with ``INSERT … ON CONFLICT DO NOTHING`` and then read back, so two
 workers posting at once never fail on the UNIQUE code (both SQLite and PostgreSQL support the clause).

@@ -1,54 +1,66 @@
 """Every change made by a signed-in person is written to the audit log, with values before and after.
 
 The workspace and the staff API name the person on their database session (``act_as``); from then on
-each flush records what changed in the tables below, whichever service made the change. Secrets are
-never copied into the log, only the fact that they changed.
+each flush records what changed in the tables that their domains registered with ``track``, whichever
+service made the change. This package knows no domain: each says which of its tables are audited, which
+columns are secrets (only the fact that they changed is kept) and which are masked (a CLABE keeps its last
+four digits).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from itertools import chain
+from typing import Protocol
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from shop.accounts.models import ApiKey, AuditEvent, Device, User, UserRole
-from shop.catalogue.models import Category, Product, ProductImage, ProductWeaver, StockMovement, Weaver
+from shop.audit.models import AuditEvent
 from shop.clock import utcnow
-from shop.ledger.models import SplitRule
-from shop.orders.models import Order, ShippingRate, ShippingZone
-from shop.payments.models import Payment, Refund
 
 ACTOR = "audit_actor"
 CREATED = "audit_created"
 # A web request's state; its ``user`` (set when someone signs in) is the author of the request's changes.
 REQUEST_STATE = "request_state"
-AUDITED = (
-    Category,
-    Weaver,
-    Product,
-    ProductWeaver,
-    ProductImage,
-    StockMovement,
-    Order,
-    Payment,
-    Refund,
-    SplitRule,
-    ShippingZone,
-    ShippingRate,
-    User,
-    UserRole,
-    Device,
-    ApiKey,
-)
-SECRET = {"password_hash", "pin_hash", "token_hash", "key_hash"}
-SKIPPED = {"updated_at", "last_seen_at", "last_login_at"}
+# Columns no table's history needs: they change on every save.
+SKIPPED = {"updated_at"}
 
 
-def act_as(session: Session, user: User) -> None:
+class Person(Protocol):
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    secret: frozenset[str] = frozenset()
+    skipped: frozenset[str] = frozenset()
+    masked: tuple[tuple[str, Callable[[str], str]], ...] = ()
+
+
+# Each audited table's class, and what its domain said about its columns.
+AUDITED: dict[type, Policy] = {}
+
+
+def track(
+    *classes: type,
+    secret: Iterable[str] = (),
+    skipped: Iterable[str] = (),
+    masked: dict[str, Callable[[str], str]] | None = None,
+) -> None:
+    """Audit every change to these tables. ``secret`` columns are logged only as "(set)" or "(changed)";
+    ``skipped`` columns are left out; ``masked`` columns are logged through their function (never in full)."""
+    policy = Policy(frozenset(secret), frozenset(skipped), tuple((masked or {}).items()))
+    for cls in classes:
+        AUDITED[cls] = policy
+
+
+def act_as(session: Session, user: Person) -> None:
     """From now on, changes flushed through ``session`` are recorded as made by ``user``."""
     session.info[ACTOR] = (user.id, user.name)
 
@@ -75,11 +87,23 @@ def _plain(value):
 
 
 def _columns(obj) -> list[str]:
-    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+    skipped = SKIPPED | AUDITED[type(obj)].skipped
+    return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in skipped]
+
+
+def _shown(obj, key: str, value, hidden: str):
+    """The value as the log keeps it: a secret only as ``hidden``, a masked column through its mask."""
+    policy = AUDITED[type(obj)]
+    if key in policy.secret:
+        return hidden
+    mask = dict(policy.masked).get(key)
+    if mask is not None and value is not None:
+        return mask(value)
+    return _plain(value)
 
 
 def _snapshot(obj) -> dict:
-    return {k: ("(set)" if k in SECRET else _plain(getattr(obj, k))) for k in _columns(obj) if k not in SKIPPED}
+    return {k: _shown(obj, k, getattr(obj, k), "(set)") for k in _columns(obj)}
 
 
 def _identity(obj) -> str:
@@ -95,9 +119,9 @@ def _record_changes(session: Session, _context, _instances) -> None:
     actor_id, actor_name = actor
     now = utcnow()
     # New rows get their ids during the flush; they are written down right after it.
-    session.info.setdefault(CREATED, []).extend(obj for obj in session.new if isinstance(obj, AUDITED))
+    session.info.setdefault(CREATED, []).extend(obj for obj in session.new if type(obj) in AUDITED)
     for obj in chain(session.dirty, session.deleted):
-        if not isinstance(obj, AUDITED):
+        if type(obj) not in AUDITED:
             continue
         state = inspect(obj)
         before, after = {}, {}
@@ -107,8 +131,6 @@ def _record_changes(session: Session, _context, _instances) -> None:
         else:
             action = "update"
             for key in _columns(obj):
-                if key in SKIPPED:
-                    continue
                 history = state.attrs[key].history
                 if not history.has_changes():
                     continue
@@ -116,8 +138,8 @@ def _record_changes(session: Session, _context, _instances) -> None:
                 new = history.added[0] if history.added else None
                 if old == new:
                     continue
-                before[key] = "(changed)" if key in SECRET else _plain(old)
-                after[key] = "(changed)" if key in SECRET else _plain(new)
+                before[key] = _shown(obj, key, old, "(changed)")
+                after[key] = _shown(obj, key, new, "(changed)")
             if not after:
                 continue
         session.add(

@@ -1,6 +1,6 @@
 """A batch of payouts: approved by a council member, then each payout paid in cash, by SPEI or through Stripe,
-or undone. Money moves only through ``shop.ledger.payouts``; these handlers send the person back to the batch
-with a message, or show the batch again with the reason next to what was tried.
+or undone. Money moves only through the ledger (``payout_batches``, ``paying``); these handlers send the person
+back to the batch with a message, or show the batch again with the reason next to what was tried.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from shop.db import session_scope
 from shop.errors import N_, DomainError, InvalidState
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import payouts as service
+from shop.ledger import paying, payout_batches
 from shop.ledger.models import BatchStatus, Payout, PayoutMethod, PayoutStatus
 from shop.ledger.payout_queries import batch_of_payout, payee_names
 from shop.ledger.spei_export import spei_csv
 from shop.payments import stripe_payouts
 from shop.payments.gateway import PaymentProviderUnavailable
-from shop.web.store.shopping import check_csrf, flash_message
-from shop.web.workspace.orders import Csrf
+from shop.web.store.shopping import flash_message
 from shop.web.workspace.payouts import PayoutDesk, RowId, Text, connect_on, hold, labels
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
@@ -40,7 +39,7 @@ class PayoutRow:
 
 
 def _batch_page(request: Request, session, batch_id: int, *, errors=None, status=200):
-    batch = service.batch_by_id(session, batch_id)
+    batch = payout_batches.batch_by_id(session, batch_id)
     names = payee_names(session, batch)
     photos = weaver_photos(session, names)
     rows = [PayoutRow(p, names.get(p.weaver_id, ""), photos.get(p.weaver_id)) for p in batch.payouts]
@@ -82,22 +81,18 @@ def _failed(request: Request, session, batch_id: int, exc: DomainError, key: str
 
 
 @router.post("/lotes/{batch_id}/aprobar")
-def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def approve(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     try:
-        service.approve_batch(session, batch_id, by=who.user, now=utcnow())
+        payout_batches.approve_batch(session, batch_id, by=who.user, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc)
     return _back_to_batch(request, batch_id, N_("Batch %(number)s is approved and can be paid."), number=batch_id)
 
 
 @router.post("/lotes/{batch_id}/cancelar")
-def cancel(
-    request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = "", csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def cancel(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId, reason: Text = ""):
     try:
-        service.cancel_batch(session, batch_id, by=who.user, reason=reason, now=utcnow())
+        payout_batches.cancel_batch(session, batch_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, "cancel")
     return _back_to_batch(request, batch_id, N_("Batch %(number)s was cancelled."), number=batch_id)
@@ -106,7 +101,7 @@ def cancel(
 @router.get("/lotes/{batch_id}/spei.csv")
 def spei_file(request: Request, session: SessionDep, who: PayoutDesk, batch_id: RowId):
     """The bank-upload file of the batch's SPEI transfers still to send."""
-    batch = service.batch_by_id(session, batch_id)
+    batch = payout_batches.batch_by_id(session, batch_id)
     if batch.status is not BatchStatus.approved:
         raise InvalidState(
             N_("The bank file is ready once batch %(number)s is approved, and until it is paid."), number=batch.id
@@ -124,11 +119,10 @@ def _money(request: Request, amount: int) -> str:
 
 
 @router.post("/pagos/{payout_id}/efectivo")
-def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
-    check_csrf(request, csrf_token)
+def pay_cash(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId):
     batch_id = batch_of_payout(session, payout_id)
     try:
-        payout = service.pay_in_cash(session, payout_id, by=who.user, now=utcnow(), hold=hold(request))
+        payout = paying.pay_in_cash(session, payout_id, by=who.user, now=utcnow(), hold=hold(request))
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, f"payout-{payout_id}")
     response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
@@ -148,12 +142,10 @@ def pay_spei(
     who: PayoutDesk,
     payout_id: RowId,
     tracking_key: Annotated[str, Form(max_length=60)] = "",
-    csrf_token: Csrf = "",
 ):
-    check_csrf(request, csrf_token)
     batch_id = batch_of_payout(session, payout_id)
     try:
-        payout = service.pay_by_spei(
+        payout = paying.pay_by_spei(
             session, payout_id, tracking_key=tracking_key, by=who.user, now=utcnow(), hold=hold(request)
         )
     except DomainError as exc:
@@ -164,9 +156,8 @@ def pay_spei(
 
 
 @router.post("/pagos/{payout_id}/stripe")
-def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: Csrf = ""):
+def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId):
     """Not in the request's transaction: Stripe is asked between two transactions of its own."""
-    check_csrf(request, csrf_token)
     engine = request.app.state.engine
     try:
         payout = stripe_payouts.transfer(
@@ -187,13 +178,10 @@ def pay_stripe(request: Request, who: PayoutDesk, payout_id: RowId, csrf_token: 
 
 
 @router.post("/pagos/{payout_id}/deshacer")
-def undo(
-    request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = "", csrf_token: Csrf = ""
-):
-    check_csrf(request, csrf_token)
+def undo(request: Request, session: SessionDep, who: PayoutDesk, payout_id: RowId, reason: Text = ""):
     batch_id = batch_of_payout(session, payout_id)
     try:
-        payout = service.undo_payout(session, payout_id, by=who.user, reason=reason, now=utcnow())
+        payout = paying.undo_payout(session, payout_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
         return _failed(request, session, batch_id, exc, f"undo-{payout_id}")
     message = (

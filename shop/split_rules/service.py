@@ -1,0 +1,77 @@
+"""Split rules: the weavers' part of a sale, keyed by product and category, with a default.
+
+Orders snapshot the rule on each line when placed; the ledger only ever sees the snapshot.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.catalogue.models import Product
+from shop.errors import N_, NotFound, ValidationFailed
+from shop.money import BASIS_POINTS, basis_points_percent
+from shop.split_rules.models import SplitRule, SplitScope
+
+_RANK = {SplitScope.product: 0, SplitScope.category: 1, SplitScope.default: 2}
+
+
+def split_rule_for(session: Session, product: Product) -> tuple[int, str]:
+    """The weavers' part (basis points) for a product and the rule's label, to snapshot on an order line.
+
+    The most specific rule wins: the product's own (``"product:12"``), else its category's (``"category:3"``),
+    else the default (``"default"``).
+    """
+    rules = session.scalars(
+        select(SplitRule).where(
+            (SplitRule.scope == SplitScope.default)
+            | ((SplitRule.scope == SplitScope.category) & (SplitRule.category_id == product.category_id))
+            | ((SplitRule.scope == SplitScope.product) & (SplitRule.product_id == product.id))
+        )
+    ).all()
+    if not rules:
+        raise NotFound(N_("No split rule applies: set the default share for the weavers first."))
+    rule = min(rules, key=lambda r: (_RANK[r.scope], -(r.id or 0)))
+    if rule.scope == SplitScope.product:
+        return rule.weavers_bp, f"product:{rule.product_id}"
+    if rule.scope == SplitScope.category:
+        return rule.weavers_bp, f"category:{rule.category_id}"
+    return rule.weavers_bp, "default"
+
+
+def set_split_rule(
+    session: Session, *, weavers_bp: int, category_id: int | None = None, product_id: int | None = None
+) -> SplitRule:
+    """Set the default rule, a category's, or a product's (whichever target is given). Orders already placed
+    keep the rule they snapshotted."""
+    if not 0 <= weavers_bp <= BASIS_POINTS:
+        raise ValidationFailed(
+            N_("The weavers' share must be between 0%% and 100%%, not %(percent)s%%."),
+            field="weavers_bp",
+            percent=basis_points_percent(weavers_bp),
+        )
+    if category_id is not None and product_id is not None:
+        raise ValidationFailed(N_("A split rule is for a product or a category, not both."))
+    scope = (
+        SplitScope.product
+        if product_id is not None
+        else SplitScope.category
+        if category_id is not None
+        else SplitScope.default
+    )
+    rule = session.scalars(
+        select(SplitRule)
+        .where(
+            SplitRule.scope == scope,
+            SplitRule.category_id.is_(None) if category_id is None else SplitRule.category_id == category_id,
+            SplitRule.product_id.is_(None) if product_id is None else SplitRule.product_id == product_id,
+        )
+        .order_by(SplitRule.id.desc())
+    ).first()
+    if rule is None:
+        rule = SplitRule(scope=scope, category_id=category_id, product_id=product_id, weavers_bp=weavers_bp)
+        session.add(rule)
+    else:
+        rule.weavers_bp = weavers_bp
+    session.flush()
+    return rule
