@@ -11,6 +11,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import demo_template as demo_template_module
 import pytest
 from fastapi.testclient import TestClient
 from postgres_admin import drop_postgres_database, empty_tables, recreate_postgres_database, remember_seeds
@@ -50,8 +51,21 @@ def empty_database_url(tmp_path):
     drop_postgres_database(fresh)
 
 
+@pytest.fixture(scope="session")
+def demo_template(migrated_database, tmp_path_factory) -> demo_template_module.DemoTemplate:
+    """The demo data, loaded once per run (see tests/demo_template.py)."""
+    return demo_template_module.build(migrated_database, tmp_path_factory.mktemp("demo"), POSTGRES_URL)
+
+
 @pytest.fixture
-def database_url(migrated_database, tmp_path) -> str:
+def database_url(migrated_database, tmp_path, request) -> str:
+    """An empty database at head; with ``@pytest.mark.demo``, a copy of the demo (its images in media_dir)."""
+    if request.node.get_closest_marker("demo"):
+        template = request.getfixturevalue("demo_template")
+        url = migrated_database if POSTGRES_URL else f"sqlite:///{tmp_path / 'shop.db'}"
+        demo_template_module.copy(template.full, url)
+        demo_template_module.copy_files(template, tmp_path / "media")
+        return url
     if POSTGRES_URL:
         empty_tables(migrated_database)
         return migrated_database
