@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from factories import checkout_body, deliver, fresh, make_product, make_weaver, place
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from workspace_helpers import person, post, signed_in
 
 from shop.accounts.models import Role
-from shop.accounts.service import create_user
 from shop.catalogue.models import Product, ProductStatus
 from shop.clock import utcnow
 from shop.i18n import translator
@@ -23,46 +22,8 @@ from shop.payments.models import Payment, Refund
 from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import open_payment
 
-PASSWORD = "a long password 1"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 es = translator("es")
 CSS = Path(__file__).resolve().parents[2] / "static/css/workspace.css"
-
-
-def csrf_of(html: str) -> str:
-    return CSRF.search(html).group(1)
-
-
-def person(session, username: str, *roles: Role, weaver=None, name: str | None = None):
-    user = create_user(
-        session,
-        name=name or username.title(),
-        username=username,
-        roles=list(roles),
-        password=PASSWORD,
-        weaver_id=weaver.id if weaver is not None else None,
-    )
-    session.commit()
-    return user
-
-
-def signed_in(app, username: str, client: TestClient | None = None) -> TestClient:
-    """A browser in which ``username`` has signed in with her password."""
-    client = client or TestClient(app, raise_server_exceptions=False)
-    page = client.get("/taller")
-    response = client.post(
-        "/taller/entrar",
-        data={"login": username, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
-    assert (response.status_code, response.headers["location"]) == (303, "/taller/inicio"), response.text
-    return client
-
-
-def post(client: TestClient, path: str, data: dict | None = None, *, form_page: str = "/taller/inicio"):
-    """Submit a form the way a browser does: with the page's CSRF token."""
-    token = csrf_of(client.get(form_page).text)
-    return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False)
 
 
 def order_of(session, number: str) -> Order:

@@ -13,7 +13,7 @@ import pytest
 from factories import deliver, fresh, make_order, make_weaver, photo_bytes, sale_for
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from test_workspace_orders import csrf_of, person, post, signed_in
+from workspace_helpers import csrf_of, person, post, signed_in
 
 from shop.accounts.models import Role
 from shop.clock import to_local, utcnow

@@ -8,9 +8,10 @@ import time
 import uuid
 
 import pytest
-from factories import csrf_of, fresh, make_user, make_weaver, sign_in
+from factories import fresh, make_user, make_weaver
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from workspace_helpers import csrf_of, sign_in
 
 from shop.accounts.models import Role
 from shop.audit.models import AuditEvent
