@@ -11,17 +11,38 @@ import shutil
 import uuid
 from pathlib import Path
 
+import demo_template as demo_template_module
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from postgres_admin import drop_postgres_database, empty_tables, recreate_postgres_database, remember_seeds
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from shop import migrations
+from shop.accounts import credentials
 from shop.config import Environment, Settings
 from shop.main import create_app
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
+PRODUCTION_HASHER = credentials.HASHER
+# The least argon2id allows: signing in costs ~20 ms (far more on a busy machine) at the production cost,
+# and the web tests create and sign in thousands of people. Tests that need the real cost ask for it.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(credentials, "HASHER", CHEAP_HASHER)
+        yield
+
+
+@pytest.fixture
+def production_hasher(monkeypatch):
+    """Hash passwords and PINs as production does, for tests of the hashing itself or of its timing."""
+    monkeypatch.setattr(credentials, "HASHER", PRODUCTION_HASHER)
+    return PRODUCTION_HASHER
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +71,21 @@ def empty_database_url(tmp_path):
     drop_postgres_database(fresh)
 
 
+@pytest.fixture(scope="session")
+def demo_template(migrated_database, tmp_path_factory) -> demo_template_module.DemoTemplate:
+    """The demo data, loaded once per run (see tests/demo_template.py)."""
+    return demo_template_module.build(migrated_database, tmp_path_factory.mktemp("demo"), POSTGRES_URL)
+
+
 @pytest.fixture
-def database_url(migrated_database, tmp_path) -> str:
+def database_url(migrated_database, tmp_path, request) -> str:
+    """An empty database at head; with ``@pytest.mark.demo``, a copy of the demo (its images in media_dir)."""
+    if request.node.get_closest_marker("demo"):
+        template = request.getfixturevalue("demo_template")
+        url = migrated_database if POSTGRES_URL else f"sqlite:///{tmp_path / 'shop.db'}"
+        demo_template_module.copy(template.full, url)
+        demo_template_module.copy_files(template, tmp_path / "media")
+        return url
     if POSTGRES_URL:
         empty_tables(migrated_database)
         return migrated_database

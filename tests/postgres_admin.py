@@ -27,6 +27,15 @@ def recreate_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+def clone_postgres_database(template: str, url: str) -> None:
+    """Replace the database at ``url`` by a copy of ``template`` (which must have no open connection)."""
+    drop_postgres_database(url)
+    admin = _admin(url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{make_url(url).database}" TEMPLATE "{make_url(template).database}"'))
+    admin.dispose()
+
+
 _SEEDS: dict[str, dict[str, list[dict]]] = {}
 
 

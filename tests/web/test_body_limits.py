@@ -209,7 +209,8 @@ def test_a_receipt_photo_larger_than_a_photo_may_be_is_refused_unread(server, se
 
 
 def test_an_upload_from_someone_without_the_role_is_refused_by_its_role_check(client, session):
-    from factories import make_user, sign_in
+    from factories import make_user
+    from workspace_helpers import sign_in
 
     from shop.accounts.models import Role
 

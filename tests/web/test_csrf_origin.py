@@ -3,8 +3,9 @@ it); tokens are renewed at sign-in and sign-out; under https the seed and sessio
 ``__Host-`` prefix, and every reader and writer agrees on their names."""
 
 import pytest
-from factories import csrf_of, make_product, make_user, make_weaver, sign_in
+from factories import make_product, make_user, make_weaver
 from fastapi.testclient import TestClient
+from workspace_helpers import csrf_of, sign_in
 
 from shop.accounts.models import Role
 from shop.i18n import translator

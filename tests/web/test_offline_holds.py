@@ -8,15 +8,16 @@ orders and can release their pieces at once. Through the real store form, the JS
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from factories import BUYER, checkout_body, fresh, make_product, make_user, make_weaver, sign_in
+import workspace_helpers
+from factories import BUYER, checkout_body, fresh, make_product, make_weaver
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from workspace_helpers import csrf_of, person
 
 from shop import jobs
 from shop.accounts.models import Role
@@ -29,7 +30,6 @@ from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments.offline_holds import LINK_NOT_SENT, LINK_SENT
 from shop.web.email import render as render_email
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SHORT = timedelta(minutes=30)
 FULL = timedelta(hours=72)
 SLACK = timedelta(seconds=30)  # the test's clock against the shop's
@@ -57,10 +57,10 @@ def store_checkout(app, product, *, address: str, email: str, lang: str = "es", 
     """A buyer's whole visit through the store's forms: the product page, the cart, the checkout form."""
     client = browser(app, address)
     page = client.get(f"/{lang}/products/{product.slug}")
-    token = CSRF.search(page.text).group(1)
+    token = csrf_of(page.text)
     client.post(f"/{lang}/cart/add", data={"product_id": product.id, "csrf_token": token}, follow_redirects=False)
     form = client.get(f"/{lang}/checkout")
-    data = {**BUYER, "email": email, "name": name, "method": "offline", "csrf_token": CSRF.search(form.text).group(1)}
+    data = {**BUYER, "email": email, "name": name, "method": "offline", "csrf_token": csrf_of(form.text)}
     return client, client.post(f"/{lang}/checkout", data=data, follow_redirects=False)
 
 
@@ -298,15 +298,12 @@ def test_card_orders_are_limited_a_little_more_loosely(stripe_app, session, piec
 
 
 def signed_in(app, session, username: str, *roles: Role) -> TestClient:
-    make_user(session, name=username.title(), username=username, roles=list(roles))
-    session.commit()
-    client = TestClient(app, raise_server_exceptions=False)
-    assert sign_in(client, username).status_code == 303
-    return client
+    person(session, username, *roles)
+    return workspace_helpers.signed_in(app, username)
 
 
 def post(client: TestClient, path: str, *, csrf: bool = True):
-    token = CSRF.search(client.get("/taller/pagos").text).group(1) if csrf else "forged"
+    token = csrf_of(client.get("/taller/pagos").text) if csrf else "forged"
     return client.post(path, data={"csrf_token": token}, follow_redirects=False)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import test_workspace_payouts
 from factories import fresh
 from sqlalchemy import select
-from test_workspace_orders import post, signed_in
 from test_workspace_payouts import VALID_CLABE, batch_payout, es, only_batch, prepare
+from workspace_helpers import post, signed_in
 
 from shop.audit.models import AuditEvent
 from shop.clock import utcnow

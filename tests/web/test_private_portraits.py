@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from factories import make_image, make_product, make_user, make_weaver, sign_in
+from factories import make_image, make_product, make_user, make_weaver
+from workspace_helpers import sign_in
 
 from shop.accounts.models import Role
 from shop.accounts.sessions import enroll_device

@@ -5,9 +5,10 @@ makes this test fail.
 """
 
 import pytest
-from factories import make_user, sign_in
+from factories import make_user
 from fastapi.testclient import TestClient
 from route_table import concrete, routes
+from workspace_helpers import sign_in
 
 from shop.accounts.models import Role
 

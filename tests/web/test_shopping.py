@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from factories import BUYER, deliver, fresh, make_product, make_weaver
 from sqlalchemy import func, select
+from workspace_helpers import csrf_of
 
 from shop.orders.models import Order, OrderStatus
 from shop.web.browser import CART_PLACEHOLDER, CSRF_PLACEHOLDER
@@ -50,15 +51,11 @@ def pieces(session):
     return {"unique": unique, "series": series, "made": made}
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def add(client, lang, product, quantity=1):
     page = client.get(f"/{lang}/products/{product.slug}")
     return client.post(
         f"/{lang}/cart/add",
-        data={"product_id": product.id, "quantity": quantity, "csrf_token": token_from(page.text)},
+        data={"product_id": product.id, "quantity": quantity, "csrf_token": csrf_of(page.text)},
         follow_redirects=False,
     )
 
@@ -66,19 +63,19 @@ def add(client, lang, product, quantity=1):
 def test_cached_pages_get_each_visitors_own_token_and_cart_count(client, pieces):
     first = client.get("/es/products/huipil")
     assert CSRF_PLACEHOLDER.decode() not in first.text and CART_PLACEHOLDER.decode() not in first.text
-    token = token_from(first.text)
+    token = csrf_of(first.text)
     assert len(token) == 40
     assert "seed=" in first.headers["set-cookie"]
     second = client.get("/es/products/huipil")
     assert second.headers["x-cache"] == "hit"
-    assert token_from(second.text) == token  # same browser, same token
+    assert csrf_of(second.text) == token  # same browser, same token
     assert 'class="count"></span>' in second.text  # empty cart: no badge
     add(client, "es", pieces["unique"])
     third = client.get("/es/products/huipil")
     assert third.headers["x-cache"] == "hit"
     assert '<span class="count">1</span>' in third.text
     other = client.__class__(client.app)
-    other_token = token_from(other.get("/es/products/huipil").text)
+    other_token = csrf_of(other.get("/es/products/huipil").text)
     assert other_token != token
 
 
@@ -98,7 +95,7 @@ def test_add_view_change_and_remove(client, pieces):
     assert "Added to your cart." in cart.text
     assert "Sash" in cart.text and "MX$700" in cart.text
     assert 'value="2"' in cart.text
-    token = token_from(cart.text)
+    token = csrf_of(cart.text)
     client.post("/en/cart/update", data={"product_id": pieces["series"].id, "quantity": 3, "csrf_token": token})
     assert "MX$1,050" in client.get("/en/cart").text
     too_many = client.post(
@@ -133,7 +130,7 @@ def test_checkout_errors_are_shown_next_to_each_field_and_nothing_is_lost(client
     add(client, "es", pieces["unique"])
     form = client.get("/es/checkout")
     assert form.status_code == 200
-    data = {**BUYER, "postal_code": "292", "email": "ana@", "method": "offline", "csrf_token": token_from(form.text)}
+    data = {**BUYER, "postal_code": "292", "email": "ana@", "method": "offline", "csrf_token": csrf_of(form.text)}
     response = client.post("/es/checkout", data=data)
     assert response.status_code == 422
     html = unescape(response.text)
@@ -145,7 +142,7 @@ def test_checkout_errors_are_shown_next_to_each_field_and_nothing_is_lost(client
 
 def test_offline_checkout_places_the_order_and_shows_how_to_pay(client, session, pieces):
     add(client, "es", pieces["unique"])
-    token = token_from(client.get("/es/checkout").text)
+    token = csrf_of(client.get("/es/checkout").text)
     response = client.post(
         "/es/checkout", data={**BUYER, "method": "offline", "csrf_token": token}, follow_redirects=False
     )
@@ -160,7 +157,7 @@ def test_offline_checkout_places_the_order_and_shows_how_to_pay(client, session,
 
 def test_stripe_checkout_redirects_and_the_return_page_tells_the_truth(shop, fake_stripe, session, pieces):
     add(shop, "en", pieces["unique"])
-    token = token_from(shop.get("/en/checkout").text)
+    token = csrf_of(shop.get("/en/checkout").text)
     response = shop.post(
         "/en/checkout", data={**BUYER, "method": "stripe", "csrf_token": token}, follow_redirects=False
     )
@@ -179,7 +176,7 @@ def test_stripe_checkout_redirects_and_the_return_page_tells_the_truth(shop, fak
 
 def test_oxxo_return_page_shows_the_voucher(shop, fake_stripe, session, pieces):
     add(shop, "es", pieces["unique"])
-    token = token_from(shop.get("/es/checkout").text)
+    token = csrf_of(shop.get("/es/checkout").text)
     url = shop.post("/es/checkout", data={**BUYER, "csrf_token": token}, follow_redirects=False).headers["location"]
     session_id = url.rsplit("/", 1)[-1]
     deliver(shop, fake_stripe, fake_stripe.complete_session(session_id, method="oxxo"))
@@ -193,7 +190,7 @@ def test_oxxo_return_page_shows_the_voucher(shop, fake_stripe, session, pieces):
 
 def test_leaving_stripe_without_paying_returns_the_buyer_to_her_cart(shop, fake_stripe, session, pieces):
     add(shop, "es", pieces["unique"])
-    token = token_from(shop.get("/es/checkout").text)
+    token = csrf_of(shop.get("/es/checkout").text)
     shop.post("/es/checkout", data={**BUYER, "csrf_token": token}, follow_redirects=False)
     order = session.scalar(select(Order))
     response = shop.get(f"/es/checkout/cancel/{order.token}", follow_redirects=False)
@@ -207,10 +204,10 @@ def test_leaving_stripe_without_paying_returns_the_buyer_to_her_cart(shop, fake_
 
 def test_a_piece_someone_else_is_paying_for_stops_the_checkout_with_a_clear_message(client, session, pieces):
     add(client, "en", pieces["unique"])
-    token = token_from(client.get("/en/checkout").text)
+    token = csrf_of(client.get("/en/checkout").text)
     other = client.__class__(client.app)
     add(other, "en", pieces["unique"])
-    other_token = token_from(other.get("/en/checkout").text)
+    other_token = csrf_of(other.get("/en/checkout").text)
     assert (
         other.post(
             "/en/checkout", data={**BUYER, "method": "offline", "csrf_token": other_token}, follow_redirects=False

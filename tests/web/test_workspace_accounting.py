@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from factories import make_order, make_user, make_weaver, sale_for
-from fastapi.testclient import TestClient
+from workspace_helpers import signed_in
 
 from shop.accounts.models import Role
 from shop.clock import to_local, utcnow
@@ -20,23 +20,8 @@ from shop.ledger.sales import post_sale
 from shop.ledger.schemas import TrialBalanceRow
 from shop.web.workspace import accounting
 
-PASSWORD = "a long password 1"
 ES = translator("es")
 BOM = b"\xef\xbb\xbf"
-
-
-def signed_in(app, username: str) -> TestClient:
-    """A browser of its own, signed in to the workspace with a password."""
-    client = TestClient(app, raise_server_exceptions=False)
-    page = client.get("/taller")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post(
-        "/taller/entrar",
-        data={"login": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303 and response.headers["location"] == "/taller/inicio"
-    return client
 
 
 def money(amount: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 from banking import BANORTE, BBVA, bank_lines, rows, spei_payout, transfer
 from factories import fresh, make_weaver
 from sqlalchemy import func, select
-from test_workspace_orders import csrf_of, person, post, signed_in
+from workspace_helpers import csrf_of, person, post, signed_in
 
 from shop.accounts.models import Role, User
 from shop.i18n import translator

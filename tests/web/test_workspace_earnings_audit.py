@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import make_image, make_product, make_weaver
-from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from workspace_helpers import PASSWORD, csrf_of, signed_in
 
 from shop.accounts.models import Role
 from shop.accounts.service import create_user
@@ -26,25 +26,7 @@ from shop.payments.offline import sell_in_person
 from shop.payments.refund_records import begin_refund, complete_refund
 from shop.web.workspace.earnings import NO_PROFILE
 
-PASSWORD = "a long password 1"
 ES = translator("es")
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(app, username: str) -> TestClient:
-    """A browser of its own, signed in to the workspace with a password."""
-    client = TestClient(app, raise_server_exceptions=False)
-    page = client.get("/taller")
-    response = client.post(
-        "/taller/entrar",
-        data={"login": username, "password": PASSWORD, "csrf_token": csrf(page.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303 and response.headers["location"] == "/taller/inicio"
-    return client
 
 
 def user(session, username: str, roles: list[Role], **extra):
@@ -93,7 +75,7 @@ def test_a_weaver_sees_what_she_is_owed_and_each_piece_that_sold(app, session, s
     assert (huipil_part, bag_part) == (520_000, 57_600)
     assert weaver_balance(session, sales["maria"].id) == huipil_part + bag_part
 
-    page = sign_in(app, "maria").get("/taller/ganancias")
+    page = signed_in(app, "maria").get("/taller/ganancias")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     html = page.text
@@ -112,11 +94,11 @@ def test_a_weaver_sees_what_she_is_owed_and_each_piece_that_sold(app, session, s
 
 
 def test_a_weaver_never_sees_another_weavers_pieces_or_amounts(app, session, sales):
-    html = sign_in(app, "maria").get("/taller/ganancias").text
+    html = signed_in(app, "maria").get("/taller/ganancias").text
     assert "Morral de Juana" not in html
     assert money(85_000) not in html and money(68_000) not in html  # Juana's bag and her part of it
     assert money(38_400) not in html  # Juana's part of the shared bag
-    juana = sign_in(app, "juana").get("/taller/ganancias").text
+    juana = signed_in(app, "juana").get("/taller/ganancias").text
     assert "Huipil de rombos" not in juana and money(520_000) not in juana
     assert money(68_000) in juana and money(38_400) in juana
     assert re.search(r'class="owed-amount money">([^<]+)<', juana).group(1) == money(68_000 + 38_400)
@@ -140,14 +122,14 @@ def test_refunds_are_shown_plainly_and_lower_what_she_keeps(app, session, sales)
     complete_refund(session, order, refund, stripe_refund_id=None, now=now)
     session.commit()
     taken_back = 100_000 * 8000 // 10_000
-    html = sign_in(app, "maria").get("/taller/ganancias").text
+    html = signed_in(app, "maria").get("/taller/ganancias").text
     assert "−" + money(taken_back) in html
     assert money(520_000 - taken_back) in html
     assert re.search(r'class="owed-amount money">([^<]+)<', html).group(1) == money(520_000 + 57_600 - taken_back)
 
 
 def test_earnings_by_month(app, session, sales):
-    client = sign_in(app, "maria")
+    client = signed_in(app, "maria")
     this_month = to_local(utcnow()).strftime("%Y-%m")
     assert "Huipil de rombos" in client.get(f"/taller/ganancias?mes={this_month}").text
     other = client.get("/taller/ganancias?mes=2001-01")
@@ -160,7 +142,7 @@ def test_earnings_by_month(app, session, sales):
 
 
 def test_someone_without_a_weaver_profile_gets_a_clear_refusal(app, session, sales):
-    page = sign_in(app, "rosa").get("/taller/ganancias")
+    page = signed_in(app, "rosa").get("/taller/ganancias")
     assert page.status_code == 403
     assert str(escape(ES.gettext(NO_PROFILE))) in page.text
 
@@ -171,9 +153,9 @@ def test_earnings_need_a_signed_in_person(client):
 
 
 def test_in_tzotzil_sourced_words_show_and_the_rest_falls_back(app, session, sales):
-    client = sign_in(app, "maria")
+    client = signed_in(app, "maria")
     page = client.get("/taller/ganancias")
-    client.post("/taller/idioma", data={"lang": "tzo", "next": "/taller/ganancias", "csrf_token": csrf(page.text)})
+    client.post("/taller/idioma", data={"lang": "tzo", "next": "/taller/ganancias", "csrf_token": csrf_of(page.text)})
     html = client.get("/taller/ganancias").text
     assert 'lang="tzo"' in html
     assert translator("tzo").gettext("Price") in html
@@ -186,7 +168,7 @@ def test_an_empty_page_for_a_weaver_who_sold_nothing_yet(app, session):
     weaver = make_weaver(session, name="Petrona")
     user(session, "petrona", [Role.member], weaver_id=weaver.id)
     session.commit()
-    page = sign_in(app, "petrona").get("/taller/ganancias")
+    page = signed_in(app, "petrona").get("/taller/ganancias")
     assert page.status_code == 200
     assert re.search(r'class="owed-amount money">([^<]+)<', page.text).group(1) == money(0)
 
@@ -252,7 +234,7 @@ def ids(html: str) -> list[str]:
 
 
 def test_the_council_reads_the_log_newest_first_with_before_and_after(app, audit):
-    page = sign_in(app, "ana").get("/taller/registro")
+    page = signed_in(app, "ana").get("/taller/registro")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     found = ids(page.text)
@@ -264,7 +246,7 @@ def test_the_council_reads_the_log_newest_first_with_before_and_after(app, audit
 
 
 def test_the_log_filters_by_person_and_by_days_in_mexico_city(app, audit):
-    client = sign_in(app, "ana")
+    client = signed_in(app, "ana")
     by_rosa = client.get("/taller/registro", params={"persona": audit["rosa"].id})
     assert ids(by_rosa.text) == ["702"]
     march_first = client.get("/taller/registro", params={"desde": "2025-03-01", "hasta": "2025-03-01"})
@@ -280,7 +262,7 @@ def test_the_log_is_paginated_by_fifty(app, session, audit):
     for n in range(58):
         event(session, audit["rosa"], start + timedelta(hours=n), f"9{n:03d}")
     session.commit()
-    client = sign_in(app, "ana")
+    client = signed_in(app, "ana")
     query = {"persona": audit["rosa"].id}
     first = client.get("/taller/registro", params=query)
     assert len(ids(first.text)) == 50
@@ -303,14 +285,14 @@ def test_the_log_is_paginated_by_fifty(app, session, audit):
     ],
 )
 def test_bad_filters_get_a_clear_message_not_an_error(app, audit, params):
-    page = sign_in(app, "ana").get("/taller/registro", params=params)
+    page = signed_in(app, "ana").get("/taller/registro", params=params)
     assert page.status_code == 422
     assert 'class="alert" role="alert"' in page.text
     assert 'name="desde"' in page.text  # the form is there to correct them
 
 
 def test_only_the_council_and_admins_read_the_log(app, client, audit):
-    assert sign_in(app, "maria").get("/taller/registro").status_code == 403
-    assert sign_in(app, "rosa").get("/taller/registro").status_code == 200
+    assert signed_in(app, "maria").get("/taller/registro").status_code == 403
+    assert signed_in(app, "rosa").get("/taller/registro").status_code == 200
     anonymous = client.get("/taller/registro", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/taller"

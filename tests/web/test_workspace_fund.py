@@ -13,7 +13,7 @@ import re
 
 import pytest
 from factories import make_order, make_user, make_weaver, sale_for
-from test_workspace_accounting import signed_in
+from workspace_helpers import signed_in
 
 from shop.accounts.models import Role
 from shop.clock import utcnow

@@ -6,17 +6,16 @@ import re
 from html import unescape
 
 import pytest
+import workspace_helpers
 from factories import fresh, make_category, make_product, make_weaver, photo_bytes
 from sqlalchemy import func, select
+from workspace_helpers import csrf_of, person
 
 from shop.accounts.models import Role
-from shop.accounts.service import create_user
 from shop.audit.models import AuditEvent
 from shop.catalogue.images import thumbnail_path
 from shop.catalogue.models import Image, Product, ProductImage, ProductStatus, ProductWeaver, StockMovement
 from shop.i18n import translator
-
-PASSWORD = "a long password 1"
 
 
 def es(message: str, **params) -> str:
@@ -24,23 +23,13 @@ def es(message: str, **params) -> str:
     return translator("es").gettext(message, **params)
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def sign_in(client, session, *, name: str, username: str, roles=(Role.member,), weaver_id=None) -> str:
     """Create a person, sign her in with her password; returns a CSRF token for this browser."""
-    create_user(session, name=name, username=username, roles=list(roles), weaver_id=weaver_id, password=PASSWORD)
-    session.commit()
+    person(session, username, *roles, weaver=weaver_id, name=name)
     client.cookies.clear()
-    token = token_from(client.get("/taller").text)
-    response = client.post(
-        "/taller/entrar",
-        data={"login": username, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
+    response = workspace_helpers.sign_in(client, username)
     assert response.status_code == 303 and response.headers["location"] == "/taller/inicio"
-    return token_from(client.get("/taller/inicio").text)  # signing in renews the browser's token
+    return csrf_of(client.get("/taller/inicio").text)  # signing in renews the browser's token
 
 
 def error_for(html: str, field: str) -> str:

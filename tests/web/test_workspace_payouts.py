@@ -13,7 +13,7 @@ import pytest
 from factories import deliver, fresh, make_order, make_weaver, photo_bytes, sale_for
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from test_workspace_orders import csrf_of, person, post, signed_in
+from workspace_helpers import csrf_of, person, post, signed_in
 
 from shop.accounts.models import Role
 from shop.clock import to_local, utcnow
@@ -397,21 +397,21 @@ def test_the_bank_file_waits_for_approval(app, session, world):
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "status", "message"),
     [
-        "/taller/pagos-tejedoras/lotes/99999999999999999999",
-        "/taller/pagos-tejedoras/lotes/abc",
-        "/taller/pagos-tejedoras/pagos/0/recibo",
-        "/taller/tejedoras/99999999999999999999/cuenta",
-        "/taller/tejedoras/1/estado?mes=0000-05",
-        "/taller/tejedoras/1/estado?mes=9999-12",
-        "/taller/tejedoras/1/estado?mes=99999999999-01",
+        ("/taller/pagos-tejedoras/lotes/99999999999999999999", 400, "Algo en la solicitud no es válido."),
+        ("/taller/pagos-tejedoras/lotes/abc", 400, "Algo en la solicitud no es válido."),
+        ("/taller/pagos-tejedoras/pagos/0/recibo", 400, "Algo en la solicitud no es válido."),
+        ("/taller/tejedoras/99999999999999999999/cuenta", 400, "Algo en la solicitud no es válido."),
+        ("/taller/tejedoras/1/estado?mes=0000-05", 422, "“0000-05” no es un mes. Escríbelo así: AAAA-MM"),
+        ("/taller/tejedoras/1/estado?mes=9999-12", 422, "“9999-12” no es un mes. Escríbelo así: AAAA-MM"),
+        ("/taller/tejedoras/1/estado?mes=99999999999-01", 422, "“99999999999-01” no es un mes."),
     ],
 )
-def test_addresses_that_are_not_numbers_or_months_are_refused_clearly(app, session, world, path):
+def test_addresses_that_are_not_numbers_or_months_are_refused_clearly(app, session, world, path, status, message):
     response = signed_in(app, "consejera").get(path)
-    assert response.status_code in (400, 404, 422), response.status_code
-    assert 'role="alert"' in response.text  # a page that says what is wrong
+    assert response.status_code == status, response.status_code
+    assert re.search(r'role="alert">[^<]*' + re.escape(message), response.text)  # a page that says what is wrong
 
 
 @pytest.mark.parametrize("month", ["0000-05", "9999-12", "2026-13", "99999999999-01"])

@@ -5,9 +5,10 @@ import html
 from datetime import timedelta
 
 import pytest
-from factories import csrf_of, fresh, make_user, make_weaver, sign_in
+from factories import fresh, make_user, make_weaver
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from workspace_helpers import csrf_of, sign_in
 
 from shop.accounts.models import Role, User
 from shop.accounts.sessions import enroll_device

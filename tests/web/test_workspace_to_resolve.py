@@ -8,12 +8,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import workspace_helpers
 from factories import fresh, make_order, make_product, make_weaver, place, sale_for
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from workspace_helpers import csrf_of, person
 
 from shop.accounts.models import Role
-from shop.accounts.service import create_user
 from shop.catalogue.stock import extend_reservations
 from shop.clock import utcnow
 from shop.i18n import translator
@@ -27,27 +28,16 @@ from shop.payments.models import Payment, PaymentStatus
 from shop.payments.offline import sell_in_person
 from shop.payments.service import open_payment
 
-PASSWORD = "a long password 1"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 es = translator("es")
 
 
 def signed_in(app, session, username: str, *roles: Role, weaver_id=None) -> TestClient:
-    create_user(
-        session, name=username.title(), username=username, roles=list(roles), password=PASSWORD, weaver_id=weaver_id
-    )
-    session.commit()
-    client = TestClient(app, raise_server_exceptions=False)
-    token = CSRF.search(client.get("/taller").text).group(1)
-    response = client.post(
-        "/taller/entrar", data={"login": username, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-    return client
+    person(session, username, *roles, weaver=weaver_id)
+    return workspace_helpers.signed_in(app, username)
 
 
 def post(client: TestClient, path: str, data: dict | None = None, *, form_page: str = "/taller/inicio"):
-    token = CSRF.search(client.get(form_page).text).group(1)
+    token = csrf_of(client.get(form_page).text)
     return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False)
 
 

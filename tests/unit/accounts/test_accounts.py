@@ -27,6 +27,15 @@ def test_secrets_are_stored_as_argon2_hashes(session):
     assert not credentials.verify_secret(user.pin_hash, "4827")
 
 
+def test_production_hashes_with_the_owasp_parameters(production_hasher, session):
+    """The suite hashes cheaply (tests/conftest.py); what the module defines, and production uses, is OWASP's."""
+    assert (production_hasher.time_cost, production_hasher.memory_cost, production_hasher.parallelism) == (2, 19_456, 1)
+    user = member(session, password="a long password 1")
+    for stored in (user.pin_hash, user.password_hash):
+        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert credentials.verify_secret(user.password_hash, "a long password 1")
+
+
 @pytest.mark.parametrize("pin", ["123", "1234567", "12a4", "1111", "1234", "9876", ""])
 def test_weak_or_malformed_pins_are_refused(session, pin):
     user = member(session)

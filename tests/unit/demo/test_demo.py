@@ -8,14 +8,16 @@ import shutil
 from collections import Counter
 from datetime import timedelta
 
+import demo_template as demo_template_module
 import pytest
 from PIL import Image as PILImage
-from postgres_admin import empty_tables
-from sqlalchemy import event, func, select
+from postgres_admin import drop_postgres_database
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from shop.catalogue.browse import ProductQuery, list_public_products
-from shop.catalogue.images import ImageLimits, original_path, thumbnail_path, thumbnail_widths
+from shop.catalogue.images import original_path, thumbnail_path, thumbnail_widths
 from shop.catalogue.models import (
     PUBLIC_STATUSES,
     Category,
@@ -27,35 +29,30 @@ from shop.catalogue.models import (
     ProductWeaver,
     Weaver,
 )
-from shop.db import make_engine, session_scope
+from shop.db import make_engine
 from shop.demo import data
 from shop.demo.artwork import KINDS, PORTRAIT_SIZE, PRODUCT_SIZE, draw_portrait, draw_product
-from shop.demo.load import load_demo
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
-LIMITS = ImageLimits(max_bytes=15 * 1024 * 1024, max_pixels=50_000_000)
 
 
 @pytest.fixture(scope="module")
-def demo(migrated_database, tmp_path_factory):
-    """One migrated database with the demo loaded, shared by every test in this module."""
+def demo(demo_template, tmp_path_factory):
+    """A copy of the demo catalogue as load_demo leaves it (loaded once per run), shared by this module."""
     base = tmp_path_factory.mktemp("demo")
     if POSTGRES_URL:
-        empty_tables(migrated_database)
-        url = migrated_database
+        parsed = make_url(POSTGRES_URL)
+        url = parsed.set(database=f"{parsed.database}_demo_check").render_as_string(hide_password=False)
     else:
-        shutil.copyfile(migrated_database, base / "demo.db")
         url = f"sqlite:///{base / 'demo.db'}"
-    engine = make_engine(url)
+    demo_template_module.copy(demo_template.catalogue, url)
     media_dir = base / "media"
-    commits = []
-    with session_scope(engine) as session:
-        event.listen(session, "after_commit", lambda _session: commits.append(1))
-        counts = load_demo(session, media_dir, LIMITS)
-        committed_by_loader = len(commits)
-    assert len(commits) == 1  # the one by session_scope, the owner of the transaction
-    yield engine, media_dir, counts | {"committed_by_loader": committed_by_loader}
+    shutil.copytree(demo_template.media_dir, media_dir)
+    engine = make_engine(url)
+    yield engine, media_dir, demo_template.counts | {"committed_by_loader": demo_template.commits_by_loader}
     engine.dispose()
+    if POSTGRES_URL:
+        drop_postgres_database(url)
 
 
 @pytest.fixture
