@@ -69,7 +69,8 @@ def csrf_token(secret: str, seed: str) -> str:
 
 
 def csrf_valid(secret: str, seed: str | None, token: str | None) -> bool:
-    return bool(seed and token) and hmac.compare_digest(csrf_token(secret, seed), token)
+    """Compared as bytes: compare_digest refuses a str with characters beyond ASCII, which anyone can send."""
+    return bool(seed and token) and hmac.compare_digest(csrf_token(secret, seed).encode(), token.encode())
 
 
 class Signer:

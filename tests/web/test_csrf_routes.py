@@ -72,7 +72,7 @@ def admin(app, session):
     return client
 
 
-@pytest.mark.parametrize("token", [None, "wrong"])
+@pytest.mark.parametrize("token", [None, "wrong", "ñ" * 40], ids=["none", "wrong", "beyond-ascii"])  # not a 500
 def test_every_page_that_changes_something_refuses_a_form_without_its_token(app, admin, token):
     """Signed in with every role, so that only the token stands between the form and the change."""
     data = {} if token is None else {"csrf_token": token}
@@ -103,3 +103,32 @@ def test_a_form_with_its_token_goes_through(admin):
     )
     assert response.status_code == 422
     assert EXPIRED_ES not in response.text
+
+
+def test_a_multipart_form_carries_its_token_to_a_route_without_fields(admin):
+    """The dependency reads the form itself when the route has no field of its own, multipart or not."""
+    from factories import csrf_of
+
+    token = csrf_of(admin.get("/taller/pagos").text)
+    path = "/taller/pagos/sin-confirmar/soltar"
+    refused = admin.post(path, data={"csrf_token": "wrong"}, files={"x": ("x.txt", b"x")}, follow_redirects=False)
+    assert refused.status_code == 403
+    sent = admin.post(path, data={"csrf_token": token}, files={"x": ("x.txt", b"x")}, follow_redirects=False)
+    assert sent.status_code == 303
+
+
+def test_a_form_read_by_the_dependency_keeps_its_size_limit(client):
+    from shop.web.body_limits import DEFAULT_BYTES
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    too_large = client.post("/taller/salir", content=b"csrf_token=" + b"x" * DEFAULT_BYTES, headers=form)
+    assert too_large.status_code == 413
+    assert "Lo que enviaste es demasiado grande. Aquí el límite es de 64 KB." in too_large.text
+
+
+def test_the_refusal_is_in_the_language_she_chose(admin):
+    from factories import csrf_of
+
+    admin.post("/taller/idioma", data={"lang": "tzo", "csrf_token": csrf_of(admin.get("/taller/inicio").text)})
+    refused = admin.post("/taller/pagos/sin-confirmar/soltar", data={"csrf_token": "wrong"}, follow_redirects=False)
+    assert refused.status_code == 403 and '<html lang="tzo">' in refused.text
