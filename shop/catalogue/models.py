@@ -206,6 +206,10 @@ class StockReservation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="products.id", ondelete="RESTRICT")
     order_id: int = Field(foreign_key="orders.id", ondelete="RESTRICT", index=True)
+    # Whom the hold is for, as members are told when they try to take the piece: copied from the order when the
+    # hold is made, so the catalogue reads its own table and never the orders'.
+    order_number: str = Field(default="", max_length=20)
+    buyer: str = Field(default="", max_length=200)
     quantity: int
     status: ReservationStatus = Field(
         default=ReservationStatus.active, sa_type=str_enum(ReservationStatus, "reservation_status"), nullable=False

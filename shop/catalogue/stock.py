@@ -96,20 +96,10 @@ def held_quantities(session: Session, product_ids: list[int], now: datetime, *, 
 
 def holds_on(session: Session, product_ids: list[int], now: datetime) -> dict[int, list[Hold]]:
     """Every unexpired hold on these products, with its order's number and buyer, soonest to end first."""
-    from shop.orders.models import Order  # orders build on the catalogue; reading their rows is allowed
-
     if not product_ids:
         return {}
-    rows = session.execute(
-        sa.select(
-            StockReservation.product_id,
-            StockReservation.order_id,
-            Order.number,
-            Order.name,
-            StockReservation.quantity,
-            StockReservation.expires_at,
-        )
-        .join(Order, Order.id == StockReservation.order_id)
+    rows = session.scalars(
+        sa.select(StockReservation)
         .where(
             StockReservation.product_id.in_(product_ids),
             StockReservation.status == ReservationStatus.active,
@@ -118,8 +108,10 @@ def holds_on(session: Session, product_ids: list[int], now: datetime) -> dict[in
         .order_by(StockReservation.expires_at, StockReservation.id)
     ).all()
     found: dict[int, list[Hold]] = {}
-    for product_id, order_id, number, buyer, quantity, until in rows:
-        found.setdefault(product_id, []).append(Hold(product_id, order_id, number, buyer, quantity, until))
+    for row in rows:
+        found.setdefault(row.product_id, []).append(
+            Hold(row.product_id, row.order_id, row.order_number, row.buyer, row.quantity, row.expires_at)
+        )
     return found
 
 
@@ -157,7 +149,14 @@ def lock_products(session: Session, product_ids: list[int]) -> dict[int, Product
 
 
 def reserve_stock(
-    session: Session, *, order_id: int, items: list[tuple[int, int]], expires_at: datetime, now: datetime
+    session: Session,
+    *,
+    order_id: int,
+    order_number: str,
+    buyer: str,
+    items: list[tuple[int, int]],
+    expires_at: datetime,
+    now: datetime,
 ) -> list[StockReservation]:
     """Hold ``items`` [(product_id, quantity)] for an order until ``expires_at``: all of them, or none.
 
@@ -184,7 +183,15 @@ def reserve_stock(
     if missing:
         raise JustSold(missing)
     reservations = [
-        StockReservation(product_id=pid, order_id=order_id, quantity=qty, expires_at=expires_at, created_at=now)
+        StockReservation(
+            product_id=pid,
+            order_id=order_id,
+            order_number=order_number,
+            buyer=buyer,
+            quantity=qty,
+            expires_at=expires_at,
+            created_at=now,
+        )
         for pid, qty in holds
     ]
     session.add_all(reservations)

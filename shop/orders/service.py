@@ -255,7 +255,15 @@ def place_order(
     order.amount_due_now = sum(line.amount_due_now for line in lines) + order.shipping_amount
     session.add(OrderEvent(order_id=order.id, to_status=OrderStatus.pending_payment.value, actor=actor, created_at=now))
     session.flush()
-    stock.reserve_stock(session, order_id=order.id, items=list(quantities.items()), expires_at=hold_until, now=now)
+    stock.reserve_stock(
+        session,
+        order_id=order.id,
+        order_number=order.number,
+        buyer=order.name,
+        items=list(quantities.items()),
+        expires_at=hold_until,
+        now=now,
+    )
     return session.scalar(
         _loaded(sa.select(Order).where(Order.id == order.id)).execution_options(populate_existing=True)
     )

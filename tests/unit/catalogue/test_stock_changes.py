@@ -212,3 +212,30 @@ def test_an_expired_hold_no_longer_keeps_the_piece(session):
     extend_reservations(session, order.id, utcnow() - timedelta(seconds=1))
     change(session, product, delta=-1, reason=StockReason.damaged)
     assert product.stock_on_hand == 0
+
+
+def test_whom_a_piece_is_held_for_is_read_from_the_hold_itself(session):
+    """The catalogue names the order and buyer from its own table: it never reads the orders'."""
+    import re
+
+    from sqlalchemy import event
+
+    from shop.catalogue.stock import holds_on
+
+    product = make_product(session, kind="unique", stock_on_hand=1)
+    order = place(session, [(product, 1)], name="Ana López")
+    session.commit()
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        holds = holds_on(session, [product.id], utcnow())[product.id]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [(hold.order_id, hold.order_number, hold.buyer) for hold in holds] == [(order.id, order.number, "Ana López")]
+    assert statements
+    assert not any(re.search(r"\borders\b", statement) for statement in statements)
