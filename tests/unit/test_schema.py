@@ -40,3 +40,28 @@ def test_every_string_column_has_a_max_length():
         for column in table.columns:
             if isinstance(column.type, String):
                 assert column.type.length, f"{table.name}.{column.name} has no max length"
+
+
+def test_holds_made_before_they_kept_their_order_learn_it_on_upgrade(empty_database_url):
+    """Holds running at deploy time are filled in from their orders, so members are still told whom they are for."""
+    from factories import make_product, place
+    from sqlmodel import Session
+
+    from alembic import command
+    from shop.catalogue.stock import holds_on
+    from shop.clock import utcnow
+
+    migrations.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url, pool_size=0)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            product = make_product(session, kind="unique", stock_on_hand=1)
+            order = place(session, [(product, 1)], name="Ana López")
+            session.commit()
+        command.downgrade(migrations.alembic_config(empty_database_url), "5d1c7a93e2b8")
+        migrations.upgrade(empty_database_url)
+        with Session(engine) as session:
+            holds = holds_on(session, [product.id], utcnow())[product.id]
+        assert [(hold.order_number, hold.buyer) for hold in holds] == [(order.number, "Ana López")]
+    finally:
+        engine.dispose()
