@@ -39,10 +39,9 @@ MONEY_FOR = {PayoutMethod.cash: "cash", PayoutMethod.spei: "bank", PayoutMethod.
 TRACKING_KEY = re.compile(r"[A-Za-z0-9]{1,30}")
 
 
-def _payout(session: Session, payout_id: int) -> Payout:
-    payout = session.scalar(
-        select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
-    )
+def locked_payout(session: Session, payout_id: int) -> Payout:
+    """The payout row, locked and read afresh: whoever pays, undoes or matches it next waits for this one."""
+    payout = session.get(Payout, payout_id, with_for_update=True, populate_existing=True)
     if payout is None:
         raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
     return payout
@@ -62,7 +61,7 @@ def _locked(session: Session, payout_id: int) -> tuple[Payout, PayoutBatch]:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return _payout(session, payout_id), batch
+    return locked_payout(session, payout_id), batch
 
 
 def _payable(session: Session, payout_id: int, *, by: User, now: datetime, hold: timedelta) -> Payout:
@@ -268,7 +267,7 @@ def check_proof_wanted(payout: Payout) -> None:
 
 def attach_proof(session: Session, payout_id: int, *, path: str, now: datetime) -> Payout:
     """Record the photo of the signed receipt (already stored privately at ``path``)."""
-    payout = _payout(session, payout_id)
+    payout = locked_payout(session, payout_id)
     check_proof_wanted(payout)
     payout.proof_path, payout.proof_uploaded_at = path[:200], now
     session.flush()

@@ -41,6 +41,7 @@ from shop.catalogue.models import Weaver
 from shop.clock import to_local
 from shop.errors import N_, Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from shop.ledger.models import BankLine, BankMatch, Payout, PayoutMethod, PayoutStatus, TransactionKind
+from shop.ledger.paying import locked_payout
 from shop.ledger.posting import post
 from shop.ledger.reversals import reverse
 from shop.ledger.schemas import EntryLine, MatchCandidate
@@ -218,9 +219,7 @@ def _suggestions(lines: list[BankLine], options: dict[int, list[Option]]) -> dic
 
 def _line(session: Session, line_id: int) -> BankLine:
     """The bank line, locked and read afresh (a second person confirming waits here for the first)."""
-    line = session.scalar(
-        select(BankLine).where(BankLine.id == line_id).with_for_update().execution_options(populate_existing=True)
-    )
+    line = session.get(BankLine, line_id, with_for_update=True, populate_existing=True)
     if line is None:
         raise NotFound(N_("There is no bank line %(number)s."), number=line_id)
     return line
@@ -342,11 +341,7 @@ def _check_free(session: Session, candidate: MatchCandidate) -> None:
 
 def _paid_payout(session: Session, payout_id: int) -> MatchCandidate:
     """The payout, locked (undoing it waits for this match), if it is a SPEI payout that was paid."""
-    payout = session.scalar(
-        select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
-    )
-    if payout is None:
-        raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
+    payout = locked_payout(session, payout_id)
     if payout.method is not PayoutMethod.spei or payout.status is not PayoutStatus.paid:
         raise InvalidState(N_("Only a SPEI payout that was paid can be matched to a withdrawal."))
     name = session.scalar(select(Weaver.name).where(Weaver.id == payout.weaver_id)) or ""

@@ -81,21 +81,11 @@ def post_sale(session: Session, sale: Sale, *, new: bool = False) -> LedgerTrans
     ``new``: the caller holds the lock that decides whether this sale exists (the order's row, its payment just
     moved to succeeded), so the key cannot be taken; the posting then costs two statements (``post_new``).
     """
-    if new:
-        _validate_sale(sale)
-        return post_new(
-            session,
-            kind=SALE,
-            key=sale.key,
-            entries=sale_entries(sale),
-            order_id=sale.order_id,
-            description=sale.description,
-        )
-    existing = existing_posting(session, sale.key, SALE)
-    if existing is not None:
+    if not new and (existing := existing_posting(session, sale.key, SALE)) is not None:
         return existing
     _validate_sale(sale)
-    return post(
+    write = post_new if new else post
+    return write(
         session,
         kind=SALE,
         key=sale.key,

@@ -383,16 +383,8 @@ def mark_shipped(
         raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
     transition(session, order, OrderStatus.shipped, actor=actor, note=f"{carrier} {tracking_number}", now=now)
     order.carrier, order.tracking_number = carrier[:80], tracking_number[:80]
-    if order.email:
-        enqueue(
-            session,
-            kind="order_shipped",
-            to=order.email,
-            language=order.language,
-            context=email_context(order, base_url)
-            | {"carrier": order.carrier, "tracking_number": order.tracking_number, "tracking_url": ""},
-            dedupe_key=f"order_shipped:{order.id}",
-        )
+    shipment = {"carrier": order.carrier, "tracking_number": order.tracking_number, "tracking_url": ""}
+    tell_buyer(session, order, "order_shipped", base_url, key=f"order_shipped:{order.id}", extra=shipment)
 
 
 def mark_delivered(session: Session, order: Order, *, actor: str, now: datetime) -> None:
@@ -425,6 +417,22 @@ def unpaid_past_hold(session: Session, now: datetime, grace: timedelta) -> list[
             sa.select(Order.id).where(Order.status == OrderStatus.pending_payment, Order.reserved_until < now - grace)
         ).all()
     )
+
+
+def tell_buyer(
+    session: Session, order: Order, kind: str, base_url: str, *, key: str, extra: dict | None = None
+) -> None:
+    """Queue the order e-mail ``kind`` to its buyer, once per ``key``; an order taken without an address (a sale
+    at the counter) tells nobody."""
+    if order.email:
+        enqueue(
+            session,
+            kind=kind,
+            to=order.email,
+            language=order.language,
+            context=email_context(order, base_url) | (extra or {}),
+            dedupe_key=key,
+        )
 
 
 def email_context(order: Order, base_url: str) -> dict:

@@ -18,12 +18,11 @@ from shop.errors import N_, InvalidState
 from shop.ledger.receipts import post_receipt
 from shop.ledger.sales import post_sale
 from shop.ledger.schemas import UNALLOCATED
-from shop.mail.outbox import enqueue
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus
 from shop.payments import states
 from shop.payments.models import Payment, PaymentStatus
-from shop.payments.service import MONEY_ACCOUNT, missing_pieces, sale_for, settle, tell_buyer_paid
+from shop.payments.service import MONEY_ACCOUNT, missing_pieces, sale_for, settle
 
 # Why a payment waits to be resolved, as the workspace shows it (translated there); details go in the order's log.
 ARRIVED_AFTER_CANCEL = N_(
@@ -153,15 +152,7 @@ def hold_unallocated(
     else:
         orders.note_event(session, order, actor=actor, note=reason, now=now)
     order.attention = why
-    if order.email:
-        enqueue(
-            session,
-            kind="payment_on_hold",
-            to=order.email,
-            language=order.language,
-            context=orders.email_context(order, base_url),
-            dedupe_key=f"payment_on_hold:{payment.id}",
-        )
+    orders.tell_buyer(session, order, "payment_on_hold", base_url, key=f"payment_on_hold:{payment.id}")
     session.flush()
 
 
@@ -190,7 +181,7 @@ def reinstate(session: Session, order: Order, payment: Payment, *, actor: str, n
     )
     post_sale(session, sale_for(order, payment, money_account=UNALLOCATED, fee=0))
     order.attention = ""
-    tell_buyer_paid(session, order, base_url)
+    orders.tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
     session.flush()
 
 

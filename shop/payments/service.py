@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from shop.catalogue.stock import unavailable
 from shop.ledger.sales import post_sale
 from shop.ledger.schemas import Sale, SaleLine
-from shop.mail.outbox import enqueue
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
 from shop.payments import states
@@ -86,18 +85,6 @@ def missing_pieces(session: Session, order: Order, now: datetime, *, lock: bool 
     return [line.title_es for line in order.lines if line.product_id is None or line.product_id in gone]
 
 
-def tell_buyer_paid(session: Session, order: Order, base_url: str) -> None:
-    if order.email:
-        enqueue(
-            session,
-            kind="payment_received",
-            to=order.email,
-            language=order.language,
-            context=orders.email_context(order, base_url),
-            dedupe_key=f"payment_received:{order.id}",
-        )
-
-
 def settle(
     session: Session,
     order: Order,
@@ -130,22 +117,11 @@ def settle(
     )
     # The payment moved to succeeded under the order's lock just now: its sale cannot exist yet.
     post_sale(session, sale_for(order, payment), new=True)
-    tell_buyer_paid(session, order, base_url)
+    orders.tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
     session.flush()
     return complete
 
 
 def send_confirmation(session: Session, order: Order, *, base_url: str, bank_transfer_details: str) -> None:
-    if not order.email:
-        return
-    context = orders.email_context(order, base_url)
-    if order.payment_method is PaymentMethod.offline:
-        context["bank_transfer_details"] = bank_transfer_details
-    enqueue(
-        session,
-        kind="order_confirmation",
-        to=order.email,
-        language=order.language,
-        context=context,
-        dedupe_key=f"order_confirmation:{order.id}",
-    )
+    bank = {"bank_transfer_details": bank_transfer_details} if order.payment_method is PaymentMethod.offline else {}
+    orders.tell_buyer(session, order, "order_confirmation", base_url, key=f"order_confirmation:{order.id}", extra=bank)

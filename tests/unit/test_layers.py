@@ -1,5 +1,6 @@
 """The layering rules (DESIGN.md, rules 1 and 8), checked by import-linter: domains never import the
-transports, the JSON API and what both transports share (shop.http) never import the HTML pages."""
+transports (shop.web, shop.api and shop.http, the part both share) nor fastapi, starlette or jinja2; the JSON API
+and shop.http never import the HTML pages."""
 
 import re
 import subprocess
@@ -25,14 +26,30 @@ def test_the_api_is_checked_against_the_web_layer():
     assert not [path.name for path in (ROOT / "shop" / "api").rglob("*.py") if imports_web.search(path.read_text())]
 
 
-def test_every_package_is_under_a_contract():
-    """A new package or top-level module must be placed in the layering rules when it is created."""
-    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
-    covered = {module for c in contracts for module in c["source_modules"]}
+TRANSPORTS = {"shop.web", "shop.api", "shop.http", "shop.main"}
+ABOVE_THE_DOMAINS = {"shop.jobs", "shop.cli"}  # they render e-mails with shop.web.email; their own contract
+
+
+def _packages() -> set[str]:
     top_level = {f"shop.{p.stem}" for p in (ROOT / "shop").glob("*.py") if p.stem != "__init__"}
-    packages = {f"shop.{p.parent.name}" for p in (ROOT / "shop").glob("*/__init__.py")}
-    # shop.main assembles the app from every layer; shop.web is what nothing else may import.
-    assert sorted((top_level | packages) - covered - {"shop.main", "shop.web"}) == []
+    return top_level | {f"shop.{p.parent.name}" for p in (ROOT / "shop").glob("*/__init__.py")}
+
+
+def test_every_package_but_the_transports_is_kept_from_them():
+    """A new package or top-level module is a domain (or kernel) until it is named a transport: it must be
+    listed under the contract that keeps fastapi, starlette, jinja2 and every transport out of it."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    domains = next(c for c in contracts if c["name"].startswith("Domain packages never import"))
+    assert {"fastapi", "starlette", "jinja2", *TRANSPORTS} <= set(domains["forbidden_modules"])
+    assert sorted(_packages() - TRANSPORTS - ABOVE_THE_DOMAINS - set(domains["source_modules"])) == []
+    assert set(domains["source_modules"]).isdisjoint(TRANSPORTS | ABOVE_THE_DOMAINS)
+
+
+def test_jobs_and_the_command_line_import_no_server():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    above = next(c for c in contracts if c["name"].startswith("The jobs and the command line"))
+    assert set(above["source_modules"]) == ABOVE_THE_DOMAINS
+    assert {"fastapi", "starlette", "shop.api", "shop.http", "shop.main"} <= set(above["forbidden_modules"])
 
 
 def test_the_kernel_imports_no_domain():
