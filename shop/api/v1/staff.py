@@ -23,9 +23,8 @@ from shop.errors import N_, NotFound
 from shop.http.auth import Signed, require
 from shop.http.deps import SessionDep
 from shop.orders import service as orders
-from shop.orders.models import Order
 from shop.orders.schemas import OrderItem
-from shop.orders.scope import visible_orders
+from shop.orders.scope import visible_order
 from shop.payments import refunds as refund_flow
 from shop.payments.offline import confirm_offline_payment, record_money_to_resolve, sell_in_person
 from shop.payments.receiving import reinstate, unallocated_payment
@@ -222,11 +221,7 @@ def give_back(request: Request, number: str, body: GiveBackIn, who: Treasurer) -
 
 def _step(session, number: str, who: Signed, action) -> None:
     """Move an order on; a member may only move orders holding a piece she wove (others look unknown to her)."""
-    query = visible_orders(sa.select(Order.id).where(Order.number == number), who)
-    found = session.scalar(query) if orders.could_be(number, 20) else None
-    if found is None:
-        raise NotFound(N_("There is no order %(number)s."), number=number)
-    action(orders.lock_order(session, found))
+    action(orders.lock_order(session, visible_order(session, number, who).id))
 
 
 @router.post("/orders/{number}/packed", response_model=OrderRead, responses=ORDER)

@@ -14,10 +14,10 @@ from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
 from shop.ledger.models import BatchStatus
 from shop.ledger.payout_queries import open_batch_counts
+from shop.orders.packing import waiting as waiting_orders
 from shop.orders.scope import mine
 from shop.orders.waiting import offline_payments_to_confirm
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.workspace.orders import waiting as waiting_orders
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

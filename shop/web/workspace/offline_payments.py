@@ -20,12 +20,14 @@ from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
+from shop.orders.packing import S
+from shop.orders.scope import with_lines
 from shop.payments import offline_holds
 from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.store.shopping import flash_message
-from shop.web.workspace.orders import S, country_name, with_lines
+from shop.web.workspace.orders import country_name
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

@@ -7,24 +7,23 @@ are confirmed in ``offline_payments``, and money is given back in ``refunds``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role
 from shop.clock import utcnow
-from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
-from shop.orders.models import Channel, Order, OrderLine, OrderStatus
+from shop.orders.models import Order
+from shop.orders.packing import S, next_step, ready_by, recently_sent, stage, waiting
 from shop.orders.schemas import countries
-from shop.orders.scope import sees_everything, visible_orders
+from shop.orders.scope import sees_everything, visible_order
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
 from shop.payments.refundable import Refundable
 from shop.payments.refundable import refundable as payments_refundable
@@ -35,10 +34,6 @@ router = APIRouter(prefix="/taller", include_in_schema=False)
 Packers = Annotated[Signed, Depends(require(Role.member, Role.treasurer, Role.council, Role.admin))]
 Back = Annotated[str, Form(max_length=10)]
 
-S = OrderStatus
-# Where an order is on its way to the buyer; a partly refunded order keeps travelling from where it was.
-FULFILMENT = (S.paid, S.packed, S.shipped, S.delivered)
-NEXT = {S.paid: S.packed, S.packed: S.shipped, S.shipped: S.delivered}
 CARRIERS = ("Correos de México", "Estafeta", "DHL", "FedEx", "Redpack", "UPS")
 THANKS = N_("Thank you for supporting the weavers of J'pas Joloviletik. Every piece carries many hours of work.")
 PAYMENT_KINDS = {
@@ -61,40 +56,8 @@ REFUND_STATES = {
 REFUND_WAYS = {"stripe": N_("through Stripe"), "cash": N_("in cash"), "dashboard": N_("in Stripe's dashboard")}
 
 
-def stage(order: Order) -> OrderStatus:
-    """The order's step towards the buyer: its status, or for a partly refunded order the step it had reached."""
-    if order.status is not S.partially_refunded:
-        return order.status
-    for event in reversed(order.events):
-        if event.to_status in {s.value for s in FULFILMENT}:
-            return OrderStatus(event.to_status)
-    return S.paid
-
-
-def with_lines(statement):
-    return statement.options(
-        selectinload(Order.lines).selectinload(OrderLine.weavers),
-        selectinload(Order.events),
-    )
-
-
-def _order_for(session, number: str, who: Signed) -> Order:
-    """The order, if this person may see it; otherwise the same answer as for an order that does not exist."""
-    order = session.scalar(visible_orders(with_lines(sa.select(Order).where(Order.number == number)), who))
-    if order is None:
-        raise NotFound(N_("There is no order %(number)s."), number=number)
-    return order
-
-
 def country_name(code: str, lang: str) -> str:
     return dict(countries(lang if lang in ("es", "en") else "es")).get(code, code)
-
-
-def ready_by(order: Order, line: OrderLine) -> datetime | None:
-    """When a made-to-order piece was promised: its lead time counted from the payment."""
-    if not line.lead_time_days:
-        return None
-    return (order.paid_at or order.created_at) + timedelta(days=line.lead_time_days)
 
 
 def _helpers(who: Signed) -> dict:
@@ -112,39 +75,9 @@ def _helpers(who: Signed) -> dict:
 # The packing queue ----------------------------------------------------------------------------------
 
 
-def waiting(session, who: Signed) -> tuple[list[Order], list[Order]]:
-    """Online orders to pack and orders packed but not yet sent, oldest payment first."""
-    online = Order.channel == Channel.online
-    found = session.scalars(
-        visible_orders(
-            with_lines(
-                sa.select(Order)
-                .where(online, Order.status.in_((S.paid, S.packed, S.partially_refunded)))
-                .order_by(Order.paid_at, Order.id)
-            ),
-            who,
-        )
-    ).all()
-    to_pack = [o for o in found if stage(o) is S.paid]
-    to_ship = [o for o in found if stage(o) is S.packed]
-    return to_pack, to_ship
-
-
 def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, ship_values=None, status=200):
-    online = Order.channel == Channel.online
     to_pack, to_ship = waiting(session, who)
-    recent = session.scalars(
-        visible_orders(
-            with_lines(
-                sa.select(Order)
-                .where(online, Order.status.in_((S.shipped, S.delivered, S.partially_refunded)))
-                .order_by(Order.updated_at.desc(), Order.id.desc())
-                .limit(40)
-            ),
-            who,
-        )
-    ).all()
-    recent = [o for o in recent if stage(o) in (S.shipped, S.delivered)][:20]
+    recent = recently_sent(session, who)
     return ws_render(
         request,
         "workspace/orders.html",
@@ -198,12 +131,12 @@ def _order_page(request: Request, session, order: Order, who: Signed, *, errors=
 
 @router.get("/pedidos/{number}")
 def order_page(request: Request, session: SessionDep, who: Packers, number: str):
-    return _order_page(request, session, _order_for(session, number, who), who)
+    return _order_page(request, session, visible_order(session, number, who), who)
 
 
 @router.get("/pedidos/{number}/hoja")
 def packing_slip(request: Request, session: SessionDep, who: Packers, number: str):
-    order = _order_for(session, number, who)
+    order = visible_order(session, number, who)
     return ws_render(
         request,
         "workspace/packing_slip.html",
@@ -222,25 +155,9 @@ def _after(number: str, back: str) -> str:
     return f"/taller/pedidos/{number}" if back == "order" else "/taller/pedidos"
 
 
-def _step(session, number: str, who: Signed, to: OrderStatus) -> tuple[Order, bool]:
-    """Lock the order and check it is ready for ``to``; False when it is there already (a second click)."""
-    order = orders.lock_order(session, _order_for(session, number, who).id)
-    now_at = stage(order)
-    if now_at is to and order.status is not S.partially_refunded:
-        return order, False
-    if order.status is S.partially_refunded and NEXT.get(now_at) is not to:
-        raise InvalidState(
-            N_("Order %(number)s is %(current)s, so it cannot become %(wanted)s."),
-            number=order.number,
-            current=orders.STATUS_NAMES[now_at],
-            wanted=orders.STATUS_NAMES[to],
-        )
-    return order, True
-
-
 @router.post("/pedidos/{number}/empacado")
 def mark_packed(request: Request, session: SessionDep, who: Packers, number: str, back: Back = ""):
-    order, todo = _step(session, number, who, S.packed)
+    order, todo = next_step(session, number, who, S.packed)
     if todo:
         orders.mark_packed(session, order, actor=who.user.name, now=utcnow())
     response = RedirectResponse(_after(number, back), status_code=303)
@@ -258,7 +175,7 @@ def mark_shipped(
     tracking_number: Annotated[str, Form(max_length=80)] = "",
     back: Back = "",
 ):
-    order, todo = _step(session, number, who, S.shipped)
+    order, todo = next_step(session, number, who, S.shipped)
     if todo:
         try:
             orders.mark_shipped(
@@ -276,7 +193,7 @@ def mark_shipped(
             if back == "order":
                 raise ErrorPage(
                     lambda db: _order_page(
-                        request, db, _order_for(db, number, who), who, errors=errors, values=values, status=422
+                        request, db, visible_order(db, number, who), who, errors=errors, values=values, status=422
                     )
                 ) from exc
             raise ErrorPage(
@@ -295,7 +212,7 @@ def mark_shipped(
 
 @router.post("/pedidos/{number}/entregado")
 def mark_delivered(request: Request, session: SessionDep, who: Packers, number: str, back: Back = ""):
-    order, todo = _step(session, number, who, S.delivered)
+    order, todo = next_step(session, number, who, S.delivered)
     if todo:
         orders.mark_delivered(session, order, actor=who.user.name, now=utcnow())
     response = RedirectResponse(_after(number, back), status_code=303)

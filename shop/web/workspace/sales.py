@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -21,10 +20,9 @@ from shop.errors import N_, DomainError, NotFound
 from shop.http.auth import Staff
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.orders import service as orders
-from shop.orders.models import Channel, Order
+from shop.orders.models import Channel
 from shop.orders.schemas import OrderItem
-from shop.orders.scope import visible_orders
+from shop.orders.scope import visible_order
 from shop.payments.counter_sales import recent_counter_sales, same_sale_just_now
 from shop.payments.offline import sell_in_person
 from shop.payments.service import payment_of
@@ -224,9 +222,8 @@ def sale_step(
 @router.get("/venta/{number}/recibo")
 def receipt(request: Request, session: SessionDep, who: Keeper, number: str):
     """A sale's receipt: for whoever may sell, and for a member whose piece it sold."""
-    order = orders.order_by_number(session, number)
-    mine = session.scalar(visible_orders(sa.select(Order.id).where(Order.id == order.id), who))
-    if order.channel is not Channel.in_person or mine is None:
+    order = visible_order(session, number, who)
+    if order.channel is not Channel.in_person:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     return ws_render(
         request,
