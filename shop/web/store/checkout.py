@@ -20,7 +20,9 @@ from shop.orders.schemas import BuyerDetails, OrderItem, countries
 from shop.orders.service import order_by_token
 from shop.payments import checkout as checkout_flow
 from shop.web.errors import domain_error_items
-from shop.web.store.shopping import Lang, _cart_token, _cart_view, _set_cart_cookie, _to_cart, flash_message
+from shop.web.flash import flash_message
+from shop.web.store.cart_cookie import cart_token, cart_view, set_cart_cookie, to_cart
+from shop.web.store.language import Lang
 from shop.web.templating import render
 
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
@@ -37,7 +39,7 @@ def _checkout_page(
 ):
     settings = request.app.state.settings
     view = carts.view(
-        session, carts.find_cart(session, _cart_token(request)), default_weight_g=settings.default_item_weight_g
+        session, carts.find_cart(session, cart_token(request)), default_weight_g=settings.default_item_weight_g
     )
     quote = None
     try:
@@ -64,7 +66,7 @@ def _checkout_page(
 
 @router.get("/checkout")
 def checkout_form(request: Request, lang: Lang, session: SessionDep):
-    view = _cart_view(request, session)
+    view = cart_view(request, session)
     if not view.items or view.has_problems:
         return RedirectResponse(f"/{lang}/cart", status_code=303)
     method = "stripe" if request.app.state.gateway is not None else "offline"
@@ -106,12 +108,12 @@ def place_order(
         "method": method,
     }
     with session_scope(engine, writes=False) as session:
-        cart = carts.find_cart(session, _cart_token(request))
+        cart = carts.find_cart(session, cart_token(request))
         view = carts.view(session, cart, default_weight_g=state.settings.default_item_weight_g)
         if not view.items or view.has_problems:
             return RedirectResponse(f"/{lang}/cart", status_code=303)
         items = [OrderItem(product_id=item.product.id, quantity=item.quantity) for item in view.items]
-        cart_token = cart.token
+        token = cart.token
     errors: dict[str, str] = {}
     buyer = None
     try:
@@ -148,13 +150,13 @@ def place_order(
         return page
     except JustSold as exc:
         with session_scope(engine) as session:
-            cart = carts.find_cart(session, cart_token)
+            cart = carts.find_cart(session, token)
             gone = {item.product.id for item in carts.view(session, cart).items if not item.availability.buyable}
             for product_id in gone:
                 carts.remove(session, cart, product_id)
             count = sum(line.quantity for line in cart.lines)
-        response = _to_cart(request, lang)
-        _set_cart_cookie(request, response, cart_token, count)
+        response = to_cart(request, lang)
+        set_cart_cookie(request, response, token, count)
         flash_message(request, response, exc.message, "error", **exc.params)
         return response
     except ValidationFailed as exc:
@@ -163,17 +165,17 @@ def place_order(
         with session_scope(engine, writes=False) as session:
             return _checkout_page(request, session, lang, values, errors, status=422)
     except DomainError as exc:  # Stripe down or refusing: nothing charged, stock released
-        response = _to_cart(request, lang)
+        response = to_cart(request, lang)
         flash_message(request, response, exc.message, "error", **exc.params)
         return response
     if result.payment_url:
         return RedirectResponse(result.payment_url, status_code=303)
     with session_scope(engine) as session:
-        cart = carts.find_cart(session, cart_token)
+        cart = carts.find_cart(session, token)
         if cart is not None:
             carts.clear(session, cart)
     response = RedirectResponse(f"/{lang}/orders/{result.token}", status_code=303)
-    _set_cart_cookie(request, response, cart_token, 0)
+    set_cart_cookie(request, response, token, 0)
     return response
 
 
@@ -182,12 +184,12 @@ def checkout_return(request: Request, lang: Lang, token: str):
     """Back from Stripe: empty the cart that became the order, and show the order's true state."""
     with session_scope(request.app.state.engine) as session:
         order = order_by_token(session, token)
-        cart = carts.find_cart(session, _cart_token(request))
+        cart = carts.find_cart(session, cart_token(request))
         if cart is not None:
             carts.clear(session, cart)
     response = RedirectResponse(f"/{lang}/orders/{order.token}", status_code=303)
     if cart is not None:
-        _set_cart_cookie(request, response, cart.token, 0)
+        set_cart_cookie(request, response, cart.token, 0)
     return response
 
 

@@ -6,9 +6,10 @@ first the one she chose with the switch (a cookie), then her browser's Accept-La
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -111,3 +112,12 @@ def weavers_any_language(request: Request):
 @router.get("/weavers/{slug}")
 def weaver_any_language(request: Request, slug: str):
     return redirect_to_language(request, f"/weavers/{quote(slug)}")
+
+
+def store_language(request: Request, lang: str) -> str:
+    """The store routers' language, from the path; kept on the request for messages and error pages."""
+    request.state.lang = lang
+    return lang
+
+
+Lang = Annotated[str, Depends(store_language)]

@@ -13,7 +13,7 @@ from shop.orders.schemas import countries
 from shop.orders.service import order_by_token
 from shop.payments import offline_holds
 from shop.payments.service import payment_of
-from shop.web.store.shopping import Lang
+from shop.web.store.language import Lang
 from shop.web.templating import render
 
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)

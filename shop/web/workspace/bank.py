@@ -21,7 +21,7 @@ from shop.ledger import reconciliation
 from shop.ledger.balances import balance
 from shop.ledger.models import BankStatement, StatementStatus
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.bank_import import BankDesk, RowId
 from shop.web.workspace.render import ws_render
 

@@ -28,7 +28,7 @@ from shop.ledger.bank_statements import MAX_STATEMENT_BYTES, Preview, StatementR
 from shop.ledger.models import AmountStyle, BankStatement, DateFormat, DecimalMark, Delimiter, StatementStatus
 from shop.ledger.schemas import ColumnMapping
 from shop.web.csrf import CSRF_FIELD, check_token, checks_its_own_token
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.render import ws_render
 

@@ -28,7 +28,7 @@ from shop.errors import N_, NotFound
 from shop.http.auth import Signed, require
 from shop.http.deps import SessionDep
 from shop.orders.scope import mine, sees_everything
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

@@ -26,7 +26,7 @@ from shop.payments import offline_holds
 from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.orders import country_name
 from shop.web.workspace.render import ws_render
 

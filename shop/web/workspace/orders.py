@@ -27,7 +27,7 @@ from shop.orders.scope import sees_everything, visible_order
 from shop.payments.models import Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
 from shop.payments.refundable import Refundable
 from shop.payments.refundable import refundable as payments_refundable
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

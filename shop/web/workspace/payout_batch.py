@@ -23,7 +23,7 @@ from shop.ledger.payout_queries import batch_of_payout, payee_names
 from shop.ledger.spei_export import spei_csv
 from shop.payments import stripe_payouts
 from shop.payments.gateway import PaymentProviderUnavailable
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.payouts import PayoutDesk, RowId, Text, connect_on, hold, labels
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos

@@ -23,7 +23,7 @@ from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
 from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos

@@ -26,7 +26,7 @@ from shop.ledger.payout_batches import PayoutLine
 from shop.ledger.payout_queries import recent_batches
 from shop.money import parse_amount
 from shop.payments.to_resolve import payments_to_resolve
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.form_reading import Problems, pesos_field
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos

@@ -17,7 +17,7 @@ from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Admin
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.signin import enroll_cookie, photos
 

@@ -17,7 +17,7 @@ from shop.orders.models import Order
 from shop.payments import refunds as refund_flow
 from shop.payments.gateway import PaymentProviderUnavailable, PaymentRefused
 from shop.payments.refundable import Refundable
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.form_reading import pesos_field
 from shop.web.workspace.orders import field_errors, refundable
 from shop.web.workspace.render import ws_render

@@ -26,7 +26,7 @@ from shop.orders.scope import visible_order
 from shop.payments.counter_sales import recent_counter_sales, same_sale_just_now
 from shop.payments.offline import sell_in_person
 from shop.payments.service import payment_of
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.inventory import Keeper
 from shop.web.workspace.orders import THANKS
 from shop.web.workspace.render import ws_render

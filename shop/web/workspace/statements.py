@@ -25,7 +25,7 @@ from shop.ledger.payout_history import clabe_changes
 from shop.ledger.statements import Statement, active_months, month_of, parse_month, statement
 from shop.ledger.write_offs import write_off
 from shop.money import parse_amount
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.payouts import METHOD_NAMES, PAYOUT_STATES, PayoutDesk, RowId, hold
 from shop.web.workspace.render import ws_render

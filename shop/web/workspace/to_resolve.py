@@ -28,7 +28,7 @@ from shop.payments.offline import record_money_to_resolve
 from shop.payments.receiving import reinstate, unallocated_payment
 from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import mark_resolved, payments_to_resolve
-from shop.web.store.shopping import flash_message
+from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/pagos/por-resolver", include_in_schema=False)
