@@ -24,6 +24,13 @@ from shop.accounts import credentials
 from shop.config import Environment, Settings
 from shop.main import create_app
 
+# Run in parallel (pytest-xdist), each worker gets PostgreSQL databases of its own: gw0 works in shop_test_gw0 and
+# the databases named after it. Set before any test module reads the variable.
+if os.environ.get("SHOP_TEST_DATABASE_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    _shared = make_url(os.environ["SHOP_TEST_DATABASE_URL"])
+    os.environ["SHOP_TEST_DATABASE_URL"] = _shared.set(
+        database=f"{_shared.database}_{os.environ['PYTEST_XDIST_WORKER']}"
+    ).render_as_string(hide_password=False)
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL")
 PRODUCTION_HASHER = credentials.HASHER
 # The least argon2id allows: signing in costs ~20 ms (far more on a busy machine) at the production cost,

@@ -124,6 +124,10 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
         page.get_by_label("CLABE (18 dígitos), para SPEI").fill("012 180 0000 0000 0002")
         page.get_by_role("button", name="Guardar").click()
         assert "BBVA MEXICO" in page.content()
+        # The change stays on her page: who made it and the account before and after, masked.
+        change = page.locator(".clabe-history li").last.inner_text()
+        assert "Cuenta bancaria cambiada el" in change and "por Teresa Gómez" in change and "0002" in change
+        page.screenshot(path=screenshots / "weaver-account-clabe-changed-1024.png", full_page=True)
     finally:
         treasurer.close()
 
