@@ -539,11 +539,13 @@ def test_error500_is_an_api_error(fake, client):
 
 def test_concurrent_requests_from_many_threads(fake, client):
     barrier = threading.Barrier(12)
+    # One expiry for all: threads that straddle a second must still send the same parameters with a shared key.
+    expires_at = int(time.time()) + 3600
 
     def create(index):
         barrier.wait()
         key = "shared-key" if index % 2 else f"own-{index}"
-        return create_session(client, key=key).id
+        return create_session(client, key=key, expires_at=expires_at).id
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         ids = list(pool.map(create, range(12)))
