@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from shop.catalogue import stock
+from shop.catalogue import stock, stock_sales
 from shop.catalogue.availability import deposit_amount
 from shop.catalogue.models import PUBLIC_STATUSES, Product, ProductKind, ProductStatus, ProductWeaver
 from shop.errors import N_, InvalidState, NotFound, ValidationFailed
@@ -294,7 +294,7 @@ def stock_items(order: Order) -> list[tuple[int, int]]:
 def mark_paid(
     session: Session, order: Order, *, amount: int, actor: str, now: datetime, note: str = "", stock_taken=False
 ) -> bool:
-    """Record the money and take the stock (unless the caller takes it: ``stock.convert_held``).
+    """Record the money and take the stock (unless the caller takes it: ``stock_sales.convert_held``).
 
     Returns False if a piece was gone by then (a person must act).
     """
@@ -303,7 +303,7 @@ def mark_paid(
     transition(session, order, OrderStatus.paid, actor=actor, note=note, now=now)
     if stock_taken:
         return True
-    taken = stock.take_stock(
+    taken = stock_sales.take_stock(
         session, order_id=order.id, items=[(line.product_id, line.quantity) for line in order.lines], now=now
     )
     missing = [line.title_es for line, result in zip(order.lines, taken, strict=True) if not result.ok]

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.stock import convert_held, take_at_commit
+from shop.catalogue.stock_sales import convert_held, take_at_commit
 from shop.errors import N_, InvalidState
 from shop.ledger.receipts import post_receipt
 from shop.ledger.sales import post_sale
