@@ -120,8 +120,8 @@ def place(session: Session, products: list[tuple[Product, int]], *, method="offl
     from datetime import timedelta
 
     from shop.orders.models import PaymentMethod
+    from shop.orders.placing import place_order
     from shop.orders.schemas import OrderItem
-    from shop.orders.service import place_order
 
     now = utcnow()
     return place_order(

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from shop.catalogue.models import Product, ProductKind, ProductStatus
 from shop.orders.models import PaymentMethod
+from shop.orders.placing import place_order
 from shop.orders.schemas import BuyerDetails, OrderItem
-from shop.orders.service import place_order
 from shop.payments.offline import confirm_offline_payment, sell_in_person
 from shop.payments.service import open_payment
 

@@ -1,4 +1,5 @@
-"""Orders: placing them with a snapshot of everything sold, and moving them through their states.
+"""Orders: finding them and moving them through their states. Placing an order is ``shop.orders.placing``;
+what the buyer is e-mailed is ``shop.orders.buyer_mail``.
 
 Every state change goes through ``transition``, which refuses illegal moves with a clear error and records
 who made it, when and why. Stock is held, taken and returned only through the catalogue's stock service.
@@ -6,29 +7,22 @@ who made it, when and why. Stock is held, taken and returned only through the ca
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from shop.catalogue import stock
-from shop.catalogue.availability import deposit_amount
-from shop.catalogue.models import PUBLIC_STATUSES, Product, ProductKind, ProductStatus, ProductWeaver
+from shop.catalogue import stock, stock_sales
+from shop.catalogue.models import Product, ProductKind, ProductStatus, ProductWeaver
 from shop.errors import N_, InvalidState, NotFound, ValidationFailed
-from shop.mail.outbox import enqueue
-from shop.orders import shipping
+from shop.orders.buyer_mail import tell_buyer
 from shop.orders.models import (
-    Channel,
     Order,
     OrderEvent,
     OrderLine,
     OrderLineWeaver,
     OrderStatus,
-    PaymentMethod,
 )
-from shop.orders.schemas import BuyerDetails, OrderItem, countries
 from shop.split_rules.service import split_rule_for
 
 S = OrderStatus
@@ -61,11 +55,8 @@ STATUS_NAMES = {
 }
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _loaded(statement):
+def loaded(statement):
+    """``statement`` for orders, loading their lines (with weavers) and events along."""
     return statement.options(
         selectinload(Order.lines).selectinload(OrderLine.weavers),
         selectinload(Order.events),
@@ -79,7 +70,7 @@ def could_be(identifier: str, longest: int) -> bool:
 
 def order_by_token(session: Session, token: str) -> Order:
     found = len(token) >= 20 and could_be(token, 64)
-    order = session.scalar(_loaded(sa.select(Order).where(Order.token == token))) if found else None
+    order = session.scalar(loaded(sa.select(Order).where(Order.token == token))) if found else None
     if order is None:
         raise NotFound(N_("We could not find that order. Check the link in your email."))
     return order
@@ -88,7 +79,7 @@ def order_by_token(session: Session, token: str) -> Order:
 def order_by_number(session: Session, number: str, *, lock: bool = False) -> Order:
     if not could_be(number, 20):
         raise NotFound(N_("There is no order %(number)s."), number=number)
-    statement = _loaded(sa.select(Order).where(Order.number == number))
+    statement = loaded(sa.select(Order).where(Order.number == number))
     if lock:
         statement = statement.with_for_update()
     order = session.scalar(statement)
@@ -100,7 +91,7 @@ def order_by_number(session: Session, number: str, *, lock: bool = False) -> Ord
 def lock_order(session: Session, order_id: int) -> Order:
     """The order, its row locked until commit on PostgreSQL, so concurrent payments and webhooks queue."""
     order = session.scalar(
-        _loaded(sa.select(Order).where(Order.id == order_id))
+        loaded(sa.select(Order).where(Order.id == order_id))
         .with_for_update(of=Order)
         .execution_options(populate_existing=True)
     )
@@ -147,129 +138,7 @@ def note_event(session: Session, order: Order, *, actor: str, note: str, now: da
     session.flush()
 
 
-@dataclass(frozen=True)
-class Placement:
-    order: Order
-    hold_until: datetime
-
-
-def place_order(
-    session: Session,
-    *,
-    items: list[OrderItem],
-    buyer: BuyerDetails | None,
-    language: str,
-    method: PaymentMethod,
-    now: datetime,
-    hold_until: datetime,
-    actor: str,
-    channel: Channel = Channel.online,
-    default_weight_g: int = 500,
-) -> Order:
-    """Create an order waiting for payment, with lines that freeze what is being sold, and hold its stock.
-
-    Raises ValidationFailed (bad details, empty order) or JustSold (a piece went meanwhile); nothing is
-    written in either case, as long as the caller rolls back its transaction.
-    """
-    if not items:
-        raise ValidationFailed(N_("Your cart is empty."))
-    if buyer is not None:
-        problems = buyer.problems()
-        if problems:
-            raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
-        buyer = buyer.normalized()
-    quantities: dict[int, int] = {}
-    for item in items:
-        quantities[item.product_id] = quantities.get(item.product_id, 0) + item.quantity
-    # Take the products' locks first: other checkouts for them wait here, before writing anything.
-    stock.lock_products(session, list(quantities))
-    products = {
-        p.id: p
-        for p in session.scalars(
-            sa.select(Product)
-            .where(Product.id.in_(list(quantities)))
-            .options(selectinload(Product.attributions).selectinload(ProductWeaver.weaver))
-        ).all()
-    }
-    gone = [str(pid) for pid in quantities if pid not in products or products[pid].status not in PUBLIC_STATUSES]
-    if gone:
-        raise NotFound(N_("We could not find that piece. It may have been removed."))
-    for product_id, quantity in quantities.items():
-        product = products[product_id]
-        if product.kind is ProductKind.unique and quantity > 1:
-            raise ValidationFailed(N_("This piece is one of a kind: it is already in your cart."), field="quantity")
-        if product.status is ProductStatus.sold_out:
-            raise stock.JustSold([product.title_es])
-
-    token = new_token()
-    order = Order(
-        token=token,
-        number=f"tmp-{token[:16]}",
-        status=OrderStatus.pending_payment,
-        channel=channel,
-        payment_method=method,
-        language=language if language in ("es", "en") else "es",
-        created_at=now,
-        updated_at=now,
-        reserved_until=hold_until,
-        **(buyer.model_dump() if buyer is not None else {}),
-    )
-    session.add(order)
-    session.flush()
-    order.number = f"JJ-{order.id:06d}"
-
-    lines = []
-    for product_id, quantity in quantities.items():
-        product = products[product_id]
-        weavers_bp, rule = split_rule_for(session, product)
-        deposit = deposit_amount(product)
-        line_total = product.price_amount * quantity
-        line = OrderLine(
-            order_id=order.id,
-            product_id=product.id,
-            product_slug=product.slug,
-            title_es=product.title_es,
-            title_en=product.title_en,
-            kind=product.kind.value,
-            unit_price=product.price_amount,
-            quantity=quantity,
-            line_total=line_total,
-            deposit_bp=product.deposit_bp if product.kind is ProductKind.made_to_order else None,
-            lead_time_days=product.lead_time_days if product.kind is ProductKind.made_to_order else None,
-            amount_due_now=deposit * quantity if deposit is not None else line_total,
-            weight_g=(product.weight_g or default_weight_g) * quantity,
-            weavers_bp=weavers_bp,
-            split_rule=rule,
-        )
-        session.add(line)
-        session.flush()
-        _snapshot_weavers(session, line, product)
-        lines.append(line)
-
-    order.subtotal = sum(line.line_total for line in lines)
-    if channel is Channel.online:
-        quote = shipping.quote(session, order.country, sum(line.weight_g for line in lines))
-        order.shipping_amount = quote.amount
-        order.shipping_zone = quote.zone
-    order.total = order.subtotal + order.shipping_amount
-    order.amount_due_now = sum(line.amount_due_now for line in lines) + order.shipping_amount
-    session.add(OrderEvent(order_id=order.id, to_status=OrderStatus.pending_payment.value, actor=actor, created_at=now))
-    session.flush()
-    stock.reserve_stock(
-        session,
-        order_id=order.id,
-        order_number=order.number,
-        buyer=order.name,
-        items=list(quantities.items()),
-        expires_at=hold_until,
-        now=now,
-    )
-    return session.scalar(
-        _loaded(sa.select(Order).where(Order.id == order.id)).execution_options(populate_existing=True)
-    )
-
-
-def _snapshot_weavers(session: Session, line: OrderLine, product: Product) -> None:
+def snapshot_weavers(session: Session, line: OrderLine, product: Product) -> None:
     """Freeze who wove the line's piece and her share (``product.attributions`` loaded with their weavers)."""
     for attribution in product.attributions:
         session.add(
@@ -294,7 +163,7 @@ def stock_items(order: Order) -> list[tuple[int, int]]:
 def mark_paid(
     session: Session, order: Order, *, amount: int, actor: str, now: datetime, note: str = "", stock_taken=False
 ) -> bool:
-    """Record the money and take the stock (unless the caller takes it: ``stock.convert_held``).
+    """Record the money and take the stock (unless the caller takes it: ``stock_sales.convert_held``).
 
     Returns False if a piece was gone by then (a person must act).
     """
@@ -303,7 +172,7 @@ def mark_paid(
     transition(session, order, OrderStatus.paid, actor=actor, note=note, now=now)
     if stock_taken:
         return True
-    taken = stock.take_stock(
+    taken = stock_sales.take_stock(
         session, order_id=order.id, items=[(line.product_id, line.quantity) for line in order.lines], now=now
     )
     missing = [line.title_es for line, result in zip(order.lines, taken, strict=True) if not result.ok]
@@ -352,7 +221,7 @@ def substitute_line(
     for old in session.scalars(sa.select(OrderLineWeaver).where(OrderLineWeaver.order_line_id == line.id)).all():
         session.delete(old)
     session.flush()
-    _snapshot_weavers(session, line, product)
+    snapshot_weavers(session, line, product)
     note_event(
         session, order, actor=actor, note=f"“{before}” replaced by “{product.title_es}”, agreed with the buyer", now=now
     )
@@ -417,59 +286,3 @@ def unpaid_past_hold(session: Session, now: datetime, grace: timedelta) -> list[
             sa.select(Order.id).where(Order.status == OrderStatus.pending_payment, Order.reserved_until < now - grace)
         ).all()
     )
-
-
-def tell_buyer(
-    session: Session, order: Order, kind: str, base_url: str, *, key: str, extra: dict | None = None
-) -> None:
-    """Queue the order e-mail ``kind`` to its buyer, once per ``key``; an order taken without an address (a sale
-    at the counter) tells nobody."""
-    if order.email:
-        enqueue(
-            session,
-            kind=kind,
-            to=order.email,
-            language=order.language,
-            context=email_context(order, base_url) | (extra or {}),
-            dedupe_key=key,
-        )
-
-
-def email_context(order: Order, base_url: str) -> dict:
-    """What the order e-mails show, in plain JSON (amounts in centavos); see templates/email/."""
-    country_name = dict(countries(order.language)).get(order.country, order.country)
-    buyer = BuyerDetails.model_construct(
-        name=order.name,
-        address_line1=order.address_line1,
-        address_line2=order.address_line2,
-        city=order.city,
-        region=order.region,
-        postal_code=order.postal_code,
-    )
-    return {
-        "order": {
-            "number": order.number,
-            "status_url": f"{base_url}/{order.language}/orders/{order.token}",
-            "name": order.name,
-            "currency": order.currency,
-            "subtotal": order.subtotal,
-            "shipping_amount": order.shipping_amount,
-            "total": order.total,
-            "amount_due_now": order.amount_due_now,
-            "payment_method": order.payment_method.value,
-            "lines": [
-                {
-                    "title_es": line.title_es,
-                    "title_en": line.title_en,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "line_total": line.line_total,
-                    "amount_due_now": line.amount_due_now,
-                    "kind": line.kind,
-                    "lead_time_days": line.lead_time_days,
-                }
-                for line in order.lines
-            ],
-            "shipping_address": buyer.address_lines(country_name) if order.address_line1 else [],
-        }
-    }

@@ -20,6 +20,7 @@ from shop.config import Settings
 from shop.db import session_scope
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus, PaymentMethod
+from shop.orders.placing import place_order
 from shop.orders.placing_limits import check_placing
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.payments import states
@@ -86,7 +87,7 @@ def place(
     else:
         hold_until = now + timedelta(minutes=settings.reservation_minutes)
     with session_scope(engine) as session:
-        order = orders.place_order(
+        order = place_order(
             session,
             items=items,
             buyer=buyer,

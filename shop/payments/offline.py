@@ -11,8 +11,8 @@ from shop.catalogue.models import ProductKind
 from shop.catalogue.stock import lock_products, refuse_held
 from shop.catalogue.stock_changes import record_sale
 from shop.errors import N_, InvalidState, ValidationFailed
-from shop.orders import service as orders
 from shop.orders.models import Channel, Order, OrderStatus, PaymentMethod
+from shop.orders.placing import place_order
 from shop.orders.schemas import OrderItem
 from shop.payments import states
 from shop.payments.models import Payment, PaymentStatus
@@ -106,7 +106,7 @@ def sell_in_person(
                 field="quantity",
                 count=product.stock_on_hand,
             )
-    order = orders.place_order(
+    order = place_order(
         session,
         items=items,
         buyer=None,

@@ -27,6 +27,7 @@ from shop.errors import N_, InvalidState
 from shop.mail.models import OutboxEmail
 from shop.mail.outbox import enqueue
 from shop.orders import service as orders
+from shop.orders.buyer_mail import email_context
 from shop.orders.models import Channel, Order, OrderStatus, PaymentMethod
 from shop.payments import states
 from shop.payments.models import PaymentStatus
@@ -115,7 +116,7 @@ def ask_to_confirm(
     address = order.email.strip()
     sent = False
     if address and not _email_sent_lately(session, address, now):
-        context = orders.email_context(order, base_url)
+        context = email_context(order, base_url)
         context["order"].update(name="", shipping_address=[])
         context |= {
             "bank_transfer_details": bank_transfer_details,

@@ -13,12 +13,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.stock import convert_held, take_at_commit
+from shop.catalogue.stock_sales import convert_held, take_at_commit
 from shop.errors import N_, InvalidState
 from shop.ledger.receipts import post_receipt
 from shop.ledger.sales import post_sale
 from shop.ledger.schemas import UNALLOCATED
 from shop.orders import service as orders
+from shop.orders.buyer_mail import tell_buyer
 from shop.orders.models import Order, OrderStatus
 from shop.payments import states
 from shop.payments.models import Payment, PaymentStatus
@@ -152,7 +153,7 @@ def hold_unallocated(
     else:
         orders.note_event(session, order, actor=actor, note=reason, now=now)
     order.attention = why
-    orders.tell_buyer(session, order, "payment_on_hold", base_url, key=f"payment_on_hold:{payment.id}")
+    tell_buyer(session, order, "payment_on_hold", base_url, key=f"payment_on_hold:{payment.id}")
     session.flush()
 
 
@@ -181,7 +182,7 @@ def reinstate(session: Session, order: Order, payment: Payment, *, actor: str, n
     )
     post_sale(session, sale_for(order, payment, money_account=UNALLOCATED, fee=0))
     order.attention = ""
-    orders.tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
+    tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
     session.flush()
 
 

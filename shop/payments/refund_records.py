@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.stock import return_stock
+from shop.catalogue.stock_sales import return_stock
 from shop.errors import N_, Conflict, InvalidState, ValidationFailed
 from shop.ledger.receipts import post_return
 from shop.ledger.received import order_received

@@ -18,6 +18,7 @@ from shop.catalogue.stock import unavailable
 from shop.ledger.sales import post_sale
 from shop.ledger.schemas import Sale, SaleLine
 from shop.orders import service as orders
+from shop.orders.buyer_mail import tell_buyer
 from shop.orders.models import Order, PaymentMethod
 from shop.payments import states
 from shop.payments.models import Payment, PaymentKind, PaymentStatus
@@ -117,11 +118,11 @@ def settle(
     )
     # The payment moved to succeeded under the order's lock just now: its sale cannot exist yet.
     post_sale(session, sale_for(order, payment), new=True)
-    orders.tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
+    tell_buyer(session, order, "payment_received", base_url, key=f"payment_received:{order.id}")
     session.flush()
     return complete
 
 
 def send_confirmation(session: Session, order: Order, *, base_url: str, bank_transfer_details: str) -> None:
     bank = {"bank_transfer_details": bank_transfer_details} if order.payment_method is PaymentMethod.offline else {}
-    orders.tell_buyer(session, order, "order_confirmation", base_url, key=f"order_confirmation:{order.id}", extra=bank)
+    tell_buyer(session, order, "order_confirmation", base_url, key=f"order_confirmation:{order.id}", extra=bank)

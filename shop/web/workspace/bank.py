@@ -1,6 +1,6 @@
 """The bank, for the treasurer and the council: what the bank's statements show that the shop has not matched
 yet (and the other way round), each with its age; the matching screen where she confirms or fixes each
-suggestion; and undoing a match. The money moves only through ``shop.ledger.reconciliation``.
+suggestion; and undoing a match. The money moves only through ``shop.ledger.bank_matches``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from shop.clock import to_local, utcnow
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
-from shop.ledger import reconciliation
+from shop.ledger import bank_matches, reconciliation
 from shop.ledger.balances import balance
 from shop.ledger.models import BankStatement, StatementStatus
 from shop.payments.bank_transfers import received_transfer, unmatched_transfers
@@ -125,10 +125,10 @@ def confirm(
     kind, _, number = choice.partition(":")
     try:
         if choice == NONE:
-            reconciliation.set_aside(session, line_id, by=who.user, now=utcnow())
+            bank_matches.set_aside(session, line_id, by=who.user, now=utcnow())
         elif kind in (reconciliation.PAYMENT, reconciliation.PAYOUT) and number.isdigit() and len(number) <= 9:
             is_payment = kind == reconciliation.PAYMENT
-            match = reconciliation.confirm_match(
+            match = bank_matches.confirm_match(
                 session,
                 line_id,
                 transfer=received_transfer(session, int(number)) if is_payment else None,
@@ -162,7 +162,7 @@ def undo(
 ):
     """The match was wrong: its money goes back to "to reconcile" (a reversing entry) and both sides are free."""
     try:
-        reconciliation.undo_match(session, line_id, by=who.user, reason=reason, now=utcnow())
+        bank_matches.undo_match(session, line_id, by=who.user, reason=reason, now=utcnow())
     except DomainError as exc:
         errors, status = {line_id: _message(request, exc)}, exc.status_code
         raise ErrorPage(lambda db: _overview(request, db, errors=errors, status=status)) from exc

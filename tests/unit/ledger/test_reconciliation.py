@@ -13,6 +13,7 @@ from shop.accounts.models import Role
 from shop.clock import to_local, utcnow
 from shop.errors import Conflict, Forbidden, InvalidState, ValidationFailed
 from shop.i18n import translator
+from shop.ledger import bank_matches
 from shop.ledger import reconciliation as rec
 from shop.ledger.balances import balance, trial_balance
 from shop.ledger.models import BankLine, BankMatch, Entry, LedgerTransaction
@@ -37,7 +38,7 @@ def open_line(session, line_id: int) -> rec.OpenLine:
 def confirm(session, line_id: int, *, by, payment_id: int | None = None, **extra) -> BankMatch:
     """Confirm a match as the page does: a transfer is looked up on the payments side, a payout by its number."""
     transfer = received_transfer(session, payment_id) if payment_id is not None else None
-    return rec.confirm_match(session, line_id, transfer=transfer, by=by, now=utcnow(), **extra)
+    return bank_matches.confirm_match(session, line_id, transfer=transfer, by=by, now=utcnow(), **extra)
 
 
 def suggestion(session, line) -> str | None:
@@ -153,7 +154,7 @@ def test_a_payout_match_records_the_reconciliation_and_posts_nothing(session, te
     assert match.transaction_id is None and session.get(BankLine, line.id).payout_id == payout.id
     assert balance(session, "bank") == bank_before == -52_000  # the payout already took it from the bank
     assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == postings
-    rec.undo_match(session, line.id, by=teresa, reason="no era", now=utcnow())
+    bank_matches.undo_match(session, line.id, by=teresa, reason="no era", now=utcnow())
     assert session.get(BankLine, line.id).payout_id is None
     assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == postings
 
@@ -190,7 +191,7 @@ def test_wrong_pairs_are_refused_and_nothing_moves(session, teresa):
         with pytest.raises(InvalidState):
             confirm(session, line_id, by=teresa, **target)
     with pytest.raises(ValidationFailed):
-        rec.confirm_match(session, deposit.id, by=teresa, now=utcnow())
+        bank_matches.confirm_match(session, deposit.id, by=teresa, now=utcnow())
     outsider = make_user(session, roles=[Role.partner_staff], username="socia", name="Socia de la ONG")
     with pytest.raises(Forbidden):
         confirm(session, deposit.id, payment_id=payment.id, by=outsider)
@@ -203,8 +204,8 @@ def test_undoing_a_match_posts_the_reversal_and_frees_both_sides(session, teresa
     (line,) = bank_lines(session, teresa, (0, "DEPOSITO", "", 185_000))
     match = confirm(session, line.id, payment_id=payment.id, by=teresa)
     with pytest.raises(ValidationFailed):
-        rec.undo_match(session, line.id, by=teresa, reason="  ", now=utcnow())
-    undone = rec.undo_match(session, line.id, by=teresa, reason="Era de otro pedido", now=utcnow())
+        bank_matches.undo_match(session, line.id, by=teresa, reason="  ", now=utcnow())
+    undone = bank_matches.undo_match(session, line.id, by=teresa, reason="Era de otro pedido", now=utcnow())
     assert balance(session, "pending_offline") == 185_000 and balance(session, "bank") == 0
     reversal = session.get(LedgerTransaction, undone.reversal_id)
     assert (reversal.kind, reversal.reverses_id) == ("reversal", match.transaction_id)
@@ -212,7 +213,7 @@ def test_undoing_a_match_posts_the_reversal_and_frees_both_sides(session, teresa
     assert (undone.undone_by, undone.undo_reason) == ("Teresa Tesorera", "Era de otro pedido")
     assert session.get(BankLine, line.id).payment_id is None
     with pytest.raises(InvalidState):
-        rec.undo_match(session, line.id, by=teresa, reason="otra vez", now=utcnow())
+        bank_matches.undo_match(session, line.id, by=teresa, reason="otra vez", now=utcnow())
     # Matched again (rightly, this time): a new match, a new posting.
     again = confirm(session, line.id, payment_id=payment.id, by=teresa)
     assert again.id != match.id and again.transaction_id not in (match.transaction_id, undone.reversal_id)
@@ -224,7 +225,7 @@ def test_setting_a_line_aside_stops_its_suggestion_but_keeps_it_open(session, te
     payment = transfer(session, 25_000)
     (line,) = bank_lines(session, teresa, (0, "DEPOSITO", "", 25_000))
     assert suggestion(session, line) == f"payment:{payment.id}"
-    rec.set_aside(session, line.id, by=teresa, now=utcnow())
+    bank_matches.set_aside(session, line.id, by=teresa, now=utcnow())
     assert suggestion(session, line) is None and offered(session, line) == [f"payment:{payment.id}"]
     confirm(session, line.id, payment_id=payment.id, by=teresa)
     assert session.get(BankLine, line.id).set_aside_at is None

@@ -20,7 +20,7 @@ from shop.accounts.models import Role, User
 from shop.clock import utcnow
 from shop.db import make_engine, session_scope
 from shop.errors import Conflict
-from shop.ledger import reconciliation as rec
+from shop.ledger import bank_matches
 from shop.ledger.balances import balance
 from shop.ledger.models import BankLine, BankMatch
 from shop.payments.bank_transfers import received_transfer
@@ -61,7 +61,7 @@ def both_at_once(engine, first: dict, second: dict) -> list[object]:
         def job(db):
             user = db.scalar(select(User).where(User.username == username))
             transfer = received_transfer(db, choice["payment"])
-            return rec.confirm_match(db, choice["line"], transfer=transfer, by=user, now=utcnow()).id
+            return bank_matches.confirm_match(db, choice["line"], transfer=transfer, by=user, now=utcnow()).id
 
         return job
 
@@ -72,8 +72,8 @@ def undo_all(engine, lines: list[int]) -> None:
     with session_scope(engine) as db:
         user = db.scalar(select(User).where(User.username == "rosa"))
         for line_id in lines:
-            if rec.active_match(db, line_id) is not None:
-                rec.undo_match(db, line_id, by=user, reason="otra prueba", now=utcnow())
+            if bank_matches.active_match(db, line_id) is not None:
+                bank_matches.undo_match(db, line_id, by=user, reason="otra prueba", now=utcnow())
 
 
 def one_won(results: list[object]) -> Conflict:

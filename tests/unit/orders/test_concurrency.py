@@ -11,8 +11,8 @@ from shop.catalogue.stock import JustSold
 from shop.clock import utcnow
 from shop.db import make_engine, session_scope
 from shop.orders.models import PaymentMethod
+from shop.orders.placing import place_order
 from shop.orders.schemas import OrderItem
-from shop.orders.service import place_order
 
 BUYERS = 50
 
