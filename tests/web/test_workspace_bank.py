@@ -234,7 +234,10 @@ def test_a_bank_and_a_file_are_both_needed(session, desk):
     assert fileless.status_code == 422 and es.gettext("Choose the bank's CSV file.") in fileless.text
     assert count(session, BankStatement) == 0
     assert treasurer.get("/taller/banco/importar/999").status_code == 404
-    assert treasurer.get("/taller/banco/importar/99999999999").status_code in (400, 422)
+    # A number no statement can have is refused before any query, saying why.
+    too_big = treasurer.get("/taller/banco/importar/99999999999")
+    assert too_big.status_code == 400
+    assert "Debe ser 2147483647 o menos." in too_big.text
 
 
 # --- matching -------------------------------------------------------------------------------------------------

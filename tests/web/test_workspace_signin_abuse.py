@@ -169,8 +169,19 @@ def test_the_known_browser_cookie_is_hers_signed_and_only_for_her_name(app, peop
 
 def test_the_pin_wait_is_per_device_and_not_touched_by_passwords(app, client, people, settings):
     enrolled_usual_browser(client)
-    for _ in range(5):
-        assert type_pin(client, people["maria"].id, "1357").status_code in (401, 423)
+    tries = [type_pin(client, people["maria"].id, "1357") for _ in range(5)]
+    assert [response.status_code for response in tries] == [401] * 4 + [423]
+    for response, left in zip(tries[:4], (4, 3, 2, 1), strict=True):
+        told = ES.ngettext(
+            "That is not right. You can try %(num)d more time.",
+            "That is not right. You can try %(num)d more times.",
+            left,
+        )
+        assert told % {"num": left} in response.text
+    locked = ES.gettext(
+        "Too many wrong tries. This account is locked until %(time)s. Ask the council for help if you forgot it."
+    )
+    assert locked.split("%(time)s")[0] in tries[-1].text
     assert type_pin(client, people["maria"].id, "4826").status_code == 423
     # The same person on another enrolled device is not held back.
     other = TestClient(app)
