@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from factories import fresh, make_user, place
+from signing_in import sign_in_as
 from sqlmodel import select
-from test_payouts_browser import sign_in_as
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Product

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from factories import fresh, make_user, place
+from signing_in import sign_in_as
 from sqlmodel import select
 
 from shop.accounts.models import Role
@@ -16,7 +17,6 @@ from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import open_payment
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a long password 1"
 
 
 @pytest.fixture
@@ -32,18 +32,6 @@ def cast(session, shop_data):
     make_user(session, roles=[Role.member], username="maria", name="María Pérez", weaver_id=maria.id)
     session.commit()
     return maria
-
-
-def sign_in_as(browser, live_server, username: str, width: int = 1024, javascript: bool = False):
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(live_server + "/taller")
-    page.get_by_label("Correo o usuario").fill(username)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    assert page.url == live_server + "/taller/inicio"
-    return context, page
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js-and-axe"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import params
 from live import free_port, shop_env, spawn
-from test_route_protection import routes
+from route_table import routes
 
 from shop.web import body_limits
 from shop.web.body_limits import DEFAULT_BYTES, LIMITS, limit_for

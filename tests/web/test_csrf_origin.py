@@ -147,7 +147,7 @@ NOT_FORMS = ("/api/",)
 def test_every_form_route_refuses_a_foreign_origin_even_with_a_valid_token(app, client, shop, session):
     """Read from the route table, so a form route added later escapes nothing: the Origin is checked for the
     whole app, before the form is read or validated."""
-    from test_route_protection import concrete, routes
+    from route_table import concrete, routes
 
     make_user(session, roles=[r for r in Role if r is not Role.member], username="todas", name="Todas")
     session.commit()

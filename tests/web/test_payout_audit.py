@@ -3,17 +3,17 @@ is kept with who and when, a CLABE only by its last four digits, and a CLABE cha
 
 from __future__ import annotations
 
-import test_workspace_payouts
 from factories import fresh
+from payout_pages import VALID_CLABE, batch_payout, only_batch, prepare
 from sqlalchemy import select
-from test_workspace_payouts import VALID_CLABE, batch_payout, es, only_batch, prepare
 from workspace_helpers import post, signed_in
 
 from shop.audit.models import AuditEvent
 from shop.clock import utcnow
+from shop.i18n import translator
 from shop.ledger.clabe import clabe_check_digit
 
-world = test_workspace_payouts.world  # the same weavers and people, as a fixture here
+es = translator("es")
 OTHER_CLABE = "002180000000000" + "12"
 OTHER_CLABE += str(clabe_check_digit(OTHER_CLABE))
 

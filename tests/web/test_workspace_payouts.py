@@ -12,6 +12,7 @@ import time
 import pytest
 from factories import deliver, fresh, make_order, make_weaver, photo_bytes, sale_for
 from fastapi.testclient import TestClient
+from payout_pages import VALID_CLABE, batch_payout, only_batch, prepare
 from sqlalchemy import func, select
 from workspace_helpers import csrf_of, person, post, signed_in
 
@@ -24,44 +25,10 @@ from shop.ledger.refunds import post_refund
 from shop.ledger.sales import post_sale
 
 es = translator("es")
-VALID_CLABE = "012180000000000002"
 
 
 def money(amount: int) -> str:
     return es.money(amount, "MXN")
-
-
-@pytest.fixture
-def world(app, session):
-    """Two weavers with cash sales (800 and 400 pesos owed), a treasurer, two council members and a weaver."""
-    maria = make_weaver(session, name="María Pérez Hernández")
-    juana = make_weaver(session, name="Juana Díaz Sántiz")
-    for weaver, amount in ((maria, 100_000), (juana, 50_000)):
-        order, (line,) = make_order(session, [(amount, 8000, [(weaver, 10_000)])])
-        post_sale(session, sale_for(session, order, [line], money="cash"))
-    session.commit()
-    person(session, "tesorera", Role.treasurer, name="Teresa Tesorera")
-    person(session, "consejera", Role.council, name="Carmen Consejera")
-    person(session, "ambas", Role.treasurer, Role.council, name="Amalia Ambas")
-    person(session, "maria", Role.member, weaver=maria, name="María Pérez Hernández")
-    person(session, "juana", Role.member, weaver=juana, name="Juana Díaz Sántiz")
-    return {"maria": maria, "juana": juana}
-
-
-def prepare(client, rows: dict[int, str], ticked=None):
-    """Post the proposal form: ``rows`` {weaver id: amount typed}; ticked defaults to every row."""
-    page = client.get("/taller/pagos-tejedoras/nuevo")
-    data = {"csrf_token": csrf_of(page.text), "weaver": [], "amount": [], "pay": []}
-    for weaver_id, amount in rows.items():
-        data["weaver"].append(str(weaver_id))
-        data["amount"].append(amount)
-    data["pay"] = [str(w) for w in (ticked if ticked is not None else rows)]
-    return client.post("/taller/pagos-tejedoras/nuevo", data=data, follow_redirects=False)
-
-
-def only_batch(session) -> PayoutBatch:
-    fresh(session)
-    return session.scalars(select(PayoutBatch)).one()
 
 
 def test_the_treasurer_sees_what_each_weaver_is_owed_and_the_proposal(app, session, world):
@@ -160,11 +127,6 @@ def test_a_file_that_is_not_a_photo_is_refused_as_proof(app, session, world):
     assert es.gettext("This file is not a photo we can read. Use a JPEG, PNG or WebP image.") in refused.text
     fresh(session)
     assert session.get(Payout, payout_id).proof_path is None
-
-
-def batch_payout(session, weaver) -> int:
-    fresh(session)
-    return session.scalar(select(Payout.id).where(Payout.weaver_id == weaver.id).order_by(Payout.id.desc()))
 
 
 def test_nobody_approves_her_own_batch(app, session, world):

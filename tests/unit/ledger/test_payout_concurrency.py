@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from concurrency import at_once
 from factories import make_order, make_user, make_weaver, message_of, sale_for
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
@@ -80,29 +81,6 @@ def approved_batch(engine: Engine, people, *lines: tuple[int, int]) -> tuple[int
         payout_batches.approve_batch(db, batch.id, by=db.get(User, people["consejera"]), now=later())
         ids = [p.id for p in payout_batches.batch_by_id(db, batch.id).payouts]
         return batch.id, ids
-
-
-def at_once(engine: Engine, *jobs: Callable) -> list[object]:
-    """Run each job in its own thread and session, all released together; each result is what the job returned
-    (after its commit) or the exception it raised."""
-    start = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i: int, job: Callable) -> None:
-        start.wait(timeout=30)
-        try:
-            with session_scope(engine) as db:
-                results[i] = job(db)
-        except BaseException as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def after(seconds: float, job: Callable) -> Callable:

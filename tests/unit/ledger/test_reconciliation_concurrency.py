@@ -12,9 +12,9 @@ import os
 
 import pytest
 from banking import bank_lines, transfer
+from concurrency import at_once
 from factories import make_user
 from sqlalchemy import func, select
-from test_payout_concurrency import at_once
 
 from shop.accounts.models import Role, User
 from shop.clock import utcnow
