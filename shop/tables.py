@@ -3,6 +3,7 @@
 from shop.accounts import models as accounts_models
 from shop.audit import models as audit_models
 from shop.catalogue import models as catalogue_models
+from shop.certification import models as certification_models
 from shop.db import metadata
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
@@ -14,6 +15,7 @@ __all__ = [
     "accounts_models",
     "audit_models",
     "catalogue_models",
+    "certification_models",
     "ledger_models",
     "mail_models",
     "metadata",

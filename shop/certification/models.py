@@ -1,0 +1,108 @@
+"""Certification records: schemes (data, not code), certificates with their scope, label licences, and the
+sanctions that take a weaver out of the scope. Every change is audited; a renewal is a new certificate that
+supersedes the old one, which is never edited again."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from shop.audit import track
+from shop.certification.claim import CertificateStatus, ClaimKind
+from shop.models_base import created_at_field, str_enum
+
+
+class Scheme(SQLModel, table=True):
+    """A fair-trade scheme: whose it is, its standard, and the words its claim may use."""
+
+    __tablename__ = "certification_schemes"
+    __table_args__ = (sa.CheckConstraint("renewal_grace_days >= 0", name="grace_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    owner: str = Field(max_length=120)  # the scheme's owner or its certifier
+    standard_name: str = Field(max_length=200)
+    standard_version: str = Field(default="", max_length=40)
+    claim_kind: ClaimKind = Field(sa_type=str_enum(ClaimKind, "claim_kind"), nullable=False)
+    wording_es: str = Field(max_length=300)
+    wording_en: str = Field(max_length=300)
+    renewal_grace_days: int = Field(default=0)
+    needs_licence: bool = Field(default=False)
+    created_at: datetime = created_at_field()
+
+
+class Certificate(SQLModel, table=True):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        sa.CheckConstraint("valid_from <= expires_on", name="valid_before_expiry"),
+        sa.CheckConstraint("supersedes_id IS NULL OR supersedes_id <> id", name="not_itself"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheme_id: int = Field(foreign_key="certification_schemes.id", ondelete="RESTRICT", index=True)
+    certifier: str = Field(max_length=120)
+    number: str = Field(max_length=80)  # the certificate or membership id
+    risk_category: str = Field(default="", max_length=40)
+    status: CertificateStatus = Field(sa_type=str_enum(CertificateStatus, "certificate_status"), nullable=False)
+    issued_on: date | None = None
+    valid_from: date
+    expires_on: date
+    next_audit_due: date | None = None
+    sites: str = Field(default="", max_length=1000)  # the places the scope covers, one per line
+    supersedes_id: int | None = Field(
+        default=None, foreign_key="certificates.id", ondelete="RESTRICT", unique=True
+    )  # a certificate is renewed once
+    created_at: datetime = created_at_field()
+
+
+class CertificateProduct(SQLModel, table=True):
+    __tablename__ = "certificate_products"
+
+    certificate_id: int = Field(foreign_key="certificates.id", primary_key=True, ondelete="CASCADE")
+    product_id: int = Field(foreign_key="products.id", primary_key=True, ondelete="CASCADE", index=True)
+
+
+class CertificateCategory(SQLModel, table=True):
+    __tablename__ = "certificate_categories"
+
+    certificate_id: int = Field(foreign_key="certificates.id", primary_key=True, ondelete="CASCADE")
+    category_id: int = Field(foreign_key="categories.id", primary_key=True, ondelete="CASCADE", index=True)
+
+
+class CertificateWeaver(SQLModel, table=True):
+    __tablename__ = "certificate_weavers"
+
+    certificate_id: int = Field(foreign_key="certificates.id", primary_key=True, ondelete="CASCADE")
+    weaver_id: int = Field(foreign_key="weavers.id", primary_key=True, ondelete="RESTRICT", index=True)
+
+
+class LabelLicence(SQLModel, table=True):
+    """The signed licence or labelling agreement some schemes require before the mark may be used."""
+
+    __tablename__ = "label_licences"
+    __table_args__ = (sa.CheckConstraint("valid_until IS NULL OR valid_from <= valid_until", name="dates_in_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificates.id", ondelete="RESTRICT", index=True)
+    reference: str = Field(max_length=80)
+    signed_on: date
+    valid_from: date
+    valid_until: date | None = None
+    created_at: datetime = created_at_field()
+
+
+class WeaverSanction(SQLModel, table=True):
+    """A sanction from the internal control system: the weaver is out of every scope until it is lifted."""
+
+    __tablename__ = "weaver_sanctions"
+    __table_args__ = (sa.CheckConstraint("lifted_on IS NULL OR starts_on <= lifted_on", name="dates_in_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    weaver_id: int = Field(foreign_key="weavers.id", ondelete="RESTRICT", index=True)
+    reason: str = Field(max_length=1000)
+    starts_on: date
+    lifted_on: date | None = None  # the last day it applied
+    created_at: datetime = created_at_field()
+
+
+track(Scheme, Certificate, CertificateProduct, CertificateCategory, CertificateWeaver, LabelLicence, WeaverSanction)

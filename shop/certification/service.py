@@ -1,0 +1,121 @@
+"""Reading the certification records into the claim function's facts, so every place that shows a claim (store
+pages, JSON-LD, OpenGraph, the JSON API, the order snapshot) asks ``claims_on`` and nothing else."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from shop.catalogue.models import Product, ProductWeaver
+from shop.certification.claim import CertificateFacts, CertificateStatus, Claim, Period, ProductFacts, SchemeTerms
+from shop.certification.claim import claims_for as decide
+from shop.certification.models import (
+    Certificate,
+    CertificateCategory,
+    CertificateProduct,
+    CertificateWeaver,
+    LabelLicence,
+    Scheme,
+    WeaverSanction,
+)
+from shop.clock import to_local, utcnow
+
+
+def local_today() -> date:
+    """The cooperative's date now: certificates are valid by the day in Chiapas, not in UTC."""
+    return to_local(utcnow()).date()
+
+
+def terms(scheme: Scheme) -> SchemeTerms:
+    return SchemeTerms(
+        name=scheme.name,
+        kind=scheme.claim_kind,
+        wording_es=scheme.wording_es,
+        wording_en=scheme.wording_en,
+        renewal_grace_days=scheme.renewal_grace_days,
+        needs_licence=scheme.needs_licence,
+    )
+
+
+def _grouped(session: Session, statement) -> dict[int, frozenset[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for owner, member in session.execute(statement):
+        found[owner].add(member)
+    return {owner: frozenset(members) for owner, members in found.items()}
+
+
+def certified_facts(session: Session) -> list[CertificateFacts]:
+    """Every certificate that could stand on some day (those certified), with its scope and licences, in four
+    queries whatever their number."""
+    rows = session.execute(
+        sa.select(Certificate, Scheme)
+        .join(Scheme, Scheme.id == Certificate.scheme_id)
+        .where(Certificate.status == CertificateStatus.certified)
+        .order_by(Certificate.valid_from.desc(), Certificate.id.desc())
+    ).all()
+    ids = [certificate.id for certificate, _ in rows]
+    products = _grouped(
+        session,
+        sa.select(CertificateProduct.certificate_id, CertificateProduct.product_id).where(
+            CertificateProduct.certificate_id.in_(ids)
+        ),
+    )
+    categories = _grouped(
+        session,
+        sa.select(CertificateCategory.certificate_id, CertificateCategory.category_id).where(
+            CertificateCategory.certificate_id.in_(ids)
+        ),
+    )
+    weavers = _grouped(
+        session,
+        sa.select(CertificateWeaver.certificate_id, CertificateWeaver.weaver_id).where(
+            CertificateWeaver.certificate_id.in_(ids)
+        ),
+    )
+    licences: dict[int, list[Period]] = defaultdict(list)
+    for licence in session.scalars(sa.select(LabelLicence).where(LabelLicence.certificate_id.in_(ids))):
+        licences[licence.certificate_id].append(Period(licence.valid_from, licence.valid_until))
+    return [
+        CertificateFacts(
+            number=certificate.number,
+            scheme=terms(scheme),
+            status=certificate.status,
+            valid_from=certificate.valid_from,
+            expires_on=certificate.expires_on,
+            products=products.get(certificate.id, frozenset()),
+            categories=categories.get(certificate.id, frozenset()),
+            weavers=weavers.get(certificate.id, frozenset()),
+            licences=tuple(licences[certificate.id]),
+        )
+        for certificate, scheme in rows
+    ]
+
+
+def sanctions_of(session: Session, weaver_ids: Iterable[int]) -> dict[int, list[Period]]:
+    found: dict[int, list[Period]] = defaultdict(list)
+    statement = sa.select(WeaverSanction).where(WeaverSanction.weaver_id.in_(list(weaver_ids)))
+    for sanction in session.scalars(statement):
+        found[sanction.weaver_id].append(Period(sanction.starts_on, sanction.lifted_on))
+    return dict(found)
+
+
+def product_facts(session: Session, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
+    ids = list(product_ids)
+    categories = dict(session.execute(sa.select(Product.id, Product.category_id).where(Product.id.in_(ids))).all())
+    weavers = _grouped(
+        session, sa.select(ProductWeaver.product_id, ProductWeaver.weaver_id).where(ProductWeaver.product_id.in_(ids))
+    )
+    return {pid: ProductFacts(pid, categories[pid], weavers.get(pid, frozenset())) for pid in ids if pid in categories}
+
+
+def claims_on(session: Session, product_ids: Iterable[int], day: date | None = None) -> dict[int, tuple[Claim, ...]]:
+    """The claims each product carries on ``day`` (today in Chiapas by default); a product with none maps to ()."""
+    day = day or local_today()
+    products = product_facts(session, product_ids)
+    certificates = certified_facts(session)
+    sanctions = sanctions_of(session, {w for p in products.values() for w in p.weavers})
+    return {pid: decide(product, day, certificates, sanctions) for pid, product in products.items()}

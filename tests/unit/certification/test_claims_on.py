@@ -1,0 +1,174 @@
+"""The claim read from the records: certificates, their scope, licences and sanctions in the database give the
+same answer as the rule, on SQLite and PostgreSQL, and every change to them is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from factories import make_category, make_product, make_user, make_weaver
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from shop.accounts.models import Role
+from shop.audit import act_as
+from shop.audit.models import AuditEvent
+from shop.certification.claim import CertificateStatus, ClaimKind
+from shop.certification.models import (
+    Certificate,
+    CertificateCategory,
+    CertificateProduct,
+    CertificateWeaver,
+    LabelLicence,
+    Scheme,
+    WeaverSanction,
+)
+from shop.certification.service import claims_on
+
+DAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def records(session):
+    textiles = make_category(session)
+    rosa, pascuala = make_weaver(session), make_weaver(session)
+    huipil = make_product(session, category=textiles, weavers=[(rosa, 6000), (pascuala, 4000)])
+    bag = make_product(session, weavers=[(rosa, 10_000)])  # another category
+    spp = Scheme(
+        name="Símbolo de Pequeños Productores",
+        owner="SPP Global",
+        standard_name="Norma General SPP",
+        standard_version="2.0",
+        claim_kind=ClaimKind.product,
+        wording_es="Producto certificado SPP",
+        wording_en="SPP certified product",
+        renewal_grace_days=30,
+    )
+    session.add(spp)
+    session.flush()
+    certificate = Certificate(
+        scheme_id=spp.id,
+        certifier="Certimex",
+        number="SPP-2026-041",
+        status=CertificateStatus.certified,
+        valid_from=date(2026, 3, 1),
+        expires_on=date(2027, 2, 28),
+    )
+    session.add(certificate)
+    session.flush()
+    session.add(CertificateCategory(certificate_id=certificate.id, category_id=textiles.id))
+    session.add_all(CertificateWeaver(certificate_id=certificate.id, weaver_id=w.id) for w in (rosa, pascuala))
+    session.commit()
+    return {"huipil": huipil, "bag": bag, "rosa": rosa, "certificate": certificate, "scheme": spp}
+
+
+def test_a_product_in_scope_carries_the_claim_and_one_outside_does_not(session, records):
+    claims = claims_on(session, [records["huipil"].id, records["bag"].id], DAY)
+    assert [c.certificate for c in claims[records["huipil"].id]] == ["SPP-2026-041"]
+    assert claims[records["bag"].id] == ()
+    session.add(CertificateProduct(certificate_id=records["certificate"].id, product_id=records["bag"].id))
+    session.commit()
+    assert [c.scheme for c in claims_on(session, [records["bag"].id], DAY)[records["bag"].id]] == [
+        "Símbolo de Pequeños Productores"
+    ]
+
+
+def test_the_boundaries_and_the_grace_come_from_the_rows(session, records):
+    huipil = records["huipil"].id
+    assert claims_on(session, [huipil], date(2026, 2, 28))[huipil] == ()
+    assert claims_on(session, [huipil], date(2027, 3, 30))[huipil] != ()  # 30 days of renewal grace
+    assert claims_on(session, [huipil], date(2027, 3, 31))[huipil] == ()
+
+
+def test_suspending_the_certificate_takes_the_claim_away(session, records):
+    records["certificate"].status = CertificateStatus.suspended
+    session.commit()
+    assert claims_on(session, [records["huipil"].id], DAY)[records["huipil"].id] == ()
+
+
+def test_a_sanction_takes_the_weavers_pieces_out_until_it_is_lifted(session, records):
+    session.add(WeaverSanction(weaver_id=records["rosa"].id, reason="Tinte no declarado", starts_on=date(2026, 5, 1)))
+    session.commit()
+    huipil = records["huipil"].id
+    assert claims_on(session, [huipil], date(2026, 4, 30))[huipil] != ()
+    assert claims_on(session, [huipil], DAY)[huipil] == ()
+    sanction = session.scalars(select(WeaverSanction)).one()
+    sanction.lifted_on = date(2026, 5, 31)
+    session.commit()
+    assert claims_on(session, [huipil], DAY)[huipil] != ()
+
+
+def test_a_scheme_that_needs_a_licence_waits_for_it(session, records):
+    records["scheme"].needs_licence = True
+    session.commit()
+    huipil = records["huipil"].id
+    assert claims_on(session, [huipil], DAY)[huipil] == ()
+    session.add(
+        LabelLicence(
+            certificate_id=records["certificate"].id,
+            reference="Contrato de usuario SPP 17",
+            signed_on=date(2026, 4, 20),
+            valid_from=date(2026, 5, 1),
+        )
+    )
+    session.commit()
+    assert claims_on(session, [huipil], date(2026, 4, 30))[huipil] == ()
+    assert claims_on(session, [huipil], DAY)[huipil] != ()
+
+
+def test_every_change_a_person_makes_to_a_certificate_is_in_the_audit_log(session, records):
+    act_as(session, make_user(session, roles=[Role.council], username="carmen", name="Carmen López"))
+    renewal = Certificate(
+        scheme_id=records["scheme"].id,
+        certifier="Certimex",
+        number="SPP-2027-001",
+        status=CertificateStatus.applicant,
+        valid_from=date(2027, 3, 1),
+        expires_on=date(2028, 2, 28),
+        supersedes_id=records["certificate"].id,
+    )
+    session.add(renewal)
+    session.commit()
+    renewal.status = CertificateStatus.certified
+    session.commit()
+    changes = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "certificates").order_by(AuditEvent.id)
+    ).all()
+    assert [(event.action, event.actor_name) for event in changes] == [
+        ("create", "Carmen López"),
+        ("update", "Carmen López"),
+    ]
+    assert changes[0].after["number"] == "SPP-2027-001"
+    assert (changes[1].before, changes[1].after) == ({"status": "applicant"}, {"status": "certified"})
+
+
+def test_the_database_refuses_impossible_dates_and_a_second_renewal(session, records):
+    certificate = records["certificate"]
+    backwards = Certificate(
+        scheme_id=records["scheme"].id,
+        certifier="Certimex",
+        number="SPP-X",
+        status=CertificateStatus.applicant,
+        valid_from=date(2027, 1, 1),
+        expires_on=date(2026, 1, 1),
+    )
+    session.add(backwards)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+    renewals = [
+        Certificate(
+            scheme_id=records["scheme"].id,
+            certifier="Certimex",
+            number=f"SPP-2027-00{n}",
+            status=CertificateStatus.applicant,
+            valid_from=date(2027, 3, 1),
+            expires_on=date(2028, 2, 28),
+            supersedes_id=certificate.id,
+        )
+        for n in (1, 2)
+    ]
+    session.add_all(renewals)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
