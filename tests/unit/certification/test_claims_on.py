@@ -28,6 +28,20 @@ from shop.certification.service import claims_on
 DAY = date(2026, 6, 1)
 
 
+def renewal(records, number: str, **changes) -> Certificate:
+    """A next certificate of the same scheme, not yet certified."""
+    values = {
+        "scheme_id": records["scheme"].id,
+        "certifier": "Certimex",
+        "number": number,
+        "status": CertificateStatus.applicant,
+        "valid_from": date(2027, 3, 1),
+        "expires_on": date(2028, 2, 28),
+        "supersedes_id": records["certificate"].id,
+    }
+    return Certificate(**(values | changes))
+
+
 @pytest.fixture
 def records(session):
     textiles = make_category(session)
@@ -118,18 +132,10 @@ def test_a_scheme_that_needs_a_licence_waits_for_it(session, records):
 
 def test_every_change_a_person_makes_to_a_certificate_is_in_the_audit_log(session, records):
     act_as(session, make_user(session, roles=[Role.council], username="carmen", name="Carmen López"))
-    renewal = Certificate(
-        scheme_id=records["scheme"].id,
-        certifier="Certimex",
-        number="SPP-2027-001",
-        status=CertificateStatus.applicant,
-        valid_from=date(2027, 3, 1),
-        expires_on=date(2028, 2, 28),
-        supersedes_id=records["certificate"].id,
-    )
-    session.add(renewal)
+    renewed = renewal(records, "SPP-2027-001")
+    session.add(renewed)
     session.commit()
-    renewal.status = CertificateStatus.certified
+    renewed.status = CertificateStatus.certified
     session.commit()
     changes = session.scalars(
         select(AuditEvent).where(AuditEvent.entity == "certificates").order_by(AuditEvent.id)
@@ -143,32 +149,11 @@ def test_every_change_a_person_makes_to_a_certificate_is_in_the_audit_log(sessio
 
 
 def test_the_database_refuses_impossible_dates_and_a_second_renewal(session, records):
-    certificate = records["certificate"]
-    backwards = Certificate(
-        scheme_id=records["scheme"].id,
-        certifier="Certimex",
-        number="SPP-X",
-        status=CertificateStatus.applicant,
-        valid_from=date(2027, 1, 1),
-        expires_on=date(2026, 1, 1),
-    )
-    session.add(backwards)
+    session.add(renewal(records, "SPP-X", valid_from=date(2027, 1, 1), expires_on=date(2026, 1, 1), supersedes_id=None))
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
-    renewals = [
-        Certificate(
-            scheme_id=records["scheme"].id,
-            certifier="Certimex",
-            number=f"SPP-2027-00{n}",
-            status=CertificateStatus.applicant,
-            valid_from=date(2027, 3, 1),
-            expires_on=date(2028, 2, 28),
-            supersedes_id=certificate.id,
-        )
-        for n in (1, 2)
-    ]
-    session.add_all(renewals)
+    session.add_all([renewal(records, "SPP-2027-001"), renewal(records, "SPP-2027-002")])
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
