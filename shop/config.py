@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     max_image_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     page_size: int = 24
+    # The standard working week that turns daily and monthly wage benchmarks into an hourly rate (the legal
+    # week is 48 hours; a cooperative may choose fewer).
+    work_week_hours: int = Field(default=48, ge=1, le=48)
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024

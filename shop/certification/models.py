@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from shop.audit import track
 from shop.certification.claim import CertificateStatus, ClaimKind
+from shop.certification.fair_price import WageBasis, WageUnit
 from shop.models_base import created_at_field, str_enum
 
 
@@ -105,4 +106,50 @@ class WeaverSanction(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-track(Scheme, Certificate, CertificateProduct, CertificateCategory, CertificateWeaver, LabelLicence, WeaverSanction)
+class WageBenchmark(SQLModel, table=True):
+    """A published wage or income line a fair price is measured against, with where it comes from."""
+
+    __tablename__ = "wage_benchmarks"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=160, unique=True)
+    amount: int  # centavos per unit
+    unit: WageUnit = Field(sa_type=str_enum(WageUnit, "wage_unit"), nullable=False)
+    basis: WageBasis = Field(sa_type=str_enum(WageBasis, "wage_basis"), nullable=False)
+    source: str = Field(max_length=400)
+    period: str = Field(max_length=40)  # what the figure measures: a year, or a month of a monthly series
+    valid_from: date
+    created_at: datetime = created_at_field()
+
+
+class FairPriceWorksheet(SQLModel, table=True):
+    """A product's fair-price worksheet: its inputs, from which the fair minimum is computed when shown."""
+
+    __tablename__ = "fair_price_worksheets"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "materials >= 0 AND minutes >= 0 AND overhead_bp >= 0 AND margin_bp >= 0", name="not_negative"
+        ),
+    )
+
+    product_id: int = Field(foreign_key="products.id", primary_key=True, ondelete="CASCADE")
+    benchmark_id: int = Field(foreign_key="wage_benchmarks.id", ondelete="RESTRICT", index=True)
+    materials: int  # centavos
+    minutes: int  # of work, every weaver together
+    overhead_bp: int = 0
+    margin_bp: int = 0
+    created_at: datetime = created_at_field()
+
+
+track(
+    Scheme,
+    Certificate,
+    CertificateProduct,
+    CertificateCategory,
+    CertificateWeaver,
+    LabelLicence,
+    WeaverSanction,
+    WageBenchmark,
+    FairPriceWorksheet,
+)

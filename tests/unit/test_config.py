@@ -50,7 +50,13 @@ def test_outside_production_a_key_is_generated_once_and_kept(tmp_path):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("default_currency", "pesos"), ("default_currency", "USD"), ("display_rates", {"USD": "-1"})],
+    [
+        ("default_currency", "pesos"),
+        ("default_currency", "USD"),
+        ("display_rates", {"USD": "-1"}),
+        ("work_week_hours", 49),  # longer than the legal week
+        ("work_week_hours", 0),
+    ],
 )
 def test_bad_settings_are_refused(field, value):
     with pytest.raises(ValidationError):
