@@ -95,6 +95,16 @@ class Claim:
     def wording(self, language: str) -> str:
         return self.wording_es if language == "es" else self.wording_en
 
+    def snapshot(self) -> dict[str, str]:
+        """The claim as an order line keeps it, in plain JSON."""
+        return {
+            "scheme": self.scheme,
+            "kind": self.kind.value,
+            "certificate": self.certificate,
+            "wording_es": self.wording_es,
+            "wording_en": self.wording_en,
+        }
+
 
 def in_scope(certificate: CertificateFacts, product: ProductFacts) -> bool:
     """The product is named, or its category is; and every weaver it is attributed to is named."""

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, Relationship, SQLModel
 
 from shop.audit import track
@@ -193,6 +194,8 @@ class OrderLine(SQLModel, table=True):
     # The split rule in force when ordered: the weavers' part in basis points; the fund takes the rest.
     weavers_bp: int
     split_rule: str = Field(max_length=80)
+    # The fair-trade claims the piece carried when ordered (scheme, certificate, wording): what the buyer paid for.
+    fair_trade: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
     order: Order = Relationship(back_populates="lines", sa_relationship_kwargs={"lazy": "raise"})
     weavers: list["OrderLineWeaver"] = Relationship(

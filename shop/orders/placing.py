@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 from shop.catalogue import stock
 from shop.catalogue.availability import deposit_amount
 from shop.catalogue.models import PUBLIC_STATUSES, Product, ProductKind, ProductStatus, ProductWeaver
+from shop.certification.service import claims_on
+from shop.clock import to_local
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.orders import shipping
 from shop.orders.models import Channel, Order, OrderEvent, OrderLine, OrderStatus, PaymentMethod
@@ -99,6 +101,7 @@ def place_order(
     order.number = f"JJ-{order.id:06d}"
 
     lines = []
+    claims = claims_on(session, list(quantities), to_local(now).date())
     for product_id, quantity in quantities.items():
         product = products[product_id]
         weavers_bp, rule = split_rule_for(session, product)
@@ -120,6 +123,7 @@ def place_order(
             weight_g=(product.weight_g or default_weight_g) * quantity,
             weavers_bp=weavers_bp,
             split_rule=rule,
+            fair_trade=[claim.snapshot() for claim in claims[product.id]],
         )
         session.add(line)
         session.flush()

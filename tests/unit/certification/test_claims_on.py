@@ -6,21 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_category, make_product, make_user, make_weaver
+from factories import make_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import Role
 from shop.audit import act_as
 from shop.audit.models import AuditEvent
-from shop.certification.claim import CertificateStatus, ClaimKind
+from shop.certification.claim import CertificateStatus
 from shop.certification.models import (
     Certificate,
-    CertificateCategory,
     CertificateProduct,
-    CertificateWeaver,
     LabelLicence,
-    Scheme,
     WeaverSanction,
 )
 from shop.certification.service import claims_on
@@ -40,40 +37,6 @@ def renewal(records, number: str, **changes) -> Certificate:
         "supersedes_id": records["certificate"].id,
     }
     return Certificate(**(values | changes))
-
-
-@pytest.fixture
-def records(session):
-    textiles = make_category(session)
-    rosa, pascuala = make_weaver(session), make_weaver(session)
-    huipil = make_product(session, category=textiles, weavers=[(rosa, 6000), (pascuala, 4000)])
-    bag = make_product(session, weavers=[(rosa, 10_000)])  # another category
-    spp = Scheme(
-        name="Símbolo de Pequeños Productores",
-        owner="SPP Global",
-        standard_name="Norma General SPP",
-        standard_version="2.0",
-        claim_kind=ClaimKind.product,
-        wording_es="Producto certificado SPP",
-        wording_en="SPP certified product",
-        renewal_grace_days=30,
-    )
-    session.add(spp)
-    session.flush()
-    certificate = Certificate(
-        scheme_id=spp.id,
-        certifier="Certimex",
-        number="SPP-2026-041",
-        status=CertificateStatus.certified,
-        valid_from=date(2026, 3, 1),
-        expires_on=date(2027, 2, 28),
-    )
-    session.add(certificate)
-    session.flush()
-    session.add(CertificateCategory(certificate_id=certificate.id, category_id=textiles.id))
-    session.add_all(CertificateWeaver(certificate_id=certificate.id, weaver_id=w.id) for w in (rosa, pascuala))
-    session.commit()
-    return {"huipil": huipil, "bag": bag, "rosa": rosa, "certificate": certificate, "scheme": spp}
 
 
 def test_a_product_in_scope_carries_the_claim_and_one_outside_does_not(session, records):
