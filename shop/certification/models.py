@@ -3,6 +3,7 @@ sanctions that take a weaver out of the scope. Every change is audited; a renewa
 supersedes the old one, which is never edited again."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -142,6 +143,92 @@ class FairPriceWorksheet(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class AuditKind(StrEnum):
+    initial = "initial"
+    surveillance = "surveillance"
+    renewal = "renewal"
+    unannounced = "unannounced"  # a confirmation or unannounced audit
+    monitoring = "monitoring"
+    peer_visit = "peer_visit"
+    self_assessment = "self_assessment"
+    internal_inspection = "internal_inspection"
+
+
+class CertificationAudit(SQLModel, table=True):
+    """An audit, visit or assessment of a certificate, with what it found; its report is kept privately."""
+
+    __tablename__ = "certification_audits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificates.id", ondelete="RESTRICT", index=True)
+    kind: AuditKind = Field(sa_type=str_enum(AuditKind, "audit_kind"), nullable=False)
+    held_on: date
+    auditors: str = Field(max_length=300)
+    sites: str = Field(default="", max_length=1000)
+    result: str = Field(default="", max_length=300)
+    strong_points: str = Field(default="", max_length=4000)
+    to_improve: str = Field(default="", max_length=4000)
+    report_path: str = Field(default="", max_length=300)
+    created_at: datetime = created_at_field()
+
+
+class CriterionType(StrEnum):
+    core = "core"
+    major = "major"
+    development = "development"
+
+
+class Severity(StrEnum):
+    observation = "observation"
+    minor = "minor"
+    major = "major"
+    critical = "critical"
+
+
+class NonConformity(SQLModel, table=True):
+    """What an audit found against a criterion. It closes only with evidence and a word on whether the action
+    worked; reopening clears the closed date."""
+
+    __tablename__ = "non_conformities"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "closed_on IS NULL OR (evidence_path <> '' AND effectiveness <> '')", name="closed_with_evidence"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="certification_audits.id", ondelete="RESTRICT", index=True)
+    criterion: str = Field(max_length=200)
+    criterion_type: CriterionType = Field(sa_type=str_enum(CriterionType, "criterion_type"), nullable=False)
+    severity: Severity = Field(sa_type=str_enum(Severity, "nc_severity"), nullable=False)
+    description: str = Field(max_length=2000)
+    root_cause: str = Field(default="", max_length=2000)
+    deadline: date
+    closed_on: date | None = None
+    evidence_path: str = Field(default="", max_length=300)
+    effectiveness: str = Field(default="", max_length=1000)
+    created_at: datetime = created_at_field()
+
+
+class ActionKind(StrEnum):
+    immediate = "immediate"
+    corrective = "corrective"
+    preventive = "preventive"
+
+
+class CorrectiveAction(SQLModel, table=True):
+    __tablename__ = "corrective_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    non_conformity_id: int = Field(foreign_key="non_conformities.id", ondelete="CASCADE", index=True)
+    kind: ActionKind = Field(sa_type=str_enum(ActionKind, "action_kind"), nullable=False)
+    description: str = Field(max_length=1000)
+    owner: str = Field(max_length=120)
+    deadline: date
+    done_on: date | None = None
+    created_at: datetime = created_at_field()
+
+
 track(
     Scheme,
     Certificate,
@@ -152,4 +239,7 @@ track(
     WeaverSanction,
     WageBenchmark,
     FairPriceWorksheet,
+    CertificationAudit,
+    NonConformity,
+    CorrectiveAction,
 )

@@ -1,0 +1,93 @@
+"""What audits find and what the council must act on: closing and reopening non-conformities, which of them
+are overdue, and the alerts the workspace home shows 60 and 14 days ahead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from shop.certification.claim import CertificateStatus
+from shop.certification.models import Certificate, CorrectiveAction, NonConformity, Severity
+from shop.errors import N_, InvalidState, ValidationFailed
+
+SERIOUS = (Severity.major, Severity.critical)
+WARN_DAYS, URGENT_DAYS = 60, 14
+LIVE = (CertificateStatus.certified, CertificateStatus.provisional)
+
+
+def close(finding: NonConformity, *, evidence_path: str, effectiveness: str, on: date) -> None:
+    """Close a non-conformity: only with the evidence file and a word on whether the action worked."""
+    if finding.closed_on is not None:
+        raise InvalidState(N_("This non-conformity is already closed."))
+    problems = []
+    if not evidence_path:
+        problems.append(ValidationFailed(N_("Attach the evidence that the action was taken."), field="evidence"))
+    if not effectiveness.strip():
+        problems.append(ValidationFailed(N_("Say whether the action worked."), field="effectiveness"))
+    if problems:
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+    finding.closed_on, finding.evidence_path, finding.effectiveness = on, evidence_path, effectiveness.strip()
+
+
+def reopen(finding: NonConformity) -> None:
+    """The action did not hold after all: open again, with no closed date (its evidence stays on record)."""
+    if finding.closed_on is None:
+        raise InvalidState(N_("This non-conformity is open."))
+    finding.closed_on = None
+
+
+def overdue(finding: NonConformity, day: date) -> bool:
+    """An open major or critical non-conformity past its deadline: highlighted wherever it appears."""
+    return finding.closed_on is None and finding.severity in SERIOUS and finding.deadline < day
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "expiry", "audit", "action" or "finding"
+    subject: str  # the certificate number, or what the action or finding is about
+    due: date
+    days_left: int  # negative when it is late
+
+    @property
+    def urgent(self) -> bool:
+        return self.days_left <= URGENT_DAYS
+
+
+def alerts(session: Session, day: date) -> list[Alert]:
+    """What falls due within 60 days (urgent within 14) or is late: expiries and audits of live certificates,
+    actions not done by their deadline, and overdue serious non-conformities; soonest first."""
+    horizon = day + timedelta(days=WARN_DAYS)
+    found: list[Alert] = []
+    live = session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE))).all()
+    for certificate in live:
+        if day <= certificate.expires_on <= horizon:
+            found.append(
+                Alert("expiry", certificate.number, certificate.expires_on, (certificate.expires_on - day).days)
+            )
+        due = certificate.next_audit_due
+        if due is not None and due <= horizon:
+            found.append(Alert("audit", certificate.number, due, (due - day).days))
+    late_actions = session.execute(
+        sa.select(CorrectiveAction, NonConformity)
+        .join(NonConformity, NonConformity.id == CorrectiveAction.non_conformity_id)
+        .where(CorrectiveAction.done_on.is_(None), CorrectiveAction.deadline < day, NonConformity.closed_on.is_(None))
+    ).all()
+    for action, finding in late_actions:
+        found.append(
+            Alert(
+                "action",
+                f"{finding.criterion}: {action.description}"[:200],
+                action.deadline,
+                (action.deadline - day).days,
+            )
+        )
+    open_serious = session.scalars(
+        sa.select(NonConformity).where(NonConformity.closed_on.is_(None), NonConformity.severity.in_(SERIOUS))
+    ).all()
+    for finding in open_serious:
+        if overdue(finding, day):
+            found.append(Alert("finding", finding.criterion, finding.deadline, (finding.deadline - day).days))
+    return sorted(found, key=lambda alert: (alert.due, alert.kind, alert.subject))
