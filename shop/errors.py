@@ -19,6 +19,13 @@ def NN_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
     return singular, plural
 
 
+class Phrase(str):
+    """A message used as a parameter of another (a status name in "it is %(current)s"): translated with the
+    message it fills, where plain parameters (numbers, names, titles) are shown as they are."""
+
+    __slots__ = ()
+
+
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
@@ -33,7 +40,9 @@ class DomainError(Exception):
 
     def translated(self, gettext) -> str:
         text = gettext(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {k: gettext(v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
 
 
 class NotFound(DomainError):

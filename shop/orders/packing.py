@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.errors import N_, InvalidState
+from shop.errors import N_, InvalidState, Phrase
 from shop.orders import service as orders
 from shop.orders.models import Channel, Order, OrderLine, OrderStatus
 from shop.orders.scope import visible_order, visible_orders, with_lines
@@ -80,7 +80,7 @@ def next_step(session: Session, number: str, who, to: OrderStatus) -> tuple[Orde
         raise InvalidState(
             N_("Order %(number)s is %(current)s, so it cannot become %(wanted)s."),
             number=order.number,
-            current=orders.STATUS_NAMES[now_at],
-            wanted=orders.STATUS_NAMES[to],
+            current=Phrase(orders.STATUS_NAMES[now_at]),
+            wanted=Phrase(orders.STATUS_NAMES[to]),
         )
     return order, True

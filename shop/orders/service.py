@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.catalogue import stock, stock_sales
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ProductWeaver
-from shop.errors import N_, InvalidState, NotFound, ValidationFailed
+from shop.errors import N_, InvalidState, NotFound, Phrase, ValidationFailed
 from shop.orders.buyer_mail import tell_buyer
 from shop.orders.models import (
     Order,
@@ -105,8 +105,8 @@ def transition(session: Session, order: Order, to: OrderStatus, *, actor: str, n
         raise InvalidState(
             N_("Order %(number)s is %(current)s, so it cannot become %(wanted)s."),
             number=order.number,
-            current=STATUS_NAMES[order.status],
-            wanted=STATUS_NAMES[to],
+            current=Phrase(STATUS_NAMES[order.status]),
+            wanted=Phrase(STATUS_NAMES[to]),
         )
     session.add(
         OrderEvent(

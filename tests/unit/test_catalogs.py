@@ -48,3 +48,10 @@ def test_spanish_keeps_every_placeholder(spanish):
         for text in entry.string if isinstance(entry.string, tuple) else (entry.string,):
             assert set(PLACEHOLDER.findall(text)) <= wanted | {"%(num)d"}, entry.id
             assert set(PLACEHOLDER.findall(text)) | {"%(num)d"} >= wanted - {"%(num)d"}, entry.id
+
+
+def test_no_message_is_translated_twice():
+    """A second entry for the same message silently replaces the first; appending one by mistake hides it."""
+    text = (ROOT / "shop/locale/es/LC_MESSAGES/messages.po").read_text()
+    ids = re.findall(r'^msgid "(.+)"$', text, flags=re.M)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
