@@ -93,6 +93,19 @@ class LabelLicence(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class InternalInspection(SQLModel, table=True):
+    """A visit of the internal control system to one weaver, on which group certification relies."""
+
+    __tablename__ = "internal_inspections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    weaver_id: int = Field(foreign_key="weavers.id", ondelete="RESTRICT", index=True)
+    held_on: date
+    inspector: str = Field(max_length=120)
+    findings: str = Field(max_length=4000)
+    created_at: datetime = created_at_field()
+
+
 class WeaverSanction(SQLModel, table=True):
     """A sanction from the internal control system: the weaver is out of every scope until it is lifted."""
 
@@ -101,6 +114,9 @@ class WeaverSanction(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     weaver_id: int = Field(foreign_key="weavers.id", ondelete="RESTRICT", index=True)
+    inspection_id: int | None = Field(
+        default=None, foreign_key="internal_inspections.id", ondelete="RESTRICT", index=True
+    )  # the inspection that imposed it
     reason: str = Field(max_length=1000)
     starts_on: date
     lifted_on: date | None = None  # the last day it applied
@@ -229,6 +245,26 @@ class CorrectiveAction(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class PlanState(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class ImprovementItem(SQLModel, table=True):
+    """One item of a self-assessment's improvement plan (WFTO), with its due date and where it stands."""
+
+    __tablename__ = "improvement_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="certification_audits.id", ondelete="CASCADE", index=True)
+    description: str = Field(max_length=1000)
+    due_on: date
+    state: PlanState = Field(default=PlanState.planned, sa_type=str_enum(PlanState, "plan_state"), nullable=False)
+    created_at: datetime = created_at_field()
+
+
 track(
     Scheme,
     Certificate,
@@ -242,4 +278,6 @@ track(
     CertificationAudit,
     NonConformity,
     CorrectiveAction,
+    InternalInspection,
+    ImprovementItem,
 )
