@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from shop.certification.claim import CertificateStatus
 from shop.certification.models import Certificate, CorrectiveAction, NonConformity, Severity
@@ -57,11 +57,13 @@ class Alert:
 
 
 def alerts(session: Session, day: date) -> list[Alert]:
-    """What falls due within 60 days (urgent within 14) or is late: expiries and audits of live certificates,
-    actions not done by their deadline, and overdue serious non-conformities; soonest first."""
+    """What falls due within 60 days (urgent within 14) or is late: expiries and audits of live certificates not
+    yet renewed, actions not done by their deadline, and overdue serious non-conformities; soonest first."""
     horizon = day + timedelta(days=WARN_DAYS)
     found: list[Alert] = []
-    live = session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE))).all()
+    renewal = aliased(Certificate)
+    renewed = sa.exists().where(renewal.supersedes_id == Certificate.id)
+    live = session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE), ~renewed)).all()
     for certificate in live:
         if day <= certificate.expires_on <= horizon:
             found.append(

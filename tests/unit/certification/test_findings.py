@@ -9,10 +9,12 @@ import pytest
 from factories import message_of
 from sqlalchemy.exc import IntegrityError
 
+from shop.certification.claim import CertificateStatus
 from shop.certification.findings import alerts, close, overdue, reopen
 from shop.certification.models import (
     ActionKind,
     AuditKind,
+    Certificate,
     CertificationAudit,
     CorrectiveAction,
     CriterionType,
@@ -132,3 +134,23 @@ def test_alerts_come_60_and_14_days_ahead_and_for_what_is_late(session, records,
     close(finding, evidence_path="certification/evidence/recibos.pdf", effectiveness="Sí", on=DAY)
     session.commit()
     assert [a.kind for a in alerts(session, DAY)] == ["audit", "expiry"]
+
+
+def test_a_renewed_certificate_no_longer_alerts_for_its_expiry_or_audit(session, records):
+    old = records["certificate"]
+    old.expires_on, old.next_audit_due = DAY + timedelta(days=10), DAY + timedelta(days=5)
+    session.commit()
+    assert [a.kind for a in alerts(session, DAY)] == ["audit", "expiry"]
+    session.add(
+        Certificate(
+            scheme_id=old.scheme_id,
+            certifier="Certimex",
+            number="SPP-2027-001",
+            status=CertificateStatus.certified,
+            valid_from=old.expires_on + timedelta(days=1),
+            expires_on=date(2028, 2, 29),
+            supersedes_id=old.id,
+        )
+    )
+    session.commit()
+    assert alerts(session, DAY) == []
