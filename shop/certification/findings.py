@@ -62,8 +62,11 @@ def alerts(session: Session, day: date) -> list[Alert]:
     horizon = day + timedelta(days=WARN_DAYS)
     found: list[Alert] = []
     renewal = aliased(Certificate)
-    renewed = sa.exists().where(renewal.supersedes_id == Certificate.id)
-    live = session.scalars(sa.select(Certificate).where(Certificate.status.in_(LIVE), ~renewed)).all()
+    # Only a renewal that was granted takes over; an application leaves the old certificate's alerts standing.
+    renewed = sa.exists().where(renewal.supersedes_id == Certificate.id, renewal.status == CertificateStatus.certified)
+    live = session.scalars(
+        sa.select(Certificate).where(Certificate.status.in_(LIVE), Certificate.expires_on >= day, ~renewed)
+    ).all()
     for certificate in live:
         if day <= certificate.expires_on <= horizon:
             found.append(

@@ -53,5 +53,8 @@ def test_spanish_keeps_every_placeholder(spanish):
 def test_no_message_is_translated_twice():
     """A second entry for the same message silently replaces the first; appending one by mistake hides it."""
     text = (ROOT / "shop/locale/es/LC_MESSAGES/messages.po").read_text()
-    ids = re.findall(r'^msgid "(.+)"$', text, flags=re.M)
+    # Join wrapped entries (msgid "" followed by continuation lines) before counting.
+    joined = re.sub(r'"\n"', "", text)
+    ids = re.findall(r'^msgid "(.+)"$', joined, flags=re.M)
+    assert len(ids) > 1000
     assert sorted({i for i in ids if ids.count(i) > 1}) == []

@@ -141,16 +141,25 @@ def test_a_renewed_certificate_no_longer_alerts_for_its_expiry_or_audit(session,
     old.expires_on, old.next_audit_due = DAY + timedelta(days=10), DAY + timedelta(days=5)
     session.commit()
     assert [a.kind for a in alerts(session, DAY)] == ["audit", "expiry"]
-    session.add(
-        Certificate(
-            scheme_id=old.scheme_id,
-            certifier="Certimex",
-            number="SPP-2027-001",
-            status=CertificateStatus.certified,
-            valid_from=old.expires_on + timedelta(days=1),
-            expires_on=date(2028, 2, 29),
-            supersedes_id=old.id,
-        )
+    application = Certificate(
+        scheme_id=old.scheme_id,
+        certifier="Certimex",
+        number="SPP-2027-001",
+        status=CertificateStatus.applicant,
+        valid_from=old.expires_on + timedelta(days=1),
+        expires_on=date(2028, 2, 29),
+        supersedes_id=old.id,
     )
+    session.add(application)
+    session.commit()
+    assert [a.kind for a in alerts(session, DAY)] == ["audit", "expiry"]  # only applied for: still due
+    application.status = CertificateStatus.certified
+    session.commit()
+    assert alerts(session, DAY) == []
+
+
+def test_a_lapsed_certificate_never_renewed_stops_raising_alerts(session, records):
+    old = records["certificate"]
+    old.expires_on, old.next_audit_due = DAY - timedelta(days=1), DAY - timedelta(days=30)
     session.commit()
     assert alerts(session, DAY) == []
