@@ -22,6 +22,9 @@ MOVES: dict[CertificateStatus, frozenset[CertificateStatus]] = {
     S.suspended: frozenset({S.certified, S.withdrawn}),
     S.withdrawn: frozenset(),
 }
+# A renewal the certifier has decided on takes over from its first day, whatever became of it since; only a
+# pending application (or one the cooperative withdrew) leaves the old certificate its renewal grace.
+DECIDED = (S.provisional, S.certified, S.suspended)
 RECORDED_AS = (S.applicant, S.provisional, S.certified)
 STATUS_NAMES = {
     S.applicant: N_("applicant"),
@@ -46,10 +49,10 @@ def move(certificate: Certificate, to: CertificateStatus) -> None:
     certificate.status = to
 
 
-def shown_status(certificate: Certificate, day: date, *, renewed: bool = False) -> CertificateStatus:
-    """The status to show on ``day``: superseded once a renewal has taken over, expired after the last valid
-    day, otherwise the certifier's decision."""
-    if renewed:
+def shown_status(certificate: Certificate, day: date, *, taken_over_from: date | None = None) -> CertificateStatus:
+    """The status to show on ``day``: superseded from the first day of a renewal the certifier decided on,
+    expired after the last valid day, otherwise the certifier's decision."""
+    if taken_over_from is not None and day >= taken_over_from:
         return S.superseded
     if certificate.status in (S.certified, S.provisional) and day > certificate.expires_on:
         return S.expired

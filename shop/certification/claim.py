@@ -65,10 +65,14 @@ class CertificateFacts:
     categories: frozenset[int] = frozenset()
     weavers: frozenset[int] = frozenset()
     licences: tuple[Period, ...] = ()
+    superseded_from: date | None = None  # the first day of a renewal the certifier decided on
 
     def stands_on(self, day: date) -> bool:
-        """Certified on ``day``, or past its expiry by no more than the scheme's renewal grace."""
+        """Certified on ``day``, or past its expiry by no more than the scheme's renewal grace; never once a
+        decided renewal has taken over, so a renewal suspended or narrowed cannot be bypassed by the grace."""
         last = self.expires_on + timedelta(days=max(self.scheme.renewal_grace_days, 0))
+        if self.superseded_from is not None and day >= self.superseded_from:
+            return False
         return self.status is CertificateStatus.certified and self.valid_from <= day <= last
 
     def licensed_on(self, day: date) -> bool:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from shop.certification.certificates import DECIDED
 from shop.certification.claim import CertificateStatus
 from shop.certification.models import Certificate, CorrectiveAction, NonConformity, Severity
 from shop.errors import N_, InvalidState, ValidationFailed
@@ -62,8 +63,8 @@ def alerts(session: Session, day: date) -> list[Alert]:
     horizon = day + timedelta(days=WARN_DAYS)
     found: list[Alert] = []
     renewal = aliased(Certificate)
-    # Only a renewal that was granted takes over; an application leaves the old certificate's alerts standing.
-    renewed = sa.exists().where(renewal.supersedes_id == Certificate.id, renewal.status == CertificateStatus.certified)
+    # Only a renewal the certifier decided on takes over; an application leaves the old certificate's alerts.
+    renewed = sa.exists().where(renewal.supersedes_id == Certificate.id, renewal.status.in_(DECIDED))
     live = session.scalars(
         sa.select(Certificate).where(Certificate.status.in_(LIVE), Certificate.expires_on >= day, ~renewed)
     ).all()

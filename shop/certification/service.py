@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from shop.catalogue.models import Product, ProductWeaver
+from shop.certification.certificates import DECIDED
 from shop.certification.claim import CertificateFacts, CertificateStatus, Claim, Period, ProductFacts, SchemeTerms
 from shop.certification.claim import claims_for as decide
 from shop.certification.models import (
@@ -49,8 +50,8 @@ def _grouped(session: Session, statement) -> dict[int, frozenset[int]]:
 
 
 def certified_facts(session: Session) -> list[CertificateFacts]:
-    """Every certificate that could stand on some day (those certified), with its scope and licences, in four
-    queries whatever their number."""
+    """Every certificate that could stand on some day (those certified), with its scope, licences and the day a
+    decided renewal takes over, in five queries whatever their number."""
     rows = session.execute(
         sa.select(Certificate, Scheme)
         .join(Scheme, Scheme.id == Certificate.scheme_id)
@@ -76,6 +77,14 @@ def certified_facts(session: Session) -> list[CertificateFacts]:
             CertificateWeaver.certificate_id.in_(ids)
         ),
     )
+    renewal = aliased(Certificate)
+    taken_over = dict(
+        session.execute(
+            sa.select(renewal.supersedes_id, renewal.valid_from).where(
+                renewal.supersedes_id.in_(ids), renewal.status.in_(DECIDED)
+            )
+        ).all()
+    )
     licences: dict[int, list[Period]] = defaultdict(list)
     for licence in session.scalars(sa.select(LabelLicence).where(LabelLicence.certificate_id.in_(ids))):
         licences[licence.certificate_id].append(Period(licence.valid_from, licence.valid_until))
@@ -90,6 +99,7 @@ def certified_facts(session: Session) -> list[CertificateFacts]:
             categories=categories.get(certificate.id, frozenset()),
             weavers=weavers.get(certificate.id, frozenset()),
             licences=tuple(licences[certificate.id]),
+            superseded_from=taken_over.get(certificate.id),
         )
         for certificate, scheme in rows
     ]

@@ -39,12 +39,13 @@ class WeaverEarnings:
 
 def fair_earnings(session: Session, week_hours: int) -> list[WeaverEarnings]:
     """Every weaver with sold pieces that have a worksheet, lowest hourly earnings first. A line wholly given
-    back counts neither its money nor its hours."""
+    back counts neither its money nor its hours; one partly given back counts the kept share of both."""
     earned_by_line = (
         sa.select(
             Account.weaver_id.label("weaver_id"),
             Entry.order_line_id.label("line_id"),
             (-sa.func.sum(Entry.amount)).label("earned"),
+            sa.func.sum(sa.case((Entry.amount < 0, -Entry.amount), else_=0)).label("gross"),
         )
         .join(Account, Account.id == Entry.account_id)
         .where(Account.weaver_id.is_not(None), Entry.order_line_id.is_not(None))
@@ -55,6 +56,7 @@ def fair_earnings(session: Session, week_hours: int) -> list[WeaverEarnings]:
         sa.select(
             earned_by_line.c.weaver_id,
             earned_by_line.c.earned,
+            earned_by_line.c.gross,
             FairPriceWorksheet.minutes * OrderLine.quantity * OrderLineWeaver.share_bp,
         )
         .join(OrderLine, OrderLine.id == earned_by_line.c.line_id)
@@ -69,10 +71,11 @@ def fair_earnings(session: Session, week_hours: int) -> list[WeaverEarnings]:
         .where(earned_by_line.c.earned > 0)
     ).all()
     totals: dict[int, list[int]] = {}
-    for weaver_id, earned, minutes_bp in rows:
+    for weaver_id, earned, gross, minutes_bp in rows:
         total = totals.setdefault(weaver_id, [0, 0])
         total[0] += earned
-        total[1] += minutes_bp
+        # A partial refund gives back part of the pieces: only the part she kept counts its hours.
+        total[1] += minutes_bp * earned // gross if gross > earned else minutes_bp
     names = dict(session.execute(sa.select(Weaver.id, Weaver.name).where(Weaver.id.in_(list(totals)))).all())
     benchmarks = session.scalars(sa.select(WageBenchmark).order_by(WageBenchmark.valid_from.desc(), WageBenchmark.id))
     rates = [(b.name, b.basis, hourly_centavos(b.amount, b.unit, week_hours)) for b in benchmarks]

@@ -43,4 +43,4 @@ def records(session):
     session.add(CertificateCategory(certificate_id=certificate.id, category_id=textiles.id))
     session.add_all(CertificateWeaver(certificate_id=certificate.id, weaver_id=w.id) for w in (rosa, pascuala))
     session.commit()
-    return {"huipil": huipil, "bag": bag, "rosa": rosa, "certificate": certificate, "scheme": spp}
+    return {"huipil": huipil, "bag": bag, "rosa": rosa, "pascuala": pascuala, "certificate": certificate, "scheme": spp}

@@ -80,7 +80,8 @@ def test_expired_and_superseded_follow_from_the_dates_and_the_renewal():
     certificate = unsaved(S.certified)
     assert shown_status(certificate, date(2026, 12, 31)) is S.certified
     assert shown_status(certificate, date(2027, 1, 1)) is S.expired
-    assert shown_status(certificate, date(2026, 6, 1), renewed=True) is S.superseded
+    assert shown_status(certificate, date(2026, 5, 31), taken_over_from=date(2026, 6, 1)) is S.certified
+    assert shown_status(certificate, date(2026, 6, 1), taken_over_from=date(2026, 6, 1)) is S.superseded
     certificate.status = S.suspended
     assert shown_status(certificate, date(2027, 1, 1)) is S.suspended
 

@@ -17,6 +17,7 @@ from shop.certification.claim import CertificateStatus
 from shop.certification.models import (
     Certificate,
     CertificateProduct,
+    CertificateWeaver,
     LabelLicence,
     WeaverSanction,
 )
@@ -55,6 +56,27 @@ def test_the_boundaries_and_the_grace_come_from_the_rows(session, records):
     assert claims_on(session, [huipil], date(2026, 2, 28))[huipil] == ()
     assert claims_on(session, [huipil], date(2027, 3, 30))[huipil] != ()  # 30 days of renewal grace
     assert claims_on(session, [huipil], date(2027, 3, 31))[huipil] == ()
+
+
+def test_a_decided_renewal_takes_over_from_its_first_day_and_ends_the_old_grace(session, records):
+    """A renewal that starts inside the old certificate's grace and is then suspended (or narrowed) must not let
+    the grace keep the old mark alive; a pending application leaves the grace standing."""
+    huipil = records["huipil"].id
+    renewed = renewal(records, "SPP-2027-001", valid_from=date(2027, 3, 10))
+    session.add(renewed)
+    session.commit()
+    assert claims_on(session, [huipil], date(2027, 3, 20))[huipil] != ()  # an application: still in grace
+    renewed.status = CertificateStatus.certified
+    session.commit()
+    assert [c.certificate for c in claims_on(session, [huipil], date(2027, 3, 9))[huipil]] == ["SPP-2026-041"]
+    assert claims_on(session, [huipil], date(2027, 3, 10))[huipil] == ()  # the renewal covers nothing yet
+    session.add(CertificateProduct(certificate_id=renewed.id, product_id=huipil))
+    session.add_all(CertificateWeaver(certificate_id=renewed.id, weaver_id=records[w].id) for w in ("rosa", "pascuala"))
+    session.commit()
+    assert [c.certificate for c in claims_on(session, [huipil], date(2027, 3, 20))[huipil]] == ["SPP-2027-001"]
+    renewed.status = CertificateStatus.suspended
+    session.commit()
+    assert claims_on(session, [huipil], date(2027, 3, 20))[huipil] == ()
 
 
 def test_suspending_the_certificate_takes_the_claim_away(session, records):

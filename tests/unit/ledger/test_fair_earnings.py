@@ -52,3 +52,16 @@ def test_earnings_an_hour_come_from_the_ledger_share_and_the_worksheet_hours(ses
     poverty = next(c for c in juana_row.against if c.basis is WageBasis.per_person)
     assert poverty.benchmark == "Línea de pobreza por ingresos, rural"
     assert len(rosa_row.against) == 4
+
+
+def test_a_partial_refund_counts_only_the_kept_share_of_the_hours(session):
+    """Half given back leaves half of her money and half of the hours, so her hourly earnings do not fall."""
+    maruch = make_weaver(session, name="Maruch López")
+    huipil = make_product(session)
+    worksheet(session, huipil, 600)
+    half_back = sold(session, huipil, 100_000, [(maruch, 10_000)])  # 800 pesos for 10 hours
+    post_refund(session, key="half-back", order_id=half_back, money_account="cash", amount=50_000)
+    session.commit()
+
+    (row,) = fair_earnings(session, 48)
+    assert (row.earned, row.minutes, row.hourly) == (40_000, 300, 8_000)
