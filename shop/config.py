@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     stripe_connect_payouts: bool = False
     # Photos of signed payout receipts: private, served only to the treasurer and the council.
     proofs_dir: Path = DEFAULT_VAR_DIR / "proofs"
+    # Certificates, audit reports and evidence (PDF or photo): private, served only to the council and the admin.
+    certification_dir: Path = DEFAULT_VAR_DIR / "certification"
+    max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
     jobs_interval_seconds: float = 0
 

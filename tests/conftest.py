@@ -108,6 +108,7 @@ def settings(database_url, tmp_path) -> Settings:
         database_url=database_url,
         media_dir=tmp_path / "media",
         proofs_dir=tmp_path / "proofs",
+        certification_dir=tmp_path / "certification",
         secret_key="test-secret-key-not-for-production",
         base_url="http://testserver",
         database_pool_size=2,

@@ -42,6 +42,7 @@ def shop_env(settings, port: int) -> dict[str, str]:
         "SHOP_SECRET_KEY": settings.secret_key.get_secret_value(),
         "SHOP_MEDIA_DIR": str(settings.media_dir),
         "SHOP_PROOFS_DIR": str(settings.proofs_dir),
+        "SHOP_CERTIFICATION_DIR": str(settings.certification_dir),
         "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
     }
 

@@ -24,6 +24,7 @@ THUMBNAIL_WIDTHS = (320, 640, 1280)
 MIN_WIDTH = THUMBNAIL_WIDTHS[0]
 ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 WEBP_QUALITY = 80
+NOT_A_PHOTO = N_("This file is not a photo we can read. Use a JPEG, PNG or WebP image.")
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,7 @@ def read_photo(data: bytes, limits: ImageLimits, *, field: str = "photo"):
             size=_human_size(len(data)),
             limit=_human_size(limits.max_bytes),
         )
-    not_an_image = ValidationFailed(
-        N_("This file is not a photo we can read. Use a JPEG, PNG or WebP image."), field=field
-    )
+    not_an_image = ValidationFailed(NOT_A_PHOTO, field=field)
     try:
         with PILImage.open(io.BytesIO(data)) as probe:
             fmt = probe.format

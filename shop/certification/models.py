@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from shop.audit import track
 from shop.certification.claim import CertificateStatus, ClaimKind
+from shop.certification.documents import DocumentKind
 from shop.certification.fair_price import WageBasis, WageUnit
 from shop.models_base import created_at_field, str_enum
 
@@ -76,6 +77,21 @@ class CertificateWeaver(SQLModel, table=True):
 
     certificate_id: int = Field(foreign_key="certificates.id", primary_key=True, ondelete="CASCADE")
     weaver_id: int = Field(foreign_key="weavers.id", primary_key=True, ondelete="RESTRICT", index=True)
+
+
+class CertificateDocument(SQLModel, table=True):
+    """A file kept with a certificate (the certificate itself, a letter, a licence); stored privately."""
+
+    __tablename__ = "certificate_documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificates.id", ondelete="RESTRICT", index=True)
+    kind: DocumentKind = Field(sa_type=str_enum(DocumentKind, "document_kind"), nullable=False)
+    title: str = Field(max_length=200)
+    stored_name: str = Field(max_length=120, unique=True)
+    media_type: str = Field(max_length=40)
+    size_bytes: int
+    created_at: datetime = created_at_field()
 
 
 class LabelLicence(SQLModel, table=True):
@@ -271,6 +287,7 @@ track(
     CertificateProduct,
     CertificateCategory,
     CertificateWeaver,
+    CertificateDocument,
     LabelLicence,
     WeaverSanction,
     WageBenchmark,
