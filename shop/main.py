@@ -54,6 +54,7 @@ from shop.web.workspace import signin as ws_signin
 from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
 from shop.web.workspace import to_resolve as ws_to_resolve
+from shop.web.workspace.certification import files as ws_cert_files
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_accounting.router)
     app.include_router(ws_bank_import.router)
     app.include_router(ws_bank.router)
+    app.include_router(ws_cert_files.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -28,7 +28,14 @@ from shop.catalogue.models import (
 from shop.clock import utcnow
 
 # Holds change what the store shows as available, so they count as catalogue changes too.
-TRACKED = (Category, Weaver, Product, ProductWeaver, ProductImage, Image, StockReservation)
+TRACKED: tuple[type, ...] = (Category, Weaver, Product, ProductWeaver, ProductImage, Image, StockReservation)
+
+
+def shown_in_store(*models: type) -> None:
+    """Another domain's tables whose rows change store pages (a certificate changes the fair-trade mark);
+    registered by that domain, since the catalogue imports none."""
+    global TRACKED
+    TRACKED = (*TRACKED, *(model for model in models if model not in TRACKED))
 
 
 CHANGED = "catalogue_changed"

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from shop.audit import track
+from shop.catalogue.revision import shown_in_store
 from shop.certification.claim import CertificateStatus, ClaimKind
 from shop.certification.documents import DocumentKind
 from shop.certification.fair_price import WageBasis, WageUnit
@@ -281,6 +282,18 @@ class ImprovementItem(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+# What the store shows (the mark, its wording, the public fair-trade page) changes with these rows.
+shown_in_store(
+    Scheme,
+    Certificate,
+    CertificateProduct,
+    CertificateCategory,
+    CertificateWeaver,
+    LabelLicence,
+    WeaverSanction,
+    WageBenchmark,
+    NonConformity,
+)
 track(
     Scheme,
     Certificate,

@@ -39,6 +39,10 @@ def _one_photo(settings: Settings) -> int:
     return settings.max_image_bytes + FORM_ROOM
 
 
+def _one_document(settings: Settings) -> int:
+    return max(settings.max_document_bytes, settings.max_image_bytes) + FORM_ROOM
+
+
 @dataclass(frozen=True)
 class BodyLimit:
     pattern: str  # a regular expression for the whole path
@@ -50,6 +54,7 @@ LIMITS = (
     BodyLimit(r"/taller/inventario/nuevo", _photos, "a new piece with its photos"),
     BodyLimit(r"/taller/inventario/[^/]+/fotos", _photos, "photos added to a piece"),
     BodyLimit(r"/taller/pagos-tejedoras/pagos/\d+/comprobante", _one_photo, "the photo of a signed receipt"),
+    BodyLimit(r"/taller/certificacion/.+", _one_document, "a certification form with its document (PDF or photo)"),
     # The import refuses a larger file itself, with its message next to the file; this is the backstop.
     BodyLimit(r"/taller/banco/importar", lambda _: 2 * (MAX_STATEMENT_BYTES + FORM_ROOM), "a bank's CSV statement"),
     BodyLimit(r"/api/v1/payments/stripe/webhook", lambda _: 512 * KIB, "Stripe's events, larger than a form"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from fastapi import Request
@@ -96,3 +97,26 @@ def read_centimetres(text: str, name: str, problems: Problems) -> int | None:
 def read_percent(text: str, name: str, problems: Problems, *, zero: bool = False) -> int | None:
     message = N_("Enter a percentage, such as 50 or 33.33.")
     return _scaled(text, name, problems, places=2, message=message, maximum=100, zero=zero)
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond these, a date is surely mistyped
+
+
+def read_day(text: str, name: str, problems: Problems, *, required: bool = True) -> date | None:
+    """A ``YYYY-MM-DD`` date from a date field; an empty optional one is None."""
+    text = (text or "").strip()
+    if not text:
+        if required:
+            problems.add(name, N_("Choose the date."))
+        return None
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        problems.add(name, N_("Write the date as YYYY-MM-DD, for example 2026-11-27."))
+        return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        problems.add(name, N_("This date is too far in the past or in the future."))
+        return None
+    return day

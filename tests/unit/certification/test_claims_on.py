@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.accounts.models import Role
 from shop.audit import act_as
 from shop.audit.models import AuditEvent
+from shop.catalogue.revision import current
 from shop.certification.claim import CertificateStatus
 from shop.certification.models import (
     Certificate,
@@ -142,3 +143,15 @@ def test_the_database_refuses_impossible_dates_and_a_second_renewal(session, rec
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
+
+
+def test_a_change_to_the_records_behind_the_mark_tells_the_store_pages_to_render_again(session, records):
+    """Cached store pages compare the catalogue revision; a suspension must move it like a product change."""
+    before = current(session.connection())
+    records["certificate"].status = CertificateStatus.suspended
+    session.commit()
+    suspended = current(session.connection())
+    assert suspended == before + 1
+    session.add(WeaverSanction(weaver_id=records["rosa"].id, reason="Tinte no declarado", starts_on=DAY))
+    session.commit()
+    assert current(session.connection()) == suspended + 1

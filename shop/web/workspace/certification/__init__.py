@@ -1,0 +1,1 @@
+"""The council's certification screens: schemes, certificates, documents, audits, findings and inspections."""
