@@ -66,6 +66,7 @@ class CertificateFacts:
     weavers: frozenset[int] = frozenset()
     licences: tuple[Period, ...] = ()
     superseded_from: date | None = None  # the first day of a renewal the certifier decided on
+    id: int | None = None  # the record's, for screens that show which certificate stands
 
     def stands_on(self, day: date) -> bool:
         """Certified on ``day``, or past its expiry by no more than the scheme's renewal grace; never once a
@@ -77,6 +78,10 @@ class CertificateFacts:
 
     def licensed_on(self, day: date) -> bool:
         return not self.scheme.needs_licence or any(licence.covers(day) for licence in self.licences)
+
+    def marks_on(self, day: date) -> bool:
+        """Whether the mark may be used under this certificate on ``day`` (for the pieces in its scope)."""
+        return self.stands_on(day) and self.licensed_on(day)
 
 
 @dataclass(frozen=True)

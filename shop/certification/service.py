@@ -100,6 +100,7 @@ def certified_facts(session: Session) -> list[CertificateFacts]:
             weavers=weavers.get(certificate.id, frozenset()),
             licences=tuple(licences[certificate.id]),
             superseded_from=taken_over.get(certificate.id),
+            id=certificate.id,
         )
         for certificate, scheme in rows
     ]

@@ -15,6 +15,7 @@ from http.cookies import SimpleCookie
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shop.errors import Phrase
 from shop.http.cookies import host_cookie
 
 SEED_COOKIE = "seed"
@@ -118,8 +119,21 @@ class Signer:
             return None
         return data if isinstance(data, dict) else None
 
+    def shown_flash(self, value: str | None, gettext) -> dict | None:
+        """The flash with its phrases translated, ready for ``_(flash.m, **flash.p)``."""
+        data = self.read_flash(value)
+        if data is None:
+            return None
+        params = dict(data.get("p") or {})
+        for name in data.get("t") or ():
+            if isinstance(params.get(name), str):
+                params[name] = gettext(params[name])
+        return {**data, "p": params}
+
     def write_flash(self, message: str, kind: str = "ok", **params) -> str:
-        return self.flash.dumps({"m": message, "k": kind, "p": params})
+        """A phrase among the parameters (a status name) is remembered as one, to be translated when shown."""
+        phrases = sorted(name for name, value in params.items() if isinstance(value, Phrase))
+        return self.flash.dumps({"m": message, "k": kind, "p": params, "t": phrases})
 
 
 def personal_values(scope: Scope, secret: str, signer: Signer) -> dict[bytes, bytes]:

@@ -83,7 +83,7 @@ def render(
         token = csrf_token(request.app.state.secret_key, request.scope.get(SEED_SCOPE_KEY, ""))
         _, count = signer.read_cart(request.cookies.get(CART_COOKIE))
         cart_count = str(count) if count else ""
-        flash = signer.read_flash(request.cookies.get(FLASH_COOKIE))
+        flash = signer.shown_flash(request.cookies.get(FLASH_COOKIE), t.gettext)
     page = {
         "request": request,
         "lang": lang,

@@ -121,6 +121,7 @@ def tiles(who) -> list[dict]:
     if who.user.weaver_id is not None:
         shown.append({"href": "/taller/ganancias", "icon": "coins", "label": N_("My earnings")})
     if who.has(Role.council, Role.admin):
+        shown.append({"href": "/taller/certificacion", "icon": "seal", "label": N_("Fair trade certification")})
         shown.append({"href": "/taller/registro", "icon": "list", "label": N_("Audit log")})
     if who.has(Role.admin):
         shown.append({"href": "/taller/personas", "icon": "people", "label": N_("People")})

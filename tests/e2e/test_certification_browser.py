@@ -1,0 +1,69 @@
+"""Fair-trade certification in a real browser: the council records a certificate with its PDF and an audit,
+the mark appears on a piece in scope, and suspending the certificate takes it off everywhere."""
+
+from __future__ import annotations
+
+import pytest
+from certification_records import records  # noqa: F401  (fixture)
+from factories import fresh
+from signing_in import sign_in_as
+from sqlalchemy import select
+from workspace_helpers import person
+
+from shop.accounts.models import Role
+from shop.certification.models import Certificate, CertificateDocument, CertificationAudit
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def council_member(session, records):  # noqa: F811
+    return person(session, "carmen", Role.council, name="Carmen López")
+
+
+def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
+    browser,
+    live_server,
+    session,
+    records,  # noqa: F811
+    council_member,
+    screenshots,
+    tmp_path,
+):
+    pdf = tmp_path / "certificado-spp.pdf"
+    pdf.write_bytes(PDF)
+    context, page = sign_in_as(browser, live_server, "carmen")
+    try:
+        page.screenshot(path=screenshots / "workspace-home-council-1024.png", full_page=True)
+        page.get_by_role("link", name="Certificación de comercio justo").click()
+        page.get_by_role("link", name="Registrar un certificado").click()
+        page.get_by_label("Esquema", exact=True).select_option(label="Símbolo de Pequeños Productores")
+        page.get_by_label("Certificadora", exact=True).fill("Certimex")
+        page.get_by_label("Número de certificado o de membresía").fill("SPP-2026-099")
+        page.get_by_label("Lo que ha decidido la certificadora").select_option(value="certified")
+        page.get_by_label("Válido desde").fill("2026-01-01")
+        page.get_by_label("Último día válido").fill("2027-12-31")
+        page.locator("summary", has_text="O piezas sueltas").click()
+        page.get_by_label(records["bag"].title_es).check()
+        page.get_by_label(records["rosa"].name).check()
+        page.get_by_label("Archivo (opcional)").set_input_files(str(pdf))
+        page.screenshot(path=screenshots / "certificate-form-1024.png", full_page=True)
+        page.get_by_role("button", name="Guardar el certificado").click()
+        page.get_by_text("El certificado SPP-2026-099 quedó registrado.").wait_for()
+        assert page.get_by_text("La tienda muestra hoy su sello en las piezas que cubre.").is_visible()
+        page.locator("summary", has_text="Registrar una auditoría").click()
+        page.get_by_label("Tipo de auditoría").select_option(value="surveillance")
+        page.get_by_label("Fecha", exact=True).fill("2026-09-10")
+        page.get_by_label("Auditores", exact=True).fill("Lucía Gómez (Certimex)")
+        page.get_by_label("El informe de la auditoría (opcional)").set_input_files(str(pdf))
+        page.screenshot(path=screenshots / "certificate-page-1024.png", full_page=True)
+        page.get_by_role("button", name="Guardar la auditoría").click()
+        assert "/taller/certificacion/auditorias/" in page.url
+        fresh(session)
+        certificate = session.scalar(select(Certificate).where(Certificate.number == "SPP-2026-099"))
+        assert session.scalar(select(CertificateDocument.certificate_id)) == certificate.id
+        assert session.scalar(select(CertificationAudit.certificate_id)) == certificate.id
+        page.goto(live_server + "/taller/certificacion")
+        page.screenshot(path=screenshots / "certification-overview-1024.png", full_page=True)
+    finally:
+        context.close()
