@@ -316,3 +316,13 @@ def test_only_the_council_and_the_admin_see_certification(app, session, records)
 def test_a_stored_file_is_not_found_outside_the_folder(council):
     for name in ("..%2Fsecret_key", "nada.pdf", "x.html"):
         assert council.get(f"{HOME}/archivos/{name}").status_code == 404
+
+
+def test_the_certificate_form_speaks_tzotzil_where_there_are_sourced_words(council):
+    form = f"{HOME}/certificados/nuevo"
+    switched = send(council, "/taller/idioma", {"lang": "tzo", "next": form}, form_page=form)
+    assert switched.status_code == 303
+    page = council.get(form).text
+    for word in ("Lumero", "Jalometik", "Tsk&#39;ej", "Pat"):
+        assert word in page, word
+    assert "Certificadora" in page  # no sourced word: the Spanish stays
