@@ -116,6 +116,13 @@ def test_a_renewal_takes_over_from_the_certificate_it_supersedes():
     assert claims_for(HUIPIL, TO, [old, new]) == ()  # the old one no longer speaks, even on its own dates
 
 
+def test_a_decided_renewal_ends_the_old_certificate_and_its_grace_from_its_first_day():
+    old = certificate(superseded_from=TO + timedelta(days=10))
+    assert holds(old, TO + timedelta(days=9))  # in the grace, before the renewal begins
+    assert not holds(old, TO + timedelta(days=10))
+    assert not holds(certificate(superseded_from=date(2026, 6, 1)), date(2026, 6, 1))  # even within its own dates
+
+
 def test_one_claim_per_scheme_in_a_stable_order():
     wfto = certificate(scheme=WFTO, number="WFTO-MX-118", licences=(Period(FROM),))
     twice = [certificate(), certificate(number="SPP-2026-042"), wfto]
@@ -136,9 +143,10 @@ days = st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31))
     sanction=st.one_of(st.none(), st.tuples(days, st.one_of(st.none(), days))),
     licence=st.one_of(st.none(), st.tuples(days, st.one_of(st.none(), days))),
     needs_licence=st.booleans(),
+    taken_over=st.one_of(st.none(), days),
 )
 def test_the_claim_holds_exactly_when_every_condition_does(
-    day, status, grace, in_products, in_categories, scoped_weavers, sanction, licence, needs_licence
+    day, status, grace, in_products, in_categories, scoped_weavers, sanction, licence, needs_licence, taken_over
 ):
     scheme = replace(SPP, renewal_grace_days=grace, needs_licence=needs_licence)
     cert = certificate(
@@ -148,9 +156,14 @@ def test_the_claim_holds_exactly_when_every_condition_does(
         categories=frozenset({2}) if in_categories else frozenset(),
         weavers=frozenset(scoped_weavers),
         licences=() if licence is None else (Period(*licence),),
+        superseded_from=taken_over,
     )
     sanctions = {} if sanction is None else {12: [Period(*sanction)]}
-    standing = status is CertificateStatus.certified and FROM <= day <= TO + timedelta(days=grace)
+    standing = (
+        status is CertificateStatus.certified
+        and FROM <= day <= TO + timedelta(days=grace)
+        and (taken_over is None or day < taken_over)
+    )
     licensed = not needs_licence or (
         licence is not None and licence[0] <= day and (licence[1] is None or day <= licence[1])
     )
