@@ -174,6 +174,8 @@ def test_a_300_mb_checkout_body_is_refused_while_the_worker_barely_grows(server,
         ("/taller/inventario/huipil/fotos", False),
         ("/taller/inventario/huipil/fotos", True),
         ("/taller/inventario/nuevo", True),
+        ("/taller/certificacion/certificados/nuevo", True),
+        ("/taller/certificacion/certificados/1/auditorias", True),
         ("/taller/banco/importar", True),  # its own limit is smaller: only a chunked body gets this far
     ],
 )
