@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from shop.catalogue.models import Category, Product, Weaver
 from shop.certification.claim import CertificateStatus
 from shop.certification.models import Certificate, CertificateCategory, CertificateProduct, CertificateWeaver, Scheme
 from shop.errors import N_, Conflict, InvalidState, NotFound, Phrase, ValidationFailed
@@ -100,7 +101,10 @@ def record(session: Session, draft: CertificateDraft, *, renews: int | None = No
     if problems:
         raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
     if session.get(Scheme, draft.scheme_id) is None:
-        raise NotFound(N_("There is no such scheme."))
+        raise ValidationFailed(N_("Choose the scheme."), field="scheme_id")
+    for model, ids in ((Product, draft.product_ids), (Category, draft.category_ids), (Weaver, draft.weaver_ids)):
+        if ids and len(set(session.scalars(sa.select(model.id).where(model.id.in_(ids))))) != len(ids):
+            raise ValidationFailed(N_("Something chosen is no longer there. Choose again."), field="scope")
     if renews is not None:
         old = session.get(Certificate, renews, with_for_update=True)
         if old is None:

@@ -105,6 +105,10 @@ def test_the_council_records_a_certificate_with_its_pdf_and_the_bag_carries_the_
         ({"products": [], "categories": []}, "Choose the categories or pieces it covers."),
         ({"status": "suspended"}, "A new certificate is an applicant, provisional or certified."),
         ({"scheme_id": "x"}, "Choose the scheme."),
+        ({"scheme_id": "2147483647"}, "Choose the scheme."),
+        ({"scheme_id": "99999999999"}, "Choose the scheme."),
+        ({"products": ["999999"]}, "Something chosen is no longer there. Choose again."),
+        ({"weavers": ["1", "2147483647"]}, "Something chosen is no longer there. Choose again."),
     ],
 )
 def test_a_certificate_with_a_mistake_is_refused_beside_the_field_and_nothing_is_kept(

@@ -31,7 +31,8 @@ from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False, route_class=SignedInFirst)
 HOME = "/taller/certificacion"
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 Line = Annotated[str, Form(max_length=200)]
 Short = Annotated[str, Form(max_length=40)]
 Long = Annotated[str, Form(max_length=4000)]
@@ -69,8 +70,13 @@ def overview(request: Request, session: SessionDep, who: Council):
     )
 
 
+def _row_id(text: str) -> int | None:
+    """A row id typed into a form, or None: never a number the database's integer cannot hold."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ROW_ID else None
+
+
 def _ids(values: list[str]) -> frozenset[int]:
-    return frozenset(int(v) for v in values if v.isdigit() and len(v) <= 10)
+    return frozenset(row_id for row_id in map(_row_id, values) if row_id is not None)
 
 
 def _choices(session) -> dict:
@@ -106,7 +112,8 @@ def _form_page(
 def _renewed(session, renews: str) -> Certificate | None:
     if not renews:
         return None
-    old = session.get(Certificate, int(renews)) if renews.isdigit() and len(renews) <= 10 else None
+    row_id = _row_id(renews)
+    old = session.get(Certificate, row_id) if row_id is not None else None
     if old is None:
         raise NotFound(N_("There is no such certificate."))
     return old
@@ -142,8 +149,8 @@ class _Read:
 
 def _read_certificate(request, form: dict, lists: dict) -> _Read:
     problems = Problems(request)
-    scheme_id = form["scheme_id"]
-    if not scheme_id.isdigit() or len(scheme_id) > 10:
+    scheme_id = _row_id(form["scheme_id"])
+    if scheme_id is None:
         problems.add("scheme_id", N_("Choose the scheme."))
     status = form["status"]
     if status not in CertificateStatus.__members__:
@@ -155,7 +162,7 @@ def _read_certificate(request, form: dict, lists: dict) -> _Read:
     if problems:
         return _Read(None, problems)
     draft = CertificateDraft(
-        scheme_id=int(scheme_id),
+        scheme_id=scheme_id,
         certifier=form["certifier"],
         number=form["number"],
         status=CertificateStatus(status),
