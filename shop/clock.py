@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -17,6 +17,12 @@ def utcnow() -> datetime:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_ZONE)
+
+
+def local_today() -> date:
+    """The cooperative's date now. It calls ``utcnow`` through this module, so a test that freezes
+    ``shop.clock.utcnow`` moves everything that asks this (claims, the page cache's day)."""
+    return to_local(utcnow()).date()
 
 
 class UTCDateTime(TypeDecorator):

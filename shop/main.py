@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from shop import clock
 from shop.api import contract
 from shop.api.v1 import catalogue as api_catalogue
 from shop.api.v1 import orders as api_orders
@@ -31,7 +32,7 @@ from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import checkout, language, order_page, pages, seo, shopping
+from shop.web.store import checkout, fair_trade, language, order_page, pages, seo, shopping
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
         personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
+        today=clock.local_today,
     )
     app.add_middleware(BrowserSeed, secure=settings.https)
     # Outermost: a request for a host that is not ours never reaches a page or the cache.
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(seo.router)
     app.include_router(language.router)
+    app.include_router(fair_trade.router)
     app.include_router(pages.router)
     app.include_router(shopping.router)
     app.include_router(checkout.router)

@@ -164,6 +164,13 @@ class DimensionsRead(BaseModel):
     text: Localized | None
 
 
+class FairTradeClaimRead(BaseModel):
+    scheme: str
+    kind: str = Field(description="product: the piece is certified; organisation: the cooperative is verified")
+    certificate: str = Field(description="The certificate or membership number the claim rests on")
+    wording: Localized = Field(description="The scheme's own words for the claim")
+
+
 class ProductRead(BaseModel):
     slug: str
     url: Localized
@@ -185,6 +192,9 @@ class ProductRead(BaseModel):
     images: list[ImageRead]
     weavers: list[WeaverRead] = Field(description="Only weavers who consented to be shown")
     woven_by: Localized
+    fair_trade: list[FairTradeClaimRead] = Field(
+        default_factory=list, description="Only while the certification records make the claim true today"
+    )
     updated_at: datetime
 
 

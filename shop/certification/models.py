@@ -14,6 +14,7 @@ from shop.certification.claim import CertificateStatus, ClaimKind
 from shop.certification.documents import DocumentKind
 from shop.certification.fair_price import WageBasis, WageUnit
 from shop.models_base import created_at_field, str_enum
+from shop.split_rules.models import SplitRule
 
 
 class Scheme(SQLModel, table=True):
@@ -293,6 +294,7 @@ shown_in_store(
     WeaverSanction,
     WageBenchmark,
     NonConformity,
+    SplitRule,  # the public fair-trade page tells the weavers' share
 )
 track(
     Scheme,

@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from shop import clock
 from shop.catalogue.models import Product, ProductWeaver
 from shop.certification.certificates import DECIDED
 from shop.certification.claim import CertificateFacts, CertificateStatus, Claim, Period, ProductFacts, SchemeTerms
@@ -23,12 +24,11 @@ from shop.certification.models import (
     Scheme,
     WeaverSanction,
 )
-from shop.clock import to_local, utcnow
 
 
 def local_today() -> date:
     """The cooperative's date now: certificates are valid by the day in Chiapas, not in UTC."""
-    return to_local(utcnow()).date()
+    return clock.local_today()
 
 
 def terms(scheme: Scheme) -> SchemeTerms:

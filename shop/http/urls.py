@@ -49,6 +49,14 @@ def store_path(lang: str, path: str = "/", **query) -> str:
     return f"/{lang}{path}{suffix}"
 
 
+# The public fair-trade page, its path in each store language's own words.
+FAIR_TRADE_PATHS = {"es": "/comercio-justo", "en": "/fair-trade"}
+
+
+def fair_trade_path(lang: str) -> str:
+    return f"/{lang}{FAIR_TRADE_PATHS.get(lang, FAIR_TRADE_PATHS['en'])}"
+
+
 def product_path(lang: str, slug: str) -> str:
     return f"/{lang}/products/{slug}"
 

@@ -75,3 +75,10 @@ def set_split_rule(
         rule.weavers_bp = weavers_bp
     session.flush()
     return rule
+
+
+def shares_in_force(session: Session) -> tuple[int | None, list[SplitRule]]:
+    """The default weavers' share (None if unset) and the rules that differ from it, for telling buyers."""
+    rules = session.scalars(select(SplitRule).order_by(SplitRule.scope, SplitRule.id.desc())).all()
+    default = next((rule.weavers_bp for rule in rules if rule.scope == SplitScope.default), None)
+    return default, [rule for rule in rules if rule.scope != SplitScope.default and rule.weavers_bp != default]

@@ -4,7 +4,9 @@ Only responses a route marks as public (``mark_public``) are stored: never one t
 answers anything but 200. An entry is served while the catalogue revision it was rendered at is still the
 current one. Each worker asks the database for the revision at most every ``check_seconds``, so another
 worker's change shows here within that time, and this worker's own changes show on its next request.
-Public pages are the same for everybody except a few placeholders (the visitor's form token and cart
+Pages also depend on the cooperative's day (a fair-trade claim holds from one day to another even when no
+row changes), so every entry is forgotten when the local day turns, and a page rendered on one day is never
+kept for the next. Public pages are the same for everybody except a few placeholders (the visitor's form token and cart
 count), which are filled in for each visitor as the page is sent. It is pure ASGI, so a hit costs about as
 little as a bare Starlette response.
 """
@@ -81,12 +83,15 @@ class PageCache:
         max_bytes: int = 16 * 1024 * 1024,
         check_seconds: float = 1.0,
         personalize: Personalize | None = None,
+        today: Callable[[], object] = lambda: None,
     ) -> None:
         self.app = app
         self.read_revision = read_revision
         self.max_bytes = max_bytes
         self.check_seconds = check_seconds
         self.personalize = personalize
+        self.today = today
+        self.day = today()
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.size = 0
         self.revision: int | None = None
@@ -110,6 +115,10 @@ class PageCache:
             return
 
         await self._refresh()
+        day = self.today()
+        if day != self.day:
+            self.day = day
+            self._clear()
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         entry = self.entries.get(key)
         if entry is not None and entry.revision == self.revision:
@@ -120,9 +129,11 @@ class PageCache:
         self.misses += 1
         if scope["method"] == "HEAD":
             # Routes answer GET; a HEAD is the same answer without its body.
-            await self._render({**scope, "method": "GET"}, receive, _without_body(send), key, self.revision, scope)
+            await self._render(
+                {**scope, "method": "GET"}, receive, _without_body(send), key, (self.revision, day), scope
+            )
             return
-        await self._render(scope, receive, send, key, self.revision, scope)
+        await self._render(scope, receive, send, key, (self.revision, day), scope)
 
     async def _refresh(self) -> None:
         now = time.monotonic()
@@ -165,7 +176,7 @@ class PageCache:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, key: bytes, revision: int | None, original: Scope
+        self, scope: Scope, receive: Receive, send: Send, key: bytes, rendered_at: tuple, original: Scope
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -187,11 +198,12 @@ class PageCache:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(original, key, revision, start, b"".join(chunks), send)
+                await self._finish(original, key, rendered_at, start, b"".join(chunks), send)
 
         await self.app(scope, receive, capture)
 
-    async def _finish(self, scope: Scope, key: bytes, revision, start: Message, body: bytes, send: Send) -> None:
+    async def _finish(self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send) -> None:
+        revision, day = rendered_at
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
         parts = _cut(body, list(self.personalize(scope))) if self.personalize is not None else ()
@@ -199,6 +211,7 @@ class PageCache:
         cacheable = (
             revision is not None
             and revision == self.revision
+            and day == self.day  # a page rendered yesterday is not kept for today
             and start["status"] == 200
             and not any(k.lower() == b"set-cookie" for k, _ in headers)
             and len(body) <= MAX_ENTRY_BYTES

@@ -16,6 +16,7 @@ from shop.http import present, urls
 from shop.http.caching import public_headers
 from shop.http.deps import answer_is_an_error
 from shop.i18n import LANGUAGE_NAMES, translator
+from shop.money import basis_points_percent
 from shop.web.browser import (
     CART_COOKIE,
     CART_PLACEHOLDER,
@@ -50,6 +51,8 @@ _env.globals.update(
     store_path=urls.store_path,
     product_path=urls.product_path,
     weaver_path=urls.weaver_path,
+    fair_trade_path=urls.fair_trade_path,
+    percent=basis_points_percent,
     availability_of=availability_of,
     language_names=LANGUAGE_NAMES,
     cooperative=present.COOPERATIVE,
@@ -104,6 +107,8 @@ def render(
         "noindex": False,
         # Units available per product id, for pages showing products; missing ids fall back to stock.
         "available": {},
+        # The fair-trade claims per product id (``shop.certification.service.claims_on``) for pages showing products.
+        "claims": {},
         "csrf_field": lambda: Markup('<input type="hidden" name="csrf_token" value="%s">') % token,
         "cart_count": cart_count,
         "flash": flash,

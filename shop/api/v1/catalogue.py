@@ -20,6 +20,7 @@ from shop.catalogue.browse import (
     public_weavers,
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
+from shop.certification.service import claims_on
 from shop.http.caching import mark_public
 from shop.http.deps import SessionDep
 
@@ -40,6 +41,7 @@ def list_products(
     query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
     result = list_public_products(session, query)
     available = available_for(session, result.items)
+    claims = claims_on(session, [p.id for p in result.items])
 
     def link(number: int) -> str:
         # Built from the configured address, never from the request's Host header: this answer is cached.
@@ -47,7 +49,7 @@ def list_products(
         return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
     return ProductPageRead(
-        items=[present.product(p, settings, available.get(p.id)) for p in result.items],
+        items=[present.product(p, settings, available.get(p.id), claims[p.id]) for p in result.items],
         total=result.total,
         page=result.page,
         page_size=result.page_size,
@@ -60,7 +62,8 @@ def list_products(
 @router.get("/products/{slug}", response_model=ProductRead, responses=errors(404))
 def get_product(request: Request, session: SessionDep, slug: str) -> ProductRead:
     product = public_product(session, slug)
-    return present.product(product, request.app.state.settings, available_for(session, [product]).get(product.id))
+    available = available_for(session, [product]).get(product.id)
+    return present.product(product, request.app.state.settings, available, claims_on(session, [product.id])[product.id])
 
 
 @router.get("/categories", response_model=list[CategoryRead])

@@ -11,6 +11,7 @@ from shop.catalogue.schemas import (
     CategoryRead,
     CategoryRef,
     DimensionsRead,
+    FairTradeClaimRead,
     ImageRead,
     Localized,
     PriceRead,
@@ -18,6 +19,7 @@ from shop.catalogue.schemas import (
     ThumbnailRead,
     WeaverRead,
 )
+from shop.certification.claim import Claim
 from shop.config import Settings
 from shop.http import present, urls
 from shop.i18n import translator
@@ -75,7 +77,9 @@ def category(c: Category, count: int, base_url: str) -> CategoryRead:
     )
 
 
-def product(p: Product, settings: Settings, available: int | None = None) -> ProductRead:
+def product(
+    p: Product, settings: Settings, available: int | None = None, claims: tuple[Claim, ...] = ()
+) -> ProductRead:
     base = settings.base_url
     info = availability_of(p, available)
     named, _hidden = present.public_weavers_of(p)
@@ -129,5 +133,14 @@ def product(p: Product, settings: Settings, available: int | None = None) -> Pro
         ],
         weavers=[weaver(w, base) for w in named],
         woven_by=both(lambda lang: present.woven_by(translator(lang), p)),
+        fair_trade=[
+            FairTradeClaimRead(
+                scheme=c.scheme,
+                kind=c.kind.value,
+                certificate=c.certificate,
+                wording=Localized(es=c.wording("es"), en=c.wording("en")),
+            )
+            for c in claims
+        ],
         updated_at=p.updated_at,
     )

@@ -20,6 +20,7 @@ from shop.catalogue.browse import (
     public_weavers,
     related_products,
 )
+from shop.certification.service import claims_on
 from shop.http.caching import mark_public
 from shop.http.deps import SessionDep
 from shop.http.present import loc
@@ -40,6 +41,11 @@ SearchText = Annotated[str | None, Query(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
+def claims_of(session, products) -> dict:
+    """The fair-trade claims of the products a page shows, today, in one batch (never one query per card)."""
+    return claims_on(session, [product.id for product in products])
+
+
 @router.get("/")
 def home(request: Request, lang: Lang, session: SessionDep):
     settings = request.app.state.settings
@@ -51,6 +57,7 @@ def home(request: Request, lang: Lang, session: SessionDep):
             "showcase": category_showcase(session),
             "newest": newest.items,
             "available": available_for(session, newest.items),
+            "claims": claims_of(session, newest.items),
             "weavers": public_weavers(session)[:4],
             **page_links(settings.base_url, lang, "/"),
         },
@@ -83,6 +90,7 @@ def listing(
         {
             "result": result,
             "available": available_for(session, result.items),
+            "claims": claims_of(session, result.items),
             "query": query,
             "sort": query.effective_sort,
             "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
@@ -101,6 +109,15 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     related = related_products(session, product)
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
     available = available_for(session, [product, *related])
+    claims = claims_of(session, [product, *related])
+    json_ld = product_json_ld(
+        product,
+        lang,
+        settings.base_url,
+        links["canonical"],
+        available.get(product.id),
+        claims=claims[product.id],
+    )
     return render(
         request,
         "store/product.html",
@@ -108,7 +125,8 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
             "product": product,
             "related": related,
             "available": available,
-            "json_ld": product_json_ld(product, lang, settings.base_url, links["canonical"], available.get(product.id)),
+            "claims": claims,
+            "json_ld": json_ld,
             **links,
         },
     )
@@ -136,6 +154,7 @@ def weaver_page(request: Request, lang: Lang, session: SessionDep, slug: str):
             "weaver": weaver,
             "products": products,
             "available": available_for(session, products),
+            "claims": claims_of(session, products),
             "bio": loc(weaver, "bio", lang),
             "languages": format_list(
                 [translator(lang).language_name(code) for code in weaver.languages.split(",") if code],

@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 from shop.catalogue.availability import availability_of
 from shop.catalogue.browse import list_categories, sitemap_entries
 from shop.catalogue.models import Product
+from shop.certification.claim import Claim, ClaimKind
 from shop.http import urls
 from shop.http.caching import public_headers
 from shop.http.deps import SessionDep
@@ -29,7 +30,29 @@ def page_links(base_url: str, lang: str, path: str, **query) -> dict:
     return {"canonical": alternates[lang], "alternates": alternates}
 
 
-def product_json_ld(product: Product, lang: str, base_url: str, canonical: str, available: int | None = None) -> dict:
+def certification_json_ld(claim: Claim, lang: str, base_url: str) -> dict:
+    """A claim as schema.org's Certification: the scheme, the certificate's number, the scheme's own words."""
+    return {
+        "@type": "Certification",
+        "name": claim.scheme,
+        "certificationIdentification": claim.certificate,
+        "certificationStatus": "https://schema.org/CertificationActive",
+        "description": claim.wording(lang),
+        "url": base_url + urls.fair_trade_path(lang),
+    }
+
+
+def product_json_ld(
+    product: Product,
+    lang: str,
+    base_url: str,
+    canonical: str,
+    available: int | None = None,
+    *,
+    claims: tuple[Claim, ...] = (),
+) -> dict:
+    """The product for search engines. A product scheme's claim is the product's certification; an
+    organisation scheme's (WFTO) is the cooperative's, never the product's."""
     info = availability_of(product, available)
     money = Money(product.price_amount, product.currency)
     data = {
@@ -52,6 +75,12 @@ def product_json_ld(product: Product, lang: str, base_url: str, canonical: str, 
             "seller": {"@type": "Organization", "name": COOPERATIVE},
         },
     }
+    certified = [certification_json_ld(c, lang, base_url) for c in claims if c.kind is ClaimKind.product]
+    verified = [certification_json_ld(c, lang, base_url) for c in claims if c.kind is ClaimKind.organisation]
+    if certified:
+        data["hasCertification"] = certified
+    if verified:
+        data["manufacturer"] = {"@type": "Organization", "name": COOPERATIVE, "hasCertification": verified}
     if loc(product, "materials", lang):
         data["material"] = loc(product, "materials", lang)
     if product.weight_g:
@@ -100,6 +129,8 @@ def sitemap(request: Request, session: SessionDep) -> Response:
     lines += _url_entry(page_links(base, "es", "/")["alternates"])
     lines += _url_entry(page_links(base, "es", "/products")["alternates"])
     lines += _url_entry(page_links(base, "es", "/weavers")["alternates"])
+    fair_trade = {code: base + urls.fair_trade_path(code) for code in STORE_LANGUAGES}
+    lines += _url_entry({**fair_trade, "x-default": base + urls.FAIR_TRADE_PATHS["en"]})
     for category, count in list_categories(session):
         if count:
             lines += _url_entry(page_links(base, "es", "/products", category=category.slug)["alternates"])

@@ -53,6 +53,9 @@ def test_the_file_shows_which_weavers_are_sanctioned_today(session, records):
     session.add(WeaverSanction(weaver_id=records["rosa"].id, reason="Tinte no declarado", starts_on=date(2026, 5, 1)))
     session.commit()
     page = certificate_file(session, records["certificate"].id, DAY)
-    assert {w.weaver.id: w.sanctioned for w in page.weavers} == {records["rosa"].id: True, records["pascuala"].id: False}
+    assert {w.weaver.id: w.sanctioned for w in page.weavers} == {
+        records["rosa"].id: True,
+        records["pascuala"].id: False,
+    }
     assert [c.id for c in page.categories] == [records["huipil"].category_id]
     assert certificate_file(session, records["certificate"].id, date(2026, 4, 30)).weavers[0].sanctioned is False
