@@ -65,5 +65,28 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         assert session.scalar(select(CertificationAudit.certificate_id)) == certificate.id
         page.goto(live_server + "/taller/certificacion")
         page.screenshot(path=screenshots / "certification-overview-1024.png", full_page=True)
+
+        buyer = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-MX")
+        shopper = buyer.new_page()
+        product = f"{live_server}/es/products/{records['bag'].slug}"
+        shopper.goto(product)
+        assert shopper.locator(".fair").get_by_text("Producto certificado SPP").is_visible()
+        assert shopper.locator(".fair").get_by_text("Certificado SPP-2026-099").is_visible()
+        shopper.screenshot(path=screenshots / "product-fair-trade-390.png", full_page=True)
+        shopper.locator(".fair").get_by_role("link").click()
+        assert shopper.url == f"{live_server}/es/comercio-justo"
+        assert shopper.get_by_text("SPP-2026-099").first.is_visible()
+        shopper.screenshot(path=screenshots / "fair-trade-page-390.png", full_page=True)
+
+        page.goto(f"{live_server}/taller/certificacion/certificados/{certificate.id}")
+        page.get_by_role("button", name="Marcar como suspendido").click()
+        page.get_by_text("El certificado SPP-2026-099 ahora está suspendido.").wait_for()
+        shopper.goto(product)
+        assert shopper.locator(".fair").count() == 0
+        assert "SPP-2026-099" not in shopper.locator('script[type="application/ld+json"]').inner_text()
+        assert shopper.request.get(f"{live_server}/api/v1/products/{records['bag'].slug}").json()["fair_trade"] == []
+        shopper.goto(f"{live_server}/es/comercio-justo")
+        assert shopper.get_by_text("SPP-2026-099").count() == 0
+        buyer.close()
     finally:
         context.close()
