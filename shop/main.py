@@ -38,6 +38,7 @@ from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
 from shop.web.workspace import bank_import as ws_bank_import
 from shop.web.workspace import earnings as ws_earnings
+from shop.web.workspace import fair_price_form as ws_fair_price_form
 from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
 from shop.web.workspace import offline_payments as ws_offline_payments
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_product_photos.router)
     app.include_router(ws_product_status.router)
     app.include_router(ws_stock_form.router)
+    app.include_router(ws_fair_price_form.router)
     app.include_router(ws_people.router)
     app.include_router(ws_orders.router)
     app.include_router(ws_to_resolve.router)  # before offline payments: /taller/pagos/{number} would match

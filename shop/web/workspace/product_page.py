@@ -19,6 +19,8 @@ from shop.catalogue.models import (
     Weaver,
 )
 from shop.catalogue.stock import holds_on
+from shop.certification.fair_price import hourly_centavos
+from shop.certification.worksheets import benchmarks, price_of, worksheet_of
 from shop.clock import utcnow
 from shop.errors import N_
 from shop.http.auth import Signed
@@ -127,6 +129,8 @@ def form_page(
     stock_errors: dict | None = None,
     photo_errors: dict | None = None,
     photos_lost: bool = False,
+    fair_values: dict | None = None,
+    fair_errors: dict | None = None,
     status: int = 200,
 ):
     """The form for a new piece (``product`` None), or a piece's page: photos, stock, publishing, details."""
@@ -187,9 +191,41 @@ def form_page(
             "may_choose_weavers": may_choose_weavers(who),
             "may_archive": who.has(Role.council, Role.admin),
             "public": product is not None and product.status in PUBLIC_STATUSES,
+            "fair": fair_price_context(request, session, product, fair_values, fair_errors) if product else None,
         },
         status_code=status,
     )
+
+
+def _worksheet_values(product: Product, sheet) -> dict[str, str]:
+    if sheet is None:  # a first worksheet starts from the hours the piece is said to have taken
+        return {"work_hours": str(product.hours_of_work or ""), "overhead_percent": "0", "margin_percent": "0"}
+    hours, minutes = divmod(sheet.minutes, 60)
+    return {
+        "benchmark_id": str(sheet.benchmark_id),
+        "materials": _plain_amount(sheet.materials),
+        "work_hours": str(hours),
+        "work_minutes": str(minutes) if minutes else "",
+        "overhead_percent": _plain_scaled(sheet.overhead_bp, 2),
+        "margin_percent": _plain_scaled(sheet.margin_bp, 2),
+    }
+
+
+def fair_price_context(request, session, product: Product, values: dict | None, errors: dict | None) -> dict:
+    """The worksheet's form and, once there is one, the fair minimum with how it was reached."""
+    week_hours = request.app.state.settings.work_week_hours
+    found = worksheet_of(session, product.id)
+    sheet, benchmark = found if found else (None, None)
+    price = price_of(sheet, benchmark, week_hours) if found else None
+    return {
+        "typed": values if values is not None else _worksheet_values(product, sheet),
+        "problems": errors or {},
+        "benchmarks": benchmarks(session),
+        "benchmark": benchmark,
+        "hourly": hourly_centavos(benchmark.amount, benchmark.unit, week_hours) if benchmark else None,
+        "price": price,
+        "gap": price.minimum - product.price_amount if price else 0,
+    }
 
 
 def _sale_numbers(session, movements) -> dict[int, str]:
