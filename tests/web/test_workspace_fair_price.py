@@ -64,7 +64,9 @@ def test_a_worksheet_gives_the_fair_minimum_and_warns_when_the_price_is_below(cl
     response = send(client, sheet(session))
     assert (response.status_code, response.headers["location"]) == (303, "/taller/inventario/huipil-maria#precio-justo")
     page = unescape(client.get("/taller/inventario/huipil-maria").text)
-    warning = es("The price is %(gap)s below the fair minimum of %(minimum)s.", gap="$672.72 MXN", minimum="$2,172.72 MXN")
+    warning = es(
+        "The price is %(gap)s below the fair minimum of %(minimum)s.", gap="$672.72 MXN", minimum="$2,172.72 MXN"
+    )
     assert page.count(warning) == 2  # beside the price, and in the worksheet
     assert "$39.38" in page
     fresh(session)
