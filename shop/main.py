@@ -56,8 +56,10 @@ from shop.web.workspace import signin as ws_signin
 from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
 from shop.web.workspace import to_resolve as ws_to_resolve
+from shop.web.workspace.certification import audits as ws_audits
 from shop.web.workspace.certification import certificates as ws_certificates
 from shop.web.workspace.certification import files as ws_cert_files
+from shop.web.workspace.certification import inspections as ws_inspections
 from shop.web.workspace.certification import schemes as ws_schemes
 
 log = logging.getLogger(__name__)
@@ -179,6 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_cert_files.router)
     app.include_router(ws_certificates.router)
     app.include_router(ws_schemes.router)
+    app.include_router(ws_audits.router)
+    app.include_router(ws_inspections.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -11,8 +11,16 @@ from sqlalchemy.orm import Session, aliased
 
 from shop.certification.certificates import DECIDED
 from shop.certification.claim import CertificateStatus
-from shop.certification.models import Certificate, CorrectiveAction, NonConformity, Severity
-from shop.errors import N_, InvalidState, ValidationFailed
+from shop.certification.models import (
+    ActionKind,
+    Certificate,
+    CertificationAudit,
+    CorrectiveAction,
+    CriterionType,
+    NonConformity,
+    Severity,
+)
+from shop.errors import N_, InvalidState, NotFound, ValidationFailed
 
 SERIOUS = (Severity.major, Severity.critical)
 WARN_DAYS, URGENT_DAYS = 60, 14
@@ -97,3 +105,88 @@ def alerts(session: Session, day: date) -> list[Alert]:
         if overdue(finding, day):
             found.append(Alert("finding", finding.criterion, finding.deadline, (finding.deadline - day).days))
     return sorted(found, key=lambda alert: (alert.due, alert.kind, alert.subject))
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    criterion: str
+    criterion_type: CriterionType
+    severity: Severity
+    description: str
+    deadline: date
+    root_cause: str = ""
+
+
+def add_finding(session: Session, audit_id: int, draft: FindingDraft) -> NonConformity:
+    """A non-conformity the audit found, open until it is closed with evidence."""
+    if session.get(CertificationAudit, audit_id) is None:
+        raise NotFound(N_("There is no such audit."))
+    problems = []
+    if not draft.criterion.strip():
+        problems.append(ValidationFailed(N_("Write the criterion of the standard."), field="criterion"))
+    if not draft.description.strip():
+        problems.append(ValidationFailed(N_("Write what was found."), field="description"))
+    if problems:
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+    finding = NonConformity(
+        audit_id=audit_id,
+        criterion=draft.criterion.strip(),
+        criterion_type=draft.criterion_type,
+        severity=draft.severity,
+        description=draft.description.strip(),
+        root_cause=draft.root_cause.strip(),
+        deadline=draft.deadline,
+    )
+    session.add(finding)
+    session.flush()
+    return finding
+
+
+def add_action(
+    session: Session, finding_id: int, *, kind: ActionKind, description: str, owner: str, deadline: date
+) -> CorrectiveAction:
+    """An immediate, corrective or preventive action, with who does it and by when."""
+    finding = session.get(NonConformity, finding_id)
+    if finding is None:
+        raise NotFound(N_("There is no such non-conformity."))
+    problems = []
+    if not description.strip():
+        problems.append(ValidationFailed(N_("Write what will be done."), field="action_description"))
+    if not owner.strip():
+        problems.append(ValidationFailed(N_("Write who will do it."), field="owner"))
+    if problems:
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
+    action = CorrectiveAction(
+        non_conformity_id=finding.id,
+        kind=kind,
+        description=description.strip(),
+        owner=owner.strip(),
+        deadline=deadline,
+    )
+    session.add(action)
+    session.flush()
+    return action
+
+
+def action_done(session: Session, action_id: int, *, on: date) -> CorrectiveAction:
+    action = session.get(CorrectiveAction, action_id, with_for_update=True)
+    if action is None:
+        raise NotFound(N_("There is no such action."))
+    if action.done_on is not None:
+        raise InvalidState(N_("This action is already done."))
+    action.done_on = on
+    session.flush()
+    return action
+
+
+def finding_rows(session: Session, *, open_only: bool) -> list[tuple[NonConformity, CertificationAudit, Certificate]]:
+    """Non-conformities with their audit and certificate: the open ones first, the nearest deadline first."""
+    statement = (
+        sa.select(NonConformity, CertificationAudit, Certificate)
+        .join(CertificationAudit, CertificationAudit.id == NonConformity.audit_id)
+        .join(Certificate, Certificate.id == CertificationAudit.certificate_id)
+        .order_by(NonConformity.closed_on.is_not(None), NonConformity.deadline, NonConformity.id)
+    )
+    if open_only:
+        statement = statement.where(NonConformity.closed_on.is_(None))
+    return [tuple(row) for row in session.execute(statement)]

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from shop.accounts.models import Role
 from shop.catalogue.inventory import count_without_photo
 from shop.catalogue.models import ProductStatus
+from shop.certification.findings import alerts
+from shop.certification.service import local_today
 from shop.errors import N_, NN_
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
@@ -18,6 +20,7 @@ from shop.orders.packing import waiting as waiting_orders
 from shop.orders.scope import mine
 from shop.orders.waiting import offline_payments_to_confirm
 from shop.payments.to_resolve import payments_to_resolve
+from shop.web.workspace.certification.names import ALERTS
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
@@ -129,6 +132,20 @@ def tiles(who) -> list[dict]:
     return shown
 
 
+def certification_alerts(session, who) -> list:
+    """Expiries and audits coming up, late actions and overdue serious findings: the council's and the admin's."""
+    return alerts(session, local_today()) if who.has(Role.council, Role.admin) else []
+
+
 @router.get("/inicio")
 def home(request: Request, session: SessionDep, who: Anyone):
-    return ws_render(request, "workspace/home.html", {"todo": todo(session, who), "tiles": tiles(who)})
+    return ws_render(
+        request,
+        "workspace/home.html",
+        {
+            "todo": todo(session, who),
+            "alerts": certification_alerts(session, who),
+            "alert_names": ALERTS,
+            "tiles": tiles(who),
+        },
+    )

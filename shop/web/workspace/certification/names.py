@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shop.certification.claim import ClaimKind
 from shop.certification.documents import DocumentKind
-from shop.certification.models import AuditKind
+from shop.certification.models import ActionKind, AuditKind, CriterionType, PlanState, Severity
 from shop.errors import N_
 
 AUDIT_KINDS = {
@@ -33,4 +33,26 @@ ALERTS = {
     "audit": N_("Audit due for certificate %(subject)s"),
     "action": N_("Action late: %(subject)s"),
     "finding": N_("Non-conformity past its deadline: %(subject)s"),
+}
+CRITERION_TYPES = {
+    CriterionType.core: N_("Core criterion"),
+    CriterionType.major: N_("Major criterion"),
+    CriterionType.development: N_("Development criterion"),
+}
+SEVERITIES = {
+    Severity.observation: N_("Observation"),
+    Severity.minor: N_("Minor"),
+    Severity.major: N_("Major"),
+    Severity.critical: N_("Critical"),
+}
+ACTION_KINDS = {
+    ActionKind.immediate: N_("Immediate action"),
+    ActionKind.corrective: N_("Corrective action"),
+    ActionKind.preventive: N_("Preventive action"),
+}
+PLAN_STATES = {
+    PlanState.planned: N_("Planned"),
+    PlanState.in_progress: N_("In progress"),
+    PlanState.done: N_("Done"),
+    PlanState.dropped: N_("Dropped"),
 }
