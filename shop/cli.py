@@ -107,8 +107,9 @@ def demo_sheet(settings: Settings) -> Path:
 def _load_demo_if_empty(settings: Settings) -> None:
     from shop.catalogue.images import ImageLimits
     from shop.catalogue.models import Product, Weaver
-    from shop.clock import utcnow
+    from shop.clock import local_today, utcnow
     from shop.demo.activity import load_activity
+    from shop.demo.certification import load_certification
     from shop.demo.load import load_demo
     from shop.demo.people import ADMIN, load_people, write_sheet
 
@@ -124,6 +125,12 @@ def _load_demo_if_empty(settings: Settings) -> None:
             )
             sheet = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
             counts["orders"] = load_activity(session, actor=ADMIN[0], base_url=settings.base_url, now=utcnow())
+            counts |= load_certification(
+                session,
+                today=local_today(),
+                folder=settings.certification_dir,
+                limits=ImageLimits(settings.max_document_bytes, settings.max_image_pixels),
+            )
         write_sheet(demo_sheet(settings), sheet)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")

@@ -22,14 +22,16 @@ from sqlalchemy.engine import make_url
 from shop import migrations
 from shop.catalogue.images import ImageLimits
 from shop.catalogue.models import Weaver
-from shop.clock import utcnow
+from shop.clock import local_today, utcnow
 from shop.config import Settings
 from shop.db import make_engine, session_scope
 from shop.demo.activity import load_activity
+from shop.demo.certification import load_certification
 from shop.demo.load import load_demo
 from shop.demo.people import ADMIN, load_people, write_sheet
 
 LIMITS = ImageLimits(max_bytes=15 * 1024 * 1024, max_pixels=50_000_000)
+CERTIFICATION = "certification"  # the demo's certification documents, beside the media directory, as in tests
 SHEET = "demo-people.txt"  # beside the media directory, where ``shop.cli.demo_sheet`` looks for it
 
 
@@ -75,6 +77,7 @@ def build(migrated_database: str, directory: Path, postgres_url: str | None) -> 
     with session_scope(engine) as session:
         lines = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
         load_activity(session, actor=ADMIN[0], base_url=Settings.model_fields["base_url"].default, now=utcnow())
+        load_certification(session, today=local_today(), folder=directory / CERTIFICATION, limits=LIMITS)
     engine.dispose()
     write_sheet(sheet, lines)
     return DemoTemplate(catalogue, full, media_dir, sheet, counts, commits_by_loader)
@@ -91,6 +94,7 @@ def copy(template: str, database_url: str) -> None:
 def copy_files(template: DemoTemplate, media_dir: Path) -> None:
     """The template's images into ``media_dir``, and its sign-in sheet beside it."""
     shutil.copytree(template.media_dir, media_dir, dirs_exist_ok=True)
+    shutil.copytree(template.media_dir.parent / CERTIFICATION, media_dir.parent / CERTIFICATION, dirs_exist_ok=True)
     shutil.copy2(template.sheet, media_dir.parent / SHEET)
 
 

@@ -171,6 +171,33 @@ def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
     assert balance(session, "cash") == sale.total
 
 
+@pytest.mark.demo
+def test_the_demo_shows_a_certificate_in_force_an_application_and_fair_prices(cli_env, session, settings):
+    from shop.catalogue.models import Category, Product
+    from shop.certification.claim import CertificateStatus
+    from shop.certification.models import Certificate, CertificationAudit, FairPriceWorksheet, NonConformity
+    from shop.certification.service import claims_on
+    from shop.certification.worksheets import below_fair_minimum
+
+    certificates = {c.number: c for c in session.scalars(select(Certificate))}
+    assert {n: c.status for n, c in certificates.items()} == {
+        "CMX-SPP-0142": CertificateStatus.certified,
+        "WFTO-SOL-2026-31": CertificateStatus.applicant,
+    }
+    (audit,) = session.scalars(select(CertificationAudit)).all()
+    (finding,) = session.scalars(select(NonConformity)).all()
+    assert (audit.certificate_id, finding.severity.value) == (certificates["CMX-SPP-0142"].id, "major")
+    assert finding.closed_on is not None and (settings.certification_dir / finding.evidence_path).is_file()
+    products = session.scalars(select(Product)).all()
+    sheets = session.scalar(select(func.count()).select_from(FairPriceWorksheet))
+    assert sheets == len(products) - 2  # most pieces, and two left without, to show both cases
+    assert below_fair_minimum(session, settings.work_week_hours)  # the report has something to show
+    certified = set(session.scalars(select(Category.id).where(Category.slug.in_(["huipiles", "rebozos"]))))
+    claims = claims_on(session, [p.id for p in products])
+    assert all(claims[p.id] for p in products if p.category_id in certified)
+    assert not any(claims[p.id] for p in products if p.category_id not in certified)
+
+
 def test_shop_serve_answers_over_real_http(settings, tmp_path):
     """`shop serve` starts uvicorn on the asked host and port, against the configured database."""
     import os
