@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workspace_helpers import person
 
 from shop.accounts.models import Role
-from shop.certification.models import Certificate, CertificateDocument, CertificationAudit
+from shop.certification.models import Certificate, CertificateDocument, CertificationAudit, NonConformity
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -59,10 +59,21 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         page.screenshot(path=screenshots / "certificate-page-1024.png", full_page=True)
         page.locator("#auditorias").get_by_role("button", name="Guardar", exact=True).click()
         assert "/taller/certificacion/auditorias/" in page.url
+        page.locator("summary", has_text="Registrar una no conformidad").click()
+        page.get_by_label("Criterio de la norma").fill("4.2.1 Registro de horas")
+        page.get_by_label("Tipo de criterio").select_option(value="core")
+        page.get_by_label("Qué tan grave").select_option(value="major")
+        page.get_by_label("Plazo para corregirla").fill("2026-01-15")
+        page.get_by_label("Lo que se encontró").fill("Faltan las horas de trabajo de tres piezas")
+        page.locator("#hallazgos form").last.get_by_role("button", name="Guardar", exact=True).click()
+        page.get_by_text("La no conformidad quedó registrada.").wait_for()
+        assert page.locator(".nc.overdue").get_by_text("Plazo vencido").is_visible()  # its deadline has passed
+        page.screenshot(path=screenshots / "audit-page-1024.png", full_page=True)
         fresh(session)
         certificate = session.scalar(select(Certificate).where(Certificate.number == "SPP-2026-099"))
         assert session.scalar(select(CertificateDocument.certificate_id)) == certificate.id
         assert session.scalar(select(CertificationAudit.certificate_id)) == certificate.id
+        assert session.scalar(select(NonConformity.severity)).value == "major"
         page.goto(live_server + "/taller/certificacion")
         page.screenshot(path=screenshots / "certification-overview-1024.png", full_page=True)
 
@@ -88,5 +99,39 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         shopper.goto(f"{live_server}/es/comercio-justo")
         assert shopper.get_by_text("SPP-2026-099").count() == 0
         buyer.close()
+    finally:
+        context.close()
+
+
+def test_the_members_product_form_warns_when_the_price_is_below_its_fair_minimum(
+    browser, live_server, session, screenshots
+):
+    from factories import make_category, make_product, make_weaver
+
+    weaver = make_weaver(session, name="María Pérez")
+    make_product(
+        session,
+        category=make_category(session),
+        weavers=[(weaver, 10_000)],
+        slug="huipil-maria",
+        title_es="Huipil de María",
+        price_amount=150_000,
+        hours_of_work=40,
+    )
+    person(session, "maria", Role.member, weaver=weaver, name="María Pérez")
+    context, page = sign_in_as(browser, live_server, "maria")
+    try:
+        page.goto(live_server + "/taller/inventario/huipil-maria")
+        hours = page.locator("#precio-justo").get_by_label("Horas que llevó")
+        assert hours.input_value() == "40"  # from the piece's own hours
+        choice = page.locator("#w-benchmark_id option", has_text="Salario mínimo general 2026 ·")
+        page.get_by_label("Pagar las horas a").select_option(value=choice.get_attribute("value"))
+        page.get_by_label("Costo de los materiales").fill("400")
+        page.get_by_label("Costos de la cooperativa (%)").fill("10")
+        page.locator("#precio-justo").get_by_role("button", name="Guardar", exact=True).click()
+        page.get_by_text("La hoja de precio justo quedó guardada.").wait_for()
+        warning = "El precio está $672.72 MXN por debajo del mínimo justo de $2,172.72 MXN."
+        assert page.locator(".inv-form .fair-min.below").get_by_text(warning).is_visible()  # beside the price
+        page.screenshot(path=screenshots / "product-form-fair-price-1024.png", full_page=True)
     finally:
         context.close()
