@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from shop.catalogue.models import Category, Product, Weaver
 from shop.certification.certificates import DECIDED, shown_status
 from shop.certification.claim import CertificateStatus
+from shop.certification.findings import SERIOUS
 from shop.certification.models import (
     Certificate,
     CertificateCategory,
@@ -84,6 +85,7 @@ class CertificateFile:
     licences: list[LabelLicence]
     audits: list[CertificationAudit]
     open_findings: dict[int, int]  # audit id: its open non-conformities
+    overdue_findings: dict[int, int]  # audit id: its open major or critical ones past their deadline
 
 
 def certificate_file(session: Session, certificate_id: int, day: date) -> CertificateFile:
@@ -120,6 +122,18 @@ def certificate_file(session: Session, certificate_id: int, day: date) -> Certif
             .group_by(NonConformity.audit_id)
         ).all()
     )
+    overdue_findings = dict(
+        session.execute(
+            sa.select(NonConformity.audit_id, sa.func.count())
+            .where(
+                NonConformity.audit_id.in_([a.id for a in audits]),
+                NonConformity.closed_on.is_(None),
+                NonConformity.severity.in_(SERIOUS),
+                NonConformity.deadline < day,
+            )
+            .group_by(NonConformity.audit_id)
+        ).all()
+    )
     return CertificateFile(
         row=row,
         renews=session.get(Certificate, certificate.supersedes_id) if certificate.supersedes_id else None,
@@ -148,4 +162,5 @@ def certificate_file(session: Session, certificate_id: int, day: date) -> Certif
         ).all(),
         audits=audits,
         open_findings=open_findings,
+        overdue_findings=overdue_findings,
     )

@@ -84,6 +84,7 @@ def test_an_overdue_major_finding_is_marked_on_the_audit_the_list_and_the_home(c
     past = ES.gettext("Past its deadline")
     assert shown(past, council.get(page).text)
     assert shown(past, council.get("/taller/certificacion/hallazgos").text)
+    assert shown(past, council.get(f"/taller/certificacion/certificados/{audit.certificate_id}").text)
     home = council.get("/taller/inicio").text
     assert shown(ES.gettext("Non-conformity past its deadline: %(subject)s", subject="4.2.1 Registro de horas"), home)
     send(council, f"{page}/hallazgos", finding(criterion="5.1", severity="minor"), page=page)
