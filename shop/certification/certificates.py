@@ -133,3 +133,10 @@ def record(session: Session, draft: CertificateDraft, *, renews: int | None = No
     session.add_all(CertificateWeaver(certificate_id=certificate.id, weaver_id=wid) for wid in draft.weaver_ids)
     session.flush()
     return certificate
+
+
+def set_next_audit(certificate: Certificate, due: date | None) -> None:
+    """The certifier announces the next audit after each one; the only date of a certificate that moves."""
+    if due is not None and due < certificate.valid_from:
+        raise ValidationFailed(N_("The next audit cannot be before the certificate begins."), field="next_audit_due")
+    certificate.next_audit_due = due

@@ -330,3 +330,16 @@ def test_the_certificate_form_speaks_tzotzil_where_there_are_sourced_words(counc
     for word in ("Lumero", "Jalometik", "Tsk&#39;ej", "Pat"):
         assert word in page, word
     assert "Certificadora" in page  # no sourced word: the Spanish stays
+
+
+def test_the_next_audit_date_moves_and_a_date_before_the_certificate_is_refused(council, session, records):  # noqa: F811
+    page = f"{HOME}/certificados/{records['certificate'].id}"
+    moved = send(council, f"{page}/proxima-auditoria", {"next_audit_due": "2026-10-01"}, form_page=page)
+    assert moved.status_code == 303
+    fresh(session)
+    assert session.get(Certificate, records["certificate"].id).next_audit_due.isoformat() == "2026-10-01"
+    refused = send(council, f"{page}/proxima-auditoria", {"next_audit_due": "2020-01-01"}, form_page=page)
+    assert refused.status_code == 422
+    assert shown(ES.gettext("The next audit cannot be before the certificate begins."), refused.text)
+    fresh(session)
+    assert session.get(Certificate, records["certificate"].id).next_audit_due.isoformat() == "2026-10-01"

@@ -402,3 +402,23 @@ def add_audit(
     if problems:
         _refused(request, certificate_id, problems, values)
     return _redirect(request, f"{HOME}/auditorias/{audit.id}", N_("The audit is recorded. Add what it found."))
+
+
+@router.post("/certificados/{certificate_id}/proxima-auditoria")
+def change_next_audit(
+    request: Request, session: SessionDep, who: Council, certificate_id: RowId, next_audit_due: Short = ""
+):
+    certificate = session.get(Certificate, certificate_id, with_for_update=True)
+    if certificate is None:
+        raise NotFound(N_("There is no such certificate."))
+    problems = Problems(request)
+    due = read_day(next_audit_due, "next_audit_due", problems, required=False)
+    if not problems:
+        try:
+            certificates.set_next_audit(certificate, due)
+        except DomainError as exc:
+            problems.add_error(exc)
+    if problems:
+        _refused(request, certificate_id, problems, {"next_audit_due": next_audit_due})
+    session.flush()
+    return _redirect(request, certificate_url(certificate_id), N_("The date of the next audit is saved."))
