@@ -1,0 +1,1 @@
+"""The cooperative's own records: members, bylaws, governing bodies and terms, assemblies, trainings."""
