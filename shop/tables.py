@@ -4,6 +4,7 @@ from shop.accounts import models as accounts_models
 from shop.audit import models as audit_models
 from shop.catalogue import models as catalogue_models
 from shop.certification import models as certification_models
+from shop.cooperative import models as cooperative_models
 from shop.db import metadata
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "catalogue_models",
     "certification_models",
+    "cooperative_models",
     "ledger_models",
     "mail_models",
     "metadata",

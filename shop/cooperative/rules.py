@@ -212,7 +212,8 @@ def _add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class Seat:
-    """A term as the rules see it: who, which body, which position, and when."""
+    """A term as the rules see it: who, which body, which position, from ``starts`` until ``ends`` (the day it
+    ends, on which a successor may start)."""
 
     person: int
     body: BodyKind
@@ -225,8 +226,8 @@ class Seat:
 
 
 def check_reelection(new: Seat, earlier: Sequence[Seat], *, votes_for: int | None, present: int | None) -> None:
-    """Holding the same seat again right after a term needs a recorded two-thirds vote of the assembly."""
-    again = any(s.person == new.person and s.body == new.body and s.ends >= new.starts for s in earlier)
+    """Being elected again to a body she served on needs a recorded two-thirds vote of the assembly."""
+    again = any(s.person == new.person and s.body == new.body and s.starts < new.starts for s in earlier)
     if not again:
         return
     if votes_for is None or present is None or not two_thirds(votes_for, present):
