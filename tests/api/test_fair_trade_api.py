@@ -58,7 +58,10 @@ def test_an_organisation_claim_is_marked_as_the_cooperatives(client, session, re
     scheme.wording_en = "Made by a verified fair-trade organisation"
     session.add(
         LabelLicence(
-            certificate_id=records["certificate"].id, reference="L-1", signed_on=date(2026, 2, 1), valid_from=date(2026, 2, 1)
+            certificate_id=records["certificate"].id,
+            reference="L-1",
+            signed_on=date(2026, 2, 1),
+            valid_from=date(2026, 2, 1),
         )
     )
     session.commit()
