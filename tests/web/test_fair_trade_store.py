@@ -34,11 +34,14 @@ def og_description(page: str) -> str:
 
 
 def everywhere(client, product) -> dict[str, bool]:
-    """Whether the claim shows on each of the four faces of the product."""
+    """Whether the claim shows on each face of the product: its listing card, page, JSON-LD, OpenGraph, API."""
     page = client.get(f"/es/products/{product.slug}").text
     english = client.get(f"/en/products/{product.slug}").text
     api = client.get(f"/api/v1/products/{product.slug}").json()
+    listing = client.get("/es/products").text
+    card = re.search(rf'<li class="card">(?:(?!</li>).)*?/es/products/{product.slug}".*?</li>', listing, re.S).group(0)
     return {
+        "card": 'class="fair-tag"' in card,
         "page": WORDING_ES in page and 'class="fair"' in page and WORDING_EN in english,
         "json_ld": [c["certificationIdentification"] for c in json_ld(page).get("hasCertification", [])]
         == ["SPP-2026-041"],
@@ -48,8 +51,8 @@ def everywhere(client, product) -> dict[str, bool]:
     }
 
 
-ALL = {"page": True, "json_ld": True, "og": True, "api": True}
-NONE = {"page": False, "json_ld": False, "og": False, "api": False}
+ALL = {"card": True, "page": True, "json_ld": True, "og": True, "api": True}
+NONE = {"card": False, "page": False, "json_ld": False, "og": False, "api": False}
 
 
 @pytest.fixture
@@ -111,6 +114,11 @@ def test_an_organisation_scheme_verifies_the_cooperative_never_the_piece(client,
     assert data["manufacturer"]["hasCertification"][0]["certificationIdentification"] == "SPP-2026-041"
     assert "Hecho por una organización de comercio justo verificada" in page
     assert "Membresía SPP-2026-041" in page and "Certificado SPP-2026-041" not in page
+    assert "Lo verificado es la cooperativa como organización de comercio justo, no cada pieza." in page
+    listing = client.get("/es/products").text
+    assert listing.count('class="fair-tag"') == 1
+    card_tag = re.search(r'<span class="fair-tag">(.*?)</span>', listing, re.S).group(1)
+    assert "Cooperativa de comercio justo verificada" in card_tag and "certific" not in card_tag.lower()
 
 
 @pytest.mark.parametrize(
