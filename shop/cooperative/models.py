@@ -169,3 +169,97 @@ class Attendance(SQLModel, table=True):
 
 
 track(Assembly, Resolution, BylawsVersion, Member, MemberStatusChange, Body, Term, Attendance)
+
+
+class Topic(StrEnum):
+    computer_skills = "computer_skills"
+    vcaw = "vcaw"  # the Vision, Commitment and Action Workshop
+    catalyst = "catalyst"
+    trainers = "trainers"  # training of trainers
+    womens_rights = "womens_rights"
+    fair_trade = "fair_trade"
+    other = "other"
+
+
+class CompletionRule(StrEnum):
+    sessions = "sessions"  # at least a number of sessions
+    share = "share"  # at least a share of the sessions held
+    required = "required"  # every session marked as required
+
+
+class SessionLanguage(StrEnum):
+    es = "es"
+    tzo = "tzo"
+    both = "both"
+
+
+class Sex(StrEnum):
+    woman = "woman"
+    man = "man"
+    other = "other"
+
+
+class AgeBand(StrEnum):
+    under_18 = "under_18"
+    from_18_to_29 = "18_29"
+    from_30_to_44 = "30_44"
+    from_45_to_59 = "45_59"
+    from_60 = "60_plus"
+
+
+class Course(SQLModel, table=True):
+    __tablename__ = "courses"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(rule = 'sessions' AND min_sessions > 0) OR (rule = 'share' AND min_share_bp BETWEEN 1 AND 10000)"
+            " OR rule = 'required'",
+            name="rule_has_its_figure",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: Topic = Field(sa_type=str_enum(Topic, "course_topic"), nullable=False)
+    title: str = Field(max_length=200)
+    rule: CompletionRule = Field(sa_type=str_enum(CompletionRule, "completion_rule"), nullable=False)
+    min_sessions: int | None = None
+    min_share_bp: int | None = None
+    created_at: datetime = created_at_field()
+
+
+class CourseSession(SQLModel, table=True):
+    __tablename__ = "course_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="courses.id", ondelete="RESTRICT", index=True)
+    held_on: date
+    place: str = Field(max_length=200)
+    community: str = Field(max_length=120)
+    facilitator: str = Field(max_length=120)
+    language: SessionLanguage = Field(sa_type=str_enum(SessionLanguage, "session_language"), nullable=False)
+    required: bool = False
+    created_at: datetime = created_at_field()
+
+
+class SessionAttendance(SQLModel, table=True):
+    """One person at a session: a member, or a guest with her name, sex and age band."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(member_id IS NOT NULL AND guest_name IS NULL) OR "
+            "(member_id IS NULL AND guest_name IS NOT NULL AND guest_sex IS NOT NULL AND guest_age_band IS NOT NULL)",
+            name="member_or_guest",
+        ),
+        sa.UniqueConstraint("session_id", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="course_sessions.id", ondelete="CASCADE", index=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id", ondelete="RESTRICT", index=True)
+    guest_name: str | None = Field(default=None, max_length=120)
+    guest_sex: Sex | None = Field(default=None, sa_type=str_enum(Sex, "guest_sex"))
+    guest_age_band: AgeBand | None = Field(default=None, sa_type=str_enum(AgeBand, "age_band"))
+    created_at: datetime = created_at_field()
+
+
+track(Course, CourseSession, SessionAttendance)
