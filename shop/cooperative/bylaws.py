@@ -25,6 +25,33 @@ def as_rules(version: BylawsVersion) -> Bylaws:
     )
 
 
+def version_on(session: Session, day: date) -> BylawsVersion | None:
+    """The stored version in force on ``day`` (the latest that had taken effect), or None before any."""
+    return session.scalars(
+        sa.select(BylawsVersion)
+        .where(BylawsVersion.effective_from <= day)
+        .order_by(BylawsVersion.effective_from.desc())
+    ).first()
+
+
+def weavers_share_on(session: Session, day: date) -> tuple[int, str] | None:
+    """The weavers' share of new sales the bylaws in force on ``day`` set, labelled with the resolution that set
+    it ("resolution:12"; the founding bylaws: "bylaws:founding"), or None if they leave it to the split rules."""
+    version = version_on(session, day)
+    if version is None or version.weavers_bp is None:
+        return None
+    label = f"resolution:{version.resolution_id}" if version.resolution_id else "bylaws:founding"
+    return version.weavers_bp, label
+
+
+def payout_minimum_on(session: Session, day: date) -> tuple[int, BylawsVersion] | None:
+    """The payout minimum the bylaws in force on ``day`` set, with the version (and so the resolution) behind it."""
+    version = version_on(session, day)
+    if version is None or version.payout_minimum is None:
+        return None
+    return version.payout_minimum, version
+
+
 def in_force(session: Session, day: date) -> Bylaws:
     """The bylaws in force on ``day``; refused when none had been adopted by then."""
     found = bylaws_on((as_rules(v) for v in session.scalars(sa.select(BylawsVersion))), day)

@@ -104,7 +104,7 @@ def place_order(
     claims = claims_on(session, list(quantities), to_local(now).date())
     for product_id, quantity in quantities.items():
         product = products[product_id]
-        weavers_bp, rule = split_rule_for(session, product)
+        weavers_bp, rule = split_rule_for(session, product, to_local(now).date())
         deposit = deposit_amount(product)
         line_total = product.price_amount * quantity
         line = OrderLine(

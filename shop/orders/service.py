@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.catalogue import stock, stock_sales
 from shop.catalogue.models import Product, ProductKind, ProductStatus, ProductWeaver
+from shop.clock import to_local
 from shop.errors import N_, InvalidState, NotFound, Phrase, ValidationFailed
 from shop.orders.buyer_mail import tell_buyer
 from shop.orders.models import (
@@ -213,7 +214,8 @@ def substitute_line(
     free = product.stock_on_hand - stock.held_quantities(session, [product.id], now).get(product.id, 0)
     if free < line.quantity:
         raise ValidationFailed(N_("That piece is not free now: it is sold or held for another order."), field="product")
-    weavers_bp, rule = split_rule_for(session, product)
+    # The order's own day: the split in force when it was placed, as for its other lines.
+    weavers_bp, rule = split_rule_for(session, product, to_local(order.created_at).date())
     before = line.title_es
     line.product_id, line.product_slug, line.kind = product.id, product.slug, product.kind.value
     line.title_es, line.title_en = product.title_es, product.title_en

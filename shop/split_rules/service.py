@@ -5,10 +5,14 @@ Orders snapshot the rule on each line when placed; the ledger only ever sees the
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Product
+from shop.clock import local_today
+from shop.cooperative.bylaws import weavers_share_on
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.split_rules.models import SplitRule, SplitScope
@@ -16,10 +20,12 @@ from shop.split_rules.models import SplitRule, SplitScope
 _RANK = {SplitScope.product: 0, SplitScope.category: 1, SplitScope.default: 2}
 
 
-def split_rule_for(session: Session, product: Product) -> tuple[int, str]:
-    """The weavers' part (basis points) for a product and the rule's label, to snapshot on an order line.
+def split_rule_for(session: Session, product: Product, day: date | None = None) -> tuple[int, str]:
+    """The weavers' part (basis points) for a product sold on ``day`` and the rule's label, to snapshot on an
+    order line.
 
     The most specific rule wins: the product's own (``"product:12"``), else its category's (``"category:3"``),
+    else the share the bylaws in force on ``day`` set (``"resolution:7"``, naming the assembly resolution),
     else the default (``"default"``).
     """
     rules = session.scalars(
@@ -30,12 +36,18 @@ def split_rule_for(session: Session, product: Product) -> tuple[int, str]:
         )
     ).all()
     if not rules:
+        by_bylaws = weavers_share_on(session, day or local_today())
+        if by_bylaws is not None:
+            return by_bylaws
         raise NotFound(N_("No split rule applies: set the default share for the weavers first."))
     rule = min(rules, key=lambda r: (_RANK[r.scope], -(r.id or 0)))
     if rule.scope == SplitScope.product:
         return rule.weavers_bp, f"product:{rule.product_id}"
     if rule.scope == SplitScope.category:
         return rule.weavers_bp, f"category:{rule.category_id}"
+    by_bylaws = weavers_share_on(session, day or local_today()) if rule.scope == SplitScope.default else None
+    if by_bylaws is not None:
+        return by_bylaws
     return rule.weavers_bp, "default"
 
 

@@ -43,6 +43,23 @@ def test_the_treasurer_sees_what_each_weaver_is_owed_and_the_proposal(app, sessi
     assert 'href="/taller/pagos-tejedoras"' in client.get("/taller/inicio").text
 
 
+def test_the_proposal_ticks_by_the_payout_minimum_the_bylaws_in_force_set(app, session, world):
+    from datetime import date
+
+    from shop.cooperative import bylaws
+    from shop.cooperative.rules import Bylaws
+
+    # The founding bylaws set 500 pesos: only María (800) is ticked, not the weaver owed 400.
+    bylaws.adopt(
+        session, Bylaws(date(2020, 1, 1), 3, 5_100, True, payout_minimum=50_000), resolution_id=None, founding=True
+    )
+    session.commit()
+    proposal = signed_in(app, "tesorera").get("/taller/pagos-tejedoras/nuevo").text
+    assert f'name="pay" value="{world["maria"].id}" checked' in proposal
+    assert len(re.findall(r'name="pay" value="\d+" checked', proposal)) == 1
+    assert money(50_000) in proposal
+
+
 def test_amounts_above_what_is_available_are_refused_next_to_the_line(app, session, world):
     client = signed_in(app, "tesorera")
     response = prepare(client, {world["maria"].id: "800.01", world["juana"].id: "abc"})

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
-from shop.clock import utcnow
+from shop.clock import local_today, utcnow
+from shop.cooperative.bylaws import payout_minimum_on
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
@@ -88,7 +89,7 @@ def overview(request: Request, session: SessionDep, who: PayoutDesk):
             "to_resolve": [item for item in payments_to_resolve(session) if item.payment is not None],
             "batches": batches,
             "totals": totals,
-            "minimum": settings.payout_minimum,
+            "minimum": payout_minimum(request, session),
             "hold_days": settings.payout_hold_days,
             "currency": settings.default_currency,
             "photos": weaver_photos(session, [row.weaver_id for row in rows]),
@@ -98,6 +99,13 @@ def overview(request: Request, session: SessionDep, who: PayoutDesk):
     )
 
 
+def payout_minimum(request: Request, session) -> int:
+    """What a weaver must be owed to be proposed for a batch: the bylaws' figure in force today (set by an
+    assembly resolution), else the shop's setting."""
+    set_by_bylaws = payout_minimum_on(session, local_today())
+    return set_by_bylaws[0] if set_by_bylaws else request.app.state.settings.payout_minimum
+
+
 def _proposal_page(request: Request, session, *, values=None, problems: Problems | None = None, status=200):
     settings = request.app.state.settings
     rows = [
@@ -105,9 +113,10 @@ def _proposal_page(request: Request, session, *, values=None, problems: Problems
         for row in payable.owed(session, now=utcnow(), hold=hold(request), stripe_connect=connect_on(request))
         if row.available > 0
     ]
+    minimum = payout_minimum(request, session)
     if values is None:
         values = {
-            "pay": {str(r.weaver_id) for r in rows if r.available >= settings.payout_minimum and not r.problem},
+            "pay": {str(r.weaver_id) for r in rows if r.available >= minimum and not r.problem},
             "amounts": {str(r.weaver_id): pesos_field(r.available) for r in rows},
             "note": "",
         }
@@ -118,7 +127,7 @@ def _proposal_page(request: Request, session, *, values=None, problems: Problems
             "rows": rows,
             "values": values,
             "errors": problems.items if problems else {},
-            "minimum": settings.payout_minimum,
+            "minimum": minimum,
             "hold_days": settings.payout_hold_days,
             "currency": settings.default_currency,
             "photos": weaver_photos(session, [row.weaver_id for row in rows]),
