@@ -110,6 +110,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
     from shop.clock import local_today, utcnow
     from shop.demo.activity import load_activity
     from shop.demo.certification import load_certification
+    from shop.demo.cooperative import load_cooperative
     from shop.demo.load import load_demo
     from shop.demo.people import ADMIN, load_people, write_sheet
 
@@ -131,6 +132,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
                 folder=settings.certification_dir,
                 limits=ImageLimits(settings.max_document_bytes, settings.max_image_pixels),
             )
+            counts |= load_cooperative(session, today=local_today())
         write_sheet(demo_sheet(settings), sheet)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")

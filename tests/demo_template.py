@@ -27,6 +27,7 @@ from shop.config import Settings
 from shop.db import make_engine, session_scope
 from shop.demo.activity import load_activity
 from shop.demo.certification import load_certification
+from shop.demo.cooperative import load_cooperative
 from shop.demo.load import load_demo
 from shop.demo.people import ADMIN, load_people, write_sheet
 
@@ -78,6 +79,7 @@ def build(migrated_database: str, directory: Path, postgres_url: str | None) -> 
         lines = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
         load_activity(session, actor=ADMIN[0], base_url=Settings.model_fields["base_url"].default, now=utcnow())
         load_certification(session, today=local_today(), folder=directory / CERTIFICATION, limits=LIMITS)
+        load_cooperative(session, today=local_today())
     engine.dispose()
     write_sheet(sheet, lines)
     return DemoTemplate(catalogue, full, media_dir, sheet, counts, commits_by_loader)

@@ -198,6 +198,30 @@ def test_the_demo_shows_a_certificate_in_force_an_application_and_fair_prices(cl
     assert not any(claims[p.id] for p in products if p.category_id not in certified)
 
 
+@pytest.mark.demo
+def test_the_demo_shows_todays_bodies_and_the_trainings(cli_env, session):
+    from shop.clock import local_today
+    from shop.cooperative.governance import holders_on
+    from shop.cooperative.models import Course, Member, SessionAttendance, SessionLanguage, Topic
+    from shop.cooperative.trainings import completers
+
+    holders = holders_on(session, local_today())
+    assert len(holders) == 30 and len({h.term.member_id for h in holders}) == 30  # thirty women, a position each
+    assert session.scalar(select(func.count()).select_from(Member)) == 30
+    computing = session.scalar(select(Course).where(Course.topic == Topic.computer_skills))
+    assert len(completers(session, computing.id)) == 10
+    vcaw = session.scalar(select(Course).where(Course.topic == Topic.vcaw))
+    assert len(completers(session, vcaw.id)) == 18
+    from shop.cooperative.models import CourseSession
+
+    languages = set(session.scalars(select(CourseSession.language).where(CourseSession.course_id == vcaw.id)))
+    assert languages == {SessionLanguage.tzo}
+    guests = session.scalar(
+        select(func.count()).select_from(SessionAttendance).where(SessionAttendance.member_id.is_(None))
+    )
+    assert guests == 1
+
+
 def test_shop_serve_answers_over_real_http(settings, tmp_path):
     """`shop serve` starts uvicorn on the asked host and port, against the configured database."""
     import os
