@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from shop.catalogue.models import Weaver
 from shop.cooperative.bylaws import in_force
 from shop.cooperative.models import Attendance, Body, Member, MemberStatus, Resolution, Term
-from shop.cooperative.rules import BodyKind, Seat, check_reelection, check_seat, check_term
+from shop.cooperative.rules import (
+    BodyKind,
+    Seat,
+    bodies_for,
+    check_reelection,
+    check_seat,
+    check_term,
+    check_vigilance,
+)
 from shop.errors import N_, NotFound, ValidationFailed
 
 
@@ -98,3 +106,45 @@ def holders_on(session: Session, day: date) -> list[Holder]:
         .order_by(Body.name, Term.alternate, Term.position, Weaver.name)
     ).all()
     return [Holder(body, term.position, term.alternate, name, term) for term, body, name in rows]
+
+
+def _composition(session: Session, kind: BodyKind, day: date) -> tuple[int, int]:
+    """How many regular members and alternates the bodies of ``kind`` have on ``day``."""
+    rows = session.execute(
+        sa.select(Term.alternate, sa.func.count())
+        .join(Body, Body.id == Term.body_id)
+        .where(Body.kind == kind, Term.starts_on <= day, Term.ends_on > day)
+        .group_by(Term.alternate)
+    ).all()
+    counts = dict(rows)
+    return counts.get(False, 0), counts.get(True, 0)
+
+
+def elect_slate(session: Session, elections: list[Election], *, members: int) -> list[Term]:
+    """The terms one resolution elects together, refused as a whole if the bodies they leave break the law: a
+    Consejo de Vigilancia of an odd number, at most five, each with an alternate; and with ten members or fewer,
+    a single administrator and one vigilance commissioner instead of the councils."""
+    runs, watches = bodies_for(members)
+    terms = [elect(session, election) for election in elections]
+    for term in terms:
+        kind = session.get(Body, term.body_id).kind
+        if kind in (
+            BodyKind.administration,
+            BodyKind.vigilance,
+            BodyKind.administrator,
+            BodyKind.vigilance_commissioner,
+        ) and kind not in (runs, watches):
+            small = N_(
+                "With %(count)d members the cooperative has a single administrator and one vigilance "
+                "commissioner, not councils."
+            )
+            large = N_(
+                "With %(count)d members the cooperative has a Consejo de Administración and a Consejo de Vigilancia."
+            )
+            raise ValidationFailed(small if runs is BodyKind.administrator else large, field="body_id", count=members)
+    starts = {term.starts_on for term in terms}
+    for day in sorted(starts):
+        regulars, alternates = _composition(session, BodyKind.vigilance, day)
+        if regulars:
+            check_vigilance(regulars, alternates)
+    return terms

@@ -176,3 +176,70 @@ def test_a_refused_move_names_both_statuses_in_spanish(session, coop):
     assert refused.value.translated(translator("es").gettext) == (
         "Su situación es «fallecida», así que no puede pasar a «socia retirada»."
     )
+
+
+def test_a_slate_that_leaves_an_even_consejo_de_vigilancia_is_refused_as_a_whole(session, coop):
+    from shop.cooperative.governance import elect_slate
+    from shop.cooperative.models import Term
+
+    women, body, founding = coop["women"], coop["vigilance"], coop["founding"].id
+    start, end = date(2026, 3, 1), date(2029, 3, 1)
+
+    def seat(n: int, position: str, alternate: bool = False) -> Election:
+        return Election(women[n].id, body.id, position, start, end, founding, alternate=alternate)
+
+    with pytest.raises(ValidationFailed) as refused:
+        elect_slate(
+            session,
+            [seat(0, "presidenta"), seat(1, "secretaria"), seat(2, "presidenta", True), seat(3, "secretaria", True)],
+            members=30,
+        )
+    assert refused.value.field == "vigilance"
+    session.rollback()
+    with pytest.raises(ValidationFailed) as refused:  # three, but only two alternates
+        elect_slate(
+            session,
+            [
+                seat(0, "presidenta"),
+                seat(1, "secretaria"),
+                seat(2, "vocal"),
+                seat(3, "presidenta", True),
+                seat(4, "secretaria", True),
+            ],
+            members=30,
+        )
+    session.rollback()
+    terms = elect_slate(
+        session,
+        [
+            seat(0, "presidenta"),
+            seat(1, "secretaria"),
+            seat(2, "vocal"),
+            seat(3, "presidenta", True),
+            seat(4, "secretaria", True),
+            seat(5, "vocal", True),
+        ],
+        members=30,
+    )
+    assert len(terms) == 6 and all(isinstance(t, Term) for t in terms)
+
+
+def test_a_small_cooperative_elects_an_administrator_not_a_council(session, coop):
+    from shop.cooperative.governance import elect_slate
+
+    with pytest.raises(ValidationFailed) as refused:
+        elect_slate(
+            session,
+            [
+                Election(
+                    coop["women"][0].id,
+                    coop["administration"].id,
+                    "presidenta",
+                    date(2026, 3, 1),
+                    date(2029, 3, 1),
+                    coop["founding"].id,
+                )
+            ],
+            members=6,
+        )
+    assert refused.value.params == {"count": 6}
