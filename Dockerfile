@@ -16,13 +16,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SHOP_MEDIA_DIR=/data/media \
     SHOP_PROOFS_DIR=/data/proofs \
     SHOP_CERTIFICATION_DIR=/data/certification \
+    SHOP_RECORDS_DIR=/data/records \
     WEB_CONCURRENCY=2 \
     WEB_LIMIT_CONCURRENCY=200 \
     WEB_HTTP=httptools \
     FORWARDED_ALLOW_IPS=127.0.0.1
 
 WORKDIR /app
-RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media /data/proofs /data/certification && chown -R shop /data
+RUN useradd --create-home --uid 10001 shop && mkdir -p /data/media /data/proofs /data/certification /data/records && chown -R shop /data
 
 # Dependencies first, so code changes do not reinstall them; constraints.txt pins them to the tested versions.
 COPY pyproject.toml README.md constraints.txt ./

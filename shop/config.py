@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     proofs_dir: Path = DEFAULT_VAR_DIR / "proofs"
     # Certificates, audit reports and evidence (PDF or photo): private, served only to the council and the admin.
     certification_dir: Path = DEFAULT_VAR_DIR / "certification"
+    # Scanned pages of the assemblies' minutes: private, served only to the council and the admin.
+    records_dir: Path = DEFAULT_VAR_DIR / "records"
     max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
     jobs_interval_seconds: float = 0

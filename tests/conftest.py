@@ -109,6 +109,7 @@ def settings(database_url, tmp_path) -> Settings:
         media_dir=tmp_path / "media",
         proofs_dir=tmp_path / "proofs",
         certification_dir=tmp_path / "certification",
+        records_dir=tmp_path / "records",
         secret_key="test-secret-key-not-for-production",
         base_url="http://testserver",
         database_pool_size=2,

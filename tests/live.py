@@ -43,6 +43,7 @@ def shop_env(settings, port: int) -> dict[str, str]:
         "SHOP_MEDIA_DIR": str(settings.media_dir),
         "SHOP_PROOFS_DIR": str(settings.proofs_dir),
         "SHOP_CERTIFICATION_DIR": str(settings.certification_dir),
+        "SHOP_RECORDS_DIR": str(settings.records_dir),
         "SHOP_BASE_URL": f"http://127.0.0.1:{port}",
     }
 

@@ -94,6 +94,20 @@ def read_photo(data: bytes, limits: ImageLimits, *, field: str = "photo"):
     return fmt, upright
 
 
+def private_jpeg(data: bytes, limits: ImageLimits, *, field: str, longest_side: int = 2400, quality: int = 85) -> bytes:
+    """A photo kept privately (a signed receipt, a certificate, a page of minutes): checked like a product photo,
+    turned upright, no larger than ``longest_side``, re-encoded as JPEG without its metadata (phones write where
+    a photo was taken into it)."""
+    from PIL import Image as PILImage
+
+    _, upright = read_photo(data, limits, field=field)
+    picture = upright.convert("RGB")
+    picture.thumbnail((longest_side, longest_side), PILImage.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()
+
+
 def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo") -> Image:
     """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
     from PIL import Image as PILImage

@@ -9,13 +9,12 @@ write where a photo was taken into it.
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from shop.catalogue.images import NOT_A_PHOTO, ImageLimits, read_photo, write_atomically
+from shop.catalogue.images import NOT_A_PHOTO, ImageLimits, private_jpeg, write_atomically
 from shop.errors import N_, NotFound, ValidationFailed
 
 PDF_SIGNATURE = b"%PDF-"
@@ -62,8 +61,6 @@ def check_size(size: int, limits: ImageLimits, *, field: str) -> None:
 
 def store_document(data: bytes, folder: Path, kind: DocumentKind, limits: ImageLimits, *, field: str) -> StoredDocument:
     """Check an upload is a PDF or a photo we accept, store it under a fresh name, and say what was stored."""
-    from PIL import Image as PILImage
-
     if not data:
         raise ValidationFailed(N_("The file is empty. Choose a PDF or a photo."), field=field)
     check_size(len(data), limits, field=field)
@@ -73,7 +70,7 @@ def store_document(data: bytes, folder: Path, kind: DocumentKind, limits: ImageL
         stored, ext = data, "pdf"
     else:
         try:
-            _, upright = read_photo(data, limits, field=field)
+            stored = private_jpeg(data, limits, field=field, longest_side=LONGEST_SIDE, quality=JPEG_QUALITY)
         except ValidationFailed as exc:
             if exc.message == NOT_A_PHOTO:
                 raise ValidationFailed(
@@ -81,11 +78,7 @@ def store_document(data: bytes, folder: Path, kind: DocumentKind, limits: ImageL
                     field=field,
                 ) from None
             raise
-        picture = upright.convert("RGB")
-        picture.thumbnail((LONGEST_SIDE, LONGEST_SIDE), PILImage.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
-        stored, ext = buffer.getvalue(), "jpg"
+        ext = "jpg"
     name = f"{kind.value}-{secrets.token_hex(12)}.{ext}"
     write_atomically(folder / name, stored)
     return StoredDocument(name=name, media_type=MEDIA_TYPES[ext], size_bytes=len(stored))

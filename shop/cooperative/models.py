@@ -52,6 +52,20 @@ class Assembly(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class MinutesPage(SQLModel, table=True):
+    """A scanned page of an assembly's signed minutes, kept privately (a photo, checked like product photos)."""
+
+    __tablename__ = "minutes_pages"
+    __table_args__ = (sa.UniqueConstraint("assembly_id", "page"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(foreign_key="assemblies.id", ondelete="RESTRICT", index=True)
+    page: int
+    stored_name: str = Field(max_length=120, unique=True)
+    size_bytes: int
+    created_at: datetime = created_at_field()
+
+
 class Resolution(SQLModel, table=True):
     """What an assembly resolved, with its vote."""
 
@@ -168,7 +182,7 @@ class Attendance(SQLModel, table=True):
     letter_witnessed: bool = False  # the proxy letter was signed before two witnesses
 
 
-track(Assembly, Resolution, BylawsVersion, Member, MemberStatusChange, Body, Term, Attendance)
+track(Assembly, MinutesPage, Resolution, BylawsVersion, Member, MemberStatusChange, Body, Term, Attendance)
 
 
 class Topic(StrEnum):

@@ -7,11 +7,10 @@ treasurer and the council can open them. Each upload is re-encoded as an upright
 
 from __future__ import annotations
 
-import io
 import secrets
 from pathlib import Path
 
-from shop.catalogue.images import ImageLimits, read_photo, write_atomically
+from shop.catalogue.images import ImageLimits, private_jpeg, write_atomically
 from shop.errors import N_, NotFound
 
 LONGEST_SIDE = 2400
@@ -20,15 +19,9 @@ JPEG_QUALITY = 85
 
 def store_proof(data: bytes, proofs_dir: Path, payout_id: int, limits: ImageLimits) -> str:
     """Check and store the photo; returns its name inside ``proofs_dir``."""
-    from PIL import Image as PILImage
-
-    _, upright = read_photo(data, limits, field="proof")
-    picture = upright.convert("RGB")
-    picture.thumbnail((LONGEST_SIDE, LONGEST_SIDE), PILImage.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    picture = private_jpeg(data, limits, field="proof", longest_side=LONGEST_SIDE, quality=JPEG_QUALITY)
     name = f"payout-{int(payout_id)}-{secrets.token_hex(8)}.jpg"
-    write_atomically(proofs_dir / name, buffer.getvalue())
+    write_atomically(proofs_dir / name, picture)
     return name
 
 
