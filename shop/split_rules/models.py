@@ -42,6 +42,8 @@ class SplitRule(SQLModel, table=True):
     category_id: int | None = Field(default=None, foreign_key="categories.id", ondelete="CASCADE")
     product_id: int | None = Field(default=None, foreign_key="products.id", ondelete="CASCADE")
     weavers_bp: int
+    # The assembly resolution that set this share (rules set before the cooperative's records have none).
+    resolution_id: int | None = Field(default=None, foreign_key="resolutions.id", ondelete="RESTRICT")
     created_at: datetime = created_at_field()
 
 

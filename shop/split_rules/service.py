@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shop.catalogue.models import Product
 from shop.clock import local_today
 from shop.cooperative.bylaws import weavers_share_on
+from shop.cooperative.models import Resolution
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.split_rules.models import SplitRule, SplitScope
@@ -52,10 +53,15 @@ def split_rule_for(session: Session, product: Product, day: date | None = None) 
 
 
 def set_split_rule(
-    session: Session, *, weavers_bp: int, category_id: int | None = None, product_id: int | None = None
+    session: Session,
+    *,
+    weavers_bp: int,
+    category_id: int | None = None,
+    product_id: int | None = None,
+    resolution_id: int | None = None,
 ) -> SplitRule:
-    """Set the default rule, a category's, or a product's (whichever target is given). Orders already placed
-    keep the rule they snapshotted."""
+    """Set the default rule, a category's, or a product's (whichever target is given), naming the assembly
+    resolution that set it. Orders already placed keep the rule they snapshotted."""
     if not 0 <= weavers_bp <= BASIS_POINTS:
         raise ValidationFailed(
             N_("The weavers' share must be between 0%% and 100%%, not %(percent)s%%."),
@@ -64,6 +70,8 @@ def set_split_rule(
         )
     if category_id is not None and product_id is not None:
         raise ValidationFailed(N_("A split rule is for a product or a category, not both."))
+    if resolution_id is not None and session.get(Resolution, resolution_id) is None:
+        raise NotFound(N_("There is no such resolution."))
     scope = (
         SplitScope.product
         if product_id is not None
@@ -85,6 +93,7 @@ def set_split_rule(
         session.add(rule)
     else:
         rule.weavers_bp = weavers_bp
+    rule.resolution_id = resolution_id
     session.flush()
     return rule
 

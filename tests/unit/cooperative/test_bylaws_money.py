@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from factories import buyer, make_product, make_weaver, sale_for
 from sqlalchemy import select
 
 from shop.cooperative import bylaws
 from shop.cooperative.models import Assembly, AssemblyKind, Caller, Resolution
 from shop.cooperative.rules import Bylaws
+from shop.errors import NotFound
 from shop.ledger.balances import weaver_balance
 from shop.ledger.sales import post_sale
 from shop.orders.models import OrderLine, PaymentMethod
@@ -88,3 +90,14 @@ def test_the_payout_minimum_follows_the_bylaws_in_force(session):
     assert bylaws.payout_minimum_on(session, date(2026, 6, 30)) is None
     minimum, version = bylaws.payout_minimum_on(session, date(2026, 7, 1))
     assert (minimum, version.resolution_id) == (20_000, change.id)
+
+
+def test_a_split_rule_names_the_resolution_that_set_it(session):
+    from shop.split_rules.models import SplitRule
+
+    change = resolution(session)
+    rule = set_split_rule(session, weavers_bp=8_500, resolution_id=change.id)
+    session.commit()
+    assert session.get(SplitRule, rule.id).resolution_id == change.id
+    with pytest.raises(NotFound):
+        set_split_rule(session, weavers_bp=8_500, resolution_id=999_999)
