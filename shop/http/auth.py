@@ -131,6 +131,8 @@ Treasurer = Annotated[Signed, Depends(require(Role.treasurer, Role.admin))]
 Council = Annotated[Signed, Depends(require(Role.council, Role.admin))]
 Admin = Annotated[Signed, Depends(require(Role.admin))]
 Members = Annotated[Signed, Depends(require(Role.member, Role.council, Role.admin))]
+# The cooperative's records: the council and the admin keep them, partner staff read them.
+RecordReaders = Annotated[Signed, Depends(require(Role.council, Role.admin, Role.partner_staff))]
 
 
 def role_checks(dependant) -> list[Callable]:

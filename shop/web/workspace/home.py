@@ -123,6 +123,8 @@ def tiles(who) -> list[dict]:
         shown.append({"href": "/taller/contabilidad", "icon": "list", "label": N_("Accounting")})
     if who.user.weaver_id is not None:
         shown.append({"href": "/taller/ganancias", "icon": "coins", "label": N_("My earnings")})
+    if who.has(Role.council, Role.admin, Role.partner_staff):
+        shown.append({"href": "/taller/cooperativa", "icon": "people", "label": N_("The cooperative")})
     if who.has(Role.council, Role.admin):
         shown.append({"href": "/taller/certificacion", "icon": "seal", "label": N_("Fair trade certification")})
         shown.append({"href": "/taller/registro", "icon": "list", "label": N_("Audit log")})
