@@ -22,6 +22,7 @@ from shop.certification.models import (
     WageBenchmark,
 )
 from shop.certification.service import certified_facts
+from shop.cooperative.bylaws import weavers_share_on
 from shop.split_rules.models import SplitScope
 from shop.split_rules.service import shares_in_force
 
@@ -109,6 +110,10 @@ def _other_shares(session: Session, rules) -> list[OtherShare]:
 
 def fair_trade_facts(session: Session, day: date) -> FairTradeFacts:
     weavers_bp, others = shares_in_force(session)
+    set_by_bylaws = weavers_share_on(session, day)  # the bylaws in force, when they set it, are what sales use
+    if set_by_bylaws is not None:
+        weavers_bp = set_by_bylaws[0]
+        others = [rule for rule in others if rule.weavers_bp != weavers_bp]
     return FairTradeFacts(
         certificates=_current(session, day),
         benchmarks=session.scalars(sa.select(WageBenchmark).order_by(WageBenchmark.amount, WageBenchmark.id)).all(),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from shop.audit import track
+from shop.catalogue.revision import shown_in_store
 from shop.cooperative.rules import BodyKind, Call
 from shop.models_base import created_at_field, str_enum
 
@@ -182,6 +183,8 @@ class Attendance(SQLModel, table=True):
     letter_witnessed: bool = False  # the proxy letter was signed before two witnesses
 
 
+# The bylaws set the weavers' share the public fair-trade page states.
+shown_in_store(BylawsVersion)
 track(Assembly, MinutesPage, Resolution, BylawsVersion, Member, MemberStatusChange, Body, Term, Attendance)
 
 

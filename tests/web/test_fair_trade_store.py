@@ -190,6 +190,13 @@ def test_the_share_comes_from_the_split_rules(client, session, records, midyear)
     set_split_rule(session, weavers_bp=8250)
     session.commit()
     assert ">82.5%<" in client.get("/es/comercio-justo").text
+    # From the day the bylaws set the share, that is what sales use, and what the page says.
+    from shop.cooperative import bylaws
+    from shop.cooperative.rules import Bylaws
+
+    bylaws.adopt(session, Bylaws(date(2026, 1, 1), 3, 5_100, True, weavers_bp=8_500), resolution_id=None, founding=True)
+    session.commit()
+    assert ">85%<" in client.get("/es/comercio-justo").text
 
 
 def test_only_certificates_in_force_are_listed_and_findings_only_by_count(client, session, records, midyear):  # noqa: F811
