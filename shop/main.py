@@ -61,6 +61,7 @@ from shop.web.workspace.certification import certificates as ws_certificates
 from shop.web.workspace.certification import files as ws_cert_files
 from shop.web.workspace.certification import inspections as ws_inspections
 from shop.web.workspace.certification import schemes as ws_schemes
+from shop.web.workspace.cooperative import mine as ws_coop_mine
 from shop.web.workspace.cooperative import records as ws_coop_records
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_audits.router)
     app.include_router(ws_inspections.router)
     app.include_router(ws_coop_records.router)
+    app.include_router(ws_coop_mine.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -75,3 +75,32 @@ def test_members_and_the_treasurer_are_refused(app, session, records):
         browser = signed_in(app, username)
         for path in ("/taller/cooperativa", "/taller/cooperativa/socias", "/taller/cooperativa/exportar/socias.csv"):
             assert browser.get(path).status_code == 403, (username, path)
+
+
+def test_a_member_sees_her_own_record_her_trainings_and_the_assemblies_to_come(app, session, records):
+    from shop.cooperative import trainings
+    from shop.cooperative.models import CompletionRule, SessionLanguage, Topic
+    from shop.cooperative.trainings import Rule
+
+    course = trainings.add_course(
+        session, topic=Topic.computer_skills, title="Computación básica", rule=Rule(CompletionRule.sessions, 1)
+    )
+    lesson = trainings.add_session(
+        session,
+        course.id,
+        held_on=date(2026, 2, 1),
+        place="Casa",
+        community="Nachij",
+        facilitator="Ana",
+        language=SessionLanguage.es,
+    )
+    trainings.attend(session, lesson.id, member_id=records.id)
+    session.commit()
+    person(session, "rosa", Role.member, weaver=records.weaver_id, name="Rosa Pérez")
+    rosa = signed_in(app, "rosa")
+    assert "/taller/mi-cooperativa" in rosa.get("/taller/inicio").text
+    page = rosa.get("/taller/mi-cooperativa").text
+    assert "Computación básica" in page and "Casa de la cooperativa" in page and CURP not in page
+    assert "Terminado" in page and "1 sesión" in page
+    person(session, "juana", Role.member, weaver=make_weaver(session), name="Juana")
+    assert signed_in(app, "juana").get("/taller/mi-cooperativa").status_code == 404

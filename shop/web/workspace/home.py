@@ -123,6 +123,7 @@ def tiles(who) -> list[dict]:
         shown.append({"href": "/taller/contabilidad", "icon": "list", "label": N_("Accounting")})
     if who.user.weaver_id is not None:
         shown.append({"href": "/taller/ganancias", "icon": "coins", "label": N_("My earnings")})
+        shown.append({"href": "/taller/mi-cooperativa", "icon": "people", "label": N_("My cooperative")})
     if who.has(Role.council, Role.admin, Role.partner_staff):
         shown.append({"href": "/taller/cooperativa", "icon": "people", "label": N_("The cooperative")})
     if who.has(Role.council, Role.admin):
