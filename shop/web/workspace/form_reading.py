@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.i18n import translator
+
+# A row's id in a path: never a number beyond the database's integers.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 # Where the schema's field names appear on the form.
 FORM_FIELD = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from shop.certification import findings, plans
@@ -37,12 +37,12 @@ from shop.web.workspace.certification.names import (
     PLAN_STATES,
     SEVERITIES,
 )
-from shop.web.workspace.form_reading import Problems, read_day
+from shop.web.workspace.form_reading import Problems, RowId, read_day
+from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False, route_class=SignedInFirst)
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Short = Annotated[str, Form(max_length=40)]
 Line = Annotated[str, Form(max_length=200)]
 Name = Annotated[str, Form(max_length=120)]
@@ -52,12 +52,6 @@ Upload = Annotated[UploadFile | None, File()]
 
 def audit_url(audit_id: int) -> str:
     return f"/taller/certificacion/auditorias/{audit_id}"
-
-
-def _done(request: Request, url: str, message: str, **params) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash_message(request, response, message, **params)
-    return response
 
 
 def _audit_page(request, session, audit_id: int, *, errors=None, values=None, target=None, status=200):
@@ -168,7 +162,7 @@ def add_finding(
             problems.add_error(exc)
     if problems:
         _refuse(request, audit_id, problems, values)
-    return _done(request, audit_url(audit_id) + "#hallazgos", N_("The non-conformity is recorded."))
+    return redirect_saved(request, audit_url(audit_id) + "#hallazgos", N_("The non-conformity is recorded."))
 
 
 def _finding(session, finding_id: int) -> NonConformity:
@@ -208,7 +202,7 @@ def add_action(
             problems.add_error(exc)
     if problems:
         _refuse(request, finding.audit_id, problems, values, target=finding.id)
-    return _done(request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The action is recorded."))
+    return redirect_saved(request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The action is recorded."))
 
 
 @router.post("/acciones/{action_id}/hecha")
@@ -223,7 +217,9 @@ def mark_action_done(request: Request, session: SessionDep, who: Council, action
         response = RedirectResponse(audit_url(finding.audit_id), status_code=303)
         flash_message(request, response, exc.message, "error", **exc.params)
         raise ErrorPage(lambda db: response) from exc
-    return _done(request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The action is marked as done."))
+    return redirect_saved(
+        request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The action is marked as done.")
+    )
 
 
 @router.post("/hallazgos/{finding_id}/cerrar")
@@ -250,7 +246,9 @@ def close_finding(
         problems.add_error(exc)
     if problems:
         _refuse(request, finding.audit_id, problems, {"effectiveness": effectiveness}, target=finding.id)
-    return _done(request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The non-conformity is closed."))
+    return redirect_saved(
+        request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The non-conformity is closed.")
+    )
 
 
 @router.post("/hallazgos/{finding_id}/reabrir")
@@ -263,7 +261,9 @@ def reopen_finding(request: Request, session: SessionDep, who: Council, finding_
         flash_message(request, response, exc.message, "error", **exc.params)
         raise ErrorPage(lambda db: response) from exc
     session.flush()
-    return _done(request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The non-conformity is open again."))
+    return redirect_saved(
+        request, audit_url(finding.audit_id) + f"#nc-{finding.id}", N_("The non-conformity is open again.")
+    )
 
 
 @router.post("/auditorias/{audit_id}/plan")
@@ -286,7 +286,7 @@ def add_plan_item(
             problems.add_error(exc)
     if problems:
         _refuse(request, audit_id, problems, {"item_description": item_description, "due_on": due_on})
-    return _done(request, audit_url(audit_id) + "#plan", N_("The item is added to the plan."))
+    return redirect_saved(request, audit_url(audit_id) + "#plan", N_("The item is added to the plan."))
 
 
 @router.post("/plan/{item_id}/estado")
@@ -299,7 +299,7 @@ def change_plan_item(request: Request, session: SessionDep, who: Council, item_i
     if problems:
         _refuse(request, item.audit_id, problems, {}, target=None)
     plans.set_state(session, item.id, chosen_state)
-    return _done(request, audit_url(item.audit_id) + "#plan", N_("The plan is updated."))
+    return redirect_saved(request, audit_url(item.audit_id) + "#plan", N_("The plan is updated."))
 
 
 @router.get("/hallazgos")

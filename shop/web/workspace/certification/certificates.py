@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from shop.catalogue.models import Category, Product, ProductStatus, Weaver
 from shop.certification import certificates, findings
@@ -22,17 +21,16 @@ from shop.certification.service import local_today
 from shop.errors import N_, DomainError, NotFound, Phrase, ValidationFailed
 from shop.http.auth import Council
 from shop.http.deps import ErrorPage, SessionDep
-from shop.web.flash import flash_message
 from shop.web.workspace.certification.files import chosen, forget, store_upload
 from shop.web.workspace.certification.names import ALERTS, AUDIT_KINDS, DOCUMENT_KINDS
-from shop.web.workspace.form_reading import Problems, read_day
+from shop.web.workspace.form_reading import Problems, RowId, read_day
+from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False, route_class=SignedInFirst)
 HOME = "/taller/certificacion"
 MAX_ROW_ID = 2_147_483_647
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 Line = Annotated[str, Form(max_length=200)]
 Short = Annotated[str, Form(max_length=40)]
 Long = Annotated[str, Form(max_length=4000)]
@@ -46,12 +44,6 @@ Upload = Annotated[UploadFile | None, File()]
 
 def certificate_url(certificate_id: int) -> str:
     return f"{HOME}/certificados/{certificate_id}"
-
-
-def _redirect(request: Request, url: str, message: str, kind: str = "ok", **params) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash_message(request, response, message, kind, **params)
-    return response
 
 
 @router.get("")
@@ -236,7 +228,7 @@ def add_certificate(
         raise ErrorPage(
             lambda db: _form_page(request, db, values, problems.items, renews=_renewed(db, renueva), status=422)
         )
-    return _redirect(
+    return redirect_saved(
         request, certificate_url(certificate.id), N_("Certificate %(number)s is recorded."), number=certificate.number
     )
 
@@ -280,10 +272,10 @@ def change_status(request: Request, session: SessionDep, who: Council, certifica
             raise ValidationFailed(N_("Choose what the certifier decided."), field="to")
         certificates.move(certificate, CertificateStatus(to))
     except DomainError as exc:
-        refusal = _redirect(request, certificate_url(certificate_id), exc.message, "error", **exc.params)
+        refusal = redirect_saved(request, certificate_url(certificate_id), exc.message, "error", **exc.params)
         raise ErrorPage(lambda db: refusal) from exc
     session.flush()
-    return _redirect(
+    return redirect_saved(
         request,
         certificate_url(certificate_id),
         N_("Certificate %(number)s is now %(status)s."),
@@ -320,7 +312,7 @@ def add_document(
             problems.add_error(exc)
     if problems:
         _refused(request, certificate_id, problems, {"kind": kind, "title": title})
-    return _redirect(request, certificate_url(certificate_id) + "#documentos", N_("The document is saved."))
+    return redirect_saved(request, certificate_url(certificate_id) + "#documentos", N_("The document is saved."))
 
 
 @router.post("/certificados/{certificate_id}/licencias")
@@ -355,7 +347,7 @@ def add_label_licence(
             "valid_until": valid_until,
         }
         _refused(request, certificate_id, problems, values)
-    return _redirect(request, certificate_url(certificate_id) + "#licencias", N_("The licence is saved."))
+    return redirect_saved(request, certificate_url(certificate_id) + "#licencias", N_("The licence is saved."))
 
 
 @router.post("/certificados/{certificate_id}/auditorias")
@@ -401,7 +393,7 @@ def add_audit(
             problems.add_error(exc)
     if problems:
         _refused(request, certificate_id, problems, values)
-    return _redirect(request, f"{HOME}/auditorias/{audit.id}", N_("The audit is recorded. Add what it found."))
+    return redirect_saved(request, f"{HOME}/auditorias/{audit.id}", N_("The audit is recorded. Add what it found."))
 
 
 @router.post("/certificados/{certificate_id}/proxima-auditoria")
@@ -421,4 +413,4 @@ def change_next_audit(
     if problems:
         _refused(request, certificate_id, problems, {"next_audit_due": next_audit_due})
     session.flush()
-    return _redirect(request, certificate_url(certificate_id), N_("The date of the next audit is saved."))
+    return redirect_saved(request, certificate_url(certificate_id), N_("The date of the next audit is saved."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.catalogue.models import Weaver
@@ -20,11 +20,10 @@ from shop.http.auth import Council
 from shop.http.deps import ErrorPage, SessionDep
 from shop.ledger.fair_earnings import fair_earnings
 from shop.web.flash import flash_message
-from shop.web.workspace.form_reading import Problems, read_day, read_whole
+from shop.web.workspace.form_reading import Problems, RowId, read_day, read_whole
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False)
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Short = Annotated[str, Form(max_length=40)]
 PAGE = "/taller/certificacion/inspecciones"
 

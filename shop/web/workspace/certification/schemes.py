@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -18,11 +18,10 @@ from shop.http.auth import Council
 from shop.http.deps import ErrorPage, SessionDep
 from shop.web.flash import flash_message
 from shop.web.workspace.certification.names import CLAIM_KINDS
-from shop.web.workspace.form_reading import Problems, read_whole
+from shop.web.workspace.form_reading import Problems, RowId, read_whole
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/certificacion/esquemas", include_in_schema=False)
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 FIELDS = ("name", "owner", "standard_name", "standard_version", "claim_kind", "wording_es", "wording_en")
 
 
