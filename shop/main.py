@@ -61,8 +61,15 @@ from shop.web.workspace.certification import certificates as ws_certificates
 from shop.web.workspace.certification import files as ws_cert_files
 from shop.web.workspace.certification import inspections as ws_inspections
 from shop.web.workspace.certification import schemes as ws_schemes
+from shop.web.workspace.cooperative import assemblies as ws_coop_assemblies
+from shop.web.workspace.cooperative import bodies as ws_coop_bodies
+from shop.web.workspace.cooperative import bylaws as ws_coop_bylaws
+from shop.web.workspace.cooperative import certificates as ws_coop_certificates
+from shop.web.workspace.cooperative import members as ws_coop_members
 from shop.web.workspace.cooperative import mine as ws_coop_mine
+from shop.web.workspace.cooperative import printables as ws_coop_printables
 from shop.web.workspace.cooperative import records as ws_coop_records
+from shop.web.workspace.cooperative import trainings as ws_coop_trainings
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +194,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_inspections.router)
     app.include_router(ws_coop_records.router)
     app.include_router(ws_coop_mine.router)
+    app.include_router(ws_coop_members.router)
+    app.include_router(ws_coop_bylaws.router)
+    app.include_router(ws_coop_bodies.router)
+    app.include_router(ws_coop_assemblies.router)
+    app.include_router(ws_coop_printables.router)
+    app.include_router(ws_coop_trainings.router)
+    app.include_router(ws_coop_certificates.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -21,7 +21,30 @@ from shop.cooperative.rules import (
     check_term,
     check_vigilance,
 )
-from shop.errors import N_, NotFound, ValidationFailed
+from shop.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
+
+BODY_KINDS = {
+    BodyKind.assembly: N_("General Assembly"),
+    BodyKind.administration: N_("Consejo de Administración"),
+    BodyKind.vigilance: N_("Consejo de Vigilancia"),
+    BodyKind.commission: N_("Commission"),
+    BodyKind.administrator: N_("Single administrator"),
+    BodyKind.vigilance_commissioner: N_("Vigilance commissioner"),
+}
+
+
+def add_body(session: Session, kind: BodyKind, name: str) -> Body:
+    """A body of the cooperative: there is one of each kind but commissions, of which there may be several."""
+    if not name.strip():
+        raise ValidationFailed(N_("Write the body's name."), field="name")
+    if kind is not BodyKind.commission and session.scalar(sa.select(Body.id).where(Body.kind == kind)) is not None:
+        raise Conflict(N_("The cooperative already has this body."), field="kind")
+    if session.scalar(sa.select(Body.id).where(Body.name == name.strip())) is not None:
+        raise Conflict(N_("Another body has this name."), field="name")
+    body = Body(kind=kind, name=name.strip())
+    session.add(body)
+    session.flush()
+    return body
 
 
 @dataclass(frozen=True)
@@ -125,7 +148,13 @@ def elect_slate(session: Session, elections: list[Election], *, members: int) ->
     Consejo de Vigilancia of an odd number, at most five, each with an alternate; and with ten members or fewer,
     a single administrator and one vigilance commissioner instead of the councils."""
     runs, watches = bodies_for(members)
-    terms = [elect(session, election) for election in elections]
+    terms = []
+    for election in elections:
+        try:
+            terms.append(elect(session, election))
+        except DomainError as exc:
+            exc.member_id = election.member_id  # so the form can say whose election was refused
+            raise
     for term in terms:
         kind = session.get(Body, term.body_id).kind
         if kind in (

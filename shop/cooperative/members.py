@@ -31,12 +31,10 @@ STATUS_NAMES = {
 }
 
 
-def register(session: Session, weaver_id: int, *, curp: str, community: str, municipio: str) -> Member:
-    """A woman applies to join: her weaver profile, her CURP (checked), where she weaves."""
-    if session.get(Weaver, weaver_id) is None:
-        raise NotFound(N_("There is no such weaver."))
-    if session.scalar(sa.select(Member.id).where(Member.weaver_id == weaver_id)) is not None:
-        raise Conflict(N_("She is already in the register."), field="weaver_id")
+def _checked_details(
+    session: Session, curp: str, community: str, municipio: str, *, member_id: int | None = None
+) -> str | None:
+    """Her CURP checked (None when not given) and where she weaves written; every problem at once."""
     problems = []
     checked = None
     if curp.strip():
@@ -45,7 +43,8 @@ def register(session: Session, weaver_id: int, *, curp: str, community: str, mun
         except ValidationFailed as exc:
             problems.append(exc)
         else:
-            if session.scalar(sa.select(Member.id).where(Member.curp == checked)) is not None:
+            holder = session.scalar(sa.select(Member.id).where(Member.curp == checked))
+            if holder is not None and holder != member_id:
                 problems.append(ValidationFailed(N_("Another member has this CURP."), field="curp"))
     if not community.strip():
         problems.append(ValidationFailed(N_("Write her community."), field="community"))
@@ -53,8 +52,43 @@ def register(session: Session, weaver_id: int, *, curp: str, community: str, mun
         problems.append(ValidationFailed(N_("Write her municipio."), field="municipio"))
     if problems:
         raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
-    member = Member(weaver_id=weaver_id, curp=checked, community=community.strip(), municipio=municipio.strip())
+    return checked
+
+
+def register(
+    session: Session,
+    weaver_id: int,
+    *,
+    curp: str,
+    community: str,
+    municipio: str,
+    signs_with_thumbprint: bool = False,
+) -> Member:
+    """A woman applies to join: her weaver profile, her CURP (checked), where she weaves."""
+    if session.get(Weaver, weaver_id) is None:
+        raise NotFound(N_("There is no such weaver."))
+    if session.scalar(sa.select(Member.id).where(Member.weaver_id == weaver_id)) is not None:
+        raise Conflict(N_("She is already in the register."), field="weaver_id")
+    checked = _checked_details(session, curp, community, municipio)
+    member = Member(
+        weaver_id=weaver_id,
+        curp=checked,
+        community=community.strip(),
+        municipio=municipio.strip(),
+        signs_with_thumbprint=signs_with_thumbprint,
+    )
     session.add(member)
+    session.flush()
+    return member
+
+
+def update_details(
+    session: Session, member: Member, *, curp: str, community: str, municipio: str, signs_with_thumbprint: bool
+) -> Member:
+    """Correct her CURP and where she weaves, or note that she signs with her thumbprint."""
+    member.curp = _checked_details(session, curp, community, municipio, member_id=member.id)
+    member.community, member.municipio = community.strip(), municipio.strip()
+    member.signs_with_thumbprint = signs_with_thumbprint
     session.flush()
     return member
 

@@ -24,6 +24,7 @@ from shop.ledger.proofs import proof_file, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
 from shop.web.flash import flash_message
+from shop.web.workspace.bilingual import Bilingual
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
@@ -58,18 +59,6 @@ def _paid_cash(session, payout_id: int) -> Payout:
     if payout.method is not PayoutMethod.cash or payout.status not in (PayoutStatus.paid, PayoutStatus.failed):
         raise InvalidState(N_("Only a cash payout that was paid has a receipt."))
     return payout
-
-
-class Bilingual:
-    """Spanish text, and the Tzotzil beside it when the catalog has a Tzotzil translation of its own."""
-
-    def __init__(self):
-        self.es, self.tzo = translator("es"), translator("tzo")
-
-    def __call__(self, message: str, **params) -> tuple[str, str | None]:
-        spanish = self.es.gettext(message, **params)
-        tzotzil = self.tzo.gettext(message, **params)
-        return spanish, (tzotzil if tzotzil != spanish else None)
 
 
 @router.get("/pagos/{payout_id}/recibo")

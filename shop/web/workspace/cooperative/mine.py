@@ -27,15 +27,19 @@ def my_cooperative(request: Request, session: SessionDep, who: Anyone):
     )
     if member is None:
         raise NotFound(N_("You are not in the cooperative's register."))
-    attended = session.execute(
-        sa.select(Course, sa.func.count(SessionAttendance.id))
+    came = session.execute(
+        sa.select(Course, CourseSession, SessionAttendance.id)
         .join(CourseSession, CourseSession.course_id == Course.id)
         .join(SessionAttendance, SessionAttendance.session_id == CourseSession.id)
         .where(SessionAttendance.member_id == member.id)
-        .group_by(Course.id)
-        .order_by(Course.id.desc())
+        .order_by(Course.id.desc(), CourseSession.held_on)
     ).all()
-    trainings = [(course, sessions, member.id in completers(session, course.id)) for course, sessions in attended]
+    by_course: dict[int, tuple[Course, list]] = {}
+    for course, held, attendance_id in came:
+        by_course.setdefault(course.id, (course, []))[1].append((held, attendance_id))
+    trainings = [
+        (course, sessions, member.id in completers(session, course.id)) for course, sessions in by_course.values()
+    ]
     return ws_render(
         request,
         "workspace/cooperative/mine.html",

@@ -1,6 +1,5 @@
 """The cooperative at a glance — today's bodies and who holds each position, the bylaws in force, the
-assemblies and the courses — the register of members, and the CSV exports. Partner staff read all of it but
-never a CURP; the council and the admin see CURPs."""
+assemblies and the courses — and the CSV exports, which never hold a CURP."""
 
 from __future__ import annotations
 
@@ -10,14 +9,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from shop.accounts.models import Role
-from shop.catalogue.models import Weaver
 from shop.clock import local_today
 from shop.cooperative import exports
 from shop.cooperative.bylaws import version_on
 from shop.cooperative.governance import holders_on
-from shop.cooperative.members import STATUS_NAMES
-from shop.cooperative.models import Assembly, Course, Member
+from shop.cooperative.models import Assembly, Course
 from shop.cooperative.trainings import completers
 from shop.errors import N_, NotFound
 from shop.http.auth import RecordReaders
@@ -31,10 +27,6 @@ EXPORTS = {
     "asambleas": (exports.assemblies_csv, "asambleas"),
     "asistencia": (exports.attendance_csv, "asistencia-capacitaciones"),
 }
-
-
-def sees_curp(who) -> bool:
-    return who.has(Role.council, Role.admin)
 
 
 @router.get("")
@@ -52,18 +44,6 @@ def overview(request: Request, session: SessionDep, who: RecordReaders):
             "courses": [(course, len(completers(session, course.id))) for course in courses],
             "exports": EXPORTS,
         },
-    )
-
-
-@router.get("/socias")
-def register(request: Request, session: SessionDep, who: RecordReaders):
-    rows = session.execute(
-        sa.select(Member, Weaver.name).join(Weaver, Weaver.id == Member.weaver_id).order_by(Weaver.name)
-    ).all()
-    return ws_render(
-        request,
-        "workspace/cooperative/members.html",
-        {"rows": rows, "status_names": STATUS_NAMES, "sees_curp": sees_curp(who)},
     )
 
 
