@@ -37,6 +37,9 @@ PRODUCTION_HASHER = credentials.HASHER
 # and the web tests create and sign in thousands of people. Tests that need the real cost ask for it.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
+# Fixtures of records that several test folders share.
+pytest_plugins = ["cooperative_records"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():

@@ -7,6 +7,7 @@ soon as the answer arrives; the worker's resident memory is read from /proc.
 from __future__ import annotations
 
 import json
+import re
 import select
 import socket
 from pathlib import Path
@@ -77,7 +78,7 @@ def test_every_route_that_takes_files_checks_sign_in_first_and_has_its_own_limit
         if file_params(route.dependant):
             uploads.append(path)
             assert isinstance(route, SignedInFirst), f"{method} {path} reads uploads before checking sign-in"
-            example = path.replace("{slug}", "huipil").replace("{payout_id}", "7")
+            example = re.sub(r"\{\w+\}", "7", path)
             assert limit_for(example, settings) >= settings.max_image_bytes, path
     assert len(uploads) >= 3
     assert limit_for("/taller/banco/importar", settings) > DEFAULT_BYTES

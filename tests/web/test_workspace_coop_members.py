@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from cooperative_records import coop  # noqa: F401  (a fixture)
 from factories import fresh, make_weaver
 from workspace_helpers import person, post, signed_in
 
@@ -30,7 +29,13 @@ def test_the_council_adds_a_member_who_starts_as_an_applicant(app, session, coop
     answer = post(
         browser,
         form,
-        {"weaver_id": weaver.id, "curp": CURP.lower(), "community": "Apas", "municipio": "Zinacantán", "thumbprint": "1"},
+        {
+            "weaver_id": weaver.id,
+            "curp": CURP.lower(),
+            "community": "Apas",
+            "municipio": "Zinacantán",
+            "thumbprint": "1",
+        },
         form_page=form,
     )
     assert answer.status_code == 303
@@ -103,9 +108,7 @@ def test_partner_staff_read_a_member_without_her_curp_or_any_form(app, session, 
     for path in (f"/taller/cooperativa/socias/{rosa.id}", "/taller/cooperativa/socias"):
         page = reader.get(path)
         assert page.status_code == 200 and "Rosa Pérez" in page.text
-        assert CURP not in page.text and 'method="post"' not in page.text.split("</header>", 1)[-1].replace(
-            'action="/taller/salir"', ""
-        )
+        assert CURP not in page.text and 'method="post"' not in page.text.split("<main", 1)[1]
     assert reader.get("/taller/cooperativa/socias/999999").status_code == 404
 
 
@@ -219,7 +222,9 @@ def test_an_even_consejo_de_vigilancia_and_a_longer_term_are_refused(app, sessio
 def test_the_council_adds_a_commission_but_not_a_second_consejo(app, session, coop):
     browser = council(app, session)
     form = "/taller/cooperativa/organos"
-    assert post(browser, form, {"kind": "commission", "name": "Comisión de educación"}, form_page=form).status_code == 303
+    assert (
+        post(browser, form, {"kind": "commission", "name": "Comisión de educación"}, form_page=form).status_code == 303
+    )
     again = post(browser, form, {"kind": "administration", "name": "Otro consejo"}, form_page=form)
     assert again.status_code == 422 and "ya tiene este órgano" in again.text
     assert "Comisión de educación" in browser.get(form).text

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Weaver
+from shop.clock import local_today
 from shop.cooperative.models import Course, CourseSession, Member, SessionAttendance
 from shop.cooperative.trainings import completers
 from shop.errors import N_, Forbidden, NotFound
@@ -38,6 +39,7 @@ WORDS = SimpleNamespace(
     sessions=N_("Sessions"),
     signature=N_("Signature"),
     president=N_("Presidenta of the Consejo de Administración"),
+    issued=N_("Issued on %(day)s."),
 )
 
 
@@ -49,9 +51,26 @@ def _may_see(who: Signed, member: Member | None) -> None:
         raise Forbidden(N_("You can print only your own certificates."))
 
 
-def _paper(request, template: str, context: dict):
+def _paper(request, who: Signed, course: Course, context: dict):
+    """The certificate, with a way back: to her own page for a member, to the course for the records' readers."""
+    back = (
+        f"/taller/cooperativa/cursos/{course.id}"
+        if who.has(Role.council, Role.admin, Role.partner_staff)
+        else "/taller/mi-cooperativa"
+    )
     return ws_render(
-        request, template, {"both": Bilingual(), "words": WORDS, "es": translator("es"), **NAMES, **context}
+        request,
+        "workspace/cooperative/certificate.html",
+        {
+            "both": Bilingual(),
+            "words": WORDS,
+            "es": translator("es"),
+            "today": local_today(),
+            "back": back,
+            "course": course,
+            **NAMES,
+            **context,
+        },
     )
 
 
@@ -67,11 +86,7 @@ def attendance(request: Request, session: SessionDep, who: Anyone, attendance_id
     _may_see(who, member)
     held = session.get(CourseSession, row.session_id)
     name = session.get(Weaver, member.weaver_id).name if member else row.guest_name
-    return _paper(
-        request,
-        "workspace/cooperative/certificate.html",
-        {"kind": "attendance", "name": name, "course": session.get(Course, held.course_id), "held": held},
-    )
+    return _paper(request, who, session.get(Course, held.course_id), {"kind": "attendance", "name": name, "held": held})
 
 
 @router.get("/curso/{course_id}/socia/{member_id}")
@@ -94,12 +109,7 @@ def completion(request: Request, session: SessionDep, who: Anyone, course_id: Ro
     )
     return _paper(
         request,
-        "workspace/cooperative/certificate.html",
-        {
-            "kind": "completion",
-            "name": session.get(Weaver, member.weaver_id).name,
-            "course": course,
-            "sessions": held,
-            "came": came,
-        },
+        who,
+        course,
+        {"kind": "completion", "name": session.get(Weaver, member.weaver_id).name, "sessions": held, "came": came},
     )
