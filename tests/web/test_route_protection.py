@@ -66,7 +66,7 @@ def test_anonymous_people_are_refused_everywhere(app, client):
             assert (response.status_code, response.headers.get("location")) == (303, "/taller"), f"{method} {path}"
 
 
-@pytest.mark.parametrize("role", [Role.partner_staff, Role.member])
+@pytest.mark.parametrize("role", [Role.partner_staff, Role.member, Role.treasurer, Role.council])
 def test_people_without_the_role_are_refused(app, session, role):
     from factories import make_weaver
 

@@ -229,3 +229,55 @@ def test_the_council_adds_a_commission_but_not_a_second_consejo(app, session, co
     assert again.status_code == 422 and "ya tiene este órgano" in again.text
     assert "Comisión de educación" in browser.get(form).text
     assert browser.get(f"{form}?dia=ayer").status_code == 422
+
+
+def test_no_page_of_the_records_ever_shows_partner_staff_a_curp(app, session, coop):
+    """Every GET route of the records and the certificates, each with real ids, read by partner staff."""
+    import re
+    from datetime import date as day
+
+    from route_table import routes
+
+    from shop.cooperative import trainings
+    from shop.cooperative.models import CompletionRule, MinutesPage, SessionLanguage, Topic
+    from shop.cooperative.trainings import Rule
+
+    rosa = coop.members[0]
+    session.get(Member, rosa.id).curp = CURP
+    course = trainings.add_course(session, topic=Topic.other, title="Curso", rule=Rule(CompletionRule.sessions, 1))
+    held = trainings.add_session(
+        session,
+        course.id,
+        held_on=day(2026, 1, 5),
+        place="Casa",
+        community="Nachij",
+        facilitator="Ana",
+        language=SessionLanguage.es,
+    )
+    came = trainings.attend(session, held.id, member_id=rosa.id)
+    page = MinutesPage(assembly_id=coop.founding.id, page=1, stored_name="minutes-1-x.jpg", size_bytes=10)
+    session.add(page)
+    session.commit()
+    ids = {
+        "member_id": rosa.id,
+        "assembly_id": coop.founding.id,
+        "course_id": course.id,
+        "session_id": held.id,
+        "attendance_id": came.id,
+        "page_id": page.id,
+        "name": "socias",
+    }
+    person(session, "lucia", Role.partner_staff)
+    reader = signed_in(app, "lucia")
+    read = 0
+    for method, path, _route in routes(app):
+        if method != "GET" or not path.startswith(("/taller/cooperativa", "/taller/constancias")):
+            continue
+        answer = reader.get(re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path))
+        if path.endswith("/paginas/{page_id}"):
+            assert answer.status_code == 403, path  # scanned minutes: the council and the admin only
+            continue
+        assert answer.status_code == 200, path
+        assert CURP not in answer.text, path
+        read += 1
+    assert read >= 15
