@@ -141,6 +141,19 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
         page.screenshot(path=screenshots / "minutes-print-1024.png", full_page=True)
         printed = page.pdf(path=str(tmp_path / "acta.pdf"))
         assert printed[:5] == b"%PDF-"
+        page.emulate_media(media="screen")
+        printing = page.url.removesuffix("/acta")
+        for path, name in (("/aviso", "notice-print"), ("/lista", "attendance-list-print")):
+            page.goto(printing + path)
+            page.screenshot(path=screenshots / f"{name}-1024.png", full_page=True)
+        for path, name in (
+            ("/taller/cooperativa", "cooperative-overview"),
+            ("/taller/cooperativa/socias", "members"),
+            ("/taller/cooperativa/estatutos", "bylaws"),
+            ("/taller/cooperativa/cursos/1", "course"),
+        ):
+            page.goto(live_server + path)
+            page.screenshot(path=screenshots / f"{name}-1024.png", full_page=True)
     finally:
         context.close()
     fresh(session)

@@ -196,3 +196,24 @@ def test_the_notice_the_attendance_list_and_the_minutes_print(app, session, coop
     assert "A favor: 2 · en contra: 0 · abstenciones: 0" in minutes
     assert "Pascuala Gómez (representada por Rosa Pérez)" in minutes
     assert reader.get("/taller/cooperativa/asambleas/999999/imprimir/acta").status_code == 404
+
+
+def test_the_assemblies_page_warns_when_no_ordinary_assembly_met_in_a_year(app, session, coop):
+    browser = council(app, session)
+    page = browser.get("/taller/cooperativa/asambleas").text
+    assert "La última asamblea ordinaria se celebró el 20 ene 2020, hace más de un año" in page
+    from shop.clock import local_today
+
+    session.add(
+        Assembly(
+            kind="ordinary",
+            called_by="administration",
+            meets_on=local_today(),
+            place="Casa",
+            notice_posted_on=date(2020, 1, 1),
+            notice_posted_at="Tablero",
+            agenda="Informe anual",
+        )
+    )
+    session.commit()
+    assert "hace más de un año" not in browser.get("/taller/cooperativa/asambleas").text

@@ -132,6 +132,11 @@ def test_a_bylaws_change_needs_its_resolution_and_takes_effect_on_its_date(app, 
     assert saved.status_code == 303
     page = browser.get(form).text
     assert "82.5%" in page and "acuerdo 2" in page and "tesorera, vocal 2" in page
+    # The next change starts from the version in force.
+    assert (
+        'name="weavers_share" type="text" value="82.5"' in page
+        and 'name="payout_minimum" type="text" value="250.00"' in page
+    )
     fresh(session)
     version = session.scalar(sa.select(BylawsVersion).where(BylawsVersion.effective_from == date(2026, 7, 1)))
     assert (version.weavers_bp, version.payout_minimum, version.term_years) == (8_250, 25_000, 4)

@@ -4,6 +4,7 @@ all but the scanned pages, which show signatures and thumbprints."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -41,11 +42,23 @@ CALLER_NAMES = {
 CALL_NAMES = {Call.first: N_("first call"), Call.second: N_("second call")}
 
 
+def last_ordinary(session) -> date | None:
+    """The day of the latest ordinary assembly held by today; the law asks for one at least every year."""
+    return session.scalar(
+        sa.select(sa.func.max(Assembly.meets_on)).where(
+            Assembly.kind == AssemblyKind.ordinary, Assembly.meets_on <= local_today()
+        )
+    )
+
+
 def _list_page(request, session, who, *, values=None, errors=None, status=200):
+    last = last_ordinary(session)
     return ws_render(
         request,
         "workspace/cooperative/assemblies.html",
         {
+            "last_ordinary": last,
+            "ordinary_overdue": last is None or local_today() - last > timedelta(days=365),
             "assemblies": session.scalars(sa.select(Assembly).order_by(Assembly.meets_on.desc())).all(),
             "kind_names": KIND_NAMES,
             "caller_names": CALLER_NAMES,

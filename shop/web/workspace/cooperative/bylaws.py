@@ -8,22 +8,39 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 
-from shop.cooperative.bylaws import adopt
+from shop.clock import local_today
+from shop.cooperative.bylaws import adopt, version_on
 from shop.cooperative.models import Assembly, BylawsVersion, Resolution
 from shop.cooperative.rules import Bylaws
 from shop.errors import N_, DomainError
 from shop.http.auth import Council, RecordReaders
 from shop.http.deps import ErrorPage, SessionDep
+from shop.money import basis_points_percent as percent_field
 from shop.money import parse_amount
 from shop.web.workspace.cooperative.choices import resolution_options
 from shop.web.workspace.cooperative.members import edits
-from shop.web.workspace.form_reading import Problems, read_day, read_percent, read_whole
+from shop.web.workspace.form_reading import Problems, pesos_field, read_day, read_percent, read_whole
 from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/cooperativa/estatutos", include_in_schema=False)
 Short = Annotated[str, Form(max_length=40)]
 PAGE = "/taller/cooperativa/estatutos"
+
+
+def _in_force_values(session) -> dict:
+    """The form starts from the version in force, so a change is typed as only what changes."""
+    version = version_on(session, local_today())
+    if version is None:
+        return {"term_years": "3", "quorum": "51"}
+    return {
+        "term_years": str(version.term_years),
+        "quorum": percent_field(version.first_call_quorum_bp),
+        "proxies": "1" if version.proxies_allowed else "",
+        "extra_positions": version.extra_positions,
+        "weavers_share": percent_field(version.weavers_bp) if version.weavers_bp is not None else "",
+        "payout_minimum": pesos_field(version.payout_minimum) if version.payout_minimum else "",
+    }
 
 
 def _page(request, session, who, *, values=None, errors=None, status=200):
@@ -41,7 +58,7 @@ def _page(request, session, who, *, values=None, errors=None, status=200):
             "founding": not versions,
             "resolution_options": resolution_options(session),
             "edits": edits(who),
-            "values": values or {"term_years": "3", "quorum": "51"},
+            "values": values or _in_force_values(session),
             "errors": errors or {},
         },
         status_code=status,
