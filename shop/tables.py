@@ -6,6 +6,7 @@ from shop.catalogue import models as catalogue_models
 from shop.certification import models as certification_models
 from shop.cooperative import models as cooperative_models
 from shop.db import metadata
+from shop.indicators import models as indicators_models
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
 from shop.orders import models as orders_models
@@ -18,6 +19,7 @@ __all__ = [
     "catalogue_models",
     "certification_models",
     "cooperative_models",
+    "indicators_models",
     "ledger_models",
     "mail_models",
     "metadata",
