@@ -55,6 +55,28 @@ def history(session, coop):
     return coop
 
 
+def resolve(page, number: int, text: str, *, votes_for: int, votes_against: int) -> None:
+    """Record a resolution on the assembly's page."""
+    acuerdos = page.locator("#acuerdos")
+    acuerdos.get_by_label("Lo que acordó la asamblea").fill(text)
+    acuerdos.get_by_label("Votos a favor").fill(str(votes_for))
+    acuerdos.get_by_label("Votos en contra").fill(str(votes_against))
+    acuerdos.get_by_role("button", name="Guardar").click()
+    page.get_by_text(f"El acuerdo {number} está registrado.").wait_for()
+
+
+def elect_rosa_again(page, live_server: str, resolution: str) -> None:
+    """Submit Rosa's election as presidenta for 2026–2029 under ``resolution``."""
+    page.goto(live_server + "/taller/cooperativa/organos")
+    page.get_by_label("Acuerdo que las eligió").select_option(label=resolution)
+    page.get_by_label("Los cargos empiezan el").fill("2026-03-14")
+    page.get_by_label("Los cargos terminan el").fill("2029-03-14")
+    page.get_by_label("Socia 1", exact=True).select_option(label="Rosa Pérez")
+    page.get_by_label("Órgano 1", exact=True).select_option(label="Consejo de Administración")
+    page.get_by_label("Cargo 1", exact=True).fill("presidenta")
+    page.locator("#eleccion").get_by_role("button", name="Guardar").click()
+
+
 def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
     browser, live_server, session, history, screenshots, tmp_path
 ):
@@ -85,44 +107,16 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
         page.get_by_text("7 de 12 socias activas presentes o representadas; se necesitan 7.").first.wait_for()
         assert page.get_by_text("Hay quórum.").first.is_visible()
         # 2. A re-election: refused on a narrow vote, accepted on two thirds.
-        acuerdos = page.locator("#acuerdos")
-        acuerdos.get_by_label("Lo que acordó la asamblea").fill("Reelegir a Rosa Pérez como presidenta")
-        acuerdos.get_by_label("Votos a favor").fill("4")
-        acuerdos.get_by_label("Votos en contra").fill("3")
-        acuerdos.get_by_role("button", name="Guardar").click()
-        page.get_by_text("El acuerdo 1 está registrado.").wait_for()
-        page.goto(live_server + "/taller/cooperativa/organos")
-        page.get_by_label("Acuerdo que las eligió").select_option(
-            label="2026-03-14 · 1. Reelegir a Rosa Pérez como presidenta"
-        )
-        page.get_by_label("Los cargos empiezan el").fill("2026-03-14")
-        page.get_by_label("Los cargos terminan el").fill("2029-03-14")
-        page.get_by_label("Socia 1", exact=True).select_option(label="Rosa Pérez")
-        page.get_by_label("Órgano 1", exact=True).select_option(label="Consejo de Administración")
-        page.get_by_label("Cargo 1", exact=True).fill("presidenta")
-        page.locator("#eleccion").get_by_role("button", name="Guardar").click()
+        resolve(page, 1, "Reelegir a Rosa Pérez como presidenta", votes_for=4, votes_against=3)
+        elect_rosa_again(page, live_server, "2026-03-14 · 1. Reelegir a Rosa Pérez como presidenta")
         refusal = page.get_by_text("Para Rosa Pérez: Es una reelección")
         refusal.wait_for()
         assert "dos terceras partes" in refusal.inner_text()
         page.screenshot(path=screenshots / "election-refused-1024.png", full_page=True)
         page.goto(live_server + "/taller/cooperativa/asambleas")
         page.get_by_role("link", name="14 mar 2026").click()
-        acuerdos = page.locator("#acuerdos")
-        acuerdos.get_by_label("Lo que acordó la asamblea").fill("Reelegir a Rosa Pérez, en votación nominal")
-        acuerdos.get_by_label("Votos a favor").fill("5")
-        acuerdos.get_by_label("Votos en contra").fill("2")
-        acuerdos.get_by_role("button", name="Guardar").click()
-        page.get_by_text("El acuerdo 2 está registrado.").wait_for()
-        page.goto(live_server + "/taller/cooperativa/organos")
-        page.get_by_label("Acuerdo que las eligió").select_option(
-            label="2026-03-14 · 2. Reelegir a Rosa Pérez, en votación nominal"
-        )
-        page.get_by_label("Los cargos empiezan el").fill("2026-03-14")
-        page.get_by_label("Los cargos terminan el").fill("2029-03-14")
-        page.get_by_label("Socia 1", exact=True).select_option(label="Rosa Pérez")
-        page.get_by_label("Órgano 1", exact=True).select_option(label="Consejo de Administración")
-        page.get_by_label("Cargo 1", exact=True).fill("presidenta")
-        page.locator("#eleccion").get_by_role("button", name="Guardar").click()
+        resolve(page, 2, "Reelegir a Rosa Pérez, en votación nominal", votes_for=5, votes_against=2)
+        elect_rosa_again(page, live_server, "2026-03-14 · 2. Reelegir a Rosa Pérez, en votación nominal")
         page.get_by_text("La elección está registrada: Rosa Pérez.").wait_for()
         page.screenshot(path=screenshots / "bodies-1024.png", full_page=True)
         # 3. The minutes, written and printed.

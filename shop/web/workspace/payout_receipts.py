@@ -12,10 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 
-from shop.catalogue.images import ImageLimits
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
-from shop.errors import N_, DomainError, InvalidState, NotFound, ValidationFailed
+from shop.errors import N_, DomainError, InvalidState, NotFound
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import paying
@@ -28,7 +27,7 @@ from shop.web.workspace.bilingual import Bilingual
 from shop.web.workspace.payouts import PayoutDesk, RowId
 from shop.web.workspace.render import ws_render
 from shop.web.workspace.thumbs import weaver_photos
-from shop.web.workspace.uploads import SignedInFirst
+from shop.web.workspace.uploads import SignedInFirst, chosen_photo
 
 router = APIRouter(prefix="/taller/pagos-tejedoras", include_in_schema=False, route_class=SignedInFirst)
 
@@ -90,15 +89,13 @@ def upload_proof(
     photo: Annotated[UploadFile | None, File()] = None,
 ):
     settings = request.app.state.settings
-    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     try:
         payout = _paid_cash(session, payout_id)
-        if photo is None or not (photo.filename or photo.size):
-            raise ValidationFailed(N_("Choose the photo of the signed receipt."), field="proof")
-        if (photo.size or 0) > limits.max_bytes:
-            raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="proof")
+        data, limits = chosen_photo(
+            request, photo, field="proof", missing=N_("Choose the photo of the signed receipt.")
+        )
         paying.check_proof_wanted(payout)
-        name = store_proof(photo.file.read(limits.max_bytes + 1), settings.proofs_dir, payout.id, limits)
+        name = store_proof(data, settings.proofs_dir, payout.id, limits)
         try:
             paying.attach_proof(session, payout.id, path=name, now=utcnow())
         except DomainError:

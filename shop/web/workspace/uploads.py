@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shop.catalogue.images import ImageLimits
+from shop.errors import N_, ValidationFailed
 from shop.http.auth import role_checks, signed_in
 
 READS_NO_BODY = ("GET", "HEAD")
@@ -35,3 +37,15 @@ class SignedInFirst(APIRoute):
             return await handler(request)
 
         return signed_in_first
+
+
+def chosen_photo(request: Request, upload, *, field: str, missing: str) -> tuple[bytes, ImageLimits]:
+    """The bytes of the photo a form sent, with the limits to check it by: refused under ``field`` when none was
+    chosen (an empty file input still sends a part) or when it is larger than a photo may be, unread."""
+    settings = request.app.state.settings
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    if upload is None or not (upload.filename or upload.size):
+        raise ValidationFailed(missing, field=field)
+    if (upload.size or 0) > limits.max_bytes:
+        raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field=field)
+    return upload.file.read(limits.max_bytes + 1), limits

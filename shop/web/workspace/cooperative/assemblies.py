@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from shop.catalogue.images import ImageLimits
 from shop.clock import local_today
 from shop.cooperative.assemblies import Notice, assembly_quorum, call_assembly, record_attendance, resolve
 from shop.cooperative.bylaws import version_on
@@ -26,7 +25,7 @@ from shop.web.workspace.cooperative.members import edits
 from shop.web.workspace.form_reading import Problems, RowId, read_day, read_whole
 from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import ws_render
-from shop.web.workspace.uploads import SignedInFirst
+from shop.web.workspace.uploads import SignedInFirst, chosen_photo
 
 router = APIRouter(prefix="/taller/cooperativa/asambleas", include_in_schema=False, route_class=SignedInFirst)
 Short = Annotated[str, Form(max_length=40)]
@@ -311,15 +310,11 @@ def scanned_page(
     page: Annotated[UploadFile | None, File()] = None,
 ):
     settings = request.app.state.settings
-    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     problems = Problems(request)
     try:
-        if page is None or not (page.filename or page.size):
-            raise ValidationFailed(N_("Choose the photo of the page."), field="page")
-        if (page.size or 0) > limits.max_bytes:
-            raise ValidationFailed(N_("This photo is too large. Take it again with a smaller size."), field="page")
+        data, limits = chosen_photo(request, page, field="page", missing=N_("Choose the photo of the page."))
         settings.records_dir.mkdir(parents=True, exist_ok=True)
-        stored = add_page(session, assembly_id, page.file.read(limits.max_bytes + 1), settings.records_dir, limits)
+        stored = add_page(session, assembly_id, data, settings.records_dir, limits)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
