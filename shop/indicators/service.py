@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shop.clock import utcnow
 from shop.cooperative.models import AgeBand, Sex
 from shop.errors import N_, Conflict, InvalidState, NotFound, Phrase, ValidationFailed
+from shop.indicators.derived import SOURCES, Derived
 from shop.indicators.models import (
     ALL,
     Approval,
@@ -76,6 +77,9 @@ def define(session: Session, spec: Spec) -> Indicator:
         problems.append(ValidationFailed(N_("The weight is a whole number from 1 to 100."), field="weight"))
     if (spec.baseline_value is None) != (spec.baseline_year is None):
         problems.append(ValidationFailed(N_("A baseline needs both its value and its year."), field="baseline_year"))
+    source = SOURCES.get(spec.source) if spec.source else None
+    if spec.source and source is None:
+        problems.append(ValidationFailed(N_("There is no such source of derived values."), field="source"))
     if spec.measure is Measure.percentage and spec.baseline_value is not None and spec.baseline_value > 10_000:
         problems.append(ValidationFailed(N_("A percentage is at most 100."), field="baseline_value"))
     if problems:
@@ -88,10 +92,10 @@ def define(session: Session, spec: Spec) -> Indicator:
         category=spec.category,
         kind=spec.kind,
         weight=weight,
-        measure=spec.measure,
+        measure=source.measure if source else spec.measure,
         ascending=spec.ascending,
-        by_sex=spec.by_sex,
-        by_age=spec.by_age,
+        by_sex=source.by_sex if source else spec.by_sex,
+        by_age=False if source else spec.by_age,
         baseline_value=spec.baseline_value,
         baseline_year=spec.baseline_year,
         source=spec.source,
@@ -187,6 +191,8 @@ def enter(
     """Every cell of the indicator's breakdown for a quarter and a community, and their total; each change is
     kept in the history. Refused whole, with its reason, when the quarter is locked."""
     indicator = find(session, indicator_id)
+    if indicator.source:
+        raise InvalidState(N_("This indicator is derived from the shop's registers: it is not typed in."))
     community = community.strip()
     refuse_if_locked(session, quarter, community, today, entry_days=entry_days)
     wanted = cells_of(indicator)
@@ -200,6 +206,20 @@ def enter(
             checked[(ALL, ALL)] = (percentage_bp(numerator, denominator), numerator, denominator)
         else:
             checked[(ALL, ALL)] = (sum(c[0] for c in checked.values()), None, None)
+    return _write(session, indicator, quarter, community, checked, by=by, note=note)
+
+
+def _write(
+    session: Session,
+    indicator: Indicator,
+    quarter: Quarter,
+    community: str,
+    checked: dict[tuple[str, str], tuple[int, int | None, int | None]],
+    *,
+    by: Person,
+    note: str,
+) -> IndicatorValue:
+    """Store each cell that changed, with its line in the history; returns the total cell."""
     existing = {
         (row.sex, row.age_band): row
         for row in session.scalars(
@@ -261,8 +281,33 @@ def approve(session: Session, quarter: Quarter, community: str, *, by: Person, t
         raise Conflict(N_("%(period)s is already approved for this community."), period=quarter.key)
     approval = Approval(period=quarter.key, community=community.strip(), by_id=by.id, by_name=by.name)
     session.add(approval)
+    for indicator in session.scalars(sa.select(Indicator).where(Indicator.source.is_not(None))):
+        found = SOURCES[indicator.source].compute(session, quarter)
+        _write(
+            session,
+            indicator,
+            quarter,
+            approval.community,
+            snapshot(indicator, found, approval.community),
+            by=by,
+            note="approved",
+        )
     session.flush()
     return approval
+
+
+def snapshot(indicator: Indicator, found: Derived, community: str) -> dict[tuple[str, str], tuple[int, None, None]]:
+    """The cells a derived indicator keeps when a quarter is approved: a community's own, or for the whole
+    cooperative ("") its total and, when broken down, its total for each sex."""
+    if community == ALL:
+        cells = {(ALL, ALL): found.total}
+        cells |= {(sex, ALL): n for sex, n in found.by_sex.items()} if indicator.by_sex else {}
+    else:
+        own = found.by_community.get(community, {})
+        cells = {key: own.get(key, 0) for key in cells_of(indicator)}
+        if indicator.by_sex:
+            cells[(ALL, ALL)] = sum(cells.values())
+    return {key: (value, None, None) for key, value in cells.items()}
 
 
 def grant_exception(
@@ -306,7 +351,13 @@ def actuals(session: Session, quarter: Quarter) -> dict[int, Actual]:
             sa.func.sum(IndicatorValue.denominator),
             sa.func.count(IndicatorValue.numerator),
         )
-        .where(IndicatorValue.period == quarter.key, IndicatorValue.sex == ALL, IndicatorValue.age_band == ALL)
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .where(
+            IndicatorValue.period == quarter.key,
+            IndicatorValue.sex == ALL,
+            IndicatorValue.age_band == ALL,
+            Indicator.source.is_(None),
+        )
         .group_by(IndicatorValue.indicator_id)
     ).all()
     found = {}
@@ -317,6 +368,30 @@ def actuals(session: Session, quarter: Quarter) -> dict[int, Actual]:
             )
         else:
             found[indicator_id] = Actual(int(total))
+    return found | derived_actuals(session, quarter)
+
+
+def derived_actuals(session: Session, quarter: Quarter) -> dict[int, Actual]:
+    """A derived indicator's actual is the whole cooperative's total: as kept when the quarter was approved for
+    the whole cooperative, else computed now from the registers."""
+    kept = dict(
+        session.execute(
+            sa.select(IndicatorValue.indicator_id, IndicatorValue.value)
+            .join(Approval, sa.and_(Approval.period == IndicatorValue.period, Approval.community == ALL))
+            .where(
+                IndicatorValue.period == quarter.key,
+                IndicatorValue.community == ALL,
+                IndicatorValue.sex == ALL,
+                IndicatorValue.age_band == ALL,
+            )
+        ).all()
+    )
+    found = {}
+    for indicator in session.scalars(sa.select(Indicator).where(Indicator.source.is_not(None))):
+        value = kept.get(indicator.id)
+        found[indicator.id] = Actual(
+            value if value is not None else SOURCES[indicator.source].compute(session, quarter).total
+        )
     return found
 
 

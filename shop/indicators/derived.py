@@ -1,0 +1,259 @@
+"""Indicator values the shop already knows, derived from its own registers for a quarter: the trainings
+register, the ledger and the cooperative's records. Each source gives a value per community and its own total
+for the whole cooperative (a median is not the sum of the communities' medians).
+
+Members of the cooperative are women; a guest counts by the sex recorded on the register. A weaver's community
+is the one on her profile; a member's, the one in the register; a session's, where it was held."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from shop.catalogue.models import Weaver
+from shop.clock import LOCAL_ZONE
+from shop.cooperative.assemblies import assembly_quorum
+from shop.cooperative.models import (
+    Assembly,
+    Course,
+    CourseSession,
+    Member,
+    SessionAttendance,
+    Sex,
+    Term,
+    Topic,
+)
+from shop.cooperative.trainings import completers
+from shop.errors import N_, DomainError
+from shop.indicators.models import ALL, Measure
+from shop.indicators.periods import Quarter
+from shop.ledger.models import Account, Entry, LedgerTransaction
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Cells by community, each keyed by (sex, age band), and the whole cooperative's total."""
+
+    total: int
+    by_community: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
+    by_sex: dict[str, int] = field(default_factory=dict)  # the cooperative's total for each sex, when broken down
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    name: str
+    measure: Measure
+    by_sex: bool
+    compute: Callable[[Session, Quarter], Derived]
+
+
+def utc_bounds(quarter: Quarter) -> tuple[datetime, datetime]:
+    """The quarter as instants: from its first local midnight to the next quarter's."""
+    start = datetime.combine(quarter.starts_on, time(), LOCAL_ZONE)
+    end = datetime.combine(quarter.next().starts_on, time(), LOCAL_ZONE)
+    return start, end
+
+
+def _additive(counts: dict[str, int]) -> Derived:
+    return Derived(sum(counts.values()), {c: {(ALL, ALL): n} for c, n in sorted(counts.items())})
+
+
+def _sessions(session: Session, quarter: Quarter, topics: tuple[Topic, ...] | None) -> Derived:
+    query = (
+        sa.select(CourseSession.community, sa.func.count())
+        .join(Course, Course.id == CourseSession.course_id)
+        .where(CourseSession.held_on.between(quarter.starts_on, quarter.ends_on))
+        .group_by(CourseSession.community)
+    )
+    if topics is not None:
+        query = query.where(Course.topic.in_(topics))
+    return _additive(dict(session.execute(query).all()))
+
+
+def sessions_held(session: Session, quarter: Quarter) -> Derived:
+    return _sessions(session, quarter, None)
+
+
+def vcaw_sessions(session: Session, quarter: Quarter) -> Derived:
+    return _sessions(session, quarter, (Topic.vcaw,))
+
+
+def catalyst_sessions(session: Session, quarter: Quarter) -> Derived:
+    return _sessions(session, quarter, (Topic.catalyst, Topic.trainers))
+
+
+def participants(session: Session, quarter: Quarter) -> Derived:
+    """Each person once a quarter in each community: a member by her record, a guest by her name and sex."""
+    rows = session.execute(
+        sa.select(
+            CourseSession.community,
+            SessionAttendance.member_id,
+            SessionAttendance.guest_name,
+            SessionAttendance.guest_sex,
+        )
+        .join(CourseSession, CourseSession.id == SessionAttendance.session_id)
+        .where(CourseSession.held_on.between(quarter.starts_on, quarter.ends_on))
+    ).all()
+    people: dict[str, set[tuple]] = defaultdict(set)
+    for community, member_id, guest, sex in rows:
+        who = ("member", member_id, Sex.woman.value) if member_id else ("guest", guest.strip().lower(), sex.value)
+        people[community].add(who)
+    by_community: dict[str, dict[tuple[str, str], int]] = {}
+    by_sex: dict[str, int] = {s.value: 0 for s in Sex}
+    for community, found in sorted(people.items()):
+        cells = {(s.value, ALL): 0 for s in Sex}
+        for who in found:
+            cells[(who[2], ALL)] += 1
+            by_sex[who[2]] += 1
+        by_community[community] = cells
+    return Derived(sum(by_sex.values()), by_community, by_sex)
+
+
+def women_completing(session: Session, quarter: Quarter) -> Derived:
+    """Members who completed a course whose last session was held in the quarter, by their community."""
+    courses = session.execute(
+        sa.select(CourseSession.course_id)
+        .group_by(CourseSession.course_id)
+        .having(sa.func.max(CourseSession.held_on).between(quarter.starts_on, quarter.ends_on))
+    ).scalars()
+    counts: dict[str, int] = defaultdict(int)
+    done = [member for course_id in courses for member in completers(session, course_id)]
+    communities = dict(session.execute(sa.select(Member.id, Member.community).where(Member.id.in_(done))).all())
+    for member in done:
+        counts[communities[member]] += 1
+    return _additive(counts)
+
+
+def women_in_positions(session: Session, quarter: Quarter) -> Derived:
+    """Members holding at least one position at any time in the quarter, once each."""
+    rows = session.execute(
+        sa.select(Member.community, sa.func.count(sa.distinct(Term.member_id)))
+        .join(Member, Member.id == Term.member_id)
+        .where(Term.starts_on <= quarter.ends_on, Term.ends_on > quarter.starts_on)
+        .group_by(Member.community)
+    ).all()
+    return _additive(dict(rows))
+
+
+def assemblies_with_quorum(session: Session, quarter: Quarter) -> Derived:
+    held = session.scalars(
+        sa.select(Assembly.id).where(Assembly.meets_on.between(quarter.starts_on, quarter.ends_on))
+    ).all()
+    met = 0
+    for assembly_id in held:
+        try:
+            met += assembly_quorum(session, assembly_id).met
+        except DomainError:
+            continue  # no bylaws in force that day: no quorum can be counted
+    return Derived(met, {ALL: {(ALL, ALL): met}} if held else {})
+
+
+def _line_entries(quarter: Quarter):
+    """Entries on order lines (weavers' shares and the fund) of transactions in the quarter: sales, refunds and
+    reversals alike, so refunds net out."""
+    start, end = utc_bounds(quarter)
+    return (
+        sa.select(Entry.amount, Account.weaver_id)
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .join(Account, Account.id == Entry.account_id)
+        .where(
+            Entry.order_line_id.is_not(None),
+            LedgerTransaction.created_at >= start,
+            LedgerTransaction.created_at < end,
+        )
+        .subquery()
+    )
+
+
+def gross_sales(session: Session, quarter: Quarter) -> Derived:
+    """What the pieces sold for (weavers' shares and the fund, without shipping), net of refunds."""
+    lines = _line_entries(quarter)
+    total = session.scalar(sa.select(-sa.func.coalesce(sa.func.sum(lines.c.amount), 0)))
+    return Derived(int(total), {ALL: {(ALL, ALL): int(total)}} if total else {})
+
+
+def _earnings(session: Session, quarter: Quarter) -> dict[int, tuple[str, int]]:
+    """Each weaver's earnings in the quarter, net of refunds, with her community."""
+    lines = _line_entries(quarter)
+    rows = session.execute(
+        sa.select(lines.c.weaver_id, Weaver.community, -sa.func.sum(lines.c.amount))
+        .join(Weaver, Weaver.id == lines.c.weaver_id)
+        .group_by(lines.c.weaver_id, Weaver.community)
+    ).all()
+    return {weaver: (community, int(earned)) for weaver, community, earned in rows}
+
+
+def weavers_earnings(session: Session, quarter: Quarter) -> Derived:
+    counts: dict[str, int] = defaultdict(int)
+    for community, earned in _earnings(session, quarter).values():
+        counts[community] += earned
+    return _additive(counts)
+
+
+def weavers_earning(session: Session, quarter: Quarter) -> Derived:
+    counts: dict[str, int] = defaultdict(int)
+    for community, earned in _earnings(session, quarter).values():
+        counts[community] += earned > 0
+    return _additive(counts)
+
+
+def median(values: list[int]) -> int:
+    """In centavos, the middle one, or the two middle ones' mean rounded half up: never a float."""
+    ordered, middle = sorted(values), len(values) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle] + 1) // 2
+
+
+def mean(values: list[int]) -> int:
+    """In centavos, rounded half up."""
+    return (2 * sum(values) + len(values)) // (2 * len(values))
+
+
+def _per_earner(session: Session, quarter: Quarter, summary: Callable[[list[int]], int]) -> Derived:
+    by_community: dict[str, list[int]] = defaultdict(list)
+    for community, earned in _earnings(session, quarter).values():
+        if earned > 0:
+            by_community[community].append(earned)
+    everyone = [e for values in by_community.values() for e in values]
+    cells = {c: {(ALL, ALL): summary(v)} for c, v in sorted(by_community.items())}
+    return Derived(summary(everyone) if everyone else 0, cells)
+
+
+def median_earnings(session: Session, quarter: Quarter) -> Derived:
+    return _per_earner(session, quarter, median)
+
+
+def average_earnings(session: Session, quarter: Quarter) -> Derived:
+    return _per_earner(session, quarter, mean)
+
+
+SOURCES: dict[str, Source] = {
+    source.key: source
+    for source in (
+        Source("trainings.sessions_held", N_("Workshop sessions held"), Measure.count, False, sessions_held),
+        Source("trainings.vcaw_sessions", N_("VCAW sessions held"), Measure.count, False, vcaw_sessions),
+        Source("trainings.catalyst_sessions", N_("Catalyst trainings held"), Measure.count, False, catalyst_sessions),
+        Source("trainings.participants", N_("Participants in trainings, by sex"), Measure.count, True, participants),
+        Source("trainings.women_completing", N_("Women completing a course"), Measure.count, False, women_completing),
+        Source("ledger.gross_sales", N_("Gross sales of pieces"), Measure.money, False, gross_sales),
+        Source("ledger.weavers_earnings", N_("Weavers' earnings"), Measure.money, False, weavers_earnings),
+        Source("ledger.weavers_earning", N_("Weavers with income"), Measure.count, False, weavers_earning),
+        Source("ledger.median_earnings", N_("Median income per earning weaver"), Measure.money, False, median_earnings),
+        Source(
+            "ledger.average_earnings", N_("Average income per earning weaver"), Measure.money, False, average_earnings
+        ),
+        Source("records.women_in_positions", N_("Women holding positions"), Measure.count, False, women_in_positions),
+        Source(
+            "records.assemblies_with_quorum",
+            N_("Assemblies held with quorum"),
+            Measure.count,
+            False,
+            assemblies_with_quorum,
+        ),
+    )
+}
