@@ -10,6 +10,7 @@ from shop.indicators import models as indicators_models
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
 from shop.orders import models as orders_models
+from shop.partnerships import models as partnerships_models
 from shop.payments import models as payments_models
 from shop.split_rules import models as split_rules_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "mail_models",
     "metadata",
     "orders_models",
+    "partnerships_models",
     "payments_models",
     "split_rules_models",
 ]

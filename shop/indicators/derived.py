@@ -33,6 +33,8 @@ from shop.errors import N_, DomainError
 from shop.indicators.models import ALL, Measure
 from shop.indicators.periods import Quarter
 from shop.ledger.models import Account, Entry, LedgerTransaction
+from shop.partnerships.models import GOVERNMENT, Level
+from shop.partnerships.service import agreements_in_force
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,15 @@ def average_earnings(session: Session, quarter: Quarter) -> Derived:
     return _per_earner(session, quarter, mean)
 
 
+def _agreements(levels: tuple[Level, ...]) -> Callable[[Session, Quarter], Derived]:
+    def compute(session: Session, quarter: Quarter) -> Derived:
+        found = agreements_in_force(session, quarter.starts_on, quarter.ends_on)
+        total = sum(found[level] for level in levels)
+        return Derived(total, {ALL: {(ALL, ALL): total}} if total else {})
+
+    return compute
+
+
 SOURCES: dict[str, Source] = {
     source.key: source
     for source in (
@@ -254,6 +265,34 @@ SOURCES: dict[str, Source] = {
             Measure.count,
             False,
             assemblies_with_quorum,
+        ),
+        Source(
+            "partnerships.government_agreements",
+            N_("Government agencies with a signed agreement"),
+            Measure.count,
+            False,
+            _agreements(GOVERNMENT),
+        ),
+        Source(
+            "partnerships.municipal_agreements",
+            N_("Municipal agencies with a signed agreement"),
+            Measure.count,
+            False,
+            _agreements((Level.municipal,)),
+        ),
+        Source(
+            "partnerships.state_agreements",
+            N_("State agencies with a signed agreement"),
+            Measure.count,
+            False,
+            _agreements((Level.state,)),
+        ),
+        Source(
+            "partnerships.federal_agreements",
+            N_("Federal agencies with a signed agreement"),
+            Measure.count,
+            False,
+            _agreements((Level.federal,)),
         ),
     )
 }
