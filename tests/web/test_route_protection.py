@@ -84,3 +84,20 @@ def test_people_without_the_role_are_refused(app, session, role):
         assert response.status_code == 403, f"{role.value}: {method} {path} → {response.status_code}"
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize("roles", [[r] for r in Role] + [[Role.treasurer, Role.council]])
+def test_every_tile_on_the_home_page_opens_a_page_her_roles_allow(app, session, roles):
+    import re
+
+    from factories import make_weaver
+
+    make_user(session, roles=roles, username="someone", weaver_id=make_weaver(session).id)
+    session.commit()
+    client = TestClient(app)
+    assert sign_in(client, "someone").status_code == 303
+    home = client.get("/taller/inicio").text
+    tiles = re.findall(r'<li><a class="big" href="([^"]+)"', home)
+    assert tiles, home
+    for href in tiles:
+        assert client.get(href).status_code == 200, f"{[r.value for r in roles]}: {href}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
@@ -11,6 +12,7 @@ from shop.catalogue.inventory import count_without_photo
 from shop.catalogue.models import ProductStatus
 from shop.certification.findings import alerts
 from shop.certification.service import local_today
+from shop.cooperative.models import Member
 from shop.errors import N_, NN_
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
@@ -109,9 +111,13 @@ def _payout_work(session, who) -> list[dict]:
     return items
 
 
-def tiles(who) -> list[dict]:
-    shown = [{"href": "/taller/inventario", "icon": "box", "label": N_("Inventory")}]
-    shown.append({"href": "/taller/pedidos", "icon": "truck", "label": N_("Orders")})
+def tiles(who, *, in_register: bool = False) -> list[dict]:
+    """Only the pages she can open: a tile that answers "no permission" is a dead end. ``in_register``: she is
+    in the cooperative's register of members."""
+    shown = []
+    if who.has(Role.member, Role.treasurer, Role.council, Role.admin):
+        shown.append({"href": "/taller/inventario", "icon": "box", "label": N_("Inventory")})
+        shown.append({"href": "/taller/pedidos", "icon": "truck", "label": N_("Orders")})
     if who.has(Role.treasurer, Role.council, Role.admin):
         shown.append({"href": "/taller/venta", "icon": "tag", "label": N_("Sell in person")})
     if who.has(Role.treasurer, Role.admin):
@@ -123,6 +129,7 @@ def tiles(who) -> list[dict]:
         shown.append({"href": "/taller/contabilidad", "icon": "list", "label": N_("Accounting")})
     if who.user.weaver_id is not None:
         shown.append({"href": "/taller/ganancias", "icon": "coins", "label": N_("My earnings")})
+    if in_register:
         shown.append({"href": "/taller/mi-cooperativa", "icon": "people", "label": N_("My cooperative")})
     if who.has(Role.council, Role.admin, Role.partner_staff):
         shown.append({"href": "/taller/cooperativa", "icon": "people", "label": N_("The cooperative")})
@@ -140,6 +147,13 @@ def certification_alerts(session, who) -> list:
     return alerts(session, local_today()) if who.has(Role.council, Role.admin) else []
 
 
+def in_register(session, who) -> bool:
+    weaver_id = who.user.weaver_id
+    if weaver_id is None:
+        return False
+    return session.scalar(sa.select(Member.id).where(Member.weaver_id == weaver_id)) is not None
+
+
 @router.get("/inicio")
 def home(request: Request, session: SessionDep, who: Anyone):
     return ws_render(
@@ -149,6 +163,6 @@ def home(request: Request, session: SessionDep, who: Anyone):
             "todo": todo(session, who),
             "alerts": certification_alerts(session, who),
             "alert_names": ALERTS,
-            "tiles": tiles(who),
+            "tiles": tiles(who, in_register=in_register(session, who)),
         },
     )
