@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     # The standard working week that turns daily and monthly wage benchmarks into an hourly rate (the legal
     # week is 48 hours; a cooperative may choose fewer).
     work_week_hours: int = Field(default=48, ge=1, le=48)
+    # Days after a quarter ends during which its indicator values may still be entered without an exception.
+    indicator_entry_days: int = Field(default=30, ge=0, le=366)
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024

@@ -133,6 +133,8 @@ Admin = Annotated[Signed, Depends(require(Role.admin))]
 Members = Annotated[Signed, Depends(require(Role.member, Role.council, Role.admin))]
 # The cooperative's records: the council and the admin keep them, partner staff read them.
 RecordReaders = Annotated[Signed, Depends(require(Role.council, Role.admin, Role.partner_staff))]
+# The programme's owners define its indicators and targets; the readers above enter and approve values.
+ProgrammeOwners = Annotated[Signed, Depends(require(Role.partner_staff, Role.admin))]
 
 
 def role_checks(dependant) -> list[Callable]:

@@ -10,8 +10,9 @@ from itertools import product
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from shop.catalogue.models import Weaver
 from shop.clock import utcnow
-from shop.cooperative.models import AgeBand, Sex
+from shop.cooperative.models import AgeBand, Member, Sex
 from shop.errors import N_, Conflict, InvalidState, NotFound, Phrase, ValidationFailed
 from shop.indicators.derived import SOURCES, Derived
 from shop.indicators.models import (
@@ -408,3 +409,36 @@ def quarter_score(session: Session, quarter: Quarter) -> Score:
         for i in sorted(indicators, key=lambda i: i.code)
         if i.id in found
     )
+
+
+@dataclass(frozen=True)
+class Row:
+    """An indicator in a quarter: its target, its actual, and whether the actual met it."""
+
+    indicator: Indicator
+    target: int | None
+    actual: Actual | None
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.actual is None:
+            return None
+        return meets(self.actual.value, self.target, ascending=self.indicator.ascending)
+
+
+def quarter_rows(session: Session, quarter: Quarter) -> list[Row]:
+    """Every indicator with its target and actual in the quarter, by pillar and code."""
+    targets = dict(
+        session.execute(sa.select(Target.indicator_id, Target.value).where(Target.period == quarter.key)).all()
+    )
+    found = actuals(session, quarter)
+    indicators = session.scalars(sa.select(Indicator).order_by(Indicator.pillar, Indicator.code)).all()
+    return [Row(i, targets.get(i.id), found.get(i.id)) for i in indicators]
+
+
+def communities(session: Session) -> list[str]:
+    """Where the cooperative's members and weavers live, and any community a value was entered for."""
+    names = set(session.scalars(sa.select(Member.community)))
+    names |= set(session.scalars(sa.select(Weaver.community)))
+    names |= set(session.scalars(sa.select(IndicatorValue.community).distinct()))
+    return sorted(n for n in names if n)

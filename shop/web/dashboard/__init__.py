@@ -1,0 +1,1 @@
+"""The partner's dashboard and the indicators' screens: income generation, the pillars, the partnerships."""
