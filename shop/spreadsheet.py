@@ -8,6 +8,11 @@ again with ``original_cell``, so an export imported as it is changes nothing.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
+
+BOM = "\ufeff"  # so a spreadsheet in Spanish reads the file as UTF-8
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -23,3 +28,13 @@ def safe_cell(text: str) -> str:
 def original_cell(cell: str) -> str:
     """The text ``safe_cell`` was given: one apostrophe fewer before a formula's first character."""
     return cell[1:] if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_STARTS else cell
+
+
+def csv_text(header: list[str], rows: Iterable[Iterable]) -> str:
+    """A CSV file a spreadsheet opens as UTF-8, its free text safe from formulas, None as an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
+    return BOM + buffer.getvalue()

@@ -4,10 +4,6 @@ spreadsheets; dates are the cooperative's own days."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
@@ -23,18 +19,7 @@ from shop.cooperative.models import (
     SessionAttendance,
     Term,
 )
-from shop.spreadsheet import safe_cell
-
-BOM = "\ufeff"  # so a spreadsheet in Spanish reads the file as UTF-8
-
-
-def _csv(header: list[str], rows: Iterable[Iterable]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
-    return BOM + buffer.getvalue()
+from shop.spreadsheet import csv_text as _csv
 
 
 def members_csv(session: Session) -> str:

@@ -133,6 +133,7 @@ def tiles(who, *, in_register: bool = False) -> list[dict]:
         shown.append({"href": "/taller/mi-cooperativa", "icon": "people", "label": N_("My cooperative")})
     if who.has(Role.council, Role.admin, Role.partner_staff):
         shown.append({"href": "/taller/cooperativa", "icon": "people", "label": N_("The cooperative")})
+        shown.append({"href": "/taller/panel", "icon": "coins", "label": N_("Dashboard")})
         shown.append({"href": "/taller/indicadores", "icon": "list", "label": N_("Programme indicators")})
     if who.has(Role.council, Role.admin):
         shown.append({"href": "/taller/certificacion", "icon": "seal", "label": N_("Fair trade certification")})

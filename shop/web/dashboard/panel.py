@@ -1,0 +1,256 @@
+"""The partner's dashboard: the income the shop generates for the women, and the programme's pillars. Partner
+staff read it, as do the council and the admin. Charts are SVG drawn here, each with its table; every table
+prints and downloads as CSV. No weaver is named, and no cell shows fewer than three weavers' income."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from shop.catalogue.models import Weaver
+from shop.clock import local_today
+from shop.errors import N_, NotFound
+from shop.http.auth import RecordReaders
+from shop.http.deps import SessionDep
+from shop.i18n import translator
+from shop.indicators import service
+from shop.ledger import rollups
+from shop.ledger.fair_earnings import fair_earnings
+from shop.spreadsheet import csv_text
+from shop.web.dashboard import charts
+from shop.web.dashboard.charts import Reference
+from shop.web.dashboard.indicators import quarter_of
+from shop.web.dashboard.names import NAMES
+from shop.web.workspace.render import ws_render
+
+router = APIRouter(prefix="/taller/panel", include_in_schema=False)
+MONTHS = 18
+QUARTERS = 8
+CHANNEL_NAMES = {"online": N_("Online store"), "in_person": N_("In person or at a market")}
+
+
+def span(today: date) -> tuple[date, date]:
+    """The last eighteen months, this one included: (first day, the day after the last)."""
+    first = today.replace(day=1)
+    for _ in range(MONTHS - 1):
+        first = (
+            first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+        )
+    return first, rollups.next_month(today)
+
+
+@dataclass(frozen=True)
+class Hourly:
+    key: str  # a community, or rollups.OTHER
+    weavers: int
+    median: int  # centavos an hour
+
+
+def hourly_by_community(session, week_hours: int) -> tuple[list[Hourly], int | None, list[Reference]]:
+    """Median implied hourly earnings by community (three weavers or more, the rest folded), overall, and the
+    wage benchmarks as reference lines."""
+    found = fair_earnings(session, week_hours)
+    if not found:
+        return [], None, []
+    communities = dict(
+        session.execute(sa.select(Weaver.id, Weaver.community).where(Weaver.id.in_([w.weaver_id for w in found]))).all()
+    )
+    grouped: dict[str, list[int]] = {}
+    for weaver in found:
+        grouped.setdefault(communities[weaver.weaver_id], []).append(weaver.hourly)
+    rows, folded = [], []
+    for community, hourly in sorted(grouped.items()):
+        if len(hourly) >= rollups.FEW:
+            rows.append(Hourly(community, len(hourly), int(statistics.median_low(hourly))))
+        else:
+            folded += hourly
+    if len(folded) >= rollups.FEW:
+        rows.append(Hourly(rollups.OTHER, len(folded), int(statistics.median_low(folded))))
+    everyone = [w.hourly for w in found]
+    overall = int(statistics.median_low(everyone)) if len(everyone) >= rollups.FEW else None
+    references = [Reference(c.benchmark, c.hourly) for c in found[0].against]
+    return rows, overall, references
+
+
+def _income(session, request) -> dict:
+    first, end = span(local_today())
+    return {
+        "first": first,
+        "months": rollups.by_month(session, first, local_today()),
+        "communities": rollups.by_community(session, first, end),
+        "categories": rollups.by_category(session, first, end),
+        "channels": rollups.by_channel(session, first, end),
+        "hourly": hourly_by_community(session, request.app.state.settings.work_week_hours),
+    }
+
+
+@router.get("")
+def income(request: Request, session: SessionDep, who: RecordReaders):
+    t = translator(getattr(request.state, "lang", None) or "es")
+    found = _income(session, request)
+    money = lambda amount: t.money(amount, "MXN")  # noqa: E731
+    other = t.gettext(N_("Other communities"))
+    months = found["months"]
+    hourly_rows, overall, references = found["hourly"]
+    drawn = {
+        "months": charts.columns(
+            "chart-months",
+            t.gettext(N_("Sales and weavers' earnings by month")),
+            [(m.key[2:], m.gross) for m in months],
+            shown=money,
+        ),
+        "earnings": charts.columns(
+            "chart-earnings",
+            t.gettext(N_("Weavers' earnings by month")),
+            [(m.key[2:], m.weavers) for m in months],
+            shown=money,
+        ),
+        "communities": charts.bars(
+            "chart-communities",
+            t.gettext(N_("Weavers' earnings by community")),
+            [(c.key or other, c.amount) for c in found["communities"]],
+            shown=money,
+        ),
+        "categories": charts.bars(
+            "chart-categories",
+            t.gettext(N_("Sales by category")),
+            [(c.key or t.gettext(N_("Other")), c.amount) for c in found["categories"]],
+            shown=money,
+        ),
+        "channels": charts.bars(
+            "chart-channels",
+            t.gettext(N_("Sales by channel")),
+            [(t.gettext(CHANNEL_NAMES.get(str(c.key), N_("Other"))), c.amount) for c in found["channels"]],
+            shown=money,
+        ),
+        "hourly": charts.bars(
+            "chart-hourly",
+            t.gettext(N_("Implied earnings an hour, median, against the wage benchmarks")),
+            [(h.key or other, h.median) for h in hourly_rows],
+            shown=money,
+            references=references,
+        ),
+    }
+    return ws_render(
+        request,
+        "dashboard/income.html",
+        {
+            **found,
+            "charts": drawn,
+            "overall_hourly": overall,
+            "hourly_rows": hourly_rows,
+            "references": references,
+            "channel_names": CHANNEL_NAMES,
+            "few": rollups.FEW,
+        },
+    )
+
+
+@router.get("/pilares")
+def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre: str = ""):
+    t = translator(getattr(request.state, "lang", None) or "es")
+    quarter = quarter_of(trimestre)
+    trend = []
+    current = quarter
+    for _ in range(QUARTERS):
+        trend.append((current, service.quarter_score(session, current)))
+        current = current.previous()
+    trend.reverse()
+    rows = service.quarter_rows(session, quarter)
+    chart = charts.columns(
+        "chart-score",
+        t.gettext(N_("Weighted score of targets met, by quarter")),
+        [(q.key, s.bp if s.total_weight else 0) for q, s in trend],
+        shown=lambda bp: f"{bp // 100}%",
+        references=[Reference(t.gettext(N_("self-reliant")), 8_000)],
+    )
+    return ws_render(
+        request,
+        "dashboard/pillars.html",
+        {
+            "quarter": quarter,
+            "score": service.quarter_score(session, quarter),
+            "trend": trend,
+            "rows": rows,
+            "chart": chart,
+            **NAMES,
+        },
+    )
+
+
+TABLES = ("meses", "comunidades", "categorias", "canales", "horas", "pilares")
+
+
+@router.get("/tablas/{name}.csv")
+def table_csv(
+    request: Request,
+    session: SessionDep,
+    who: RecordReaders,
+    name: Annotated[str, Path(max_length=20)],
+    trimestre: str = "",
+):
+    if name not in TABLES:
+        raise NotFound(N_("There is no such table."))
+    if name == "pilares":
+        quarter = quarter_of(trimestre)
+        text = csv_text(
+            ["quarter", "code", "indicator", "pillar", "kind", "weight", "target", "actual", "met"],
+            (
+                (
+                    quarter.key,
+                    r.indicator.code,
+                    r.indicator.name_es,
+                    r.indicator.pillar.value,
+                    r.indicator.kind.value,
+                    r.indicator.weight,
+                    r.target,
+                    r.actual.value if r.actual else None,
+                    None if r.met is None else ("yes" if r.met else "no"),
+                )
+                for r in service.quarter_rows(session, quarter)
+            ),
+        )
+    else:
+        found = _income(session, request)
+        text = {
+            "meses": lambda: csv_text(
+                [
+                    "month",
+                    "sales_centavos",
+                    "weavers_centavos",
+                    "fund_centavos",
+                    "fees_centavos",
+                    "weavers_earning",
+                    "median_centavos",
+                ],
+                ((m.key, m.gross, m.weavers, m.fund, m.fees, m.earning, m.median) for m in found["months"]),
+            ),
+            "comunidades": lambda: csv_text(
+                ["community", "weavers_centavos", "weavers_earning"],
+                ((c.key or "other", c.amount, c.weavers) for c in found["communities"]),
+            ),
+            "categorias": lambda: csv_text(
+                ["category", "sales_centavos"], ((c.key or "other", c.amount) for c in found["categories"])
+            ),
+            "canales": lambda: csv_text(
+                ["channel", "sales_centavos"], ((str(c.key) or "other", c.amount) for c in found["channels"])
+            ),
+            "horas": lambda: csv_text(
+                ["community", "weavers", "median_centavos_an_hour"],
+                ((h.key or "other", h.weavers, h.median) for h in found["hourly"][0]),
+            ),
+        }[name]()
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="panel-{name}-{local_today().isoformat()}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
