@@ -137,6 +137,11 @@ class Cell:
     amount: int
     weavers: int = 0
 
+    @property
+    def hidden(self) -> bool:
+        """A folded cell still of fewer than three weavers: its amount would tell one woman's income."""
+        return self.key == OTHER and 0 < self.weavers < FEW
+
 
 def by_community(session: Session, first: date, end: date) -> list[Cell]:
     """Weavers' earnings from ``first`` (a day) to ``end`` (the day after the last), by community; communities

@@ -45,7 +45,7 @@ def bars(
     """Horizontal bars, one a row, with the figure at the end of each and reference lines across."""
     top = _scale([v for _, v in rows], references)
     height = TOP + ROW * max(len(rows), 1) + BOTTOM
-    span = WIDTH - BAR_AREA_LEFT - 90
+    span = WIDTH - BAR_AREA_LEFT - 140  # room for the figure after the longest bar
     parts = _opening(chart_id, title, height)
     for index, (label, value) in enumerate(rows):
         y = TOP + index * ROW
@@ -81,6 +81,7 @@ def columns(
     height, left, bottom = 260, 12, 34
     top = _scale([v for _, v in points], references)
     slot = (WIDTH - left * 2) / max(len(points), 1)
+    step = -(-len(points) // 9)  # at most nine labels along the bottom, so they never overlap
     area = height - TOP - bottom
     parts = _opening(chart_id, title, height)
     for index, (label, value) in enumerate(points):
@@ -90,10 +91,9 @@ def columns(
         parts.append(
             f'<rect class="bar" x="{x + slot * 0.15:.1f}" y="{y}" width="{slot * 0.7:.1f}" height="{tall}" rx="2"/>'
         )
-        middle = f"{x + slot / 2:.1f}"
-        parts.append(
-            f'<text class="label" x="{middle}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>'
-        )
+        middle, below = f"{x + slot / 2:.1f}", height - bottom + 16
+        if index % step == 0:
+            parts.append(f'<text class="label" x="{middle}" y="{below}" text-anchor="middle">{escape(label)}</text>')
         if len(points) <= 12:
             parts.append(
                 f'<text class="figure" x="{middle}" y="{y - 4}" text-anchor="middle">{escape(shown(value))}</text>'

@@ -114,7 +114,7 @@ def income(request: Request, session: SessionDep, who: RecordReaders):
         "communities": charts.bars(
             "chart-communities",
             t.gettext(N_("Weavers' earnings by community")),
-            [(c.key or other, c.amount) for c in found["communities"]],
+            [(c.key or other, c.amount) for c in found["communities"] if not c.hidden],
             shown=money,
         ),
         "categories": charts.bars(
@@ -233,7 +233,7 @@ def table_csv(
             ),
             "comunidades": lambda: csv_text(
                 ["community", "weavers_centavos", "weavers_earning"],
-                ((c.key or "other", c.amount, c.weavers) for c in found["communities"]),
+                ((c.key or "other", None if c.hidden else c.amount, c.weavers) for c in found["communities"]),
             ),
             "categorias": lambda: csv_text(
                 ["category", "sales_centavos"], ((c.key or "other", c.amount) for c in found["categories"])

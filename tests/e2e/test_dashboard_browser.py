@@ -1,0 +1,86 @@
+"""The partner's dashboard in a real browser: partner staff sign in, read the income page and the pillars page
+with their charts and tables, and download a table as CSV; axe finds no serious or critical issue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from factories import make_order, make_weaver, sale_for
+from signing_in import sign_in_as
+from workspace_helpers import person
+
+from shop.accounts.models import Role
+from shop.clock import LOCAL_ZONE, local_today
+from shop.indicators import service
+from shop.indicators.models import ALL, Measure, Pillar
+from shop.indicators.periods import Quarter
+from shop.indicators.rules import Kind
+from shop.indicators.service import Cell, Person, Spec
+from shop.ledger.models import LedgerTransaction
+from shop.ledger.sales import post_sale
+
+
+def sold(session, weaver, amount, at):
+    order, lines = make_order(session, [(amount, 8000, [(weaver, 10_000)])])
+    posted = post_sale(session, sale_for(session, order, lines, money="cash"))
+    table = LedgerTransaction.__table__  # below the ORM, whose guard rightly keeps the ledger immutable
+    session.connection().execute(sa.update(table).where(table.c.id == posted.id).values(created_at=at))
+
+
+def test_partner_staff_read_the_dashboard(browser, live_server, session, screenshots, serious_violations):
+    today = local_today()
+    weavers = [make_weaver(session, community=c) for c in ("Nachij", "Nachij", "Nachij", "Apas")]
+    for months_ago in range(6):
+        month = (today.month - months_ago - 1) % 12 + 1
+        year = today.year - (1 if month > today.month else 0)
+        for n, weaver in enumerate(weavers):
+            sold(
+                session,
+                weaver,
+                150_000 + 50_000 * n + 20_000 * months_ago,
+                datetime(year, month, 10, 12, tzinfo=LOCAL_ZONE),
+            )
+    quarter = Quarter.of(today)
+    workshops = service.define(
+        session,
+        Spec("MOB-1", "Talleres impartidos", "Workshops held", Pillar.mobilization, Kind.output, Measure.count),
+    )
+    service.set_target(session, workshops.id, quarter, 6)
+    service.enter(
+        session,
+        workshops.id,
+        quarter,
+        "Nachij",
+        {(ALL, ALL): Cell(7)},
+        by=Person(None, "Lucía"),
+        today=today,
+        entry_days=30,
+    )
+    person(session, "lucia", Role.partner_staff, name="Lucía Gómez")
+    session.commit()
+    context, page = sign_in_as(browser, live_server, "lucia", javascript=True)
+    try:
+        page.get_by_role("link", name="Tablero").click()
+        assert page.locator("svg.chart").count() >= 5
+        assert page.get_by_role("heading", name="Ingresos de las tejedoras por comunidad").is_visible()
+        assert page.get_by_text("Otras comunidades").first.is_visible()
+        page.screenshot(path=screenshots / "dashboard-income-1024.png", full_page=True)
+        assert serious_violations(page) == []
+        with page.expect_download() as download:
+            page.locator("a[href='/taller/panel/tablas/meses.csv']").click()
+        assert download.value.suggested_filename.startswith("panel-meses-")
+        page.get_by_role("link", name="Los pilares").click()
+        assert page.locator("svg#chart-score").is_visible()
+        assert page.get_by_text("Talleres impartidos").is_visible()
+        page.screenshot(path=screenshots / "dashboard-pillars-1024.png", full_page=True)
+        assert serious_violations(page) == []
+    finally:
+        context.close()
+    context, page = sign_in_as(browser, live_server, "lucia", width=390, javascript=True)
+    try:
+        page.goto(live_server + "/taller/panel")
+        page.screenshot(path=screenshots / "dashboard-income-390.png", full_page=True)
+        assert serious_violations(page) == []
+    finally:
+        context.close()
