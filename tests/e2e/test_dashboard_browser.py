@@ -28,7 +28,7 @@ def sold(session, weaver, amount, at):
     session.connection().execute(sa.update(table).where(table.c.id == posted.id).values(created_at=at))
 
 
-def test_partner_staff_read_the_dashboard(browser, live_server, session, screenshots, serious_violations):
+def test_partner_staff_read_the_dashboard(browser, live_server, session, screenshots, serious_violations, tmp_path):
     today = local_today()
     weavers = [make_weaver(session, community=c) for c in ("Nachij", "Nachij", "Nachij", "Apas")]
     for months_ago in range(6):
@@ -75,6 +75,15 @@ def test_partner_staff_read_the_dashboard(browser, live_server, session, screens
         assert page.get_by_text("Talleres impartidos").is_visible()
         page.screenshot(path=screenshots / "dashboard-pillars-1024.png", full_page=True)
         assert serious_violations(page) == []
+        page.get_by_role("link", name=f"Informe trimestral {quarter.key}").click()
+        assert page.get_by_role("heading", name="Áreas de logro").is_visible()
+        assert "Talleres impartidos" in page.locator("article.update").inner_text()
+        assert serious_violations(page) == []
+        page.get_by_role("link", name="English").click()
+        assert page.get_by_role("heading", name="Areas of achievement").is_visible()
+        page.emulate_media(media="print")
+        page.screenshot(path=screenshots / "quarterly-update-en-1024.png", full_page=True)
+        assert page.pdf(path=str(tmp_path / "update.pdf"))[:5] == b"%PDF-"
     finally:
         context.close()
     context, page = sign_in_as(browser, live_server, "lucia", width=390, javascript=True)

@@ -56,3 +56,39 @@ def test_partner_staff_read_income_with_small_communities_folded_and_no_names(ap
 def test_members_and_the_treasurer_do_not_see_the_dashboard(app, session):
     person(session, "tere", Role.treasurer)
     assert signed_in(app, "tere").get("/taller/panel").status_code == 403
+
+
+def test_the_quarterly_update_tells_achievements_challenges_and_income_in_spanish_and_english(app, session):
+    from shop.indicators import service
+    from shop.indicators.models import ALL, Measure, Pillar
+    from shop.indicators.periods import Quarter
+    from shop.indicators.rules import Kind
+    from shop.indicators.service import Cell, Person, Spec
+
+    quarter = Quarter.of(local_today())
+    start = datetime.combine(quarter.starts_on, datetime.min.time(), LOCAL_ZONE).replace(hour=12)
+    for n in range(3):
+        sold(session, make_weaver(session, community="Nachij"), 100_000 * (n + 1), start)
+    lucia = Person(None, "Lucía")
+
+    def indicator(code, es, en, target, actual):
+        made = service.define(session, Spec(code, es, en, Pillar.mobilization, Kind.output, Measure.count))
+        service.set_target(session, made.id, quarter, target)
+        service.enter(
+            session, made.id, quarter, "", {(ALL, ALL): Cell(actual)}, by=lucia, today=local_today(), entry_days=30
+        )
+
+    indicator("MOB-1", "Talleres impartidos", "Workshops held", 6, 7)
+    indicator("MOB-2", "Catalizadoras formadas", "Catalysts trained", 10, 4)
+    session.commit()
+    person(session, "lucia", Role.partner_staff)
+    reader = signed_in(app, "lucia")
+    spanish = reader.get(f"/taller/panel/informe?trimestre={quarter.key}").text
+    achieved, challenged = spanish.split("Áreas de logro")[1].split("Áreas de reto")
+    assert "Talleres impartidos" in achieved and "Catalizadoras formadas" in challenged.split("Ingresos generados")[0]
+    # By hand: 80% of 1,000 + 2,000 + 3,000 pesos to three weavers; the median 1,600.
+    assert "Para las tejedoras: $4,800 MXN, a 3 tejedoras." in spanish
+    assert "Ingreso mediano por tejedora: $1,600 MXN." in spanish
+    english = reader.get(f"/taller/panel/informe?trimestre={quarter.key}&lengua=en").text
+    assert "Areas of achievement" in english and "Workshops held" in english and "Catalysts trained" in english
+    assert "Paid to the weavers: MX$4,800, to 3 weavers." in english

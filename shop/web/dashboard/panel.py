@@ -19,7 +19,8 @@ from shop.errors import N_, NotFound
 from shop.http.auth import RecordReaders
 from shop.http.deps import SessionDep
 from shop.i18n import translator
-from shop.indicators import service
+from shop.indicators import derived, service
+from shop.indicators.periods import Quarter
 from shop.ledger import rollups
 from shop.ledger.fair_earnings import fair_earnings
 from shop.spreadsheet import csv_text
@@ -253,4 +254,40 @@ def table_csv(
             "Content-Disposition": f'attachment; filename="panel-{name}-{local_today().isoformat()}.csv"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+UPDATE_LANGUAGES = ("es", "en")
+
+
+@router.get("/informe")
+def quarterly_update(
+    request: Request, session: SessionDep, who: RecordReaders, trimestre: str = "", lengua: str = "es"
+):
+    """One page for the partner's board, in Spanish or English: what met its target, what fell short, and the
+    income the quarter generated for the weavers."""
+    lang = lengua if lengua in UPDATE_LANGUAGES else "es"
+    quarter = quarter_of(trimestre) if trimestre else Quarter.of(local_today()).previous()
+    rows = [r for r in service.quarter_rows(session, quarter) if r.met is not None]
+    earners = derived.weavers_earning(session, quarter).total
+    income = {
+        "gross": derived.gross_sales(session, quarter).total,
+        "weavers": derived.weavers_earnings(session, quarter).total,
+        "earning": earners,
+        "median": derived.median_earnings(session, quarter).total if earners >= rollups.FEW else None,
+    }
+    return ws_render(
+        request,
+        "dashboard/update.html",
+        {
+            "quarter": quarter,
+            "achieved": [r for r in rows if r.met],
+            "challenges": [r for r in rows if not r.met],
+            "score": service.quarter_score(session, quarter),
+            "income": income,
+            "update_lang": lang,
+            "few": rollups.FEW,
+            **NAMES,
+        },
+        lang=lang,
     )

@@ -19,7 +19,15 @@ def icon(name: str, label: str = "") -> Markup:
     return Markup('<svg class="icon" aria-hidden="true"><use href="%s"/></svg>') % href
 
 
-def ws_render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200):
+def ws_render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    lang: str | None = None,
+):
+    """A workspace page, in the person's language unless the page is a paper in another (``lang``)."""
     settings = request.app.state.settings
     page = {
         "user": getattr(request.state, "user", None),
@@ -29,7 +37,7 @@ def ws_render(request: Request, name: str, context: dict[str, Any] | None = None
         "noindex": True,
         **(context or {}),
     }
-    lang = getattr(request.state, "lang", None) or "es"
+    lang = lang or getattr(request.state, "lang", None) or "es"
     response = render(request, name, page, lang=lang, status_code=status_code)
     # Back after signing out must show nothing: nothing here may be stored.
     response.headers["Cache-Control"] = "no-store"
