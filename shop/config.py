@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     work_week_hours: int = Field(default=48, ge=1, le=48)
     # Days after a quarter ends during which its indicator values may still be entered without an exception.
     indicator_entry_days: int = Field(default=30, ge=0, le=366)
+    # What the dashboard adds to the marketplaces' schedules until confirmed, in basis points of the total:
+    # eBay's international fee for a seller in Mexico, and Etsy's payment processing.
+    ebay_international_fee_bp: int = Field(default=0, ge=0, le=10_000)
+    etsy_processing_fee_bp: int = Field(default=0, ge=0, le=10_000)
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024

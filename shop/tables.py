@@ -9,6 +9,7 @@ from shop.db import metadata
 from shop.indicators import models as indicators_models
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
+from shop.marketplaces import models as marketplaces_models
 from shop.orders import models as orders_models
 from shop.partnerships import models as partnerships_models
 from shop.payments import models as payments_models
@@ -23,6 +24,7 @@ __all__ = [
     "indicators_models",
     "ledger_models",
     "mail_models",
+    "marketplaces_models",
     "metadata",
     "orders_models",
     "partnerships_models",
