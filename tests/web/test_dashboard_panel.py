@@ -30,6 +30,9 @@ def test_partner_staff_read_income_with_small_communities_folded_and_no_names(ap
     apas = [make_weaver(session, name=f"Xunka Apas {n}", community="Apas", consent=False) for n in range(2)]
     for n, weaver in enumerate(nachij + apas):
         sold(session, weaver, 10_000 * (n + 1), this_month)
+    from shop.marketplaces.models import ExchangeRate
+
+    session.add(ExchangeRate(day=this_month.date(), currency="USD", mxn_micro=17_000_000))
     session.commit()
     person(session, "lucia", Role.partner_staff)
     reader = signed_in(app, "lucia")
@@ -41,10 +44,14 @@ def test_partner_staff_read_income_with_small_communities_folded_and_no_names(ap
     assert "Xunka" not in html
     # By hand: Nachij earns 80% of 10,000 + 20,000 + 30,000; the other two 80% of 40,000 + 50,000.
     assert "$480 MXN" in html and "$720 MXN" not in html and "menos de 3" in html
-    for table in ("meses", "comunidades", "categorias", "canales", "horas"):
+    for table in ("meses", "comunidades", "categorias", "canales", "horas", "ventas"):
         answer = reader.get(f"/taller/panel/tablas/{table}.csv")
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
         assert "Apas" not in answer.text and "Xunka" not in answer.text
+    sales = reader.get("/taller/panel/tablas/ventas.csv").text.splitlines()
+    # The 100-peso sale (USD 5.88): eBay 13.25% = 13.25 + USD 0.30 = 5.10 → 18.35; Etsy 6.5% + USD 0.20 → 9.90.
+    assert any(row.endswith(",10000,0,8000,1835,990") for row in sales), sales
+    assert "$18.35 MXN" in html and "$9.90 MXN" in html
     communities = reader.get("/taller/panel/tablas/comunidades.csv").text.splitlines()
     assert communities[1:] == ["Nachij,48000,3", "other,,2"]  # two weavers: the amount is not told
     assert reader.get("/taller/panel/tablas/otra.csv").status_code == 404
@@ -92,3 +99,4 @@ def test_the_quarterly_update_tells_achievements_challenges_and_income_in_spanis
     english = reader.get(f"/taller/panel/informe?trimestre={quarter.key}&lengua=en").text
     assert "Areas of achievement" in english and "Workshops held" in english and "Catalysts trained" in english
     assert "Paid to the weavers: MX$4,800, to 3 weavers." in english
+    assert "The payment processor took MX$0." in english

@@ -23,6 +23,8 @@ from shop.indicators import derived, service
 from shop.indicators.periods import Quarter
 from shop.ledger import rollups
 from shop.ledger.fair_earnings import fair_earnings
+from shop.marketplaces import comparison
+from shop.marketplaces.fees import Extra
 from shop.spreadsheet import csv_text
 from shop.web.dashboard import charts
 from shop.web.dashboard.charts import Reference
@@ -32,6 +34,7 @@ from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/panel", include_in_schema=False)
 MONTHS = 18
+LATEST = 20  # sales shown one by one on the page; the CSV has them all
 QUARTERS = 8
 CHANNEL_NAMES = {"online": N_("Online store"), "in_person": N_("In person or at a market")}
 
@@ -88,7 +91,13 @@ def _income(session, request) -> dict:
         "categories": rollups.by_category(session, first, end),
         "channels": rollups.by_channel(session, first, end),
         "hourly": hourly_by_community(session, request.app.state.settings.work_week_hours),
+        "compared": comparison.compare(session, first, end, extra_rates(request)),
     }
+
+
+def extra_rates(request) -> Extra:
+    settings = request.app.state.settings
+    return Extra(settings.ebay_international_fee_bp, settings.etsy_processing_fee_bp)
 
 
 @router.get("")
@@ -148,6 +157,8 @@ def income(request: Request, session: SessionDep, who: RecordReaders):
             "hourly_rows": hourly_rows,
             "references": references,
             "channel_names": CHANNEL_NAMES,
+            "latest_sales": found["compared"][:LATEST],
+            "compared_totals": comparison.totals(found["compared"]),
             "few": rollups.FEW,
         },
     )
@@ -185,7 +196,7 @@ def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre
     )
 
 
-TABLES = ("meses", "comunidades", "categorias", "canales", "horas", "pilares")
+TABLES = ("meses", "comunidades", "categorias", "canales", "horas", "ventas", "pilares")
 
 
 @router.get("/tablas/{name}.csv")
@@ -242,6 +253,22 @@ def table_csv(
             "canales": lambda: csv_text(
                 ["channel", "sales_centavos"], ((str(c.key) or "other", c.amount) for c in found["channels"])
             ),
+            "ventas": lambda: csv_text(
+                [
+                    "order",
+                    "day",
+                    "channel",
+                    "total_centavos",
+                    "fee_centavos",
+                    "weavers_centavos",
+                    "ebay_centavos",
+                    "etsy_centavos",
+                ],
+                (
+                    (c.order_number, c.day.isoformat(), c.channel, c.total, c.fee, c.weavers, c.ebay, c.etsy)
+                    for c in found["compared"]
+                ),
+            ),
             "horas": lambda: csv_text(
                 ["community", "weavers", "median_centavos_an_hour"],
                 ((h.key or "other", h.weavers, h.median) for h in found["hourly"][0]),
@@ -275,6 +302,9 @@ def quarterly_update(
         "weavers": derived.weavers_earnings(session, quarter).total,
         "earning": earners,
         "median": derived.median_earnings(session, quarter).total if earners >= rollups.FEW else None,
+        "channels": comparison.totals(
+            comparison.compare(session, quarter.starts_on, quarter.next().starts_on, extra_rates(request))
+        ),
     }
     return ws_render(
         request,
