@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     # eBay's international fee for a seller in Mexico, and Etsy's payment processing.
     ebay_international_fee_bp: int = Field(default=0, ge=0, le=10_000)
     etsy_processing_fee_bp: int = Field(default=0, ge=0, le=10_000)
+    # The IATI export's reporting organisation (its IATI organisation identifier and name) and activity.
+    iati_reporting_org_ref: str = ""
+    iati_reporting_org_name: str = "The Hunger Project México"
+    iati_reporting_org_type: str = "22"  # OrganisationType: national NGO
+    iati_activity_id: str = "JPAS-1"
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024

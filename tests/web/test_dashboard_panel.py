@@ -100,3 +100,31 @@ def test_the_quarterly_update_tells_achievements_challenges_and_income_in_spanis
     assert "Areas of achievement" in english and "Workshops held" in english and "Catalysts trained" in english
     assert "Paid to the weavers: MX$4,800, to 3 weavers." in english
     assert "The payment processor took MX$0." in english
+
+
+def test_the_iati_file_downloads_once_the_partner_is_identified(app, session, settings):
+    from pathlib import Path
+
+    from lxml import etree
+
+    from shop.indicators import service
+    from shop.indicators.models import Measure, Pillar
+    from shop.indicators.periods import Quarter
+    from shop.indicators.rules import Kind
+    from shop.indicators.service import Spec
+
+    made = service.define(
+        session, Spec("MOB-1", "Talleres", "Workshops", Pillar.mobilization, Kind.output, Measure.count)
+    )
+    service.set_target(session, made.id, Quarter.of(local_today()), 6)
+    session.commit()
+    person(session, "lucia", Role.partner_staff)
+    reader = signed_in(app, "lucia")
+    refused = reader.get("/taller/panel/iati.xml")
+    assert refused.status_code == 409 and "SHOP_IATI_REPORTING_ORG_REF" in refused.text
+    settings.iati_reporting_org_ref = "MX-RFC-THP000000XX0"
+    answer = reader.get("/taller/panel/iati.xml")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/xml")
+    schema = Path(__file__).resolve().parents[1] / "iati" / "2.03" / "iati-activities-schema.xsd"
+    etree.XMLSchema(etree.parse(str(schema))).assertValid(etree.fromstring(answer.content))
+    assert b"MX-RFC-THP000000XX0-JPAS-1" in answer.content and b"Workshops" in answer.content

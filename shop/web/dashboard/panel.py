@@ -14,13 +14,14 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from shop.catalogue.models import Weaver
-from shop.clock import local_today
-from shop.errors import N_, NotFound
+from shop.clock import local_today, utcnow
+from shop.errors import N_, InvalidState, NotFound
 from shop.http.auth import RecordReaders
 from shop.http.deps import SessionDep
 from shop.i18n import translator
-from shop.indicators import derived, service
-from shop.indicators.periods import Quarter
+from shop.indicators import derived, iati, service
+from shop.indicators.models import IndicatorValue, Target
+from shop.indicators.periods import Quarter, quarters_between
 from shop.ledger import rollups
 from shop.ledger.fair_earnings import fair_earnings
 from shop.marketplaces import comparison
@@ -320,4 +321,34 @@ def quarterly_update(
             **NAMES,
         },
         lang=lang,
+    )
+
+
+@router.get("/iati.xml")
+def iati_export(request: Request, session: SessionDep, who: RecordReaders):
+    """The indicators' results as an IATI 2.03 activity file, from the first quarter with a target or a value."""
+    settings = request.app.state.settings
+    if not settings.iati_reporting_org_ref:
+        raise InvalidState(N_("Set the partner's IATI organisation identifier (SHOP_IATI_REPORTING_ORG_REF) first."))
+    first = session.scalar(sa.select(sa.func.min(Target.period)))
+    entered = session.scalar(sa.select(sa.func.min(IndicatorValue.period)))
+    today = Quarter.of(local_today())
+    start = min((Quarter.parse(p) for p in (first, entered) if p), default=today)
+    activity = iati.Activity(
+        identifier=f"{settings.iati_reporting_org_ref}-{settings.iati_activity_id}",
+        reporting_ref=settings.iati_reporting_org_ref,
+        reporting_name=settings.iati_reporting_org_name,
+        reporting_type=settings.iati_reporting_org_type,
+        title="J'pas Joloviletik: income generation and women's leadership",
+        description="Results of the programme with the J'pas Joloviletik weavers' cooperative, Chiapas, Mexico.",
+        started_on=start.starts_on,
+    )
+    body = iati.activities_xml(session, activity, quarters_between(start, today), utcnow())
+    return Response(
+        body,
+        media_type="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="iati-{local_today().isoformat()}.xml"',
+            "Cache-Control": "no-store",
+        },
     )
