@@ -72,6 +72,8 @@ def test_partner_staff_define_set_a_target_and_enter_values_with_their_history(a
     )
     assert total == 23
     assert session.scalar(sa.select(sa.func.count()).select_from(ValueChange)) == 6  # 4 cells, then 2 changed
+    rows = browser.get("/taller/panel/tablas/valores.csv").text.splitlines()
+    assert f"MOB-1,Participantes en talleres,{NOW.key},Nachij,woman,all,19,,,Lucía Gómez," in "\n".join(rows)
 
 
 def test_a_locked_quarter_refuses_with_its_reason_until_the_council_opens_it(app, session, settings):

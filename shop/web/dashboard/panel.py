@@ -20,7 +20,7 @@ from shop.http.auth import RecordReaders
 from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.indicators import derived, iati, service
-from shop.indicators.models import IndicatorValue, Target
+from shop.indicators.models import Indicator, IndicatorValue, Target
 from shop.indicators.periods import Quarter, quarters_between
 from shop.ledger import rollups
 from shop.ledger.fair_earnings import fair_earnings
@@ -197,7 +197,7 @@ def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre
     )
 
 
-TABLES = ("meses", "comunidades", "categorias", "canales", "horas", "ventas", "pilares")
+TABLES = ("meses", "comunidades", "categorias", "canales", "horas", "ventas", "pilares", "valores")
 
 
 @router.get("/tablas/{name}.csv")
@@ -210,7 +210,49 @@ def table_csv(
 ):
     if name not in TABLES:
         raise NotFound(N_("There is no such table."))
-    if name == "pilares":
+    if name == "valores":
+        text = csv_text(
+            [
+                "code",
+                "indicator",
+                "quarter",
+                "community",
+                "sex",
+                "age_band",
+                "value",
+                "numerator",
+                "denominator",
+                "updated_by",
+                "updated_at",
+            ],
+            (
+                (
+                    i.code,
+                    i.name_es,
+                    v.period,
+                    v.community or "all",
+                    v.sex or "all",
+                    v.age_band or "all",
+                    v.value,
+                    v.numerator,
+                    v.denominator,
+                    v.updated_by,
+                    v.updated_at.isoformat(timespec="seconds"),
+                )
+                for v, i in session.execute(
+                    sa.select(IndicatorValue, Indicator)
+                    .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+                    .order_by(
+                        Indicator.code,
+                        IndicatorValue.period,
+                        IndicatorValue.community,
+                        IndicatorValue.sex,
+                        IndicatorValue.age_band,
+                    )
+                )
+            ),
+        )
+    elif name == "pilares":
         quarter = quarter_of(trimestre)
         text = csv_text(
             ["quarter", "code", "indicator", "pillar", "kind", "weight", "target", "actual", "met"],
