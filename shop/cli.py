@@ -113,6 +113,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
     from shop.demo.cooperative import load_cooperative
     from shop.demo.load import load_demo
     from shop.demo.people import ADMIN, load_people, write_sheet
+    from shop.demo.programme import load_programme
 
     engine = _engine(settings)
     try:
@@ -133,6 +134,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
                 limits=ImageLimits(settings.max_document_bytes, settings.max_image_pixels),
             )
             counts |= load_cooperative(session, today=local_today())
+            counts |= load_programme(session, today=local_today())
         write_sheet(demo_sheet(settings), sheet)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         typer.echo(f"Demo data loaded in {time.monotonic() - started:.1f} s: {summary}.")

@@ -30,6 +30,7 @@ from shop.demo.certification import load_certification
 from shop.demo.cooperative import load_cooperative
 from shop.demo.load import load_demo
 from shop.demo.people import ADMIN, load_people, write_sheet
+from shop.demo.programme import load_programme
 
 LIMITS = ImageLimits(max_bytes=15 * 1024 * 1024, max_pixels=50_000_000)
 CERTIFICATION = "certification"  # the demo's certification documents, beside the media directory, as in tests
@@ -80,6 +81,7 @@ def build(migrated_database: str, directory: Path, postgres_url: str | None) -> 
         load_activity(session, actor=ADMIN[0], base_url=Settings.model_fields["base_url"].default, now=utcnow())
         load_certification(session, today=local_today(), folder=directory / CERTIFICATION, limits=LIMITS)
         load_cooperative(session, today=local_today())
+        load_programme(session, today=local_today())
     engine.dispose()
     write_sheet(sheet, lines)
     return DemoTemplate(catalogue, full, media_dir, sheet, counts, commits_by_loader)

@@ -1,5 +1,6 @@
-"""Demo people for the workspace: Rosa, admin and treasurer, and Magdalena, on the council (payouts need a
-second person to approve them), with passwords; each demo weaver a member with a PIN.
+"""Demo people for the workspace: Rosa, admin and treasurer, Magdalena, on the council (payouts need a
+second person to approve them), and Lucía of the partner organisation, with passwords; each demo weaver a
+member with a PIN.
 
 Their secrets are drawn at random when the demo is loaded and written to a file next to the database, never
 kept in code, so a demo left running on a network is no more open than its own file system.
@@ -19,6 +20,7 @@ from shop.catalogue.models import Weaver
 
 ADMIN = ("Rosa Gómez Sántiz", "rosa.gomez")
 COUNCIL = ("Magdalena Hernández Pérez", "magdalena.hernandez")
+PARTNER = ("Lucía Ramírez (The Hunger Project México)", "lucia.ramirez")
 
 
 def random_pin() -> str:
@@ -38,6 +40,10 @@ def load_people(session: Session, weavers: list[Weaver]) -> list[str]:
     password = secrets.token_urlsafe(9)
     create_user(session, name=name, username=username, roles=[Role.council], password=password)
     lines.append(f"{name}: council (approves payouts), username {username}, password {password}")
+    name, username = PARTNER
+    password = secrets.token_urlsafe(9)
+    create_user(session, name=name, username=username, roles=[Role.partner_staff], password=password)
+    lines.append(f"{name}: partner staff (the dashboard and the indicators), username {username}, password {password}")
     for weaver in weavers:
         pin = random_pin()
         # Never the public slug alone: sign-in names must not be read off the weavers' pages.

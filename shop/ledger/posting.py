@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Integer, String, bindparam, event, insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -93,10 +94,12 @@ def post(
     order_id: int | None = None,
     reverses_id: int | None = None,
     description: str = "",
+    booked_at: datetime | None = None,
 ) -> LedgerTransaction:
     """Write one balanced transaction (the single writer every posting goes through); idempotent on ``key``.
 
     Zero legs are dropped. Raises UnbalancedTransaction, before writing anything, if the legs do not sum to zero.
+    ``booked_at``: when a sale made elsewhere happened (an imported marketplace order); now if not given.
     """
     if not key or len(key) > 200:
         raise ValueError("an idempotency key of 1 to 200 characters is required")
@@ -121,6 +124,7 @@ def post(
                 idempotency_key=key,
                 order_id=order_id,
                 reverses_id=reverses_id,
+                **({"created_at": booked_at} if booked_at is not None else {}),
             )
             session.add(transaction)
             session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from shop.errors import N_, ValidationFailed
@@ -75,7 +77,9 @@ def sale_entries(sale: Sale) -> list[EntryLine]:
     return legs
 
 
-def post_sale(session: Session, sale: Sale, *, new: bool = False) -> LedgerTransaction:
+def post_sale(
+    session: Session, sale: Sale, *, new: bool = False, booked_at: datetime | None = None
+) -> LedgerTransaction:
     """Post one payment as one balanced transaction (kind ``"sale"``, idempotent on ``sale.key``).
 
     ``new``: the caller holds the lock that decides whether this sale exists (the order's row, its payment just
@@ -84,12 +88,21 @@ def post_sale(session: Session, sale: Sale, *, new: bool = False) -> LedgerTrans
     if not new and (existing := existing_posting(session, sale.key, SALE)) is not None:
         return existing
     _validate_sale(sale)
-    write = post_new if new else post
-    return write(
+    if new:
+        return post_new(
+            session,
+            kind=SALE,
+            key=sale.key,
+            entries=sale_entries(sale),
+            order_id=sale.order_id,
+            description=sale.description,
+        )
+    return post(
         session,
         kind=SALE,
         key=sale.key,
         entries=sale_entries(sale),
         order_id=sale.order_id,
         description=sale.description,
+        booked_at=booked_at,
     )

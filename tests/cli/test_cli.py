@@ -112,7 +112,7 @@ def test_demo_loads_once_then_leaves_data_alone(cli_env, session, settings):
     assert "Demo data loaded" in result.output
     count = session.scalar(select(func.count()).select_from(Product))
     assert count >= 24
-    assert session.scalar(select(func.count()).select_from(Order)) == 3
+    assert session.scalar(select(func.count()).select_from(Order).where(Order.number.not_like("JJ-H%"))) == 3
     assert demo_sheet(settings).stat().st_mode & 0o077 == 0  # only its owner may read it
     result = runner.invoke(app, ["demo", "--load-only"])
     assert result.exit_code == 0
@@ -137,7 +137,11 @@ def test_the_demo_people_sign_in_with_the_secrets_on_their_sheet(cli_env, sessio
     now = datetime.now(UTC)
     staff = re.findall(r"^([^:]+): ([^,]+), username (\S+), password (\S+)$", text, re.M)
     # A treasurer and a council member who is not her: a batch of payouts needs both to be paid.
-    assert [role for _, role, _, _ in staff] == ["admin and treasurer", "council (approves payouts)"]
+    assert [role for _, role, _, _ in staff] == [
+        "admin and treasurer",
+        "council (approves payouts)",
+        "partner staff (the dashboard and the indicators)",
+    ]
     for _, _, username, password in staff:
         assert sign_in_with_password(session, username, password, now).outcome is Outcome.ok
         assert sign_in_with_password(session, username, password + "x", now).outcome is Outcome.wrong
@@ -159,7 +163,8 @@ def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
     from shop.ledger.balances import balance
     from shop.orders.models import Channel, Order, OrderStatus
 
-    orders = session.scalars(select(Order)).all()
+    history = session.scalars(select(Order).where(Order.number.like("JJ-H%"))).all()  # the dashboard's past sales
+    orders = session.scalars(select(Order).where(Order.number.not_like("JJ-H%"))).all()
     assert sorted((o.channel, o.status) for o in orders) == sorted(
         [
             (Channel.in_person, OrderStatus.paid),  # a sale at the shop, in cash
@@ -168,7 +173,8 @@ def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
         ]
     )
     sale = next(o for o in orders if o.channel is Channel.in_person)
-    assert balance(session, "cash") == sale.total
+    past_cash = sum(o.total for o in history if o.channel is Channel.in_person)
+    assert balance(session, "cash") == sale.total + past_cash
 
 
 @pytest.mark.demo
@@ -259,3 +265,31 @@ def test_shop_serve_answers_over_real_http(settings, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.demo
+def test_the_demo_gives_the_dashboard_eighteen_months_indicators_and_an_approved_quarter(cli_env, session):
+    from shop.clock import local_today
+    from shop.indicators.models import Approval, Indicator, Target
+    from shop.indicators.periods import Quarter
+    from shop.indicators.service import quarter_score
+    from shop.ledger import rollups
+    from shop.orders.models import Channel, Order
+    from shop.partnerships.models import Partnership
+
+    today = local_today()
+    first = today.replace(day=1)
+    for _ in range(17):
+        first = (first.replace(day=1) - __import__("datetime").timedelta(days=1)).replace(day=1)
+    months = rollups.by_month(session, first, today)
+    assert len(months) == 18 and all(m.gross > 0 for m in months[:-1])
+    channels = set(session.scalars(select(Order.channel).distinct()))
+    assert {Channel.online, Channel.in_person} <= channels
+    communities = rollups.by_community(session, first, rollups.next_month(today))
+    assert len([c for c in communities if c.key]) >= 2
+    assert session.scalar(select(func.count()).select_from(Indicator)) >= 8
+    assert session.scalar(select(func.count()).select_from(Target)) >= 48
+    approved = Quarter.of(today).previous()
+    assert session.scalar(select(func.count()).select_from(Approval).where(Approval.period == approved.key)) == 3
+    assert quarter_score(session, approved).total_weight > 0
+    assert session.scalar(select(func.count()).select_from(Partnership)) == 4
