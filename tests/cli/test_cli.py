@@ -293,3 +293,8 @@ def test_the_demo_gives_the_dashboard_eighteen_months_indicators_and_an_approved
     assert session.scalar(select(func.count()).select_from(Approval).where(Approval.period == approved.key)) == 3
     assert quarter_score(session, approved).total_weight > 0
     assert session.scalar(select(func.count()).select_from(Partnership)) == 4
+    from shop.web.dashboard.panel import hourly_by_community
+
+    rows, overall, references = hourly_by_community(session, 48)
+    assert len(rows) >= 3 and all(r.weavers >= 3 for r in rows) and overall > 0
+    assert any("mínimo" in r.label for r in references) and any("pobreza" in r.label for r in references)

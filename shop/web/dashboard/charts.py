@@ -21,6 +21,12 @@ class Reference:
     value: int
 
 
+def marker(number: int, reference: Reference, references: Sequence[Reference]) -> str:
+    """A lone reference line says what it is; several carry their number, explained in the legend below the
+    chart, so their labels never overlap."""
+    return reference.label if len(references) == 1 else str(number + 1)
+
+
 def _scale(values: Sequence[int], references: Sequence[Reference]) -> int:
     top = max([*values, *(r.value for r in references), 1])
     return top
@@ -60,10 +66,9 @@ def bars(
     for number, reference in enumerate(references):
         x = BAR_AREA_LEFT + round(span * reference.value / top)
         parts.append(f'<line class="reference r{number}" x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{height - BOTTOM + 4}"/>')
-        anchor_y = TOP - 10 if number % 2 == 0 else height - 6
         parts.append(
-            f'<text class="reference-label r{number}" x="{x}" y="{anchor_y}" text-anchor="middle">'
-            f"{escape(reference.label)}</text>"
+            f'<text class="reference-label r{number}" x="{x}" y="{TOP - 10}" text-anchor="middle">'
+            f"{escape(marker(number, reference, references))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
@@ -103,7 +108,7 @@ def columns(
         parts.append(f'<line class="reference r{number}" x1="{left}" y1="{y}" x2="{WIDTH - left}" y2="{y}"/>')
         parts.append(
             f'<text class="reference-label r{number}" x="{WIDTH - left}" y="{y - 4}" text-anchor="end">'
-            f"{escape(reference.label)}</text>"
+            f"{escape(marker(number, reference, references))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
