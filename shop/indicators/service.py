@@ -432,7 +432,8 @@ def quarter_rows(session: Session, quarter: Quarter) -> list[Row]:
         session.execute(sa.select(Target.indicator_id, Target.value).where(Target.period == quarter.key)).all()
     )
     found = actuals(session, quarter)
-    indicators = session.scalars(sa.select(Indicator).order_by(Indicator.pillar, Indicator.code)).all()
+    pillars = {pillar: n for n, pillar in enumerate(Pillar)}  # as the partner lists them
+    indicators = sorted(session.scalars(sa.select(Indicator)), key=lambda i: (pillars[i.pillar], i.code))
     return [Row(i, targets.get(i.id), found.get(i.id)) for i in indicators]
 
 
@@ -442,3 +443,11 @@ def communities(session: Session) -> list[str]:
     names |= set(session.scalars(sa.select(Weaver.community)))
     names |= set(session.scalars(sa.select(IndicatorValue.community).distinct()))
     return sorted(n for n in names if n)
+
+
+def by_pillar(rows: list[Row]) -> list[tuple[Pillar, list[Row]]]:
+    """Rows grouped by pillar, in the partner's order (rows come sorted by pillar)."""
+    groups: dict[Pillar, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.indicator.pillar, []).append(row)
+    return list(groups.items())

@@ -126,3 +126,17 @@ def test_a_percentage_is_entered_as_how_many_of_how_many(app, session):
     fresh(session)
     assert session.get(Indicator, indicator_id).baseline_value == 3550
     assert browser.get("/taller/indicadores?trimestre=2026-Q9").status_code == 404
+
+
+def test_pillars_are_listed_in_the_partners_order(app, session):
+    person(session, "lucia", Role.partner_staff)
+    browser = signed_in(app, "lucia")
+    define(browser, code="GOV-1", pillar="government_alliances", by_sex="")
+    define(browser, code="GE-1", pillar="gender_equality", by_sex="")
+    define(browser, code="MOB-1", by_sex="")
+    for page in ("/taller/indicadores", "/taller/panel/pilares"):
+        html = browser.get(page).text
+        places = [
+            html.find(f"<h2>{name}</h2>") for name in ("Movilización", "Igualdad de género", "Alianzas con el gobierno")
+        ]
+        assert -1 < places[0] < places[1] < places[2], page

@@ -68,7 +68,7 @@ def _list_page(request, session, who, quarter, *, values=None, errors=None, stat
         "dashboard/indicators.html",
         {
             "quarter": quarter,
-            "rows": service.quarter_rows(session, quarter),
+            "groups": service.by_pillar(service.quarter_rows(session, quarter)),
             "score": service.quarter_score(session, quarter),
             "source_options": [(source.key, source.name) for source in SOURCES.values()],
             "defines": defines(who),

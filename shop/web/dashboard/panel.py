@@ -190,7 +190,7 @@ def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre
             "quarter": quarter,
             "score": service.quarter_score(session, quarter),
             "trend": trend,
-            "rows": rows,
+            "groups": service.by_pillar(rows),
             "chart": chart,
             **NAMES,
         },
