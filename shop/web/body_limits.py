@@ -55,6 +55,7 @@ LIMITS = (
     BodyLimit(r"/taller/inventario/[^/]+/fotos", _photos, "photos added to a piece"),
     BodyLimit(r"/taller/pagos-tejedoras/pagos/\d+/comprobante", _one_photo, "the photo of a signed receipt"),
     BodyLimit(r"/taller/cooperativa/asambleas/\d+/paginas", _one_photo, "a scanned page of an assembly's minutes"),
+    BodyLimit(r"/taller/alianzas/\d+/documentos", _one_document, "a partnership's document (PDF or photo)"),
     BodyLimit(r"/taller/certificacion/.+", _one_document, "a certification form with its document (PDF or photo)"),
     # The import refuses a larger file itself, with its message next to the file; this is the backstop.
     BodyLimit(r"/taller/banco/importar", lambda _: 2 * (MAX_STATEMENT_BYTES + FORM_ROOM), "a bank's CSV statement"),

@@ -21,6 +21,7 @@ from shop.ledger.payout_queries import open_batch_counts
 from shop.orders.packing import waiting as waiting_orders
 from shop.orders.scope import mine
 from shop.orders.waiting import offline_payments_to_confirm
+from shop.partnerships.service import report_alerts
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.workspace.certification.names import ALERTS
 from shop.web.workspace.render import ws_render
@@ -30,6 +31,17 @@ router = APIRouter(prefix="/taller", include_in_schema=False)
 
 def todo(session, who) -> list[dict]:
     items = []
+    if who.has(Role.partner_staff, Role.council, Role.admin):
+        due = report_alerts(session, local_today())
+        if due:
+            items.append(
+                {
+                    "count": len(due),
+                    "label": NN_("report to a funder due within 30 days", "reports to funders due within 30 days"),
+                    "href": "/taller/alianzas",
+                    "icon": "warning" if any(a.urgent for a in due) else "file",
+                }
+            )
     to_pack, to_ship = waiting_orders(session, who)
     if to_pack:
         items.append(
@@ -134,6 +146,7 @@ def tiles(who, *, in_register: bool = False) -> list[dict]:
     if who.has(Role.council, Role.admin, Role.partner_staff):
         shown.append({"href": "/taller/cooperativa", "icon": "people", "label": N_("The cooperative")})
         shown.append({"href": "/taller/panel", "icon": "coins", "label": N_("Dashboard")})
+        shown.append({"href": "/taller/alianzas", "icon": "seal", "label": N_("Partnerships and grants")})
         shown.append({"href": "/taller/indicadores", "icon": "list", "label": N_("Programme indicators")})
     if who.has(Role.council, Role.admin):
         shown.append({"href": "/taller/certificacion", "icon": "seal", "label": N_("Fair trade certification")})
