@@ -4,6 +4,7 @@ reached the weavers."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from shop.clock import LOCAL_ZONE, to_local
 from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
-from shop.marketplaces.fees import Extra, Sale, rate_on, schedule_on, would_take
-from shop.marketplaces.models import Marketplace
+from shop.marketplaces.fees import Extra, Sale, would_take
+from shop.marketplaces.models import ExchangeRate, FeeSchedule, Marketplace
 from shop.orders.models import Order, OrderLine
 
 
@@ -77,11 +78,12 @@ def compare(session: Session, first: date, end: date, extra: Extra) -> list[Comp
         .order_by(sales.c.at.desc(), Order.number)
     ).all()
     found, asked = [], {}
+    known = Known(session, first, end)
     for number, channel, paid, total, at, fee, weavers, pieces in rows:
         day = to_local(at).date()
         charged = paid or total
-        if day not in asked:  # each day's schedules and rate are read once
-            asked[day] = lookups(session, day)
+        if day not in asked:  # each day's schedules and rate, from what was read once
+            asked[day] = known.on(day)
         other = {
             marketplace: would_take(schedule, Sale(charged, int(pieces or 1), day), rate, extra)
             if schedule and rate
@@ -103,13 +105,41 @@ def compare(session: Session, first: date, end: date, extra: Extra) -> list[Comp
     return found
 
 
-def lookups(session: Session, day: date) -> dict[Marketplace, tuple]:
-    """Each marketplace's schedule in force on ``day`` and the rate of its currency then."""
-    found = {}
-    for marketplace in Marketplace:
-        schedule = schedule_on(session, marketplace, day)
-        found[marketplace] = (schedule, rate_on(session, schedule.currency, day) if schedule else None)
-    return found
+class Known:
+    """Every schedule, and every rate from a little before ``first`` to ``end``, read in two statements, so
+    comparing thousands of sales asks the database nothing more."""
+
+    def __init__(self, session: Session, first: date, end: date):
+        self.schedules = session.scalars(sa.select(FeeSchedule).order_by(FeeSchedule.valid_from)).all()
+        currencies = {s.currency for s in self.schedules}
+        earliest = session.scalar(
+            sa.select(sa.func.max(ExchangeRate.day)).where(
+                ExchangeRate.day <= first, ExchangeRate.currency.in_(currencies)
+            )
+        )
+        self.rates: dict[str, list[tuple[date, int]]] = {}
+        for day, currency, micro in session.execute(
+            sa.select(ExchangeRate.day, ExchangeRate.currency, ExchangeRate.mxn_micro)
+            .where(ExchangeRate.day >= (earliest or first), ExchangeRate.day < end)
+            .order_by(ExchangeRate.day)
+        ):
+            self.rates.setdefault(currency, []).append((day, micro))
+
+    def on(self, day: date) -> dict[Marketplace, tuple]:
+        """Each marketplace's schedule in force on ``day`` and its currency's rate then (the latest day's)."""
+        found = {}
+        for marketplace in Marketplace:
+            schedule = None
+            for candidate in self.schedules:
+                if candidate.marketplace is marketplace and candidate.valid_from <= day:
+                    schedule = candidate
+            rate = None
+            if schedule is not None:
+                days = self.rates.get(schedule.currency, [])
+                at = bisect_right(days, (day, float("inf"))) - 1
+                rate = days[at][1] if at >= 0 else None
+            found[marketplace] = (schedule, rate)
+        return found
 
 
 @dataclass(frozen=True)

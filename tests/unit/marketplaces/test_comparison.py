@@ -32,3 +32,16 @@ def test_each_sale_beside_what_ebay_and_etsy_would_have_taken(session):
     summed = totals([row, row])
     assert (summed.sales, summed.fee, summed.ebay, summed.etsy) == (120_000, 4_200, 17_260, 8_480)
     assert compare(session, date(2026, 8, 1), date(2026, 9, 1), Extra()) == []
+
+
+def test_a_sale_takes_the_latest_rate_even_from_before_the_period(session):
+    session.add(ExchangeRate(day=date(2026, 7, 31), currency="USD", mxn_micro=20_000_000))
+    weaver = make_weaver(session)
+    order, lines = make_order(session, [(50_000, 8000, [(weaver, 10_000)])])
+    posted = post_sale(session, sale_for(session, order, lines, money="stripe_clearing"))
+    table = LedgerTransaction.__table__  # below the ORM, whose guard rightly keeps the ledger immutable
+    sunday = datetime(2026, 8, 2, 12, 0, tzinfo=LOCAL_ZONE)
+    session.connection().execute(sa.update(table).where(table.c.id == posted.id).values(created_at=sunday))
+    (row,) = compare(session, date(2026, 8, 1), date(2026, 9, 1), Extra())
+    # Friday's 20 pesos a dollar: eBay 13.25% of 500 = 66.25 + USD 0.40 = 8.00 → 74.25; Etsy 32.50 + 4.00 → 36.50.
+    assert (row.ebay, row.etsy) == (7_425, 3_650)
