@@ -32,6 +32,7 @@ from shop.cooperative.trainings import completers
 from shop.errors import N_, DomainError
 from shop.indicators.models import ALL, Measure
 from shop.indicators.periods import Quarter
+from shop.ledger.fair_earnings import fair_earnings
 from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.partnerships.models import GOVERNMENT, Level
 from shop.partnerships.service import agreements_in_force
@@ -234,6 +235,21 @@ def average_earnings(session: Session, quarter: Quarter) -> Derived:
     return _per_earner(session, quarter, mean)
 
 
+def hourly_earnings(session: Session, quarter: Quarter) -> Derived:
+    """The median of what each weaver earned an hour in the quarter, from the hours her sold pieces took by their
+    fair-price worksheets (centavos an hour), by community."""
+    by_community: dict[str, list[int]] = defaultdict(list)
+    found = fair_earnings(session, 48, utc_bounds(quarter))
+    communities = dict(
+        session.execute(sa.select(Weaver.id, Weaver.community).where(Weaver.id.in_([w.weaver_id for w in found]))).all()
+    )
+    for weaver in found:
+        by_community[communities[weaver.weaver_id]].append(weaver.hourly)
+    everyone = [w.hourly for w in found]
+    cells = {c: {(ALL, ALL): median(v)} for c, v in sorted(by_community.items())}
+    return Derived(median(everyone) if everyone else 0, cells)
+
+
 def _agreements(levels: tuple[Level, ...]) -> Callable[[Session, Quarter], Derived]:
     def compute(session: Session, quarter: Quarter) -> Derived:
         found = agreements_in_force(session, quarter.starts_on, quarter.ends_on)
@@ -258,6 +274,7 @@ SOURCES: dict[str, Source] = {
         Source(
             "ledger.average_earnings", N_("Average income per earning weaver"), Measure.money, False, average_earnings
         ),
+        Source("ledger.hourly_earnings", N_("Implied earnings an hour, median"), Measure.money, False, hourly_earnings),
         Source("records.women_in_positions", N_("Women holding positions"), Measure.count, False, women_in_positions),
         Source(
             "records.assemblies_with_quorum",

@@ -6,6 +6,7 @@ the certification worksheets and the order lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from shop.catalogue.models import Weaver
 from shop.certification.fair_price import WageBasis, hourly_centavos
 from shop.certification.models import FairPriceWorksheet, WageBenchmark
-from shop.ledger.models import Account, Entry
+from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.orders.models import OrderLine, OrderLineWeaver
 
 BASIS_POINTS = 10_000
@@ -37,10 +38,13 @@ class WeaverEarnings:
     against: tuple[Comparison, ...]
 
 
-def fair_earnings(session: Session, week_hours: int) -> list[WeaverEarnings]:
+def fair_earnings(
+    session: Session, week_hours: int, between: tuple[datetime, datetime] | None = None
+) -> list[WeaverEarnings]:
     """Every weaver with sold pieces that have a worksheet, lowest hourly earnings first. A line wholly given
-    back counts neither its money nor its hours; one partly given back counts the kept share of both."""
-    earned_by_line = (
+    back counts neither its money nor its hours; one partly given back counts the kept share of both.
+    ``between``: only what was booked from the first instant up to the second (a quarter, eighteen months)."""
+    lines = (
         sa.select(
             Account.weaver_id.label("weaver_id"),
             Entry.order_line_id.label("line_id"),
@@ -50,8 +54,12 @@ def fair_earnings(session: Session, week_hours: int) -> list[WeaverEarnings]:
         .join(Account, Account.id == Entry.account_id)
         .where(Account.weaver_id.is_not(None), Entry.order_line_id.is_not(None))
         .group_by(Account.weaver_id, Entry.order_line_id)
-        .subquery()
     )
+    if between is not None:
+        lines = lines.join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id).where(
+            LedgerTransaction.created_at >= between[0], LedgerTransaction.created_at < between[1]
+        )
+    earned_by_line = lines.subquery()
     rows = session.execute(
         sa.select(
             earned_by_line.c.weaver_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from shop.catalogue.models import Weaver
-from shop.clock import local_today, utcnow
+from shop.clock import LOCAL_ZONE, local_today, utcnow
 from shop.errors import N_, InvalidState, NotFound
 from shop.http.auth import RecordReaders
 from shop.http.deps import SessionDep
@@ -50,6 +50,10 @@ def span(today: date) -> tuple[date, date]:
     return first, rollups.next_month(today)
 
 
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL_ZONE)
+
+
 @dataclass(frozen=True)
 class Hourly:
     key: str  # a community, or rollups.OTHER
@@ -57,10 +61,10 @@ class Hourly:
     median: int  # centavos an hour
 
 
-def hourly_by_community(session, week_hours: int) -> tuple[list[Hourly], int | None, list[Reference]]:
+def hourly_by_community(session, week_hours: int, between=None) -> tuple[list[Hourly], int | None, list[Reference]]:
     """Median implied hourly earnings by community (three weavers or more, the rest folded), overall, and the
-    wage benchmarks as reference lines."""
-    found = fair_earnings(session, week_hours)
+    wage benchmarks as reference lines; over ``between`` (two instants) when given."""
+    found = fair_earnings(session, week_hours, between)
     if not found:
         return [], None, []
     communities = dict(
@@ -91,7 +95,9 @@ def _income(session, request) -> dict:
         "communities": rollups.by_community(session, first, end),
         "categories": rollups.by_category(session, first, end),
         "channels": rollups.by_channel(session, first, end),
-        "hourly": hourly_by_community(session, request.app.state.settings.work_week_hours),
+        "hourly": hourly_by_community(
+            session, request.app.state.settings.work_week_hours, (local_midnight(first), local_midnight(end))
+        ),
         "compared": comparison.compare(session, first, end, extra_rates(request)),
     }
 

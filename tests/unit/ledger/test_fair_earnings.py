@@ -65,3 +65,33 @@ def test_a_partial_refund_counts_only_the_kept_share_of_the_hours(session):
 
     (row,) = fair_earnings(session, 48)
     assert (row.earned, row.minutes, row.hourly) == (40_000, 300, 8_000)
+
+
+def test_earnings_an_hour_within_a_quarter_count_only_what_was_booked_in_it(session):
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    from shop.clock import LOCAL_ZONE
+    from shop.indicators import derived
+    from shop.indicators.periods import Quarter
+    from shop.ledger.models import LedgerTransaction
+
+    rosa = make_weaver(session, name="Rosa Pérez", community="Nachij")
+    juana = make_weaver(session, name="Juana Díaz", community="Apas")
+    huipil = make_product(session)
+    worksheet(session, huipil, 600)  # 10 hours
+    for weaver, amount, month in ((rosa, 100_000, 8), (juana, 50_000, 8), (rosa, 500_000, 4)):
+        order_id = sold(session, huipil, amount, [(weaver, 10_000)])
+        table = LedgerTransaction.__table__  # below the ORM, whose guard rightly keeps the ledger immutable
+        session.connection().execute(
+            sa.update(table)
+            .where(table.c.order_id == order_id)
+            .values(created_at=datetime(2026, month, 15, 12, tzinfo=LOCAL_ZONE))
+        )
+    session.commit()
+    # In Q3: Rosa 800 pesos in 10 hours (80/h), Juana 400 in 10 (40/h); median of the two: 60 pesos an hour.
+    found = derived.hourly_earnings(session, Quarter(2026, 3))
+    assert found.total == 6_000
+    assert found.by_community == {"Apas": {("", ""): 4_000}, "Nachij": {("", ""): 8_000}}
+    assert derived.hourly_earnings(session, Quarter(2026, 2)).total == 40_000  # April: 4,000 pesos in 10 hours
