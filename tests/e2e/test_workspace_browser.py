@@ -179,7 +179,9 @@ def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
         page.get_by_role("link", name=es.gettext("Inventory")).click()
         page.screenshot(path=screenshots / f"workspace-inventory-{width}.png", full_page=True)
         page.get_by_role("link", name=es.gettext("Add a piece")).first.click()
-
+        # The preview's script listens for the choice once the page has loaded: choose only then (a click
+        # does not wait for the next page's load, and on a busy machine the choice could come first).
+        page.wait_for_load_state("load")
         page.locator("#f-photos").set_input_files(photo)
         preview = page.locator("#photo-preview img")
         preview.wait_for()
