@@ -396,21 +396,6 @@ def derived_actuals(session: Session, quarter: Quarter) -> dict[int, Actual]:
     return found
 
 
-def quarter_score(session: Session, quarter: Quarter) -> Score:
-    """The weighted score of the targets met in the quarter, over the indicators with both a target and an
-    actual."""
-    targets = dict(
-        session.execute(sa.select(Target.indicator_id, Target.value).where(Target.period == quarter.key)).all()
-    )
-    found = actuals(session, quarter)
-    indicators = session.scalars(sa.select(Indicator).where(Indicator.id.in_(targets))).all()
-    return score(
-        Judged(i.code, i.weight, meets(found[i.id].value, targets[i.id], ascending=i.ascending))
-        for i in sorted(indicators, key=lambda i: i.code)
-        if i.id in found
-    )
-
-
 @dataclass(frozen=True)
 class Row:
     """An indicator in a quarter: its target, its actual, and whether the actual met it."""
@@ -451,3 +436,18 @@ def by_pillar(rows: list[Row]) -> list[tuple[Pillar, list[Row]]]:
     for row in rows:
         groups.setdefault(row.indicator.pillar, []).append(row)
     return list(groups.items())
+
+
+def score_of(rows: list[Row]) -> Score:
+    """The weighted score of the rows with both a target and an actual, judged in the order of their codes."""
+    return score(
+        Judged(r.indicator.code, r.indicator.weight, r.met)
+        for r in sorted(rows, key=lambda r: r.indicator.code)
+        if r.met is not None
+    )
+
+
+def quarter_score(session: Session, quarter: Quarter) -> Score:
+    """The weighted score of the targets met in the quarter, over the indicators with both a target and an
+    actual."""
+    return score_of(quarter_rows(session, quarter))

@@ -63,13 +63,14 @@ def defines(who: Signed) -> bool:
 
 
 def _list_page(request, session, who, quarter, *, values=None, errors=None, status=200):
+    rows = service.quarter_rows(session, quarter)
     return ws_render(
         request,
         "dashboard/indicators.html",
         {
             "quarter": quarter,
-            "groups": service.by_pillar(service.quarter_rows(session, quarter)),
-            "score": service.quarter_score(session, quarter),
+            "groups": service.by_pillar(rows),
+            "score": service.score_of(rows),
             "source_options": [(source.key, source.name) for source in SOURCES.values()],
             "defines": defines(who),
             "values": values or {"kind": "output", "measure": "count", "pillar": "mobilization"},

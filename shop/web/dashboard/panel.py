@@ -87,19 +87,24 @@ def hourly_by_community(session, week_hours: int, between=None) -> tuple[list[Ho
     return rows, overall, references
 
 
-def _income(session, request) -> dict:
+def _rollups(session, request) -> dict:
+    """Each of the income page's figures, computed only when asked (a CSV needs one of them)."""
     first, end = span(local_today())
     return {
-        "first": first,
-        "months": rollups.by_month(session, first, local_today()),
-        "communities": rollups.by_community(session, first, end),
-        "categories": rollups.by_category(session, first, end),
-        "channels": rollups.by_channel(session, first, end),
-        "hourly": hourly_by_community(
+        "first": lambda: first,
+        "months": lambda: rollups.by_month(session, first, local_today()),
+        "communities": lambda: rollups.by_community(session, first, end),
+        "categories": lambda: rollups.by_category(session, first, end),
+        "channels": lambda: rollups.by_channel(session, first, end),
+        "hourly": lambda: hourly_by_community(
             session, request.app.state.settings.work_week_hours, (local_midnight(first), local_midnight(end))
         ),
-        "compared": comparison.compare(session, first, end, extra_rates(request)),
+        "compared": lambda: comparison.compare(session, first, end, extra_rates(request)),
     }
+
+
+def _income(session, request) -> dict:
+    return {name: compute() for name, compute in _rollups(session, request).items()}
 
 
 def extra_rates(request) -> Extra:
@@ -175,13 +180,12 @@ def income(request: Request, session: SessionDep, who: RecordReaders):
 def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre: str = ""):
     t = translator(getattr(request.state, "lang", None) or "es")
     quarter = quarter_of(trimestre)
-    trend = []
-    current = quarter
-    for _ in range(QUARTERS):
-        trend.append((current, service.quarter_score(session, current)))
-        current = current.previous()
-    trend.reverse()
     rows = service.quarter_rows(session, quarter)
+    score = service.score_of(rows)
+    trend = [(quarter, score)]
+    for _ in range(QUARTERS - 1):  # the quarters before, each read once
+        earlier = trend[0][0].previous()
+        trend.insert(0, (earlier, service.quarter_score(session, earlier)))
     chart = charts.columns(
         "chart-score",
         t.gettext(N_("Weighted score of targets met, by quarter")),
@@ -194,7 +198,7 @@ def pillars(request: Request, session: SessionDep, who: RecordReaders, trimestre
         "dashboard/pillars.html",
         {
             "quarter": quarter,
-            "score": service.quarter_score(session, quarter),
+            "score": score,
             "trend": trend,
             "groups": service.by_pillar(rows),
             "chart": chart,
@@ -278,7 +282,7 @@ def table_csv(
             ),
         )
     else:
-        found = _income(session, request)
+        figures = _rollups(session, request)
         text = {
             "meses": lambda: csv_text(
                 [
@@ -290,17 +294,17 @@ def table_csv(
                     "weavers_earning",
                     "median_centavos",
                 ],
-                ((m.key, m.gross, m.weavers, m.fund, m.fees, m.earning, m.median) for m in found["months"]),
+                ((m.key, m.gross, m.weavers, m.fund, m.fees, m.earning, m.median) for m in figures["months"]()),
             ),
             "comunidades": lambda: csv_text(
                 ["community", "weavers_centavos", "weavers_earning"],
-                ((c.key or "other", None if c.hidden else c.amount, c.weavers) for c in found["communities"]),
+                ((c.key or "other", None if c.hidden else c.amount, c.weavers) for c in figures["communities"]()),
             ),
             "categorias": lambda: csv_text(
-                ["category", "sales_centavos"], ((c.key or "other", c.amount) for c in found["categories"])
+                ["category", "sales_centavos"], ((c.key or "other", c.amount) for c in figures["categories"]())
             ),
             "canales": lambda: csv_text(
-                ["channel", "sales_centavos"], ((str(c.key) or "other", c.amount) for c in found["channels"])
+                ["channel", "sales_centavos"], ((str(c.key) or "other", c.amount) for c in figures["channels"]())
             ),
             "ventas": lambda: csv_text(
                 [
@@ -315,12 +319,12 @@ def table_csv(
                 ],
                 (
                     (c.order_number, c.day.isoformat(), c.channel, c.total, c.fee, c.weavers, c.ebay, c.etsy)
-                    for c in found["compared"]
+                    for c in figures["compared"]()
                 ),
             ),
             "horas": lambda: csv_text(
                 ["community", "weavers", "median_centavos_an_hour"],
-                ((h.key or "other", h.weavers, h.median) for h in found["hourly"][0]),
+                ((h.key or "other", h.weavers, h.median) for h in figures["hourly"]()[0]),
             ),
         }[name]()
     return Response(
@@ -344,7 +348,8 @@ def quarterly_update(
     income the quarter generated for the weavers."""
     lang = lengua if lengua in UPDATE_LANGUAGES else "es"
     quarter = quarter_of(trimestre) if trimestre else Quarter.of(local_today()).previous()
-    rows = [r for r in service.quarter_rows(session, quarter) if r.met is not None]
+    judged = service.quarter_rows(session, quarter)
+    rows = [r for r in judged if r.met is not None]
     earners = derived.weavers_earning(session, quarter).total
     income = {
         "gross": derived.gross_sales(session, quarter).total,
@@ -362,7 +367,7 @@ def quarterly_update(
             "quarter": quarter,
             "achieved": [r for r in rows if r.met],
             "challenges": [r for r in rows if not r.met],
-            "score": service.quarter_score(session, quarter),
+            "score": service.score_of(judged),
             "income": income,
             "update_lang": lang,
             "few": rollups.FEW,
