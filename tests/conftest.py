@@ -15,6 +15,7 @@ import demo_template as demo_template_module
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from ledger_summary_check import summaries_agree
 from postgres_admin import drop_postgres_database, empty_tables, recreate_postgres_database, remember_seeds
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -88,20 +89,24 @@ def demo_template(migrated_database, tmp_path_factory) -> demo_template_module.D
 
 
 @pytest.fixture
-def database_url(migrated_database, tmp_path, request) -> str:
-    """An empty database at head; with ``@pytest.mark.demo``, a copy of the demo (its images in media_dir)."""
+def database_url(migrated_database, tmp_path, request):
+    """An empty database at head; with ``@pytest.mark.demo``, a copy of the demo (its images in media_dir).
+
+    After the test, the ledger's summaries must equal the sums of its entries, whatever the test posted."""
     if request.node.get_closest_marker("demo"):
         template = request.getfixturevalue("demo_template")
         url = migrated_database if POSTGRES_URL else f"sqlite:///{tmp_path / 'shop.db'}"
         demo_template_module.copy(template.full, url)
         demo_template_module.copy_files(template, tmp_path / "media")
-        return url
-    if POSTGRES_URL:
+    elif POSTGRES_URL:
         empty_tables(migrated_database)
-        return migrated_database
-    copy = tmp_path / "shop.db"
-    shutil.copyfile(migrated_database, copy)
-    return f"sqlite:///{copy}"
+        url = migrated_database
+    else:
+        copy = tmp_path / "shop.db"
+        shutil.copyfile(migrated_database, copy)
+        url = f"sqlite:///{copy}"
+    yield url
+    summaries_agree(url)
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ from shop.cooperative.trainings import completers
 from shop.errors import N_, DomainError
 from shop.indicators.models import ALL, Measure
 from shop.indicators.periods import Quarter
+from shop.ledger import rollups
 from shop.ledger.fair_earnings import fair_earnings
-from shop.ledger.models import Account, Entry, LedgerTransaction
 from shop.partnerships.models import GOVERNMENT, Level
 from shop.partnerships.service import agreements_in_force
 
@@ -157,39 +157,17 @@ def assemblies_with_quorum(session: Session, quarter: Quarter) -> Derived:
     return Derived(met, {ALL: {(ALL, ALL): met}} if held else {})
 
 
-def _line_entries(quarter: Quarter):
-    """Entries on order lines (weavers' shares and the fund) of transactions in the quarter: sales, refunds and
-    reversals alike, so refunds net out."""
-    start, end = utc_bounds(quarter)
-    return (
-        sa.select(Entry.amount, Account.weaver_id)
-        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            Entry.order_line_id.is_not(None),
-            LedgerTransaction.created_at >= start,
-            LedgerTransaction.created_at < end,
-        )
-        .subquery()
-    )
-
-
 def gross_sales(session: Session, quarter: Quarter) -> Derived:
     """What the pieces sold for (weavers' shares and the fund, without shipping), net of refunds."""
-    lines = _line_entries(quarter)
-    total = session.scalar(sa.select(-sa.func.coalesce(sa.func.sum(lines.c.amount), 0)))
-    return Derived(int(total), {ALL: {(ALL, ALL): int(total)}} if total else {})
+    total = rollups.gross(session, quarter.starts_on, quarter.next().starts_on)
+    return Derived(total, {ALL: {(ALL, ALL): total}} if total else {})
 
 
 def _earnings(session: Session, quarter: Quarter) -> dict[int, tuple[str, int]]:
     """Each weaver's earnings in the quarter, net of refunds, with her community."""
-    lines = _line_entries(quarter)
-    rows = session.execute(
-        sa.select(lines.c.weaver_id, Weaver.community, -sa.func.sum(lines.c.amount))
-        .join(Weaver, Weaver.id == lines.c.weaver_id)
-        .group_by(lines.c.weaver_id, Weaver.community)
-    ).all()
-    return {weaver: (community, int(earned)) for weaver, community, earned in rows}
+    earned = rollups.earnings_by_weaver(session, quarter.starts_on, quarter.next().starts_on)
+    homes = dict(session.execute(sa.select(Weaver.id, Weaver.community).where(Weaver.id.in_(list(earned)))).all())
+    return {weaver: (homes[weaver], amount) for weaver, amount in earned.items()}
 
 
 def weavers_earnings(session: Session, quarter: Quarter) -> Derived:
@@ -239,6 +217,8 @@ def hourly_earnings(session: Session, quarter: Quarter) -> Derived:
     """The median of what each weaver earned an hour in the quarter, from the hours her sold pieces took by their
     fair-price worksheets (centavos an hour), by community."""
     by_community: dict[str, list[int]] = defaultdict(list)
+    # The working week's hours only turn the wage benchmarks into hourly ones, which this value does not use:
+    # what she earned an hour is her earnings over the hours her pieces took, whatever the week.
     found = fair_earnings(session, 48, utc_bounds(quarter))
     communities = dict(
         session.execute(sa.select(Weaver.id, Weaver.community).where(Weaver.id.in_([w.weaver_id for w in found]))).all()

@@ -343,3 +343,37 @@ class BankMatch(SQLModel, table=True):
 # The audit log keeps every change a person makes to these tables.
 # How and what weavers are paid: a CLABE is kept in the log with only its last four digits.
 track(PayoutAccount, PayoutBatch, Payout, masked={"clabe": mask_clabe})
+
+
+# --- summaries kept with each posting -------------------------------------------------------------------------
+
+
+class MonthTotal(SQLModel, table=True):
+    """What the entries of one cooperative month sum to, by account, category and channel: the dashboard's
+    rollups read these few rows instead of every entry. Written as the posting's transaction commits
+    (``shop.ledger.summary``), so it never disagrees with the entries."""
+
+    __tablename__ = "ledger_month_totals"
+
+    month: str = Field(primary_key=True, max_length=7)  # "2026-07", in the cooperative's time zone
+    account_id: int = Field(primary_key=True, foreign_key="ledger_accounts.id", ondelete="RESTRICT")
+    category_id: int = Field(default=0, primary_key=True)  # the piece's category; 0 for none
+    channel: str = Field(default="", primary_key=True, max_length=20)  # the order's; "" for none
+    line: bool = Field(default=False, primary_key=True)  # entries of an order line (a piece sold)
+    amount: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class OrderTotal(SQLModel, table=True):
+    """What one order's postings add up to: when it was sold, the processor's fee as booked, what reached the
+    weavers. Kept like ``MonthTotal``, for the comparison of channels."""
+
+    __tablename__ = "ledger_order_totals"
+    __table_args__ = (sa.Index("ix_ledger_order_totals_sold_at", "sold_at"),)
+
+    order_id: int = Field(primary_key=True, foreign_key="orders.id", ondelete="RESTRICT")
+    sold_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # its first sale posting
+    sold_on: date | None = None  # that day, in the cooperative's time zone
+    pieces: int = 0
+    charged: int = Field(default=0, sa_type=sa.BigInteger)  # what the buyer paid, shipping included
+    fee: int = Field(default=0, sa_type=sa.BigInteger)  # on the processor fees account
+    weavers: int = Field(default=0, sa_type=sa.BigInteger)  # credited to the weavers, net of refunds

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.errors import N_, Conflict
+from shop.ledger import summary
 from shop.ledger.chart import account, known_kind
 from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
 from shop.ledger.schemas import EntryLine
@@ -139,6 +140,7 @@ def post(
                 for leg in legs
             )
             session.flush()
+            summary.note(session, transaction, legs)
     except IntegrityError:
         # Another session posted the same key first (it committed while we were writing): ours is rolled
         # back to the savepoint and theirs stands. Any other integrity error is the caller's to see.
@@ -183,6 +185,7 @@ def post_new(
     written = session.execute(_entries_insert(len(legs)), params).rowcount
     if written != len(legs):
         _write_missing_legs(session, transaction.id, legs)
+    summary.note(session, transaction, legs)
     return transaction
 
 

@@ -1,5 +1,6 @@
 """The income the shop generates, rolled up in SQL for the partner's dashboard: by month (the cooperative's
 months), by community, by category and by channel. Sales net of refunds; the pieces only (shipping apart).
+They read the ledger's monthly summary (``shop.ledger.summary``), so a span is of whole months.
 
 Privacy: a community with fewer than three earning weavers is folded into "other", and a month's earnings per
 weaver are shown only when at least three weavers earned, so that no one's income can be read off a cell."""
@@ -7,15 +8,14 @@ weaver are shown only when at least three weavers earned, so that no one's incom
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.models import Category, Product, Weaver
-from shop.clock import LOCAL_ZONE
-from shop.ledger.models import Account, Entry, LedgerTransaction
-from shop.orders.models import Order, OrderLine
+from shop.catalogue.models import Category, Weaver
+from shop.ledger import summary
+from shop.ledger.models import Account, MonthTotal
 
 FEW = 3  # fewer earning weavers than this and a cell is folded or hidden
 OTHER = ""  # the folded cell's key
@@ -37,18 +37,20 @@ def month_starts(first: date, last: date) -> list[date]:
     return found
 
 
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_ZONE)
+def month_keys(first: date, end: date) -> list[str]:
+    """The months from ``first``'s up to ``end`` (the first day after the span: a month's first day), as keys."""
+    return [m.strftime("%Y-%m") for m in month_starts(first, end - timedelta(days=1))]
 
 
-def _month_bucket(months: list[date]):
-    """A CASE naming the month of a transaction's time stamp in the cooperative's time zone (portable SQL), and
-    the instants the months span."""
-    bucket = sa.case(
-        *((LedgerTransaction.created_at < _instant(next_month(m)), m.strftime("%Y-%m")) for m in months),
-        else_=None,
+def _sums(*columns, months: list[str], line: bool | None = True):
+    """A query of the summary's rows of ``months``: of order lines (the pieces sold) unless ``line`` says."""
+    query = (
+        sa.select(*columns)
+        .select_from(MonthTotal)
+        .join(Account, Account.id == MonthTotal.account_id)
+        .where(MonthTotal.month.in_(months))
     )
-    return bucket, _instant(months[0]), _instant(next_month(months[-1]))
+    return query if line is None else query.where(MonthTotal.line.is_(line))
 
 
 def _median(values: list[int]) -> int:
@@ -68,54 +70,33 @@ class Month:
 
 
 def by_month(session: Session, first: date, last: date) -> list[Month]:
-    months = month_starts(first, last)
-    bucket, start, end = _month_bucket(months)
-    sold = (
-        sa.select(
-            bucket.label("month"),
-            (-sa.func.sum(Entry.amount)).label("gross"),
-            (-sa.func.sum(sa.case((Account.weaver_id.is_not(None), Entry.amount), else_=0))).label("weavers"),
+    summary.settle(session)
+    keys = [m.strftime("%Y-%m") for m in month_starts(first, last)]
+    weaver = Account.weaver_id.is_not(None)
+    totals = {
+        month: (int(gross), int(weavers), int(fees))
+        for month, gross, weavers, fees in session.execute(
+            _sums(
+                MonthTotal.month,
+                -sa.func.sum(sa.case((MonthTotal.line, MonthTotal.amount), else_=0)),
+                -sa.func.sum(sa.case((sa.and_(MonthTotal.line, weaver), MonthTotal.amount), else_=0)),
+                sa.func.sum(sa.case((Account.code == "processor_fees", MonthTotal.amount), else_=0)),
+                months=keys,
+                line=None,
+            ).group_by(MonthTotal.month)
         )
-        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            Entry.order_line_id.is_not(None), LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end
-        )
-        .group_by(bucket)
-    )
-    totals = {row.month: (int(row.gross), int(row.weavers)) for row in session.execute(sold)}
-    fees = dict(
-        session.execute(
-            sa.select(bucket, sa.func.sum(Entry.amount))
-            .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-            .join(Account, Account.id == Entry.account_id)
-            .where(
-                Account.code == "processor_fees",
-                LedgerTransaction.created_at >= start,
-                LedgerTransaction.created_at < end,
-            )
-            .group_by(bucket)
-        ).all()
-    )
+    }
     per_weaver: dict[str, list[int]] = {}
     for month, earned in session.execute(
-        sa.select(bucket, -sa.func.sum(Entry.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            Entry.order_line_id.is_not(None),
-            Account.weaver_id.is_not(None),
-            LedgerTransaction.created_at >= start,
-            LedgerTransaction.created_at < end,
-        )
-        .group_by(bucket, Account.weaver_id)
+        _sums(MonthTotal.month, -sa.func.sum(MonthTotal.amount), months=keys)
+        .where(weaver)
+        .group_by(MonthTotal.month, MonthTotal.account_id)
     ):
         if earned > 0:
             per_weaver.setdefault(month, []).append(int(earned))
     rows = []
-    for day in months:
-        key = day.strftime("%Y-%m")
-        gross, weavers = totals.get(key, (0, 0))
+    for key in keys:
+        gross, weavers, fees = totals.get(key, (0, 0, 0))
         earners = per_weaver.get(key, [])
         rows.append(
             Month(
@@ -123,7 +104,7 @@ def by_month(session: Session, first: date, last: date) -> list[Month]:
                 gross,
                 weavers,
                 gross - weavers,
-                int(fees.get(key) or 0),
+                fees,
                 len(earners),
                 _median(earners) if len(earners) >= FEW else None,
             )
@@ -143,25 +124,35 @@ class Cell:
         return self.key == OTHER and 0 < self.weavers < FEW
 
 
-def by_community(session: Session, first: date, end: date) -> list[Cell]:
-    """Weavers' earnings from ``first`` (a day) to ``end`` (the day after the last), by community; communities
-    with fewer than three earning weavers folded into one cell."""
-    rows = session.execute(
-        sa.select(Weaver.community, Account.weaver_id, -sa.func.sum(Entry.amount))
-        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .join(Account, Account.id == Entry.account_id)
-        .join(Weaver, Weaver.id == Account.weaver_id)
-        .where(
-            Entry.order_line_id.is_not(None),
-            LedgerTransaction.created_at >= _instant(first),
-            LedgerTransaction.created_at < _instant(end),
+def earnings_by_weaver(session: Session, first: date, end: date) -> dict[int, int]:
+    """Each weaver's earnings over the whole months from ``first`` up to ``end``, net of refunds."""
+    summary.settle(session)
+    return {
+        weaver: int(earned)
+        for weaver, earned in session.execute(
+            _sums(Account.weaver_id, -sa.func.sum(MonthTotal.amount), months=month_keys(first, end))
+            .where(Account.weaver_id.is_not(None))
+            .group_by(Account.weaver_id)
         )
-        .group_by(Weaver.community, Account.weaver_id)
-    ).all()
+    }
+
+
+def gross(session: Session, first: date, end: date) -> int:
+    """What the pieces sold for over the whole months from ``first`` up to ``end``, net of refunds."""
+    summary.settle(session)
+    found = session.scalar(_sums(-sa.func.sum(MonthTotal.amount), months=month_keys(first, end)))
+    return int(found or 0)
+
+
+def by_community(session: Session, first: date, end: date) -> list[Cell]:
+    """Weavers' earnings over the whole months from ``first`` up to ``end`` (the day after the last), by
+    community; communities with fewer than three earning weavers folded into one cell."""
+    earned = earnings_by_weaver(session, first, end)
+    homes = dict(session.execute(sa.select(Weaver.id, Weaver.community).where(Weaver.id.in_(list(earned)))).all())
     communities: dict[str, list[int]] = {}
-    for community, _weaver, earned in rows:
-        if earned > 0:
-            communities.setdefault(community, []).append(int(earned))
+    for weaver, amount in earned.items():
+        if amount > 0:
+            communities.setdefault(homes[weaver], []).append(amount)
     shown, folded = [], Cell(OTHER, 0, 0)
     for community, earnings in sorted(communities.items()):
         if len(earnings) >= FEW:
@@ -171,36 +162,18 @@ def by_community(session: Session, first: date, end: date) -> list[Cell]:
     return shown + ([folded] if folded.weavers else [])
 
 
-def _gross_by(session: Session, key, joins, first: date, end: date) -> list[Cell]:
-    query = sa.select(key, -sa.func.sum(Entry.amount)).join(
-        LedgerTransaction, LedgerTransaction.id == Entry.transaction_id
-    )
-    for table, on in joins:
-        query = query.outerjoin(table, on)
-    rows = session.execute(
-        query.where(
-            Entry.order_line_id.is_not(None),
-            LedgerTransaction.created_at >= _instant(first),
-            LedgerTransaction.created_at < _instant(end),
-        ).group_by(key)
-    ).all()
-    cells = (Cell(name or OTHER, int(amount)) for name, amount in rows)
+def _gross_by(session: Session, key, first: date, end: date, join=None) -> list[Cell]:
+    summary.settle(session)
+    query = _sums(key, -sa.func.sum(MonthTotal.amount), months=month_keys(first, end))
+    if join is not None:
+        query = query.outerjoin(*join)
+    cells = (Cell(name or OTHER, int(amount)) for name, amount in session.execute(query.group_by(key)))
     return sorted(cells, key=lambda c: (c.key == OTHER, -c.amount, c.key))  # "other" last
 
 
 def by_category(session: Session, first: date, end: date) -> list[Cell]:
-    return _gross_by(
-        session,
-        Category.name_es,
-        [
-            (OrderLine, OrderLine.id == Entry.order_line_id),
-            (Product, Product.id == OrderLine.product_id),
-            (Category, Category.id == Product.category_id),
-        ],
-        first,
-        end,
-    )
+    return _gross_by(session, Category.name_es, first, end, (Category, Category.id == MonthTotal.category_id))
 
 
 def by_channel(session: Session, first: date, end: date) -> list[Cell]:
-    return _gross_by(session, Order.channel, [(Order, Order.id == LedgerTransaction.order_id)], first, end)
+    return _gross_by(session, MonthTotal.channel, first, end)

@@ -4,18 +4,21 @@ reached the weavers."""
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from shop.clock import LOCAL_ZONE, to_local
-from shop.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
-from shop.marketplaces.fees import Extra, Sale, would_take
+from shop.clock import LOCAL_ZONE
+from shop.ledger import summary
+from shop.ledger.models import OrderTotal
+from shop.marketplaces.fees import MICRO, Extra, Sale, would_take
 from shop.marketplaces.models import ExchangeRate, FeeSchedule, Marketplace
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order
 
 
 @dataclass(frozen=True)
@@ -30,58 +33,33 @@ class Compared:
     etsy: int | None
 
 
-def compare(session: Session, first: date, end: date, extra: Extra) -> list[Compared]:
-    """Every order with a sale booked from ``first`` up to ``end`` (not included), newest first."""
+def _sold_between(first: date, end: date):
     start, stop = datetime.combine(first, time(), LOCAL_ZONE), datetime.combine(end, time(), LOCAL_ZONE)
-    sales = (
-        sa.select(LedgerTransaction.order_id, sa.func.min(LedgerTransaction.created_at).label("at"))
-        .where(
-            LedgerTransaction.kind == TransactionKind.sale,
-            LedgerTransaction.order_id.is_not(None),
-            LedgerTransaction.created_at >= start,
-            LedgerTransaction.created_at < stop,
-        )
-        .group_by(LedgerTransaction.order_id)
-        .subquery()
-    )
-    money = (
-        sa.select(
-            LedgerTransaction.order_id,
-            sa.func.sum(sa.case((Account.code == "processor_fees", Entry.amount), else_=0)).label("fee"),
-            (-sa.func.sum(sa.case((Account.weaver_id.is_not(None), Entry.amount), else_=0))).label("weavers"),
-        )
-        .join(Entry, Entry.transaction_id == LedgerTransaction.id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(LedgerTransaction.order_id.in_(sa.select(sales.c.order_id)))
-        .group_by(LedgerTransaction.order_id)
-        .subquery()
-    )
-    lines = (
-        sa.select(OrderLine.order_id, sa.func.sum(OrderLine.quantity).label("pieces"))
-        .group_by(OrderLine.order_id)
-        .subquery()
-    )
+    return OrderTotal.sold_at >= start, OrderTotal.sold_at < stop
+
+
+def compare(session: Session, first: date, end: date, extra: Extra, limit: int | None = None) -> list[Compared]:
+    """Every order with a sale booked from ``first`` up to ``end`` (not included), newest first; the latest
+    ``limit`` only, when given. Read from the ledger's summary by order."""
+    summary.settle(session)
     rows = session.execute(
         sa.select(
             Order.number,
             Order.channel,
-            Order.amount_paid,
-            Order.total,
-            sales.c.at,
-            money.c.fee,
-            money.c.weavers,
-            lines.c.pieces,
+            OrderTotal.charged,
+            OrderTotal.sold_on,
+            OrderTotal.fee,
+            OrderTotal.weavers,
+            OrderTotal.pieces,
         )
-        .join(sales, sales.c.order_id == Order.id)
-        .join(money, money.c.order_id == Order.id)
-        .outerjoin(lines, lines.c.order_id == Order.id)
-        .order_by(sales.c.at.desc(), Order.number)
+        .join(Order, Order.id == OrderTotal.order_id)
+        .where(*_sold_between(first, end))
+        .order_by(OrderTotal.sold_at.desc(), Order.number)
+        .limit(limit)
     ).all()
     found, asked = [], {}
     known = Known(session, first, end)
-    for number, channel, paid, total, at, fee, weavers, pieces in rows:
-        day = to_local(at).date()
-        charged = paid or total
+    for number, channel, charged, day, fee, weavers, pieces in rows:
         if day not in asked:  # each day's schedules and rate, from what was read once
             asked[day] = known.on(day)
         other = {
@@ -96,8 +74,8 @@ def compare(session: Session, first: date, end: date, extra: Extra) -> list[Comp
                 day,
                 str(channel),
                 charged,
-                int(fee or 0),
-                int(weavers or 0),
+                int(fee),
+                int(weavers),
                 other[Marketplace.ebay],
                 other[Marketplace.etsy],
             )
@@ -151,15 +129,79 @@ class Totals:
     etsy: int | None
 
 
-def totals(compared: list[Compared]) -> Totals:
-    def summed(values):
-        values = list(values)
-        return None if any(v is None for v in values) else sum(values)
-
+def totals(session: Session, first: date, end: date, extra: Extra) -> Totals:
+    """``compare``'s sums over the same orders, added up in the database: each sale's marketplace fees by the
+    same integer arithmetic as ``would_take`` (rounded per sale, as ``compare`` rounds them), with each day's
+    schedule and rate handed in as a table of days."""
+    summary.settle(session)
+    sold = _sold_between(first, end)
+    days = sorted(session.scalars(sa.select(OrderTotal.sold_on).where(*sold).distinct()))
+    if not days:
+        return Totals(0, 0, 0, 0, 0)
+    known = Known(session, first, end)
+    asked = {day: known.on(day) for day in days}
+    covered = [m for m in Marketplace if all(asked[day][m][0] and asked[day][m][1] for day in days)]
+    names = [f"{m}_{name}" for m in covered for name in PARAMETERS]
+    table = _days_table(
+        session, names, [(day, *(v for m in covered for v in _parameters(*asked[day][m], m, extra))) for day in days]
+    )
+    charged = OrderTotal.charged
+    sums = [sa.func.sum(charged), sa.func.sum(OrderTotal.fee), sa.func.sum(OrderTotal.weavers)]
+    for marketplace in covered:
+        c = {name: table.c[f"{marketplace}_{name}"] for name in PARAMETERS}
+        pieces = sa.func.coalesce(sa.func.nullif(OrderTotal.pieces, 0), 1)
+        per_order = sa.case((charged * MICRO <= c["threshold"], c["low"]), else_=c["high"])
+        fixed = per_order + c["listing"] * pieces
+        sums.append(sa.func.sum((2 * (charged * c["bp"] * 100 + fixed * c["micro"]) + MICRO) // (2 * MICRO)))
+    row = session.execute(
+        sa.select(*sums).select_from(OrderTotal).join(table, table.c.day == OrderTotal.sold_on).where(*sold)
+    ).one()
+    found = dict(zip(covered, row[3:], strict=True))
     return Totals(
-        sum(c.total for c in compared),
-        sum(c.fee for c in compared),
-        sum(c.weavers for c in compared),
-        summed(c.ebay for c in compared),
-        summed(c.etsy for c in compared),
+        int(row[0] or 0),
+        int(row[1] or 0),
+        int(row[2] or 0),
+        *(int(found[m] or 0) if m in found else None for m in (Marketplace.ebay, Marketplace.etsy)),
+    )
+
+
+def _days_table(session: Session, names: list[str], rows: list[tuple]):
+    """Each day's parameters as a table (``day`` and ``names``), handed in as one parameter a column (PostgreSQL's
+    arrays) or one in all (SQLite's JSON), so the statement is the same whatever the days and is compiled once."""
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(names) + 1)]
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = [sa.bindparam("days_day", list(columns[0]), type_=postgresql.ARRAY(sa.Date))]
+        arrays += [
+            sa.bindparam(f"days_{n}", list(values), type_=postgresql.ARRAY(sa.BigInteger))
+            for n, values in zip(names, columns[1:], strict=True)
+        ]
+        typed = [sa.column("day", sa.Date), *(sa.column(n, sa.BigInteger) for n in names)]
+        return sa.func.unnest(*arrays).table_valued(*typed).render_derived(name="days")
+    data = json.dumps([[day.isoformat(), *values] for day, *values in rows])
+    each = sa.func.json_each(sa.bindparam("days", data, type_=sa.String)).table_valued("value")
+    picked = [sa.func.json_extract(each.c.value, "$[0]").label("day")]
+    picked += [
+        sa.type_coerce(sa.func.json_extract(each.c.value, f"$[{n}]"), sa.BigInteger).label(name)
+        for n, name in enumerate(names, start=1)
+    ]
+    return sa.select(*picked).subquery("days")
+
+
+PARAMETERS = ("bp", "high", "low", "threshold", "listing", "micro")
+
+
+def _parameters(schedule: FeeSchedule, micro: int, marketplace: Marketplace, extra: Extra) -> tuple[int, ...]:
+    """One day's schedule and rate as ``totals`` computes with them: ``would_take``'s terms, the threshold in
+    pesos' millionths (-1: none, so no total is at or below it)."""
+    bp = schedule.rate_bp + (
+        extra.ebay_international_bp if marketplace is Marketplace.ebay else extra.etsy_processing_bp
+    )
+    low = schedule.threshold is not None and schedule.order_fee_at_or_below is not None
+    return (
+        bp,
+        schedule.order_fee,
+        schedule.order_fee_at_or_below if low else schedule.order_fee,
+        schedule.threshold * micro if low else -1,
+        schedule.listing_fee,
+        micro,
     )

@@ -100,11 +100,14 @@ def _rollups(session, request) -> dict:
             session, request.app.state.settings.work_week_hours, (local_midnight(first), local_midnight(end))
         ),
         "compared": lambda: comparison.compare(session, first, end, extra_rates(request)),
+        "latest_sales": lambda: comparison.compare(session, first, end, extra_rates(request), limit=LATEST),
+        "compared_totals": lambda: comparison.totals(session, first, end, extra_rates(request)),
     }
 
 
 def _income(session, request) -> dict:
-    return {name: compute() for name, compute in _rollups(session, request).items()}
+    """The page's figures: every sale one by one is for the CSV alone."""
+    return {name: compute() for name, compute in _rollups(session, request).items() if name != "compared"}
 
 
 def extra_rates(request) -> Extra:
@@ -169,8 +172,6 @@ def income(request: Request, session: SessionDep, who: RecordReaders):
             "hourly_rows": hourly_rows,
             "references": references,
             "channel_names": CHANNEL_NAMES,
-            "latest_sales": found["compared"][:LATEST],
-            "compared_totals": comparison.totals(found["compared"]),
             "few": rollups.FEW,
         },
     )
@@ -356,9 +357,7 @@ def quarterly_update(
         "weavers": derived.weavers_earnings(session, quarter).total,
         "earning": earners,
         "median": derived.median_earnings(session, quarter).total if earners >= rollups.FEW else None,
-        "channels": comparison.totals(
-            comparison.compare(session, quarter.starts_on, quarter.next().starts_on, extra_rates(request))
-        ),
+        "channels": comparison.totals(session, quarter.starts_on, quarter.next().starts_on, extra_rates(request)),
     }
     return ws_render(
         request,

@@ -75,6 +75,7 @@ def test_earnings_an_hour_within_a_quarter_count_only_what_was_booked_in_it(sess
     from shop.clock import LOCAL_ZONE
     from shop.indicators import derived
     from shop.indicators.periods import Quarter
+    from shop.ledger import summary
     from shop.ledger.models import LedgerTransaction
 
     rosa = make_weaver(session, name="Rosa Pérez", community="Nachij")
@@ -89,6 +90,7 @@ def test_earnings_an_hour_within_a_quarter_count_only_what_was_booked_in_it(sess
             .where(table.c.order_id == order_id)
             .values(created_at=datetime(2026, month, 15, 12, tzinfo=LOCAL_ZONE))
         )
+    summary.rebuild(session)  # the plain UPDATE went round the summaries: they are summed again
     session.commit()
     # In Q3: Rosa 800 pesos in 10 hours (80/h), Juana 400 in 10 (40/h); median of the two: 60 pesos an hour.
     found = derived.hourly_earnings(session, Quarter(2026, 3))
