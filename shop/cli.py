@@ -151,6 +151,30 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     typer.echo("Database schema is up to date.")
 
 
+@db_app.command("summaries")
+def db_summaries(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Sum them again from the entries.")] = False,
+) -> None:
+    """Check the ledger's summaries against its entries (the dashboard reads them); rebuild them after data was
+    loaded round the shop (a restore, a bulk COPY). Exits 1 when they disagree and were not rebuilt."""
+    from shop.ledger import summary
+
+    settings = get_settings()
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            if rebuild:
+                summary.rebuild(session)
+                typer.echo("The ledger's summaries were summed again from its entries.")
+                return
+            if summary.kept(session) != summary.recomputed(session):
+                typer.echo("The ledger's summaries disagree with its entries: run again with --rebuild.", err=True)
+                raise typer.Exit(1)
+            typer.echo("The ledger's summaries agree with its entries.")
+    finally:
+        engine.dispose()
+
+
 @import_app.command("products")
 def import_products(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

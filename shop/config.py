@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024
+    # Prepare every route as a worker starts, not on the first request that walks past it (the tests, which
+    # start an app for each test, leave it off).
+    prepare_routes_on_start: bool = True
 
     @field_validator("default_currency")
     @classmethod

@@ -94,6 +94,22 @@ def read_catalogue_revision(engine) -> int:
         return revision.current(connection)
 
 
+async def prepare_routes(app: FastAPI) -> None:
+    """Walk every route once, as a request for no page does: FastAPI builds each route's validators the first
+    time a request is matched against it, which would otherwise slow a worker's first requests (by about half a
+    second for a workspace page late in the list)."""
+    scope = {"type": "http", "method": "GET", "path": "/.prepare-routes", "raw_path": b"/.prepare-routes"}
+    scope |= {"root_path": "", "query_string": b"", "headers": [], "http_version": "1.1", "scheme": "http"}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: dict) -> None:
+        return None
+
+    await app.router(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(
@@ -105,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         optimize(engine)
+        if settings.prepare_routes_on_start:
+            await prepare_routes(_app)
         background = None
         if settings.jobs_interval_seconds > 0:
             background = asyncio.create_task(

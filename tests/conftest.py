@@ -123,6 +123,7 @@ def settings(database_url, tmp_path) -> Settings:
         database_pool_size=2,
         # Tests change data between requests; check the catalogue revision on every request.
         page_cache_seconds=0,
+        prepare_routes_on_start=False,  # an app a test: what matters is what the test asks
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -131,37 +131,48 @@ class Totals:
 
 def totals(session: Session, first: date, end: date, extra: Extra) -> Totals:
     """``compare``'s sums over the same orders, added up in the database: each sale's marketplace fees by the
-    same integer arithmetic as ``would_take`` (rounded per sale, as ``compare`` rounds them), with each day's
-    schedule and rate handed in as a table of days."""
+    same integer arithmetic as ``would_take``, rounded per sale as ``compare`` rounds them. Sales alike (the same
+    day, total and pieces) are counted together first; each day's schedule and rate come as a table of days,
+    empty where a day has none, and a marketplace with a sale on such a day has no total."""
     summary.settle(session)
-    sold = _sold_between(first, end)
-    days = sorted(session.scalars(sa.select(OrderTotal.sold_on).where(*sold).distinct()))
-    if not days:
-        return Totals(0, 0, 0, 0, 0)
     known = Known(session, first, end)
-    asked = {day: known.on(day) for day in days}
-    covered = [m for m in Marketplace if all(asked[day][m][0] and asked[day][m][1] for day in days)]
-    names = [f"{m}_{name}" for m in covered for name in PARAMETERS]
-    table = _days_table(
-        session, names, [(day, *(v for m in covered for v in _parameters(*asked[day][m], m, extra))) for day in days]
+    days = [first + timedelta(days=n) for n in range((end - first).days)]
+    names = [f"{m}_{name}" for m in Marketplace for name in PARAMETERS]
+    rows = []
+    for day in days:
+        asked = known.on(day)
+        rows.append((day, *(v for m in Marketplace for v in _parameters(*asked[m], m, extra))))
+    table = _days_table(session, names, rows)
+    pieces = sa.func.coalesce(sa.func.nullif(OrderTotal.pieces, 0), 1)
+    alike = (
+        sa.select(
+            OrderTotal.sold_on,
+            OrderTotal.charged,
+            pieces.label("pieces"),
+            sa.func.count().label("sales"),
+            sa.func.sum(OrderTotal.fee).label("fee"),
+            sa.func.sum(OrderTotal.weavers).label("weavers"),
+        )
+        .where(*_sold_between(first, end))
+        .group_by(OrderTotal.sold_on, OrderTotal.charged, pieces)
+        .subquery("alike")
     )
-    charged = OrderTotal.charged
-    sums = [sa.func.sum(charged), sa.func.sum(OrderTotal.fee), sa.func.sum(OrderTotal.weavers)]
-    for marketplace in covered:
+    charged, sales = alike.c.charged, alike.c.sales
+    sums = [sa.func.sum(charged * sales), sa.func.sum(alike.c.fee), sa.func.sum(alike.c.weavers)]
+    for marketplace in Marketplace:
         c = {name: table.c[f"{marketplace}_{name}"] for name in PARAMETERS}
-        pieces = sa.func.coalesce(sa.func.nullif(OrderTotal.pieces, 0), 1)
         per_order = sa.case((charged * MICRO <= c["threshold"], c["low"]), else_=c["high"])
-        fixed = per_order + c["listing"] * pieces
-        sums.append(sa.func.sum((2 * (charged * c["bp"] * 100 + fixed * c["micro"]) + MICRO) // (2 * MICRO)))
-    row = session.execute(
-        sa.select(*sums).select_from(OrderTotal).join(table, table.c.day == OrderTotal.sold_on).where(*sold)
-    ).one()
-    found = dict(zip(covered, row[3:], strict=True))
+        fixed = per_order + c["listing"] * alike.c.pieces
+        each = (2 * (charged * c["bp"] * 100 + fixed * c["micro"]) + MICRO) // (2 * MICRO)
+        sums += [sa.func.sum(each * sales), sa.func.sum(sa.case((c["bp"].is_(None), sales), else_=0))]
+    row = session.execute(sa.select(*sums).select_from(alike).join(table, table.c.day == alike.c.sold_on)).one()
+    ebay, ebay_unknown, etsy, etsy_unknown = row[3:]
     return Totals(
         int(row[0] or 0),
         int(row[1] or 0),
         int(row[2] or 0),
-        *(int(found[m] or 0) if m in found else None for m in (Marketplace.ebay, Marketplace.etsy)),
+        None if ebay_unknown else int(ebay or 0),
+        None if etsy_unknown else int(etsy or 0),
     )
 
 
@@ -190,9 +201,13 @@ def _days_table(session: Session, names: list[str], rows: list[tuple]):
 PARAMETERS = ("bp", "high", "low", "threshold", "listing", "micro")
 
 
-def _parameters(schedule: FeeSchedule, micro: int, marketplace: Marketplace, extra: Extra) -> tuple[int, ...]:
+def _parameters(
+    schedule: FeeSchedule | None, micro: int | None, marketplace: Marketplace, extra: Extra
+) -> tuple[int | None, ...]:
     """One day's schedule and rate as ``totals`` computes with them: ``would_take``'s terms, the threshold in
-    pesos' millionths (-1: none, so no total is at or below it)."""
+    pesos' millionths (-1: none, so no total is at or below it); all None on a day without them."""
+    if schedule is None or micro is None:
+        return (None,) * len(PARAMETERS)
     bp = schedule.rate_bp + (
         extra.ebay_international_bp if marketplace is Marketplace.ebay else extra.etsy_processing_bp
     )

@@ -102,6 +102,27 @@ def test_db_upgrade_is_idempotent(cli_env):
         assert "up to date" in result.output
 
 
+def test_db_summaries_are_checked_and_rebuilt_after_rows_written_round_the_shop(cli_env, session):
+    import sqlalchemy as sa
+    from factories import make_order, make_weaver, sale_for
+
+    from shop.ledger.models import MonthTotal
+    from shop.ledger.sales import post_sale
+
+    order, lines = make_order(session, [(100_000, 8000, [(make_weaver(session), 10_000)])])
+    post_sale(session, sale_for(session, order, lines))
+    session.commit()
+    assert runner.invoke(app, ["db", "summaries"]).exit_code == 0
+    session.execute(sa.delete(MonthTotal))  # as a restore that left the summaries out would
+    session.commit()
+    checked = runner.invoke(app, ["db", "summaries"])
+    assert checked.exit_code == 1 and "--rebuild" in checked.output
+    rebuilt = runner.invoke(app, ["db", "summaries", "--rebuild"])
+    assert rebuilt.exit_code == 0 and "summed again" in rebuilt.output
+    assert runner.invoke(app, ["db", "summaries"]).exit_code == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(MonthTotal)) == 3  # the money, her share, the fund
+
+
 def test_demo_loads_once_then_leaves_data_alone(cli_env, session, settings):
     """The one test that runs the real loader; the others start from a copy of what it leaves (mark demo)."""
     from shop.cli import demo_sheet
