@@ -37,6 +37,9 @@ LOCK_REASONS = {
 }
 MAX_VALUE = 10**15
 
+# The history's note on a derived value kept when its quarter was approved; shown translated.
+APPROVED_NOTE = N_("kept as it stood when the quarter was approved")
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -291,7 +294,7 @@ def approve(session: Session, quarter: Quarter, community: str, *, by: Person, t
             approval.community,
             snapshot(indicator, found, approval.community),
             by=by,
-            note="approved",
+            note=APPROVED_NOTE,
         )
     session.flush()
     return approval

@@ -94,6 +94,9 @@ def test_a_locked_quarter_refuses_with_its_reason_until_the_council_opens_it(app
         lucia, f"/taller/indicadores/trimestres/{NOW.key}/aprobar", {"community": "Nachij"}, form_page=quarters
     )
     assert not_yet.status_code == 422 and "cuando haya terminado" in not_yet.text
+    current = lucia.get(f"/taller/indicadores/trimestres/{NOW.key}").text
+    assert "Se puede aprobar a partir del" in current and "/aprobar" not in current  # no button that would refuse
+    assert "/aprobar" in lucia.get(quarters).text
     exception = {"community": "Nachij", "until": local_today().isoformat(), "reason": "Corrección de la lista"}
     assert post(lucia, f"{quarters}/excepcion", exception, form_page=quarters).status_code == 403
     carmen = signed_in(app, "carmen")
@@ -140,3 +143,13 @@ def test_pillars_are_listed_in_the_partners_order(app, session):
             html.find(f"<h2>{name}</h2>") for name in ("Movilización", "Igualdad de género", "Alianzas con el gobierno")
         ]
         assert -1 < places[0] < places[1] < places[2], page
+
+
+def test_a_derived_value_kept_at_approval_says_so_in_the_readers_language(app, session):
+    person(session, "lucia", Role.partner_staff)
+    lucia = signed_in(app, "lucia")
+    indicator_id = define(lucia, code="inc-1", by_sex="", source="ledger.gross_sales", measure="money")
+    quarters = f"/taller/indicadores/trimestres/{BEFORE.key}"
+    assert post(lucia, f"{quarters}/aprobar", {"community": ""}, form_page=quarters).status_code == 303
+    history = lucia.get(f"/taller/indicadores/{indicator_id}?trimestre={BEFORE.key}").text
+    assert "se conservó como estaba al aprobar el trimestre" in history

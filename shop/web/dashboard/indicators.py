@@ -340,6 +340,7 @@ def _quarters_page(request, session, who, quarter, *, values=None, errors=None, 
         "dashboard/quarters.html",
         {
             "quarter": quarter,
+            "ended": quarter.ends_on < today,
             "entry_closes_on": quarter.entry_closes_on(entry_days),
             "places": places,
             "locks": {p: service.lock_for(session, quarter, p, today, entry_days=entry_days) for p in places},

@@ -4,6 +4,7 @@ from shop.cooperative.models import Sex
 from shop.errors import N_
 from shop.indicators.models import Category, Measure, Pillar
 from shop.indicators.rules import Kind, Lock
+from shop.indicators.service import APPROVED_NOTE
 from shop.web.workspace.cooperative.trainings import AGE_NAMES
 
 PILLARS = {
@@ -42,4 +43,5 @@ NAMES = {
     "lock_names": LOCKS,
     "sexes": SEXES,
     "ages": AGES,
+    "system_notes": {APPROVED_NOTE},  # written by the shop, not typed: shown in the reader's language
 }
