@@ -44,6 +44,7 @@ from shop.web.workspace import earnings as ws_earnings
 from shop.web.workspace import fair_price_form as ws_fair_price_form
 from shop.web.workspace import home as ws_home
 from shop.web.workspace import inventory as ws_inventory
+from shop.web.workspace import marketplace_import as ws_marketplace_import
 from shop.web.workspace import offline_payments as ws_offline_payments
 from shop.web.workspace import orders as ws_orders
 from shop.web.workspace import payout_batch as ws_payout_batch
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(order_page.router)
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)
+    app.include_router(ws_marketplace_import.router)
     app.include_router(ws_inventory.router)
     app.include_router(ws_product_form.router)
     app.include_router(ws_product_photos.router)

@@ -21,6 +21,7 @@ SYSTEM_ACCOUNTS: dict[str, tuple[str, AccountKind]] = {
     "processor_fees": ("Processor fees", AccountKind.expense),
     "shipping_income": ("Shipping income", AccountKind.income),
     "stripe_clearing": ("Stripe clearing", AccountKind.asset),
+    "marketplace_clearing": ("Marketplace sales to be paid out", AccountKind.asset),
     "cash": ("Cash on hand", AccountKind.asset),
     "bank": ("Bank account", AccountKind.asset),
     "pending_offline": ("Offline payments to reconcile", AccountKind.asset),

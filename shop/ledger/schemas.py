@@ -12,7 +12,7 @@ from typing import NamedTuple
 from shop.ledger.models import AmountStyle, DateFormat, DecimalMark, Delimiter
 
 # Where money that came in sits until it is paid out or deposited.
-MONEY_ACCOUNTS = ("stripe_clearing", "cash", "pending_offline")
+MONEY_ACCOUNTS = ("stripe_clearing", "cash", "pending_offline", "marketplace_clearing")
 # Money received that no order has taken yet; a reinstated order's sale is paid from it.
 UNALLOCATED = "unallocated"
 

@@ -100,8 +100,10 @@ class PaymentMethod(StrEnum):
 
 
 class Channel(StrEnum):
-    online = "online"
-    in_person = "in_person"
+    online = "online"  # the store
+    in_person = "in_person"  # at the cooperative's shop or a market
+    wholesale = "wholesale"  # to a shop or reseller, sold at the counter
+    marketplace = "marketplace"  # made on eBay or Etsy, imported from their order export
 
 
 class Order(SQLModel, table=True):
@@ -111,6 +113,9 @@ class Order(SQLModel, table=True):
         sa.CheckConstraint("amount_due_now <= total", name="due_now_within_total"),
         sa.CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount_paid", name="refunds_within_paid"),
         sa.Index("ix_orders_status_created_at", "status", "created_at"),
+        # A marketplace's order is imported once, whatever the file it comes in.
+        sa.UniqueConstraint("marketplace", "external_ref", name="uq_orders_marketplace_external_ref"),
+        sa.CheckConstraint("marketplace IN ('ebay', 'etsy')", name="marketplace_known"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -121,6 +126,8 @@ class Order(SQLModel, table=True):
         default=OrderStatus.pending_payment, sa_type=str_enum(OrderStatus, "order_status"), nullable=False
     )
     channel: Channel = Field(default=Channel.online, sa_type=str_enum(Channel, "order_channel"), nullable=False)
+    marketplace: str | None = Field(default=None, max_length=20)  # "ebay", "etsy": where a marketplace sale was made
+    external_ref: str | None = Field(default=None, max_length=60)  # the marketplace's order number
     payment_method: PaymentMethod = Field(sa_type=str_enum(PaymentMethod, "payment_method"), nullable=False)
     language: str = Field(default="es", max_length=5)
     currency: str = Field(default="MXN", max_length=3)

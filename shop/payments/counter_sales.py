@@ -13,13 +13,14 @@ from shop.payments.models import Payment
 
 # A second "Cash received" this soon, by the same person, for the same pieces, is the same sale clicked twice.
 DOUBLE_CLICK = timedelta(seconds=20)
+COUNTER = (Channel.in_person, Channel.wholesale)  # the channels sold at the counter
 
 
 def recent_counter_sales(session: Session, *, limit: int = 5) -> list[Order]:
     return list(
         session.scalars(
             sa.select(Order)
-            .where(Order.channel == Channel.in_person)
+            .where(Order.channel.in_(COUNTER))
             .order_by(Order.created_at.desc(), Order.id.desc())
             .limit(limit)
         ).all()
@@ -32,7 +33,7 @@ def same_sale_just_now(session: Session, seller: str, wanted: dict[int, int], no
         sa.select(Order)
         .join(Payment, Payment.order_id == Order.id)
         .where(
-            Order.channel == Channel.in_person,
+            Order.channel.in_(COUNTER),
             Order.created_at >= now - DOUBLE_CLICK,
             Payment.confirmed_by == seller[:120],
         )

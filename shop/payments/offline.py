@@ -81,8 +81,10 @@ def sell_in_person(
     name: str = "",
     email: str = "",
     note: str = "",
+    channel: Channel = Channel.in_person,
 ) -> Order:
-    """A sale at the cooperative's shop or a market: the same order and ledger path, paid in cash on the spot.
+    """A sale at the cooperative's shop or a market (or, ``Channel.wholesale``, to a shop or reseller): the same
+    order and ledger path, paid on the spot.
 
     Units an online order holds are never sold: HeldForOrder names that order and until when it holds them.
     Each piece's stock history records the sale with its order. A receipt goes to ``email`` when given, so it
@@ -112,7 +114,7 @@ def sell_in_person(
         buyer=None,
         language="es",
         method=PaymentMethod.cash,
-        channel=Channel.in_person,
+        channel=channel,
         now=now,
         hold_until=now + timedelta(minutes=5),
         actor=actor,

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shop.config import Settings
 from shop.ledger.bank_statements import MAX_STATEMENT_BYTES
+from shop.marketplaces.imports import MAX_FILE_BYTES as MARKETPLACE_FILE_BYTES
 from shop.web.workspace.product_photos import MAX_PHOTOS
 
 KIB = 1024
@@ -59,6 +60,9 @@ LIMITS = (
     BodyLimit(r"/taller/certificacion/.+", _one_document, "a certification form with its document (PDF or photo)"),
     # The import refuses a larger file itself, with its message next to the file; this is the backstop.
     BodyLimit(r"/taller/banco/importar", lambda _: 2 * (MAX_STATEMENT_BYTES + FORM_ROOM), "a bank's CSV statement"),
+    # The import refuses a larger file itself; the confirmation sends it back as form text (escaped: up to 3×).
+    BodyLimit(r"/taller/mercados/revisar", lambda _: 2 * MARKETPLACE_FILE_BYTES + FORM_ROOM, "a marketplace's sales"),
+    BodyLimit(r"/taller/mercados/importar", lambda _: 3 * MARKETPLACE_FILE_BYTES + FORM_ROOM, "a marketplace's sales"),
     BodyLimit(r"/api/v1/payments/stripe/webhook", lambda _: 512 * KIB, "Stripe's events, larger than a form"),
 )
 _COMPILED = [(re.compile(limit.pattern), limit) for limit in LIMITS]

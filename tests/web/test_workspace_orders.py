@@ -17,7 +17,7 @@ from shop.catalogue.models import Product, ProductStatus
 from shop.clock import utcnow
 from shop.i18n import translator
 from shop.ledger.balances import balance
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import Channel, Order, OrderStatus
 from shop.payments.models import Payment, Refund
 from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import open_payment
@@ -396,6 +396,17 @@ def test_an_in_person_sale_of_two_pieces(app, session, pieces, seller):
     number = receipt_url.split("/")[3]
     assert number not in seller.get("/taller/pedidos").text
     assert es.ngettext("order to pack", "orders to pack", 1) not in seller.get("/taller/inicio").text
+
+
+def test_a_wholesale_sale_is_sold_at_the_counter_under_its_own_channel(app, session, pieces, seller):
+    faja = pieces["faja"]
+    form = {"pid": [str(faja.id)], "qty": ["2"], "action": "sell", "expected_total": "70000", "wholesale": "1"}
+    sold = post(seller, "/taller/venta", form, form_page="/taller/venta")
+    assert sold.status_code == 303 and seller.get(sold.headers["location"]).status_code == 200  # its receipt
+    assert post(seller, "/taller/venta", form).headers["location"] == sold.headers["location"]  # clicked twice
+    fresh(session)
+    (order,) = session.scalars(select(Order)).all()
+    assert order.channel is Channel.wholesale and balance(session, "cash") == 70_000
 
 
 def test_selling_a_piece_that_is_gone_or_nothing_at_all_is_refused(app, session, pieces, seller):

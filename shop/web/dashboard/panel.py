@@ -37,7 +37,12 @@ router = APIRouter(prefix="/taller/panel", include_in_schema=False)
 MONTHS = 18
 LATEST = 20  # sales shown one by one on the page; the CSV has them all
 QUARTERS = 8
-CHANNEL_NAMES = {"online": N_("Online store"), "in_person": N_("In person or at a market")}
+CHANNEL_NAMES = {
+    "online": N_("Online store"),
+    "in_person": N_("In person or at a market"),
+    "wholesale": N_("Wholesale"),
+    "marketplace": N_("eBay and Etsy"),
+}
 
 
 def span(today: date) -> tuple[date, date]:

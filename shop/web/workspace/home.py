@@ -132,6 +132,7 @@ def tiles(who, *, in_register: bool = False) -> list[dict]:
         shown.append({"href": "/taller/pedidos", "icon": "truck", "label": N_("Orders")})
     if who.has(Role.treasurer, Role.council, Role.admin):
         shown.append({"href": "/taller/venta", "icon": "tag", "label": N_("Sell in person")})
+        shown.append({"href": "/taller/mercados", "icon": "tag", "label": N_("Sales on eBay and Etsy")})
     if who.has(Role.treasurer, Role.admin):
         shown.append({"href": "/taller/pagos", "icon": "cash", "label": N_("Payments")})
     if who.has(Role.treasurer, Role.council):

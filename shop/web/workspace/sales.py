@@ -23,7 +23,7 @@ from shop.i18n import translator
 from shop.orders.models import Channel
 from shop.orders.schemas import OrderItem
 from shop.orders.scope import visible_order
-from shop.payments.counter_sales import recent_counter_sales, same_sale_just_now
+from shop.payments.counter_sales import COUNTER, recent_counter_sales, same_sale_just_now
 from shop.payments.offline import sell_in_person
 from shop.payments.service import payment_of
 from shop.web.flash import flash_message
@@ -122,6 +122,7 @@ def sale_step(
     name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
     expected_total: Annotated[str, Form(max_length=20)] = "",
+    wholesale: Annotated[str, Form(max_length=1)] = "",
 ):
     """One step of a sale: add or take out a piece, search, update the total, or take the cash."""
     t = translator(request.state.lang)
@@ -176,7 +177,7 @@ def sale_step(
             )
         lines.append(SaleLine(product, quantity, left, typed.get(product_id, "")))
     errors = {**form_errors, **{f"line-{k}": v for k, v in line_errors.items() if k in products}}
-    values = {"name": name, "email": email}
+    values = {"name": name, "email": email, "wholesale": wholesale}
     total = sum(line.total for line in lines)
 
     if action == "sell":
@@ -201,6 +202,7 @@ def sale_step(
                     now=utcnow(),
                     name=name,
                     email=email,
+                    channel=Channel.wholesale if wholesale == "1" else Channel.in_person,
                 )
             except DomainError as exc:
                 errors["form"], status = exc.translated(t.gettext), exc.status_code
@@ -223,7 +225,7 @@ def sale_step(
 def receipt(request: Request, session: SessionDep, who: Keeper, number: str):
     """A sale's receipt: for whoever may sell, and for a member whose piece it sold."""
     order = visible_order(session, number, who)
-    if order.channel is not Channel.in_person:
+    if order.channel not in COUNTER:
         raise NotFound(N_("There is no order %(number)s."), number=number)
     return ws_render(
         request,
