@@ -31,6 +31,7 @@ from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
 from shop.web.dashboard import panel as dash_panel
 from shop.web.dashboard import partnerships as dash_partnerships
+from shop.web.dashboard import rates as dash_rates
 from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
@@ -225,6 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_coop_trainings.router)
     app.include_router(ws_coop_certificates.router)
     app.include_router(dash_indicators.router)
+    app.include_router(dash_rates.router)
     app.include_router(dash_panel.router)
     app.include_router(dash_partnerships.router)
 

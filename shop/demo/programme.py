@@ -55,12 +55,16 @@ def _sell(
 ) -> None:
     price = product.price_amount
     total = price * quantity + shipping
+    at_counter = channel in (Channel.in_person, Channel.wholesale)
+    marketplace = chance_marketplace(when) if channel is Channel.marketplace else None
     order = Order(
         token=uuid.uuid4().hex,
         number=f"JJ-H{uuid.uuid4().hex[:8].upper()}",
         status=OrderStatus.delivered,
         channel=channel,
-        payment_method=PaymentMethod.cash if channel is Channel.in_person else PaymentMethod.stripe,
+        payment_method=PaymentMethod.stripe if channel is Channel.online else PaymentMethod.cash,
+        marketplace=marketplace,
+        external_ref=f"{when:%y%m%d%H%M}-{uuid.uuid4().hex[:4]}" if marketplace else None,
         subtotal=price * quantity,
         shipping_amount=shipping,
         total=total,
@@ -91,13 +95,18 @@ def _sell(
         for w, name, share in weavers
     )
     session.flush()
-    fee = 0 if channel is Channel.in_person else (total * fee_bp + 5_000) // 10_000 + 300
+    if at_counter:
+        fee = 0
+    elif channel is Channel.marketplace:  # what the marketplace charged, as its report would say
+        fee = (total * (1_325 if marketplace == "ebay" else 950) + 5_000) // 10_000 + 700
+    else:
+        fee = (total * fee_bp + 5_000) // 10_000 + 300
     post_sale(
         session,
         Sale(
             key=f"demo-sale:{order.number}",
             order_id=order.id,
-            money_account="cash" if channel is Channel.in_person else "stripe_clearing",
+            money_account=MONEY[channel],
             lines=(SaleLine(line.id, price * quantity, 8000, tuple((w, s) for w, _, s in weavers)),),
             shipping=shipping,
             fee=fee,
@@ -105,6 +114,18 @@ def _sell(
         ),
         booked_at=when,
     )
+
+
+MONEY = {
+    Channel.online: "stripe_clearing",
+    Channel.in_person: "cash",
+    Channel.wholesale: "cash",
+    Channel.marketplace: "marketplace_clearing",
+}
+
+
+def chance_marketplace(when: datetime) -> str:
+    return "ebay" if when.minute % 2 else "etsy"
 
 
 def load_sales(session: Session, today: date, seed: int = 14) -> int:
@@ -125,9 +146,18 @@ def load_sales(session: Session, today: date, seed: int = 14) -> int:
             weaver_id, name = chance.choice(weavers)
             shares = [(weaver_id, name, 10_000)]
             roll = chance.random()
-            channel = Channel.in_person if roll < 0.35 else Channel.online
-            quantity = 3 if roll > 0.93 else 1  # a fair-trade shop's wholesale-sized order, now and then
-            shipping = 0 if channel is Channel.in_person else chance.choice((18_000, 25_000, 95_000))
+            channel = (
+                Channel.in_person
+                if roll < 0.32
+                else Channel.wholesale
+                if roll > 0.93  # a fair-trade shop's order of three, now and then
+                else Channel.marketplace
+                if roll > 0.82 and index >= 6  # on eBay and Etsy for the last year
+                else Channel.online
+            )
+            quantity = 3 if channel is Channel.wholesale else 1
+            shipped = channel in (Channel.online, Channel.marketplace)
+            shipping = chance.choice((18_000, 25_000, 95_000)) if shipped else 0
             _sell(session, when, product, shares, channel, 360, shipping, quantity)
             count += 1
     return count

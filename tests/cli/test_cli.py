@@ -194,8 +194,13 @@ def test_the_demo_gives_the_workspace_something_to_show(cli_env, session):
         ]
     )
     sale = next(o for o in orders if o.channel is Channel.in_person)
-    past_cash = sum(o.total for o in history if o.channel is Channel.in_person)
+    past_cash = sum(o.total for o in history if o.channel in (Channel.in_person, Channel.wholesale))
     assert balance(session, "cash") == sale.total + past_cash
+    # Eighteen months of sales on every channel; the marketplaces' for the last year, with their own numbers.
+    assert {o.channel for o in history} == set(Channel)
+    sold_on_marketplaces = [o for o in history if o.channel is Channel.marketplace]
+    assert {o.marketplace for o in sold_on_marketplaces} == {"ebay", "etsy"}
+    assert all(o.external_ref for o in sold_on_marketplaces)
 
 
 @pytest.mark.demo
