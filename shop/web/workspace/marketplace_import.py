@@ -48,7 +48,10 @@ def _page(request, session, *, checked=None, content="", problems=None, status=2
     t = translator(getattr(request.state, "lang", None) or "es")
     told = [(line, t.gettext(message, **params)) for line, message, params in (checked.problems if checked else [])]
     recent = session.scalars(
-        sa.select(Order).where(Order.channel == Channel.marketplace).order_by(Order.id.desc()).limit(20)
+        sa.select(Order)
+        .where(Order.channel == Channel.marketplace)
+        .order_by(sa.func.coalesce(Order.paid_at, Order.created_at).desc(), Order.id.desc())
+        .limit(20)
     ).all()
     return ws_render(
         request,
