@@ -66,6 +66,8 @@ def _note_catalogue_changes(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _bump_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the revision's row is locked at the commit alone
+        return
     session.flush()  # so changes still pending are noticed too
     if session.info.pop(CHANGED, False):
         _bump(session)

@@ -112,6 +112,8 @@ def take_at_commit(session: Session, *, items: list[tuple[int, int]]) -> None:
 
 
 def _take_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released (the event fires then too): not the commit yet
+        return
     items = session.info.pop(TO_TAKE, None)
     if items:
         take_converted(session, items=items)
