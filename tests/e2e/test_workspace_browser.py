@@ -35,9 +35,12 @@ def people(session, shop_data):
 
 
 def press(page, digits: str) -> None:
-    """Type a PIN on the on-screen keypad, one press (one page load) at a time, then press Enter."""
-    for digit in digits:
-        page.get_by_role("button", name=digit, exact=True).click()
+    """Tap a PIN on the on-screen keypad (with JavaScript) or type it in the box (without), then press Enter."""
+    if page.locator(".keypad").is_visible():
+        for digit in digits:
+            page.get_by_role("button", name=digit, exact=True).click()
+    else:
+        page.get_by_label("Su PIN").fill(digits)
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
@@ -92,6 +95,45 @@ def test_a_member_signs_in_with_her_pin_on_an_enrolled_computer(browser, live_se
         page.go_back(wait_until="load")
         assert page.locator(".ws-bar .me").count() == 0  # her name is gone: the page was asked for again
         assert page.get_by_role("button", name="Cambiar de persona").count() == 0
+    finally:
+        context.close()
+
+
+def test_on_a_slow_line_every_tap_of_the_pin_is_kept_and_it_is_sent_once(browser, live_server, people, screenshots):
+    """400 ms of latency: the keypad types into the box in the browser, so tapping makes no request at all."""
+    context, page = enrol(browser, live_server, javascript=True)
+    try:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+        page.get_by_role("link", name="María Pérez").click()
+        assert page.evaluate("document.activeElement.id") == "pin"  # focus starts in the PIN box
+        sent: list[str] = []  # pages asked for or forms sent (not the sprite of icons, not the idle heartbeat)
+        page.on("request", lambda r: sent.append(r.method) if r.is_navigation_request() or r.method == "POST" else None)
+        for digit in "25801":
+            page.get_by_role("button", name=digit, exact=True).click(delay=20)
+        page.get_by_role("button", name="Borrar").click()
+        assert page.get_by_label("Su PIN").input_value() == "2580" and sent == []
+        page.screenshot(path=screenshots / "workspace-pin-keypad-1024.png")
+        page.get_by_role("button", name="Entrar", exact=True).click()
+        page.wait_for_url(live_server + "/taller/inicio")
+        assert sent.count("POST") == 1
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_pin_is_a_plain_box_with_a_big_enter_button(browser, live_server, people):
+    context, page = enrol(browser, live_server)
+    try:
+        page.get_by_role("link", name="María Pérez").click()
+        assert not page.locator(".keypad").is_visible()
+        assert page.evaluate("document.activeElement.id") == "pin"
+        page.keyboard.type("2580")
+        page.get_by_role("button", name="Entrar", exact=True).click()
+        assert page.url == live_server + "/taller/inicio"
     finally:
         context.close()
 

@@ -71,24 +71,12 @@ def test_on_an_enrolled_device_members_tap_their_photo_and_type_a_pin(client, pe
     assert "María Pérez" in tiles.text and f'href="/taller/pin/{people["maria"].id}"' in tiles.text
     url = f"/taller/pin/{people['maria'].id}"
     page = client.get(url)
-    for digit in "4826":
-        page = client.post(url, data={"entered": _entered(page.text), "key": digit, "csrf_token": csrf_of(page.text)})
-        assert page.status_code == 200
-    assert page.text.count("<span></span>") == 4  # four dots, never the digits
-    assert "4826" not in page.text.replace('value="4826"', "")
-    done = client.post(
-        url,
-        data={"entered": _entered(page.text), "key": "enter", "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    assert 'id="pin" name="pin"' in page.text and "autofocus" in page.text  # one box, focused from the start
+    empty = client.post(url, data={"pin": "", "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert empty.status_code == 422 and "Escriba su PIN" in empty.text  # not a wrong try
+    done = client.post(url, data={"pin": "4826", "csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert done.headers["location"] == "/taller/inicio"
     assert "María" in client.get("/taller/inicio").text
-
-
-def _entered(html: str) -> str:
-    import re
-
-    return re.search(r'name="entered" value="(\d*)"', html).group(1)
 
 
 def test_five_wrong_pins_make_the_device_wait_with_a_plain_message(client, people, session):

@@ -1,8 +1,9 @@
 """Signing in to the workspace at /taller.
 
-On an enrolled device (the cooperative's computer, a member's phone) each member taps her photo and types
-her PIN on a big keypad that works without JavaScript. Any other browser gets a username and password form
-and never sees the members' names or photos: a PIN alone never opens the workspace from the open internet.
+On an enrolled device (the cooperative's computer, a member's phone) each member taps her photo and types her
+PIN into one box, sent once: the big keypad types into it in the browser, so a slow line loses no tap; without
+JavaScript she types it on the keyboard. Any other browser gets a username and password form and never sees the
+members' names or photos: a PIN alone never opens the workspace from the open internet.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ from shop.web.workspace.signin_guard import admit, remember_browser
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
 MaybeSigned = Annotated[Signed | None, Depends(signed_in)]
-Digit = Annotated[str, Form(max_length=10)]
 
 
 def _lang(request: Request) -> None:
@@ -92,11 +92,11 @@ def sign_in_page(request: Request, session: SessionDep, who: MaybeSigned, idle: 
     )
 
 
-def _pin_page(request, session, user: User, entered: str, message: str | None = None, status: int = 200):
+def _pin_page(request, session, user: User, message: str | None = None, status: int = 200):
     return ws_render(
         request,
         "workspace/pin.html",
-        {"person": user, "photo": photos(session, [user]).get(user.id), "entered": entered, "message": message},
+        {"person": user, "photo": photos(session, [user]).get(user.id), "message": message},
         status_code=status,
     )
 
@@ -113,35 +113,30 @@ def _tile_user(request: Request, session, user_id: int) -> tuple[User, object]:
 def pin_page(request: Request, session: SessionDep, user_id: int):
     _lang(request)
     user, _ = _tile_user(request, session, user_id)
-    return _pin_page(request, session, user, "")
+    return _pin_page(request, session, user)
 
 
 @router.post("/pin/{user_id}")
-def pin_key(
+def pin_entered(
     request: Request,
     session: SessionDep,
     user_id: int,
-    entered: Digit = "",
-    key: Digit = "",
     pin: Annotated[str, Form(max_length=10)] = "",
 ):
-    """One press of the keypad (a digit, erase, or enter), or a PIN typed on a keyboard."""
+    """The whole PIN, sent once (the keypad types into the box in the browser)."""
     _lang(request)
     user, device = _tile_user(request, session, user_id)
-    entered = "".join(ch for ch in entered if ch.isdigit())[:6]
-    if key.isdigit() and len(key) == 1 and not pin:
-        return _pin_page(request, session, user, (entered + key)[:6])
-    if key == "erase":
-        return _pin_page(request, session, user, entered[:-1])
-    attempt = pin or entered
+    if not pin.strip():  # nothing typed: not a wrong try, so it costs her none
+        t = translator(request.state.lang)
+        return _pin_page(request, session, user, t.gettext(N_("Type your PIN, then press Enter.")), status=422)
     result = signin.sign_in_with_pin(
-        session, user.id, attempt, utcnow(), device_id=device.id, address=client_address(request)
+        session, user.id, pin.strip(), utcnow(), device_id=device.id, address=client_address(request)
     )
     if result.outcome is signin.Outcome.ok:
         return _start(request, session, user, SignInMethod.pin, device)
     status = 423 if result.outcome is signin.Outcome.locked else 401
     keep_writes_of_refusal(request)  # the wrong try counts towards this device's wait
-    return _pin_page(request, session, user, "", _refusal(request, result), status=status)
+    return _pin_page(request, session, user, _refusal(request, result), status=status)
 
 
 def _refusal(request: Request, result: signin.SignIn) -> str:
