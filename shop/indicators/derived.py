@@ -184,12 +184,6 @@ def weavers_earning(session: Session, quarter: Quarter) -> Derived:
     return _additive(counts)
 
 
-def median(values: list[int]) -> int:
-    """In centavos, the middle one, or the two middle ones' mean rounded half up: never a float."""
-    ordered, middle = sorted(values), len(values) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle] + 1) // 2
-
-
 def mean(values: list[int]) -> int:
     """In centavos, rounded half up."""
     return (2 * sum(values) + len(values)) // (2 * len(values))
@@ -206,7 +200,7 @@ def _per_earner(session: Session, quarter: Quarter, summary: Callable[[list[int]
 
 
 def median_earnings(session: Session, quarter: Quarter) -> Derived:
-    return _per_earner(session, quarter, median)
+    return _per_earner(session, quarter, rollups.median)
 
 
 def average_earnings(session: Session, quarter: Quarter) -> Derived:
@@ -226,8 +220,8 @@ def hourly_earnings(session: Session, quarter: Quarter) -> Derived:
     for weaver in found:
         by_community[communities[weaver.weaver_id]].append(weaver.hourly)
     everyone = [w.hourly for w in found]
-    cells = {c: {(ALL, ALL): median(v)} for c, v in sorted(by_community.items())}
-    return Derived(median(everyone) if everyone else 0, cells)
+    cells = {c: {(ALL, ALL): rollups.median(v)} for c, v in sorted(by_community.items())}
+    return Derived(rollups.median(everyone) if everyone else 0, cells)
 
 
 def _agreements(levels: tuple[Level, ...]) -> Callable[[Session, Quarter], Derived]:

@@ -53,7 +53,8 @@ def _sums(*columns, months: list[str], line: bool | None = True):
     return query if line is None else query.where(MonthTotal.line.is_(line))
 
 
-def _median(values: list[int]) -> int:
+def median(values: list[int]) -> int:
+    """In centavos, the middle one, or the two middle ones' mean rounded half up: never a float."""
     ordered, middle = sorted(values), len(values) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle] + 1) // 2
 
@@ -106,7 +107,7 @@ def by_month(session: Session, first: date, last: date) -> list[Month]:
                 gross - weavers,
                 fees,
                 len(earners),
-                _median(earners) if len(earners) >= FEW else None,
+                median(earners) if len(earners) >= FEW else None,
             )
         )
     return rows

@@ -78,6 +78,7 @@ def settle(session: Session) -> None:
             session,
             OrderTotal,
             [{"order_id": order_id, **sums, "pieces": pieces.scalar_subquery(), "charged": charged.scalar_subquery()}],
+            _merge_order,
         )
 
 
@@ -128,15 +129,15 @@ def _add_month(session: Session, month: str, ids: list[int]) -> None:
     table = MonthTotal.__table__
     insert = _dialect(session).insert(table).from_select([*MONTH_KEY, "amount"], ordered)
     session.execute(
-        insert.on_conflict_do_update(
-            index_elements=list(MONTH_KEY), set_={"amount": table.c.amount + insert.excluded.amount}
-        )
+        insert.on_conflict_do_update(index_elements=list(MONTH_KEY), set_=_add_amount(table, insert.excluded))
     )
 
 
-def _merge(table, new) -> dict:
-    if table.name == MonthTotal.__tablename__:
-        return {"amount": table.c.amount + new.amount}
+def _add_amount(table, new) -> dict:
+    return {"amount": table.c.amount + new.amount}
+
+
+def _merge_order(table, new) -> dict:
     earlier = sa.and_(new.sold_at.is_not(None), sa.or_(table.c.sold_at.is_(None), new.sold_at < table.c.sold_at))
     return {
         "sold_at": sa.case((earlier, new.sold_at), else_=table.c.sold_at),
@@ -152,14 +153,14 @@ def _dialect(session: Session):
     return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
-def _upsert(session: Session, model, rows: list[dict]) -> None:
+def _upsert(session: Session, model, rows: list[dict], merge) -> None:
     """Insert ``rows``, or add them to the rows already there, in key order (the order every writer locks in)."""
     table = model.__table__
     keys = [c.name for c in table.primary_key.columns]
     rows = sorted(rows, key=lambda row: tuple(row[k] for k in keys))
     for start in range(0, len(rows), CHUNK // 4):
         statement = _dialect(session).insert(table).values(rows[start : start + CHUNK // 4])
-        session.execute(statement.on_conflict_do_update(index_elements=keys, set_=_merge(table, statement.excluded)))
+        session.execute(statement.on_conflict_do_update(index_elements=keys, set_=merge(table, statement.excluded)))
 
 
 def recomputed(session: Session) -> tuple[dict, dict]:
@@ -215,8 +216,10 @@ def rebuild(session: Session) -> None:
     session.execute(sa.delete(MonthTotal))
     session.execute(sa.delete(OrderTotal))
     months, orders = recomputed(session)
-    _upsert(session, MonthTotal, [dict(zip(MONTH_KEY, k, strict=True), amount=v) for k, v in months.items()])
-    _upsert(session, OrderTotal, [{"order_id": k, **v} for k, v in orders.items()])
+    _upsert(
+        session, MonthTotal, [dict(zip(MONTH_KEY, k, strict=True), amount=v) for k, v in months.items()], _add_amount
+    )
+    _upsert(session, OrderTotal, [{"order_id": k, **v} for k, v in orders.items()], _merge_order)
 
 
 def kept(session: Session) -> tuple[dict, dict]:

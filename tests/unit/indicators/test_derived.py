@@ -30,6 +30,7 @@ from shop.cooperative.trainings import Rule
 from shop.indicators import derived
 from shop.indicators.models import ALL
 from shop.indicators.periods import Quarter
+from shop.ledger import rollups
 from shop.ledger.sales import post_sale
 
 Q3 = Quarter(2026, 3)
@@ -70,7 +71,7 @@ def test_the_ledger_values_of_a_quarter(session):
 
 
 def test_integer_median_and_mean_round_half_up():
-    assert derived.median([1, 2]) == 2 and derived.median([5, 1, 3]) == 3 and derived.median([2, 4]) == 3
+    assert rollups.median([1, 2]) == 2 and rollups.median([5, 1, 3]) == 3 and rollups.median([2, 4]) == 3
     assert derived.mean([1, 2]) == 2 and derived.mean([1, 1, 2]) == 1
 
 
