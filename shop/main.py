@@ -36,7 +36,7 @@ from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import checkout, fair_trade, language, order_page, pages, seo, shopping
+from shop.web.store import checkout, fair_trade, info_pages, language, order_page, pages, seo, shopping
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -60,6 +60,7 @@ from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
 from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
+from shop.web.workspace import store_pages as ws_store_pages
 from shop.web.workspace import to_resolve as ws_to_resolve
 from shop.web.workspace.certification import audits as ws_audits
 from shop.web.workspace.certification import certificates as ws_certificates
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(seo.router)
     app.include_router(language.router)
     app.include_router(fair_trade.router)
+    app.include_router(info_pages.router)
     app.include_router(pages.router)
     app.include_router(shopping.router)
     app.include_router(checkout.router)
@@ -195,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_product_photos.router)
     app.include_router(ws_product_status.router)
     app.include_router(ws_stock_form.router)
+    app.include_router(ws_store_pages.router)
     app.include_router(ws_fair_price_form.router)
     app.include_router(ws_people.router)
     app.include_router(ws_orders.router)

@@ -229,22 +229,7 @@ def sitemap_entries(session: Session) -> tuple[list[tuple[str, object]], list[st
     return [(slug, updated) for slug, updated in products], list(weavers)
 
 
-def category_showcase(session: Session) -> list[tuple[Category, int, Product | None]]:
-    """Each category with its count of pieces and its newest published piece that has a photo."""
-    showcase = []
-    for category, count in list_categories(session):
-        if not count:
-            continue
-        cover = session.scalar(
-            sa.select(Product)
-            .where(
-                Product.category_id == category.id,
-                Product.status.in_(PUBLIC_STATUSES),
-                sa.exists().where(ProductImage.product_id == Product.id),
-            )
-            .order_by(Product.status.asc(), Product.created_at.desc())
-            .limit(1)
-            .options(selectinload(Product.images).selectinload(ProductImage.image))
-        )
-        showcase.append((category, count, cover))
-    return showcase
+def category_showcase(session: Session) -> list[tuple[Category, int]]:
+    """Each category that has pieces in the store, with their count. Its picture is the admin's choice
+    (shop.storefront), never whichever piece is newest."""
+    return [(category, count) for category, count in list_categories(session) if count]

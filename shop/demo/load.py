@@ -14,11 +14,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from shop.catalogue.images import ImageLimits, save_image
+from shop.catalogue.models import PUBLIC_STATUSES
 from shop.catalogue.schemas import AttributionIn, CategoryCreate, ProductCreate, WeaverCreate
 from shop.catalogue.service import add_product_image, create_category, create_product, create_weaver
 from shop.clock import utcnow
 from shop.demo.artwork import draw_portrait, draw_product
 from shop.demo.data import CATEGORIES, PRODUCTS, WEAVERS
+from shop.storefront import service as storefront
 
 # A drawing to make: ("portrait", seed, palette) or ("product", kind, palette, motifs, view, seed).
 Job = tuple
@@ -73,6 +75,7 @@ def _load(
     session: Session, media_dir: Path, limits: ImageLimits, drawings: Iterator[bytes], now: datetime
 ) -> dict[str, int]:
     images = 0
+    shown: dict[int, tuple[int, str, str]] = {}  # a category's first public photo
 
     categories = {}
     for position, category in enumerate(CATEGORIES):
@@ -142,14 +145,33 @@ def _load(
             image = save_image(session, next(drawings), media_dir, limits)
             add_product_image(session, product, image, alt_es=photo.alt_es, alt_en=photo.alt_en)
             images += 1
+            if data.status in PUBLIC_STATUSES:
+                shown.setdefault(categories[data.category].id, (image.id, photo.alt_es, photo.alt_en))
         # Listed over the past months, at different hours, so "newest first" has a real order.
         listed = now - timedelta(days=data.days_ago, hours=(index * 5) % 11, minutes=(index * 17) % 60)
         product.created_at = listed
         product.updated_at = listed
     session.flush()
+    _storefront(session, shown)
     return {
         "categories": len(categories),
         "weavers": len(weavers),
         "products": len(PRODUCTS),
         "images": images,
     }
+
+
+def _storefront(session: Session, shown: dict[int, tuple[int, str, str]]) -> None:
+    """The demo's contact details and home-page pictures, chosen as an admin would: one photo per category, and
+    the first category's for the top."""
+    storefront.save_contact(
+        session,
+        legal_name="J'pas Joloviletik",
+        email="tienda@jpas-joloviletik.example",
+        whatsapp="+52 967 000 0000",
+        address="San Cristóbal de las Casas, Chiapas, México",
+    )
+    for index, (category_id, (image_id, alt_es, alt_en)) in enumerate(shown.items()):
+        storefront.choose_picture(session, storefront.category_place(category_id), image_id, alt_es, alt_en)
+        if index == 0:
+            storefront.choose_picture(session, storefront.HERO, image_id, alt_es, alt_en)

@@ -57,6 +57,22 @@ def fair_trade_path(lang: str) -> str:
     return f"/{lang}{FAIR_TRADE_PATHS.get(lang, FAIR_TRADE_PATHS['en'])}"
 
 
+# The pages every shop has, each at a path in its language's own words; keys are shop.storefront's PageSlug values.
+STORE_PAGE_PATHS = {
+    "contact": {"es": "/contacto", "en": "/contact"},
+    "shipping": {"es": "/envios", "en": "/shipping"},
+    "returns": {"es": "/devoluciones", "en": "/returns"},
+    "about": {"es": "/la-cooperativa", "en": "/about"},
+    "terms": {"es": "/terminos", "en": "/terms"},
+    "privacy": {"es": "/aviso-de-privacidad", "en": "/privacy"},
+}
+
+
+def store_page_path(lang: str, slug: str) -> str:
+    paths = STORE_PAGE_PATHS[slug]
+    return f"/{lang}{paths.get(lang, paths['en'])}"
+
+
 def product_path(lang: str, slug: str) -> str:
     return f"/{lang}/products/{slug}"
 

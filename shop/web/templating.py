@@ -52,6 +52,7 @@ _env.globals.update(
     product_path=urls.product_path,
     weaver_path=urls.weaver_path,
     fair_trade_path=urls.fair_trade_path,
+    store_page_path=urls.store_page_path,
     percent=basis_points_percent,
     availability_of=availability_of,
     language_names=LANGUAGE_NAMES,

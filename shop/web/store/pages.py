@@ -25,6 +25,7 @@ from shop.http.caching import mark_public
 from shop.http.deps import SessionDep
 from shop.http.present import loc
 from shop.i18n import translator
+from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 
@@ -50,15 +51,19 @@ def claims_of(session, products) -> dict:
 def home(request: Request, lang: Lang, session: SessionDep):
     settings = request.app.state.settings
     newest = list_public_products(session, ProductQuery(sort=Sort.newest, page_size=8))
+    pictures = front_pictures(session)
     return render(
         request,
         "store/home.html",
         {
             "showcase": category_showcase(session),
+            "pictures": pictures,
+            "hero_picture": pictures.get(HERO),
             "newest": newest.items,
             "available": available_for(session, newest.items),
             "claims": claims_of(session, newest.items),
             "weavers": public_weavers(session)[:4],
+            "category_place": category_place,
             **page_links(settings.base_url, lang, "/"),
         },
     )

@@ -131,6 +131,9 @@ def sitemap(request: Request, session: SessionDep) -> Response:
     lines += _url_entry(page_links(base, "es", "/weavers")["alternates"])
     fair_trade = {code: base + urls.fair_trade_path(code) for code in STORE_LANGUAGES}
     lines += _url_entry({**fair_trade, "x-default": base + urls.FAIR_TRADE_PATHS["en"]})
+    for slug in urls.STORE_PAGE_PATHS:
+        own = {code: base + urls.store_page_path(code, slug) for code in STORE_LANGUAGES}
+        lines += _url_entry({**own, "x-default": own["en"]})
     for category, count in list_categories(session):
         if count:
             lines += _url_entry(page_links(base, "es", "/products", category=category.slug)["alternates"])

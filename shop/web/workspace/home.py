@@ -155,6 +155,7 @@ def tiles(who, *, in_register: bool = False) -> list[dict]:
     if who.has(Role.admin):
         shown.append({"href": "/taller/personas", "icon": "people", "label": N_("People")})
         shown.append({"href": "/taller/dispositivos", "icon": "device", "label": N_("Devices")})
+        shown.append({"href": "/taller/tienda", "icon": "list", "label": N_("The shop's pages")})
     return shown
 
 
