@@ -86,6 +86,7 @@ def test_a_page_with_mistakes_is_refused_whole_and_keeps_what_was_typed(app, ses
 def test_contact_details_show_on_the_contact_page_and_the_privacy_notice(app, client, session):
     person(session, "rosa", Role.admin)
     rosa = signed_in(app, "rosa")
+    assert "<strong>2</strong> datos de contacto para las compradoras por llenar" in rosa.get("/taller/inicio").text
     details = {
         "legal_name": "J'pas Joloviletik S.C. de R.L.",
         "email": "tienda@example.org",
@@ -95,6 +96,7 @@ def test_contact_details_show_on_the_contact_page_and_the_privacy_notice(app, cl
     refused = post(rosa, "/taller/tienda/contacto", {**details, "email": "tienda@"}, form_page="/taller/tienda")
     assert refused.status_code == 422 and "Escriba un correo electrónico válido." in refused.text
     assert post(rosa, "/taller/tienda/contacto", details, form_page="/taller/tienda").status_code == 303
+    assert "por llenar" not in rosa.get("/taller/inicio").text
     for path in ("/es/contacto", "/en/privacy"):
         html = client.get(path).text
         assert 'href="mailto:tienda@example.org"' in html and 'href="https://wa.me/529671234567"' in html

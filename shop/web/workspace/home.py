@@ -23,6 +23,7 @@ from shop.orders.scope import mine
 from shop.orders.waiting import offline_payments_to_confirm
 from shop.partnerships.service import report_alerts
 from shop.payments.to_resolve import payments_to_resolve
+from shop.storefront import service as storefront
 from shop.web.workspace.certification.names import ALERTS
 from shop.web.workspace.render import ws_render
 
@@ -83,6 +84,18 @@ def todo(session, who) -> list[dict]:
                 }
             )
     items.extend(_payout_work(session, who))
+    if who.has(Role.admin):
+        details = storefront.contact(session)
+        missing = sum(1 for value in (details.email, details.address) if not value)
+        if missing:
+            items.append(
+                {
+                    "count": missing,
+                    "label": NN_("contact detail for buyers to fill in", "contact details for buyers to fill in"),
+                    "href": "/taller/tienda",
+                    "icon": "list",
+                }
+            )
     no_photo = count_without_photo(
         session, scope=partial(mine, who=who), statuses=(ProductStatus.active, ProductStatus.draft)
     )
