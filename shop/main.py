@@ -26,7 +26,7 @@ from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
-from shop.web.browser import BrowserSeed, Signer, personal_values
+from shop.web.browser import BrowserSeed, Signer, cache_variant, personal_values
 from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
 from shop.web.dashboard import panel as dash_panel
@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_seconds=settings.page_cache_seconds,
         personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
         today=clock.local_today,
+        variant=cache_variant,
     )
     app.add_middleware(BrowserSeed, secure=settings.https)
     # Outermost: a request for a host that is not ours never reaches a page or the cache.
