@@ -36,7 +36,7 @@ from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import checkout, fair_trade, language, order_page, pages, seo, shopping
+from shop.web.store import checkout, fair_trade, find_order, language, notify, order_page, pages, seo, shopping
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -187,6 +187,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(shopping.router)
     app.include_router(checkout.router)
+    app.include_router(find_order.router)  # before the order's page, whose /orders/{token} would take /find
+    app.include_router(notify.router)
     app.include_router(order_page.router)
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)
