@@ -4,14 +4,21 @@ its price in dollars and euros with each rate's day."""
 from datetime import UTC, date, datetime, timedelta
 
 from factories import make_order
-from test_page_cache import page_cache
 
 from shop.catalogue.stock import reserve_stock
 from shop.clock import utcnow
 from shop.marketplaces import rates
 from shop.web.browser import SHIP_TO_COOKIE
+from shop.web.page_cache import PageCache
 
 PAGE = "/en/products/huipil-rombos"  # 480 g: the lightest band of each zone
+
+
+def page_cache(app) -> PageCache:
+    layer = app.middleware_stack
+    while not isinstance(layer, PageCache):
+        layer = layer.app
+    return layer
 
 
 def test_spanish_visitors_are_quoted_for_mexico(client, shop_data):
