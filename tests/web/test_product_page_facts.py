@@ -109,7 +109,9 @@ def test_the_cached_page_of_a_piece_on_hold_is_kept_no_longer_than_the_hold(clie
 
 def test_prices_in_dollars_and_euros_carry_the_day_of_their_own_rate(client, session, shop_data):
     html = client.get(PAGE).text
-    assert "About $357 USD (exchange rate of 27 Nov 2026)" in html  # the configured rate until one is entered
+    # The configured rates until the treasurer enters one.
+    assert "About $357 USD (exchange rate of 27 Nov 2026)" in html
+    assert "About €308 (exchange rate of 27 Nov 2026)" in html
     rates.record(session, day=date(2026, 12, 3), currency="EUR", rate="20.5", source="FIX", today=date(2026, 12, 5))
     rates.record(session, day=date(2026, 12, 4), currency="EUR", rate="21", source="FIX", today=date(2026, 12, 5))
     rates.record(session, day=date(2026, 12, 2), currency="USD", rate="18.5", source="FIX", today=date(2026, 12, 5))
@@ -119,3 +121,8 @@ def test_prices_in_dollars_and_euros_carry_the_day_of_their_own_rate(client, ses
     assert "About €310 (exchange rate of 4 Dec 2026)" in html
     spanish = client.get("/es/products/huipil-rombos").text
     assert "(tipo de cambio del 4 dic 2026)" in spanish
+    api = client.get("/api/v1/products/huipil-rombos").json()["approximate_prices"]
+    assert [(a["currency"], a["rate"], a["rate_date"]) for a in api] == [
+        ("USD", "18.5", "2026-12-02"),
+        ("EUR", "21", "2026-12-04"),
+    ]
