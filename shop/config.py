@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     # and any host elsewhere.
     allowed_hosts: list[str] = Field(default_factory=list)
     default_currency: str = "MXN"
-    # Pesos per unit of each display currency, e.g. {"USD": "18.20"}; shown only as an approximation.
-    display_rates: dict[str, Decimal] = Field(default_factory=lambda: {"USD": Decimal("18.20")})
+    # Pesos per unit of each display currency, e.g. {"USD": "18.20"}; shown only as an approximation, and only
+    # until the treasurer enters a rate of that currency (shop.marketplaces.rates).
+    display_rates: dict[str, Decimal] = Field(
+        default_factory=lambda: {"USD": Decimal("18.20"), "EUR": Decimal("21.10")}
+    )
     display_rates_date: date = date(2026, 11, 27)
     default_language: str = "es"
 

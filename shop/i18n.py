@@ -31,6 +31,10 @@ WORKSPACE_LANGUAGES = ("es", "tzo")
 FORMAT_LOCALES = {"es": "es_MX", "en": "en_US", "tzo": "es_MX"}
 FALLBACKS = {"tzo": "es"}
 LANGUAGE_NAMES = {"es": "Español", "en": "English", "tzo": "Bats'i k'op"}
+# CLDR's English short and medium forms ("12/6/26", "Dec 6, 2026") read differently on each side of the
+# Atlantic; the store writes the day first and the month in letters ("6 Dec 2026") so nobody can misread it.
+ENGLISH_DATES = {"short": "d MMM y", "medium": "d MMM y"}
+ENGLISH_DATETIMES = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"}
 
 
 def _load_catalog(lang: str) -> NullTranslations:
@@ -86,9 +90,13 @@ class Translator:
     def date(self, value: date | datetime, fmt: str = "medium") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(LOCAL_ZONE).date()
+        if self.lang == "en":
+            fmt = ENGLISH_DATES.get(fmt, fmt)
         return babel_format_date(value, format=fmt, locale=self.locale)
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        if self.lang == "en":
+            fmt = ENGLISH_DATETIMES.get(fmt, fmt)
         return babel_format_datetime(value, format=fmt, tzinfo=LOCAL_ZONE, locale=self.locale)
 
     def time(self, value: datetime) -> str:

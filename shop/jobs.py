@@ -1,5 +1,6 @@
 """Background work: free expired holds, cancel orders not paid in time, settle Stripe refunds nobody heard back
-about, book Stripe's fees, send the mail outbox.
+about, book Stripe's fees, tell those who asked that card payment works (when Stripe is set up), send the mail
+outbox.
 
 Every step is safe to run from several workers at once: holds are released by one conditional UPDATE,
 each order is cancelled under its row lock after re-checking its state, and mail rows are claimed one
@@ -17,6 +18,7 @@ from shop.clock import utcnow
 from shop.config import Settings
 from shop.db import session_scope
 from shop.mail.sender import send_due
+from shop.notices.service import tell_card_payment_works
 from shop.orders import service as orders
 from shop.orders.models import OrderStatus
 from shop.payments import states
@@ -58,14 +60,19 @@ def run_once(engine, settings: Settings, *, now: datetime | None = None, gateway
     cancelled = expire_unpaid(engine, now)
     refunds = settle_pending_refunds(engine, gateway, now=now)
     fees = book_fees(engine, gateway)
+    card_notices = 0
+    if gateway is not None:  # card payment works: whoever asked to be told is told, once
+        with session_scope(engine) as session:
+            card_notices = tell_card_payment_works(session, base_url=settings.base_url, now=now)
     mail = send_due(engine, settings, render=render_email, now=now)
     summary = {
         "holds_released": released,
         "orders_cancelled": cancelled,
         "refunds_settled": refunds,
         "fees_booked": fees,
+        "card_notices": card_notices,
         **{f"mail_{k}": v for k, v in mail.items()},
     }
-    if released or cancelled or refunds or fees or any(mail.values()):
+    if released or cancelled or refunds or fees or card_notices or any(mail.values()):
         log.info("jobs: %s", summary)
     return summary

@@ -26,7 +26,7 @@ from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
-from shop.web.browser import BrowserSeed, Signer, personal_values
+from shop.web.browser import BrowserSeed, Signer, cache_variant, personal_values
 from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
 from shop.web.dashboard import panel as dash_panel
@@ -36,7 +36,18 @@ from shop.web.files import CachedStaticFiles
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
-from shop.web.store import checkout, fair_trade, info_pages, language, order_page, pages, seo, shopping
+from shop.web.store import (
+    checkout,
+    fair_trade,
+    find_order,
+    info_pages,
+    language,
+    notify,
+    order_page,
+    pages,
+    seo,
+    shopping,
+)
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -164,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_seconds=settings.page_cache_seconds,
         personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
         today=clock.local_today,
+        variant=cache_variant,
     )
     app.add_middleware(BrowserSeed, secure=settings.https)
     # Outermost: a request for a host that is not ours never reaches a page or the cache.
@@ -188,6 +200,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(shopping.router)
     app.include_router(checkout.router)
+    app.include_router(find_order.router)  # before the order's page, whose /orders/{token} would take /find
+    app.include_router(notify.router)
     app.include_router(order_page.router)
     app.include_router(ws_signin.router)
     app.include_router(ws_home.router)

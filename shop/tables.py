@@ -10,6 +10,7 @@ from shop.indicators import models as indicators_models
 from shop.ledger import models as ledger_models
 from shop.mail import models as mail_models
 from shop.marketplaces import models as marketplaces_models
+from shop.notices import models as notices_models
 from shop.orders import models as orders_models
 from shop.partnerships import models as partnerships_models
 from shop.payments import models as payments_models
@@ -27,6 +28,7 @@ __all__ = [
     "mail_models",
     "marketplaces_models",
     "metadata",
+    "notices_models",
     "orders_models",
     "partnerships_models",
     "payments_models",

@@ -76,6 +76,20 @@ class Throttle:
             return Verdict(True)
         return Verdict(not full, self._wait(full, identifiers) if full else 0)
 
+    def hit_all(self, keys: list[tuple[Rule, str]]) -> Verdict:
+        """Count one try against every (rule, key), such as per client address and per e-mail address, if each has
+        room; otherwise count none of them and say how long the longest wait is."""
+        refused = [verdict for verdict in (self.peek(rule, key) for rule, key in keys) if not verdict]
+        if not refused:
+            for rule, key in keys:
+                verdict = self.hit(rule, key)
+                if not verdict:  # filled by a concurrent try between the look and the count
+                    refused.append(verdict)
+                    break
+        if refused:
+            return Verdict(False, max(verdict.retry_after for verdict in refused))
+        return Verdict(True)
+
     def clear(self, rule: Rule, *key: str) -> None:
         """Forget the tries under ``key`` (after a correct password, say)."""
         identifiers = (rule.name, *(part.lower()[:200] for part in key))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from babel.lists import format_list
@@ -11,6 +10,7 @@ from babel.lists import format_list
 from shop.catalogue.availability import Availability, AvailabilityInfo, deposit_amount
 from shop.catalogue.models import Product, Weaver
 from shop.i18n import Translator
+from shop.marketplaces.rates import DisplayRate
 from shop.money import convert_for_display
 
 COOPERATIVE = "J'pas Joloviletik"
@@ -53,14 +53,14 @@ class Approximation:
     rate_date: str
 
 
-def approximations(t: Translator, amount: int, currency: str, rates: dict[str, Decimal], rate_date: date):
-    """The price in each display currency, labelled as approximate with the date of its rate."""
+def approximations(t: Translator, amount: int, currency: str, rates: list[DisplayRate]):
+    """The price in each display currency, labelled as approximate with the date of its own rate."""
     result = []
-    for target, rate in rates.items():
-        if target == currency:
+    for rate in rates:
+        if rate.currency == currency:
             continue
-        converted = convert_for_display(amount, currency, target, rate, whole_units=True)
-        result.append(Approximation(t.money(converted, target), t.date(rate_date)))
+        converted = convert_for_display(amount, currency, rate.currency, rate.pesos, whole_units=True)
+        result.append(Approximation(t.money(converted, rate.currency), t.date(rate.day)))
     return result
 
 

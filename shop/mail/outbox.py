@@ -11,12 +11,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
+from shop.errors import N_, ValidationFailed
 from shop.mail.models import OutboxEmail
 
 # The e-mails the shop knows how to write; each has templates in templates/email/.
-KINDS = ("order_confirmation", "payment_received", "payment_on_hold", "order_shipped", "confirm_order")
+KINDS = (
+    "order_confirmation",
+    "payment_received",
+    "payment_on_hold",
+    "order_shipped",
+    "confirm_order",
+    "order_links",  # a buyer's lost order links (shop.orders.lookup)
+    "similar_piece",  # a notice: a new piece by a weaver (shop.notices)
+    "card_payment",  # a notice: card payment works now (shop.notices)
+)
 # Sent as plain text alone (no HTML part): they go to addresses nobody has confirmed yet.
-TEXT_ONLY_KINDS = ("confirm_order",)
+TEXT_ONLY_KINDS = ("confirm_order", "order_links", "similar_piece", "card_payment")
+# E-mails about no single order: their context is their own, not an order's (see shop.web.email).
+NOT_ORDER_KINDS = ("order_links", "similar_piece", "card_payment")
 # Buyers read their e-mail in one of the store's languages; anything else gets the cooperative's Spanish.
 MAIL_LANGUAGES = ("es", "en")
 DEFAULT_MAIL_LANGUAGE = "es"
@@ -29,6 +41,15 @@ def mail_language(language: str | None) -> str:
     """The language an e-mail is written in: "es" or "en", from a code such as "en-US"; anything else is "es"."""
     primary = (language or "").strip().lower().replace("_", "-").split("-")[0]
     return primary if primary in MAIL_LANGUAGES else DEFAULT_MAIL_LANGUAGE
+
+
+def clean_email(text: str) -> str:
+    """An address typed by a visitor, if it is plausible; otherwise a ValidationFailed that says so plainly."""
+    email = (text or "").strip()
+    local, _, domain = email.rpartition("@")
+    if not local or "." not in domain or len(email) > MAX_ADDRESS_LENGTH or any(c.isspace() for c in email):
+        raise ValidationFailed(N_("Write your e-mail address, such as ana@example.com."), field="email")
+    return email
 
 
 def _check_address(to: str) -> str:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from shop.audit import track
+from shop.catalogue.revision import shown_in_store
 from shop.models_base import created_at_field, str_enum
 
 
@@ -54,3 +55,5 @@ class ExchangeRate(SQLModel, table=True):
 
 
 track(FeeSchedule, ExchangeRate)
+# The store's approximate prices come from the newest rates.
+shown_in_store(ExchangeRate)

@@ -3,6 +3,7 @@ one a day and currency, never for a day still to come."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -13,7 +14,16 @@ from shop.errors import N_, Conflict, ValidationFailed
 from shop.marketplaces.fees import MICRO
 from shop.marketplaces.models import ExchangeRate
 
-CURRENCIES = ("USD",)  # the marketplaces' schedules' currencies
+CURRENCIES = ("USD", "EUR")  # the marketplaces' schedules' currencies and the store's approximate prices
+
+
+@dataclass(frozen=True)
+class DisplayRate:
+    """Pesos for one unit of ``currency``, as of ``day``."""
+
+    currency: str
+    pesos: Decimal
+    day: date
 
 
 def parse_rate(text: str) -> int:
@@ -47,3 +57,26 @@ def record(session: Session, *, day: date, currency: str, rate: str, source: str
 
 def latest(session: Session, limit: int = 30) -> list[ExchangeRate]:
     return list(session.scalars(sa.select(ExchangeRate).order_by(ExchangeRate.day.desc()).limit(limit)))
+
+
+def display_rates(session: Session, fallback: dict[str, Decimal], fallback_day: date) -> list[DisplayRate]:
+    """The newest rate entered for each currency with its day; the configured rate where none was entered yet."""
+    newest = (
+        sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.day).label("day"))
+        .where(ExchangeRate.currency.in_(CURRENCIES))
+        .group_by(ExchangeRate.currency)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ExchangeRate.currency, ExchangeRate.mxn_micro, ExchangeRate.day).join(
+            newest, sa.and_(ExchangeRate.currency == newest.c.currency, ExchangeRate.day == newest.c.day)
+        )
+    ).all()
+    entered = {currency: DisplayRate(currency, Decimal(micro) / MICRO, day) for currency, micro, day in rows}
+    found = []
+    for currency in CURRENCIES:
+        if currency in entered:
+            found.append(entered[currency])
+        elif currency in fallback:
+            found.append(DisplayRate(currency, fallback[currency], fallback_day))
+    return found

@@ -48,6 +48,7 @@ class ShippingZone(SQLModel, table=True):
     """Mexico, United States and Canada, rest of the world; countries map to a zone, others to the default."""
 
     __tablename__ = "shipping_zones"
+    __table_args__ = (sa.CheckConstraint("min_days > 0 AND max_days >= min_days", name="delivery_days"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
@@ -56,6 +57,9 @@ class ShippingZone(SQLModel, table=True):
     # ISO 3166 alpha-2 codes, comma separated; empty for the zone that takes every other country.
     countries: str = Field(default="", max_length=400)
     position: int = 0
+    # Business days from dispatch to the buyer's door, as the carrier promises them.
+    min_days: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+    max_days: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
 
     rates: list["ShippingRate"] = Relationship(
         back_populates="zone",

@@ -41,14 +41,7 @@ def rules_for(method: PaymentMethod) -> tuple[Rule, Rule]:
 def check_placing(throttle: Throttle, method: PaymentMethod, *, client: str, email: str) -> None:
     """Count this order against both limits, or raise TooManyRequests (counting nothing) if either is full."""
     per_client, per_email = rules_for(method)
-    keys = [(per_client, client or "unknown"), (per_email, email.strip().lower() or "none")]
-    refused = [verdict for verdict in (throttle.peek(rule, key) for rule, key in keys) if not verdict]
-    if not refused:
-        for rule, key in keys:
-            verdict = throttle.hit(rule, key)
-            if not verdict:  # filled by a concurrent try between the look and the count
-                refused.append(verdict)
-                break
-    if refused:
-        wait = max(verdict.retry_after for verdict in refused)
+    verdict = throttle.hit_all([(per_client, client or "unknown"), (per_email, email.strip().lower() or "none")])
+    if not verdict:
+        wait = verdict.retry_after
         raise TooManyRequests(TOO_MANY_ORDERS, retry_after=wait, minutes=str(max(1, -(-wait // 60))))

@@ -19,6 +19,16 @@ class ShippingQuote:
     amount: int
     currency: str
     weight_g: int
+    min_days: int = 0  # business days from dispatch to the door
+    max_days: int = 0
+
+
+# Where a visitor most likely lives, from the store's language, until she says otherwise.
+LIKELY_COUNTRY = {"es": "MX", "en": "US"}
+
+
+def likely_country(lang: str, chosen: str | None = None) -> str:
+    return (chosen or LIKELY_COUNTRY.get(lang, "MX")).upper()
 
 
 def zone_for(session: Session, country: str) -> ShippingZone:
@@ -40,7 +50,16 @@ def quote(session: Session, country: str, weight_g: int) -> ShippingQuote:
     zone = zone_for(session, country)
     for rate in zone.rates:  # ordered by max_weight_g
         if weight_g <= rate.max_weight_g:
-            return ShippingQuote(zone.code, zone.name_es, zone.name_en, rate.amount, rate.currency, weight_g)
+            return ShippingQuote(
+                zone.code,
+                zone.name_es,
+                zone.name_en,
+                rate.amount,
+                rate.currency,
+                weight_g,
+                zone.min_days,
+                zone.max_days,
+            )
     raise ValidationFailed(
         N_("This order is too heavy for one parcel. Write to us and we will arrange the shipping."), field="country"
     )

@@ -63,6 +63,10 @@ LIMITS = (
     # The import refuses a larger file itself; the confirmation sends it back as form text (escaped: up to 3×).
     BodyLimit(r"/taller/mercados/revisar", lambda _: 2 * MARKETPLACE_FILE_BYTES + FORM_ROOM, "a marketplace's sales"),
     BodyLimit(r"/taller/mercados/importar", lambda _: 3 * MARKETPLACE_FILE_BYTES + FORM_ROOM, "a marketplace's sales"),
+    # Strangers' small forms: an e-mail address, a tick and the form's token.
+    BodyLimit(
+        r"/[a-z]{2}/(notify/.+|orders/find)", lambda _: 4 * KIB, "an e-mail address asking for a notice or links"
+    ),
     BodyLimit(r"/api/v1/payments/stripe/webhook", lambda _: 512 * KIB, "Stripe's events, larger than a form"),
 )
 _COMPILED = [(re.compile(limit.pattern), limit) for limit in LIMITS]

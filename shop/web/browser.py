@@ -28,6 +28,8 @@ YEAR = 365 * 24 * 3600
 
 
 COOKIES_SCOPE_KEY = "shop.cookies"
+# The country a visitor chose to see shipping costs for (a two-letter code).
+SHIP_TO_COOKIE = "ship_to"
 
 
 def request_cookies(scope: Scope) -> dict[str, str]:
@@ -145,6 +147,18 @@ def personal_values(scope: Scope, secret: str, signer: Signer) -> dict[bytes, by
         CSRF_PLACEHOLDER: csrf_token(secret, seed).encode() if seed else b"",
         CART_PLACEHOLDER: str(count).encode() if count else b"",
     }
+
+
+def chosen_country(cookies: dict[str, str]) -> str | None:
+    """The visitor's remembered shipping country, if it is a well-formed code."""
+    value = cookies.get(SHIP_TO_COOKIE, "")
+    return value if len(value) == 2 and value.isascii() and value.isalpha() and value.isupper() else None
+
+
+def cache_variant(scope: Scope) -> bytes:
+    """What, besides the address, picks the cached copy of a public page for this visitor: her shipping
+    country, so that pages showing a shipping cost are kept once per country chosen, never shared across."""
+    return (chosen_country(request_cookies(scope)) or "").encode()
 
 
 class BrowserSeed:

@@ -11,13 +11,15 @@ title is taken in that language, and every value from the context is HTML-escape
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
+from shop.errors import N_
 from shop.i18n import Translator, translator
-from shop.mail.outbox import KINDS, TEXT_ONLY_KINDS, mail_language
+from shop.mail.outbox import KINDS, NOT_ORDER_KINDS, TEXT_ONLY_KINDS, mail_language
 from shop.mail.sender import RenderedEmail
 from shop.paths import TEMPLATES_DIR
 
@@ -110,6 +112,8 @@ def render(kind: str, language: str, context: dict, *, store_url: str = "") -> R
         raise ValueError(f"unknown e-mail kind {kind!r}")
     lang = mail_language(language)
     t = translator(lang)
+    if kind in NOT_ORDER_KINDS:
+        return _render_notice(kind, lang, t, context, store_url)
     order = context["order"]
     currency = order.get("currency") or "MXN"
     lines = _lines(t, order.get("lines") or [], currency, lang)
@@ -144,9 +148,52 @@ def render(kind: str, language: str, context: dict, *, store_url: str = "") -> R
         "hold_hours": int(context.get("hold_hours") or 0),
     }
     subject = " ".join(_subject(kind, t, page["number"], payment_method).split())
+    return _finish(kind, subject, page)
+
+
+def _finish(kind: str, subject: str, page: dict) -> RenderedEmail:
     page["subject"] = subject
     text = _env.get_template(f"{kind}.txt").render(page)
     # Templates may leave stray spaces and runs of blank lines; a plain-text e-mail reads best with one at most.
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip() + "\n"
     html = "" if kind in TEXT_ONLY_KINDS else _env.get_template(f"{kind}.html").render(page)
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+NOTICE_SUBJECTS = {
+    "order_links": N_("The links to your orders"),
+    "similar_piece": N_("A new piece by %(weaver)s"),
+    "card_payment": N_("You can now pay by card"),
+}
+
+
+def _render_notice(kind: str, lang: str, t: Translator, context: dict, store_url: str) -> RenderedEmail:
+    """An e-mail about no single order: the links to a buyer's orders, or a notice she asked for."""
+    orders = [
+        {
+            "number": order["number"],
+            "url": _web_url(order["status_url"]),
+            "placed_on": t.date(datetime.fromisoformat(order["placed_on"])),
+            "total": t.money(int(order["total"]), order.get("currency") or "MXN"),
+        }
+        for order in context.get("orders") or []
+    ]
+    page = {
+        "lang": lang,
+        "_": t.gettext,
+        "ngettext": t.ngettext,
+        "cooperative": COOPERATIVE,
+        "store_url": _web_url(store_url),
+        "orders": orders,
+        "weaver": context.get("weaver") or "",
+        "piece_url": _web_url(context.get("piece_url")),
+        "shop_url": _web_url(context.get("shop_url")),
+        "forget_url": _web_url(context.get("forget_url")),
+    }
+    if kind == "similar_piece" and page["weaver"]:
+        subject = t.gettext(NOTICE_SUBJECTS[kind], weaver=page["weaver"])
+    elif kind == "similar_piece":
+        subject = t.gettext("A new piece by the same weaver")
+    else:
+        subject = t.gettext(NOTICE_SUBJECTS[kind])
+    return _finish(kind, subject, page)

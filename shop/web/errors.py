@@ -74,7 +74,14 @@ def _error_page(request: Request, status: int, message: str, details: list[dict]
     return render(
         request,
         "errors/error.html",
-        {"status": status, "message": message, "details": details or [], "noindex": True},
+        {
+            "status": status,
+            "message": message,
+            "details": details or [],
+            "noindex": True,
+            # An order's link that leads nowhere: offer to send her order links again.
+            "order_lost": status == 404 and "/orders/" in request.url.path,
+        },
         lang=lang,
         status_code=status,
     )

@@ -7,7 +7,8 @@ worker's change shows here within that time, and this worker's own changes show 
 Pages also depend on the cooperative's day (a fair-trade claim holds from one day to another even when no
 row changes), so every entry is forgotten when the local day turns, and a page rendered on one day is never
 kept for the next. Public pages are the same for everybody except a few placeholders (the visitor's form token and cart
-count), which are filled in for each visitor as the page is sent. It is pure ASGI, so a hit costs about as
+count), which are filled in for each visitor as the page is sent, and a few choices kept in cookies (``variant``:
+the shipping country), each of which gets its own copy. It is pure ASGI, so a hit costs about as
 little as a bare Starlette response.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shop.http.caching import MARKER
+from shop.http.caching import CACHE_UNTIL, MARKER
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
@@ -32,6 +33,7 @@ MAX_ENTRY_BYTES = 512 * 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
 Personalize = Callable[[Scope], dict[bytes, bytes]]
+Variant = Callable[[Scope], bytes]
 
 
 @dataclass(slots=True)
@@ -43,6 +45,11 @@ class Entry:
     etag: bytes
     # The body cut at its placeholders: (text, placeholder, text, placeholder, …, text); empty if none.
     parts: tuple[bytes, ...] = ()
+    # Wall-clock second (time.time()) from which the entry is stale even if nothing changed; None: never.
+    until: float | None = None
+
+    def fresh(self, revision: int | None) -> bool:
+        return self.revision == revision and (self.until is None or time.time() < self.until)
 
 
 def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
@@ -84,6 +91,7 @@ class PageCache:
         check_seconds: float = 1.0,
         personalize: Personalize | None = None,
         today: Callable[[], object] = lambda: None,
+        variant: Variant | None = None,
     ) -> None:
         self.app = app
         self.read_revision = read_revision
@@ -91,6 +99,7 @@ class PageCache:
         self.check_seconds = check_seconds
         self.personalize = personalize
         self.today = today
+        self.variant = variant
         self.day = today()
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self.size = 0
@@ -120,8 +129,11 @@ class PageCache:
             self.day = day
             self._clear()
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        if self.variant is not None:
+            # A choice kept in a cookie that changes the page (the shipping country) keeps a copy of its own.
+            key += b"#" + self.variant(scope)
         entry = self.entries.get(key)
-        if entry is not None and entry.revision == self.revision:
+        if entry is not None and entry.fresh(self.revision):
             self.entries.move_to_end(key)
             self.hits += 1
             await self._send_entry(scope, entry, send, HIT)
@@ -181,12 +193,17 @@ class PageCache:
         start: Message | None = None
         chunks: list[bytes] = []
         marked = False
+        until: float | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal start, marked
+            nonlocal start, marked, until
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != MARKER]
-                marked = len(headers) != len(message.get("headers", []))
+                given = message.get("headers", [])
+                for k, v in given:
+                    if k.lower() == CACHE_UNTIL:
+                        until = float(v)
+                headers = [(k, v) for k, v in given if k.lower() not in (MARKER, CACHE_UNTIL)]
+                marked = any(k.lower() == MARKER for k, _ in given)
                 if marked:
                     headers.append((b"cache-control", b"no-cache"))
                 start = {**message, "headers": headers}
@@ -198,16 +215,18 @@ class PageCache:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(original, key, rendered_at, start, b"".join(chunks), send)
+                await self._finish(original, key, rendered_at, start, b"".join(chunks), send, until)
 
         await self.app(scope, receive, capture)
 
-    async def _finish(self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send) -> None:
+    async def _finish(
+        self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send, until: float | None
+    ) -> None:
         revision, day = rendered_at
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
         parts = _cut(body, list(self.personalize(scope))) if self.personalize is not None else ()
-        entry = Entry(revision, start["status"], headers, body, etag, parts)
+        entry = Entry(revision, start["status"], headers, body, etag, parts, until)
         cacheable = (
             revision is not None
             and revision == self.revision

@@ -99,9 +99,6 @@ def render(
         "woven_by": partial(present.woven_by, t),
         "deposit_label": partial(present.deposit_label, t),
         "dimensions": partial(present.dimensions, t),
-        "approximations": lambda amount, currency: present.approximations(
-            t, amount, currency, settings.display_rates, settings.display_rates_date
-        ),
         "base_url": settings.base_url,
         "canonical": None,
         "alternates": {},

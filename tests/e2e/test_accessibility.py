@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
         "/en/weavers",
         "/es/weavers/maria-perez",
         "/es/no-existe",
+        "/en/orders/find",
+        "/es/notify/card-payment?country=BR",
     ],
 )
 def test_no_serious_or_critical_violations(browser, live_server, shop_data, serious_violations, path):

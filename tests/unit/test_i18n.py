@@ -68,5 +68,17 @@ def test_tzotzil_falls_back_to_spanish():
 
 def test_dates_show_in_mexico_city_time():
     late_evening = datetime(2026, 3, 2, 3, 30, tzinfo=UTC)  # 21:30 on 1 March in Mexico City
-    assert translator("en").date(late_evening) == "Mar 1, 2026"
+    assert translator("en").date(late_evening) == "1 Mar 2026"
     assert translator("es").date(date(2026, 11, 27)) == "27 nov 2026"
+
+
+def test_english_dates_put_the_day_first_and_the_month_in_letters():
+    evening = datetime(2026, 12, 7, 1, 5, tzinfo=UTC)  # 19:05 on 6 December in Mexico City
+    en = translator("en")
+    assert en.date(evening, "short") == "6 Dec 2026"
+    assert en.date(date(2026, 12, 6)) == "6 Dec 2026"
+    assert en.datetime(evening, "short") == "6 Dec 2026, 19:05"
+    assert en.datetime(evening) == "6 Dec 2026, 19:05"
+    # Long forms and explicit patterns are left as asked; Spanish keeps its own day-first forms.
+    assert en.date(date(2026, 12, 6), "long") == "December 6, 2026"
+    assert translator("es").date(date(2026, 12, 6)) == "6 dic 2026"

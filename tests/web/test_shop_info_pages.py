@@ -119,7 +119,7 @@ def _front_parts(home: str) -> str:
 def test_the_home_page_shows_the_chosen_pictures_and_never_the_newest_upload(app, client, session, media_dir):
     bags = make_category(session, slug="bolsas")
     first = make_product(session, category=bags)
-    photo = make_image(session, media_dir)
+    photo = make_image(session, media_dir, color=(200, 30, 30))
     catalogue.add_product_image(session, first, photo, alt_es="Un morral rojo", alt_en="A red bag")
     session.commit()
     home = client.get("/en/").text
@@ -137,7 +137,7 @@ def test_the_home_page_shows_the_chosen_pictures_and_never_the_newest_upload(app
     assert refused.status_code == 422 and "Elija una de las fotos que se muestran." in refused.text
 
     newer = make_product(session, category=bags)
-    newest_photo = make_image(session, media_dir)
+    newest_photo = make_image(session, media_dir, color=(30, 30, 200))
     catalogue.add_product_image(session, newer, newest_photo, alt_es="Nuevo", alt_en="New")
     session.commit()
     home = client.get("/en/").text

@@ -73,7 +73,7 @@ def test_product_page_shows_everything_a_buyer_needs(client, shop_data):
     html = response.text
     assert response.status_code == 200
     assert "MX$6,500" in html
-    assert "About $357 USD (exchange rate of Nov 27, 2026)" in html
+    assert "About $357 USD (exchange rate of 27 Nov 2026)" in html
     assert "One of a kind" in html
     assert "Backstrap loom, brocade" in html and "Cochineal" in html
     assert "72 × 60.5 cm" in html and "480 g" in html

@@ -23,6 +23,7 @@ from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, W
 from shop.certification.service import claims_on
 from shop.http.caching import mark_public
 from shop.http.deps import SessionDep
+from shop.marketplaces.rates import display_rates
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
 
@@ -42,6 +43,7 @@ def list_products(
     result = list_public_products(session, query)
     available = available_for(session, result.items)
     claims = claims_on(session, [p.id for p in result.items])
+    rates = display_rates(session, settings.display_rates, settings.display_rates_date)
 
     def link(number: int) -> str:
         # Built from the configured address, never from the request's Host header: this answer is cached.
@@ -49,7 +51,7 @@ def list_products(
         return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
     return ProductPageRead(
-        items=[present.product(p, settings, available.get(p.id), claims[p.id]) for p in result.items],
+        items=[present.product(p, settings, available.get(p.id), claims[p.id], rates) for p in result.items],
         total=result.total,
         page=result.page,
         page_size=result.page_size,
@@ -63,7 +65,9 @@ def list_products(
 def get_product(request: Request, session: SessionDep, slug: str) -> ProductRead:
     product = public_product(session, slug)
     available = available_for(session, [product]).get(product.id)
-    return present.product(product, request.app.state.settings, available, claims_on(session, [product.id])[product.id])
+    settings = request.app.state.settings
+    rates = display_rates(session, settings.display_rates, settings.display_rates_date)
+    return present.product(product, settings, available, claims_on(session, [product.id])[product.id], rates)
 
 
 @router.get("/categories", response_model=list[CategoryRead])

@@ -23,6 +23,7 @@ from shop.certification.claim import Claim
 from shop.config import Settings
 from shop.http import present, urls
 from shop.i18n import translator
+from shop.marketplaces.rates import DisplayRate
 from shop.money import convert_for_display
 
 
@@ -78,22 +79,30 @@ def category(c: Category, count: int, base_url: str) -> CategoryRead:
 
 
 def product(
-    p: Product, settings: Settings, available: int | None = None, claims: tuple[Claim, ...] = ()
+    p: Product,
+    settings: Settings,
+    available: int | None = None,
+    claims: tuple[Claim, ...] = (),
+    rates: list[DisplayRate] | None = None,
 ) -> ProductRead:
+    """``rates``: the display rates (``shop.marketplaces.rates.display_rates``); the configured ones if None."""
     base = settings.base_url
     info = availability_of(p, available)
     named, _hidden = present.public_weavers_of(p)
+    if rates is None:
+        rates = [DisplayRate(code, rate, settings.display_rates_date) for code, rate in settings.display_rates.items()]
     approximate = []
-    for target, rate in settings.display_rates.items():
-        if target == p.currency:
+    for rate in rates:
+        if rate.currency == p.currency:
             continue
-        amount = convert_for_display(p.price_amount, p.currency, target, rate, whole_units=True)
+        target = rate.currency
+        amount = convert_for_display(p.price_amount, p.currency, target, rate.pesos, whole_units=True)
         approximate.append(
             ApproximatePriceRead(
                 amount=amount,
                 currency=target,
-                rate=str(rate),
-                rate_date=settings.display_rates_date,
+                rate=str(rate.pesos),
+                rate_date=rate.day,
                 formatted=both(lambda lang, amount=amount, target=target: translator(lang).money(amount, target)),
             )
         )

@@ -7,6 +7,7 @@ from typing import Annotated
 from babel.lists import format_list
 from fastapi import APIRouter, Depends, Query, Request
 
+from shop.catalogue.availability import Availability, availability_of
 from shop.catalogue.browse import (
     ProductQuery,
     Sort,
@@ -20,12 +21,19 @@ from shop.catalogue.browse import (
     public_weavers,
     related_products,
 )
+from shop.catalogue.stock import holds_on
 from shop.certification.service import claims_on
-from shop.http.caching import mark_public
+from shop.clock import utcnow
+from shop.errors import DomainError
+from shop.http.caching import cache_until, mark_public
 from shop.http.deps import SessionDep
-from shop.http.present import loc
+from shop.http.present import approximations, loc
 from shop.i18n import translator
+from shop.marketplaces.rates import display_rates
+from shop.orders import shipping
+from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
+from shop.web.browser import chosen_country, request_cookies
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 
@@ -123,6 +131,15 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         available.get(product.id),
         claims=claims[product.id],
     )
+    t = translator(lang)
+    rates = display_rates(session, settings.display_rates, settings.display_rates_date)
+    headers, held_until = {}, None
+    if availability_of(product, available.get(product.id)).state is Availability.on_hold:
+        holds = holds_on(session, [product.id], utcnow()).get(product.id)
+        if holds:
+            # The first hold to end gives the piece back; the cached page must not outlive that moment.
+            held_until = holds[0].until
+            headers = cache_until(held_until)
     return render(
         request,
         "store/product.html",
@@ -132,9 +149,31 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
             "available": available,
             "claims": claims,
             "json_ld": json_ld,
+            "approximate": approximations(t, product.price_amount, product.currency, rates),
+            "held_until": held_until,
+            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g),
             **links,
         },
+        headers=headers,
     )
+
+
+def shipping_choice(request: Request, session, lang: str, weight_g: int) -> dict:
+    """The shipping cost and delivery time of a parcel to the visitor's likely country (the one she chose, kept
+    in a cookie that also picks the page cache's copy, or else her language's), with the form to choose."""
+    chosen = chosen_country(request_cookies(request.scope))
+    country = shipping.likely_country(lang, chosen)
+    try:
+        quote, quote_error = shipping.quote(session, country, weight_g), None
+    except DomainError as exc:
+        quote, quote_error = None, exc.translated(translator(lang).gettext)
+    return {
+        "ship_country": country,
+        "ship_country_name": dict(countries(lang)).get(country, country),
+        "ship_quote": quote,
+        "ship_quote_error": quote_error,
+        "countries": countries(lang),
+    }
 
 
 @router.get("/weavers")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
 
 from shop.errors import N_, DomainError
 from shop.http.deps import SessionDep
@@ -14,9 +15,10 @@ from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.schemas import countries
+from shop.web.browser import SHIP_TO_COOKIE, chosen_country, request_cookies
 from shop.web.flash import flash_message
 from shop.web.store.cart_cookie import cart_token, set_cart_cookie, to_cart
-from shop.web.store.language import Lang
+from shop.web.store.language import ONE_YEAR, Lang, safe_next
 from shop.web.templating import render
 
 CountryCode = Annotated[str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
@@ -31,7 +33,7 @@ def cart_page(request: Request, lang: Lang, session: SessionDep, country: Countr
     view = carts.view(
         session, carts.find_cart(session, cart_token(request)), default_weight_g=settings.default_item_weight_g
     )
-    country = (country or ("MX" if lang == "es" else "US")).upper()
+    country = shipping.likely_country(lang, country or chosen_country(request_cookies(request.scope)))
     quote, quote_error = None, None
     if view.items:
         try:
@@ -50,6 +52,27 @@ def cart_page(request: Request, lang: Lang, session: SessionDep, country: Countr
             "noindex": True,
         },
     )
+
+
+@router.get("/ship-to")
+def ship_to(
+    request: Request,
+    lang: Lang,
+    country: CountryCode,
+    next: Annotated[str | None, Query(max_length=2000)] = None,
+):
+    """Remember the country the visitor wants shipping costs for, and go back to the page she came from (a plain
+    form, so it works without JavaScript)."""
+    response = RedirectResponse(safe_next(next or f"/{lang}/products"), status_code=303)
+    response.set_cookie(
+        SHIP_TO_COOKIE,
+        country.upper(),
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+    )
+    return response
 
 
 @router.post("/cart/add")

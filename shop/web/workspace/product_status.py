@@ -12,6 +12,7 @@ from shop.catalogue.stock_changes import change_status
 from shop.clock import utcnow
 from shop.errors import N_, Forbidden, ValidationFailed
 from shop.http.deps import SessionDep
+from shop.notices.service import tell_about_new_piece
 from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved
 
 router = APIRouter(prefix="/taller", include_in_schema=False)
@@ -39,5 +40,10 @@ def set_status(
         Role.council, Role.admin
     ):
         raise Forbidden(N_("Only the council or an admin can put pieces away or bring them back."))
-    got = change_status(session, product, wanted, now=utcnow())
+    before = product.status
+    now = utcnow()
+    got = change_status(session, product, wanted, now=now)
+    if got is ProductStatus.active and before is not ProductStatus.active:
+        base_url = request.app.state.settings.base_url
+        tell_about_new_piece(session, product_id=product.id, slug=product.slug, base_url=base_url, now=now)
     return redirect_saved(request, f"/taller/inventario/{slug}", STATUS_DONE[got], title=product.title_es)

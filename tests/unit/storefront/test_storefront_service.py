@@ -59,7 +59,9 @@ def test_only_a_photo_of_a_piece_in_the_store_may_go_on_the_front_page(session, 
     shown = make_product(session, category=huipiles)
     draft = make_product(session, category=huipiles, status="draft")
     other = make_product(session)
-    shown_photo, draft_photo, other_photo = (make_image(session, media_dir) for _ in range(3))
+    # Clearly different colours: JPEG makes neighbouring ones identical files, which are one image.
+    colours = ((200, 30, 30), (30, 200, 30), (30, 30, 200))
+    shown_photo, draft_photo, other_photo = (make_image(session, media_dir, color=c) for c in colours)
     catalogue.add_product_image(session, shown, shown_photo, alt_es="a", alt_en="a")
     catalogue.add_product_image(session, draft, draft_photo, alt_es="b", alt_en="b")
     catalogue.add_product_image(session, other, other_photo, alt_es="c", alt_en="c")
