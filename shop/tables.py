@@ -14,6 +14,7 @@ from shop.orders import models as orders_models
 from shop.partnerships import models as partnerships_models
 from shop.payments import models as payments_models
 from shop.split_rules import models as split_rules_models
+from shop.translations import models as translations_models
 
 __all__ = [
     "accounts_models",
@@ -30,4 +31,5 @@ __all__ = [
     "partnerships_models",
     "payments_models",
     "split_rules_models",
+    "translations_models",
 ]
