@@ -165,6 +165,10 @@ class ImportPreview:
         return bool(self.new or self.changed) and not self.errors
 
 
+def _strings(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
 def _read(data: bytes) -> Catalog:
     if not data:
         raise ValidationFailed(N_("Choose the .po file."), field="file")
@@ -172,12 +176,15 @@ def _read(data: bytes) -> Catalog:
         raise ValidationFailed(N_("The file is too large. The limit is %(limit)s."), field="file", limit="2 MB")
     try:
         data.decode("utf-8")
-        return read_po(io.BytesIO(data), abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError, TypeError, IndexError) as exc:
         raise ValidationFailed(
             N_("This is not a .po translation file that can be read (UTF-8). Export one from this page."),
             field="file",
         ) from exc
+    if not any(message.id and message.string and any(_strings(message)) for message in catalog):
+        raise ValidationFailed(N_("This .po file has no texts."), field="file")
+    return catalog
 
 
 def preview_import(session: Session, data: bytes) -> ImportPreview:
@@ -190,7 +197,7 @@ def preview_import(session: Session, data: bytes) -> ImportPreview:
         if not message.id:
             continue
         msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-        values = message.string if isinstance(message.string, tuple) else (message.string,)
+        values = _strings(message)
         if not any(values):
             continue  # left untranslated in the file: nothing to import
         string = strings.get(msgid)
