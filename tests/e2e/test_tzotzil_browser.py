@@ -80,9 +80,7 @@ def test_one_speaker_writes_another_reviews_and_a_po_file_is_previewed(
         accessible(page, serious_violations, "refused review")
 
         page.goto(live_server + "/taller/traducciones/importar")
-        page.get_by_label("El archivo .po").set_input_files(
-            {"name": "tzo.po", "mimeType": "text/plain", "buffer": PO}
-        )
+        page.get_by_label("El archivo .po").set_input_files({"name": "tzo.po", "mimeType": "text/plain", "buffer": PO})
         page.get_by_role("button", name="Ver qué cambiaría").click()
         assert page.get_by_role("heading", name="Lo que cambiaría el archivo").is_visible()
         page.screenshot(path=screenshots / f"translation-import-preview-{width}.png", full_page=True)
@@ -113,7 +111,8 @@ def test_the_admin_records_spoken_help_and_the_screen_has_a_listen_button(
         page.get_by_role("link", name="Ayuda hablada").click()
         accessible(page, serious_violations, "spoken help")
         home = page.locator("li.panel", has=page.get_by_role("heading", name="Inicio"))
-        home.get_by_label("Grabación", exact=True).set_input_files({"name": "a.mp3", "mimeType": "audio/mpeg", "buffer": MP3})
+        recording = {"name": "a.mp3", "mimeType": "audio/mpeg", "buffer": MP3}
+        home.get_by_label("Grabación", exact=True).set_input_files(recording)
         home.get_by_role("button", name="Guardar").click()
         assert page.get_by_text("La grabación está guardada").is_visible()
         page.screenshot(path=screenshots / f"spoken-help-{width}.png", full_page=False)
