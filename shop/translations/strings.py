@@ -87,6 +87,27 @@ def screen_of(location: str) -> str | None:
     return MESSAGES
 
 
+TITLE = re.compile(r'\{%\s*block title\s*%\}\{\{\s*_\("([^"]+)"\)\s*\}\}\{%\s*endblock')
+
+
+@cache
+def screen_title(screen: str) -> str | None:
+    """The English title a screen's template gives its page (``{% block title %}{{ _("…") }}``), if any."""
+    path = TEMPLATES / screen.removeprefix("workspace/")
+    if path.suffix != ".html" or not path.is_file():
+        return None
+    found = TITLE.search(path.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
+def screen_name(gettext, screen: str) -> str:
+    """A screen's name for people: a plain name given here, else its page's own title, else its file."""
+    if screen in SCREEN_NAMES:
+        return gettext(SCREEN_NAMES[screen])
+    title = screen_title(screen)
+    return gettext(title) if title and title != "Workspace" else screen_label(screen)
+
+
 def screen_label(screen: str) -> str:
     """The name of a screen that has no plain name: its file, in words."""
     stem = screen.removeprefix("workspace/").removesuffix(".html").lstrip("_")

@@ -18,7 +18,7 @@ from shop.http.auth import Admin, Anyone
 from shop.http.deps import ErrorPage, SessionDep
 from shop.translations import spoken
 from shop.translations.spoken import MAX_AUDIO_BYTES
-from shop.translations.strings import SCREEN_NAMES, screen_label, workspace_pages
+from shop.translations.strings import screen_name, workspace_pages
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import listen_url, ws_render
@@ -31,10 +31,7 @@ HOME = "/taller/ayuda-hablada"
 
 def _page(request: Request, session, *, errors=None, status: int = 200):
     t = Problems(request).t
-    pages = [
-        (screen, t.gettext(SCREEN_NAMES[screen]) if screen in SCREEN_NAMES else screen_label(screen))
-        for screen in workspace_pages()
-    ]
+    pages = [(screen, screen_name(t.gettext, screen)) for screen in workspace_pages()]
     return ws_render(
         request,
         "workspace/spoken_help.html",

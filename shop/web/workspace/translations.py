@@ -19,15 +19,13 @@ from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Council
 from shop.http.deps import ErrorPage, SessionDep
-from shop.translations import service
+from shop.translations import service, strings
 from shop.translations.models import MAX_TEXT, TzotzilText
 from shop.translations.service import MAX_PO_BYTES
 from shop.translations.strings import (
-    SCREEN_NAMES,
     WorkspaceString,
     all_screens,
     by_key,
-    screen_label,
     workspace_strings,
 )
 from shop.web.workspace.form_reading import Problems
@@ -48,7 +46,7 @@ Text = Annotated[str, Form(max_length=MAX_TEXT + 100)]
 
 
 def screen_name(t, screen: str) -> str:
-    return t.gettext(SCREEN_NAMES[screen]) if screen in SCREEN_NAMES else screen_label(screen)
+    return strings.screen_name(t.gettext, screen)
 
 
 @dataclass
