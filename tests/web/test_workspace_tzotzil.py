@@ -234,12 +234,24 @@ def test_spoken_help_is_uploaded_heard_on_its_screen_and_removed(app, session, s
         != 200
     )
 
+    replaced = admin.post(
+        "/taller/ayuda-hablada/grabar",
+        data={"csrf_token": csrf_of(admin.get(form).text), "pantalla": "workspace/home.html"},
+        files={"file": ("nueva.mp3", b"OggS" + b"\x00" * 200, "audio/mpeg")},
+        follow_redirects=False,
+    )
+    assert replaced.status_code == 303
+    heard = rosa.get("/taller/ayuda-hablada/escuchar?pantalla=workspace/home.html")
+    assert heard.headers["content-type"] == "audio/ogg"  # by its bytes, not its name
+
     removed = send(admin, "/taller/ayuda-hablada/quitar", {"pantalla": "workspace/home.html"}, form)
     assert removed.status_code == 303
     assert "<audio" not in rosa.get("/taller/inicio").text
     fresh(session)
-    actions = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.entity == "spoken_help"))]
-    assert actions == ["create", "delete"]
+    spoken = select(AuditEvent).where(AuditEvent.entity == "spoken_help").order_by(AuditEvent.id)
+    actions = [e.action for e in session.scalars(spoken)]
+    assert actions == ["create", "update", "delete"]
+    assert send(admin, "/taller/ayuda-hablada/quitar", {"pantalla": "workspace/home.html"}, form).status_code == 404
 
 
 def test_a_recording_is_checked_by_its_content_and_its_size(app, session, speakers):
