@@ -3,11 +3,19 @@
 Message ids are English. Catalogs are read from the ``.po`` files under version control and compiled in
 memory at start-up, so a stale ``.mo`` can never be served. Tzotzil (``tzo``) falls back to Spanish, and
 Babel has no CLDR data for it, so it is formatted as es_MX.
+
+Tzotzil is written by the cooperative's own speakers in the database (``shop.translations``). Each app compiles
+the reviewed texts into a catalog of its own and makes it the one its requests use (``use_catalogs``); outside a
+request (a command, a test without an app) the Tzotzil ``.po`` under version control, which holds the sourced
+words the database was seeded with, is used instead.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -17,6 +25,7 @@ from babel import Locale, negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -37,12 +46,11 @@ ENGLISH_DATES = {"short": "d MMM y", "medium": "d MMM y"}
 ENGLISH_DATETIMES = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"}
 
 
-def _load_catalog(lang: str) -> NullTranslations:
-    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=None if lang == "tzo" else lang)
+# The catalogs an app compiled from its database, for the request being answered (see ``use_catalogs``).
+_ACTIVE: ContextVar[Mapping[str, NullTranslations] | None] = ContextVar("active_catalogs", default=None)
+
+
+def _compiled(catalog: Catalog) -> Translations:
     # write_mo fills an untranslated plural with the English text, which would hide the fallback language.
     for message in list(catalog):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -54,13 +62,52 @@ def _load_catalog(lang: str) -> NullTranslations:
     return Translations(fp=buffer, domain="messages")
 
 
+def _load_catalog(lang: str) -> NullTranslations:
+    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=None if lang == "tzo" else lang)
+    return _compiled(catalog)
+
+
 @cache
-def translations(lang: str) -> NullTranslations:
+def _from_files(lang: str) -> NullTranslations:
     loaded = _load_catalog(lang)
     fallback = FALLBACKS.get(lang)
     if fallback is not None:
         loaded.add_fallback(translations(fallback))
     return loaded
+
+
+def translations(lang: str) -> NullTranslations:
+    active = _ACTIVE.get()
+    if active is not None and lang in active:
+        return active[lang]
+    return _from_files(lang)
+
+
+def compile_messages(lang: str, messages: Mapping[str | tuple[str, str], str | tuple[str, ...]]) -> NullTranslations:
+    """A catalog made of ``messages`` (msgid, or (singular, plural), to its text or texts), falling back as the
+    language does to the files under version control."""
+    catalog = Catalog(locale=None, domain="messages")
+    for msgid, text in messages.items():
+        catalog.add(msgid, text)
+    compiled = _compiled(catalog)
+    fallback = FALLBACKS.get(lang)
+    if fallback is not None:
+        compiled.add_fallback(_from_files(fallback))
+    return compiled
+
+
+@contextmanager
+def use_catalogs(catalogs: Mapping[str, NullTranslations]) -> Iterator[None]:
+    """Within this block (and the threads it starts work in), these catalogs replace the files' ones."""
+    token = _ACTIVE.set(catalogs)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from shop.web.store import (
     seo,
     shopping,
 )
+from shop.web.tzotzil_catalog import LiveTzotzil, TzotzilCatalog
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
 from shop.web.workspace import bank as ws_bank
@@ -69,10 +70,12 @@ from shop.web.workspace import product_status as ws_product_status
 from shop.web.workspace import refunds as ws_refunds
 from shop.web.workspace import sales as ws_sales
 from shop.web.workspace import signin as ws_signin
+from shop.web.workspace import spoken_help as ws_spoken_help
 from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
 from shop.web.workspace import store_pages as ws_store_pages
 from shop.web.workspace import to_resolve as ws_to_resolve
+from shop.web.workspace import translations as ws_translations
 from shop.web.workspace.certification import audits as ws_audits
 from shop.web.workspace.certification import certificates as ws_certificates
 from shop.web.workspace.certification import files as ws_cert_files
@@ -135,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         optimize(engine)
+        await _app.state.tzotzil.refresh()  # the speakers' Tzotzil, compiled before the first page
         if settings.prepare_routes_on_start:
             await prepare_routes(_app)
         background = None
@@ -167,6 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     contract.install(app)
     # Innermost of ours, so its 413 page gets the browser's seed and the security headers like any page.
     app.add_middleware(BodyLimits, settings=settings)
+    app.state.tzotzil = LiveTzotzil(engine, settings.tzotzil_check_seconds)
+    app.add_middleware(TzotzilCatalog, live=app.state.tzotzil)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     app.add_middleware(
         PageCache,
@@ -214,6 +220,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_store_pages.router)
     app.include_router(ws_fair_price_form.router)
     app.include_router(ws_people.router)
+    app.include_router(ws_translations.router)
+    app.include_router(ws_spoken_help.router)
     app.include_router(ws_orders.router)
     app.include_router(ws_to_resolve.router)  # before offline payments: /taller/pagos/{number} would match
     app.include_router(ws_offline_payments.router)

@@ -16,6 +16,7 @@ from shop.partnerships import models as partnerships_models
 from shop.payments import models as payments_models
 from shop.split_rules import models as split_rules_models
 from shop.storefront import models as storefront_models
+from shop.translations import models as translations_models
 
 __all__ = [
     "accounts_models",
@@ -34,4 +35,5 @@ __all__ = [
     "payments_models",
     "split_rules_models",
     "storefront_models",
+    "translations_models",
 ]

@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shop.config import Settings
 from shop.ledger.bank_statements import MAX_STATEMENT_BYTES
 from shop.marketplaces.imports import MAX_FILE_BYTES as MARKETPLACE_FILE_BYTES
+from shop.translations.service import MAX_PO_BYTES
+from shop.translations.spoken import MAX_AUDIO_BYTES
 from shop.web.workspace.product_photos import MAX_PHOTOS
 
 KIB = 1024
@@ -67,6 +69,11 @@ LIMITS = (
     BodyLimit(
         r"/[a-z]{2}/(notify/.+|orders/find)", lambda _: 4 * KIB, "an e-mail address asking for a notice or links"
     ),
+    # The routes refuse a larger file themselves, with their message next to the file; these are the backstops.
+    BodyLimit(r"/taller/traducciones/importar", lambda _: MAX_PO_BYTES + FORM_ROOM, "a translator's .po file"),
+    # The confirmation sends the file back as form text (escaped: up to 3×).
+    BodyLimit(r"/taller/traducciones/importar/aplicar", lambda _: 3 * MAX_PO_BYTES + FORM_ROOM, "a .po file, again"),
+    BodyLimit(r"/taller/ayuda-hablada/grabar", lambda _: MAX_AUDIO_BYTES + FORM_ROOM, "a spoken-help recording"),
     BodyLimit(r"/api/v1/payments/stripe/webhook", lambda _: 512 * KIB, "Stripe's events, larger than a form"),
 )
 _COMPILED = [(re.compile(limit.pattern), limit) for limit in LIMITS]

@@ -165,10 +165,12 @@ def tiles(who, *, in_register: bool = False) -> list[dict]:
     if who.has(Role.council, Role.admin):
         shown.append({"href": "/taller/certificacion", "icon": "seal", "label": N_("Fair trade certification")})
         shown.append({"href": "/taller/registro", "icon": "list", "label": N_("Audit log")})
+        shown.append({"href": "/taller/traducciones", "icon": "file", "label": N_("Tzotzil translation")})
     if who.has(Role.admin):
         shown.append({"href": "/taller/personas", "icon": "people", "label": N_("People")})
         shown.append({"href": "/taller/dispositivos", "icon": "device", "label": N_("Devices")})
         shown.append({"href": "/taller/tienda", "icon": "list", "label": N_("The shop's pages")})
+        shown.append({"href": "/taller/ayuda-hablada", "icon": "file", "label": N_("Spoken help")})
     return shown
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from markupsafe import Markup
@@ -17,6 +18,11 @@ def icon(name: str, label: str = "") -> Markup:
     if label:
         return Markup('<svg class="icon" role="img" aria-label="%s"><use href="%s"/></svg>') % (label, href)
     return Markup('<svg class="icon" aria-hidden="true"><use href="%s"/></svg>') % href
+
+
+def listen_url(screen: str) -> str:
+    """Where a screen's spoken help is heard (``shop.web.workspace.spoken_help``)."""
+    return "/taller/ayuda-hablada/escuchar?pantalla=" + quote(screen, safe="/")
 
 
 def ws_render(
@@ -37,6 +43,9 @@ def ws_render(
         "noindex": True,
         **(context or {}),
     }
+    live = getattr(request.app.state, "tzotzil", None)
+    if page["user"] is not None and live is not None and live.spoken(name):
+        page["spoken_help"] = listen_url(name)
     lang = lang or getattr(request.state, "lang", None) or "es"
     response = render(request, name, page, lang=lang, status_code=status_code)
     # Back after signing out must show nothing: nothing here may be stored.
