@@ -75,6 +75,7 @@ from shop.web.workspace import statements as ws_statements
 from shop.web.workspace import stock_form as ws_stock_form
 from shop.web.workspace import store_pages as ws_store_pages
 from shop.web.workspace import to_resolve as ws_to_resolve
+from shop.web.workspace import transfer_details as ws_transfer_details
 from shop.web.workspace import translations as ws_translations
 from shop.web.workspace.certification import audits as ws_audits
 from shop.web.workspace.certification import certificates as ws_certificates
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws_to_resolve.router)  # before offline payments: /taller/pagos/{number} would match
     app.include_router(ws_offline_payments.router)
     app.include_router(ws_refunds.router)
+    app.include_router(ws_transfer_details.router)
     app.include_router(ws_sales.router)
     app.include_router(ws_earnings.router)
     app.include_router(ws_audit_log.router)

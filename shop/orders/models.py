@@ -200,6 +200,8 @@ class OrderLine(SQLModel, table=True):
     # For made-to-order pieces: the deposit charged now, and the lead time promised.
     deposit_bp: int | None = None
     lead_time_days: int | None = None
+    # For made-to-order pieces: what the buyer wrote at checkout (size, colours) for the weaver.
+    notes: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     amount_due_now: int
     weight_g: int = 0
     # The split rule in force when ordered: the weavers' part in basis points; the fund takes the rest.

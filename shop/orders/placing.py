@@ -20,7 +20,7 @@ from shop.clock import to_local
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.orders import shipping
 from shop.orders.models import Channel, Order, OrderEvent, OrderLine, OrderStatus, PaymentMethod
-from shop.orders.schemas import BuyerDetails, OrderItem
+from shop.orders.schemas import NOTES_MAX, BuyerDetails, OrderItem
 from shop.orders.service import loaded, snapshot_weavers
 from shop.split_rules.service import split_rule_for
 
@@ -61,8 +61,11 @@ def place_order(
             raise ValidationFailed(N_("Please correct the marked fields."), errors=problems)
         buyer = buyer.normalized()
     quantities: dict[int, int] = {}
+    notes: dict[int, str] = {}
     for item in items:
         quantities[item.product_id] = quantities.get(item.product_id, 0) + item.quantity
+        if item.notes.strip():
+            notes[item.product_id] = "\n".join(filter(None, (notes.get(item.product_id), item.notes.strip())))
     # Take the products' locks first: other checkouts for them wait here, before writing anything.
     stock.lock_products(session, list(quantities))
     products = {
@@ -119,6 +122,7 @@ def place_order(
             line_total=line_total,
             deposit_bp=product.deposit_bp if product.kind is ProductKind.made_to_order else None,
             lead_time_days=product.lead_time_days if product.kind is ProductKind.made_to_order else None,
+            notes=notes.get(product.id, "")[:NOTES_MAX] if product.kind is ProductKind.made_to_order else "",
             amount_due_now=deposit * quantity if deposit is not None else line_total,
             weight_g=(product.weight_g or default_weight_g) * quantity,
             weavers_bp=weavers_bp,

@@ -23,6 +23,7 @@ POSTAL_CODES = {
 }
 OTHER_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,10}$")
 NEEDS_REGION = {"MX", "US", "CA"}
+NOTES_MAX = 500  # OrderLine.notes
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}$")
 
 
@@ -110,3 +111,5 @@ class OrderItem(BaseModel):
 
     product_id: int
     quantity: Annotated[int, Field(ge=1, le=50)] = 1
+    # A made-to-order piece's size, colours…, for the weaver (ignored for other pieces).
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTES_MAX)] = ""

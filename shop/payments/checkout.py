@@ -18,6 +18,7 @@ from shop.catalogue.stock import extend_reservations
 from shop.clock import utcnow
 from shop.config import Settings
 from shop.db import session_scope
+from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, OrderStatus, PaymentMethod
 from shop.orders.placing import place_order
@@ -25,6 +26,7 @@ from shop.orders.placing_limits import check_placing
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.payments import states
 from shop.payments.gateway import CheckoutLine, PaymentProviderUnavailable, PaymentRefused, StripeGateway
+from shop.payments.methods import check_method, stripe_method_types, transfer_details_for
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.offline_holds import ask_to_confirm
 from shop.payments.service import open_payment, payment_of
@@ -79,6 +81,8 @@ def place(
     """
     if method is PaymentMethod.stripe and gateway is None:
         method = PaymentMethod.offline
+    with session_scope(engine, writes=False) as session:  # a way of paying that fits the country, or nothing
+        check_method(session, buyer.country, method, stripe=gateway is not None)
     if throttle is not None:
         check_placing(throttle, method, client=client, email=buyer.email)
     now = utcnow()
@@ -105,14 +109,19 @@ def place(
                 order,
                 secret=settings.resolved_secret_key(),
                 base_url=settings.base_url,
-                bank_transfer_details=settings.bank_transfer_details,
+                bank_transfer_details=transfer_details_for(
+                    session,
+                    order.country,
+                    national=settings.bank_transfer_details,
+                    gettext=translator(language).gettext,
+                ),
                 minutes=settings.reservation_minutes,
                 hold_hours=settings.offline_hold_hours,
                 now=now,
             )
         result = CheckoutResult(order.id, order.token, order.number, method, None)
         lines = _stripe_lines(order) if method is PaymentMethod.stripe else []
-        payment_id, email = payment.id, order.email
+        payment_id, email, country = payment.id, order.email, order.country
     if method is not PaymentMethod.stripe:
         return result
 
@@ -130,6 +139,7 @@ def place(
             cancel_url=f"{base}/checkout/cancel/{result.token}",
             expires_at=utcnow() + timedelta(minutes=settings.reservation_minutes) + SESSION_MARGIN,
             language=language,
+            method_types=stripe_method_types(country),
         )
     except (PaymentProviderUnavailable, PaymentRefused):
         with session_scope(engine) as session:

@@ -129,7 +129,11 @@ class StripeGateway:
         cancel_url: str,
         expires_at: datetime,
         language: str,
+        method_types: list[str] | None = None,
     ) -> CreatedSession:
+        """A hosted page for ``lines``; ``method_types`` are Stripe's payment method types (card and OXXO when
+        not given: see ``shop.payments.methods.stripe_method_types`` for which fit a country)."""
+        method_types = method_types or ["card", "oxxo"]
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
@@ -143,8 +147,7 @@ class StripeGateway:
                 }
                 for line in lines
             ],
-            "payment_method_types": ["card", "oxxo"],
-            "payment_method_options": {"oxxo": {"expires_after_days": self.settings.oxxo_expires_after_days}},
+            "payment_method_types": method_types,
             "customer_email": email,
             "client_reference_id": str(order_id),
             "metadata": {"order_id": str(order_id), "order_number": order_number},
@@ -154,6 +157,8 @@ class StripeGateway:
             "expires_at": int(expires_at.timestamp()),
             "locale": language if language in ("es", "en") else "es",
         }
+        if "oxxo" in method_types:
+            params["payment_method_options"] = {"oxxo": {"expires_after_days": self.settings.oxxo_expires_after_days}}
         session = self._call(
             lambda: self.client.v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
         )

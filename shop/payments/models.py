@@ -104,5 +104,24 @@ class StripeEvent(SQLModel, table=True):
     outcome: str = Field(default="", max_length=300)
 
 
+class InternationalTransferDetails(SQLModel, table=True):
+    """The cooperative's bank details for a transfer from abroad (SWIFT), set by the admin or the treasurer.
+
+    One row at most. Buyers outside Mexico are offered a bank transfer only while every field is filled in;
+    Mexican buyers get the national details (``Settings.bank_transfer_details``) as before.
+    """
+
+    __tablename__ = "international_transfer_details"
+
+    id: int | None = Field(default=None, primary_key=True)
+    beneficiary: str = Field(default="", max_length=200)
+    bank_name: str = Field(default="", max_length=200)
+    bank_address: str = Field(default="", max_length=300)
+    swift_bic: str = Field(default="", max_length=11)
+    # An IBAN, or the account number where IBANs are not used (Mexico's banks give a CLABE or an account number).
+    account: str = Field(default="", max_length=40)
+    updated_at: datetime = created_at_field()
+
+
 # The audit log keeps every change a person makes to these tables.
-track(Payment, Refund)
+track(Payment, Refund, InternationalTransferDetails)

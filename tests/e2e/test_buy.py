@@ -21,7 +21,8 @@ def test_listing_to_cart_to_checkout_to_stripe_and_back(browser, live_shop, fake
         page.screenshot(path=screenshots / "cart-phone.png", full_page=True)
 
         page.get_by_role("link", name="Checkout").click()
-        page.get_by_label("Country").select_option("MX")
+        page.get_by_label("Where do we send it?").select_option("MX")
+        page.get_by_role("button", name="Continue", exact=True).click()
         for field, value in [
             ("Email", BUYER["email"]),
             ("Full name", BUYER["name"]),

@@ -16,10 +16,12 @@ from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.http.client import client_address
 from shop.http.deps import SessionDep
+from shop.i18n import translator
 from shop.orders.models import Order, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import order_by_token
 from shop.payments import checkout as checkout_flow
+from shop.payments.methods import transfer_details_for
 from shop.payments.models import Payment
 from shop.payments.service import payment_of
 from shop.validation import filled, plain
@@ -226,11 +228,12 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
         order = order_by_token(session, result.token)
         payment = payment_of(session, order)
         read = order_read(order, payment, state.settings.base_url)
+        details = transfer_details_for(
+            session, order.country, national=state.settings.bank_transfer_details, gettext=translator("en").gettext
+        )
     instructions = None
     if result.method is PaymentMethod.offline:
-        instructions = state.settings.bank_transfer_details or (
-            f"Pay by bank transfer or in person with the reference {result.number}."
-        )
+        instructions = details or (f"Pay by bank transfer or in person with the reference {result.number}.")
         instructions += (
             f"\nThe buyer must open the link e-mailed to her within {state.settings.reservation_minutes} minutes"
             f" to keep the pieces for {state.settings.offline_hold_hours} hours."

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shop.catalogue.models import ProductKind
 from shop.catalogue.stock import JustSold
 from shop.db import session_scope
 from shop.errors import N_, DomainError, TooManyRequests, ValidationFailed
@@ -16,16 +17,39 @@ from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping
 from shop.orders.models import PaymentMethod
-from shop.orders.schemas import BuyerDetails, OrderItem, countries
+from shop.orders.schemas import NOTES_MAX, BuyerDetails, OrderItem, countries
 from shop.orders.service import order_by_token
 from shop.payments import checkout as checkout_flow
+from shop.payments.methods import check_method, methods_for, stripe_method_types
+from shop.web.browser import chosen_country as remembered_country
 from shop.web.errors import domain_error_items
 from shop.web.flash import flash_message
 from shop.web.store.cart_cookie import cart_token, cart_view, set_cart_cookie, to_cart
 from shop.web.store.language import Lang
+from shop.web.store.shopping import remember_country
 from shop.web.templating import render
 
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False)
+
+
+# The form's fields in reading order: after a mistake, the first wrong one takes the focus.
+FIELD_ORDER = ("country", "email", "name", "phone", "notes", "address_line1", "address_line2", "city", "region")
+FIELD_ORDER += ("postal_code", "method", "form")
+
+
+def first_wrong(errors: dict[str, str]) -> str | None:
+    """The first field with a mistake, as the buyer reads the page (made-to-order notes come after her phone)."""
+
+    def place(name: str) -> int:
+        key = "notes" if name.startswith("notes-") else name
+        return FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
+
+    return min(errors, key=place) if errors else None
+
+
+def chosen_country(text: str | None) -> str | None:
+    code = (text or "").strip().upper()
+    return code if code in dict(countries("en")) else None
 
 
 def _checkout_page(
@@ -37,15 +61,24 @@ def _checkout_page(
     status: int = 200,
     refusal: str | None = None,
 ):
+    """The country step when no country is chosen yet; else the summary, then the form with the ways of paying
+    that work for that country (or, when none does, a note saying so and no form)."""
     settings = request.app.state.settings
     view = carts.view(
         session, carts.find_cart(session, cart_token(request)), default_weight_g=settings.default_item_weight_g
     )
+    country = values.get("country") or None
     quote = None
-    try:
-        quote = shipping.quote(session, values.get("country") or "MX", view.weight_g) if view.items else None
-    except DomainError as exc:
-        errors.setdefault("country", exc.translated(translator(lang).gettext))
+    if country and view.items:
+        try:
+            quote = shipping.quote(session, country, view.weight_g)
+        except DomainError as exc:
+            errors.setdefault("country", exc.translated(translator(lang).gettext))
+            status = 422 if status == 200 else status
+    step = country is None or "country" in errors
+    offered = [] if step else methods_for(session, country, stripe=request.app.state.gateway is not None)
+    if offered and values.get("method") not in offered:
+        values["method"] = offered[0].value
     return render(
         request,
         "store/checkout.html",
@@ -54,9 +87,15 @@ def _checkout_page(
             "quote": quote,
             "values": values,
             "errors": errors,
+            "first_wrong": first_wrong(errors),
             "countries": countries(lang),
-            "stripe": request.app.state.gateway is not None,
-            "bank_transfer_details": settings.bank_transfer_details,
+            "country": country,
+            "country_name": dict(countries(lang)).get(country or "", ""),
+            "step": step,
+            "methods": [m.value for m in offered],
+            "oxxo": "oxxo" in stripe_method_types(country or ""),
+            "made": [item for item in view.items if item.product.kind is ProductKind.made_to_order],
+            "notes_max": NOTES_MAX,
             "refusal": refusal,
             "noindex": True,
         },
@@ -65,15 +104,40 @@ def _checkout_page(
 
 
 @router.get("/checkout")
-def checkout_form(request: Request, lang: Lang, session: SessionDep):
+def checkout_form(
+    request: Request, lang: Lang, session: SessionDep, country: Annotated[str, Query(max_length=10)] = ""
+):
+    """Where do we send it? first: a plain GET form, so the page then offers only what works for that country."""
     view = cart_view(request, session)
     if not view.items or view.has_problems:
         return RedirectResponse(f"/{lang}/cart", status_code=303)
-    method = "stripe" if request.app.state.gateway is not None else "offline"
-    return _checkout_page(request, session, lang, {"country": "MX" if lang == "es" else "US", "method": method}, {})
+    code = chosen_country(country)
+    if country and code is None:
+        t = translator(lang)
+        errors = {"country": t.gettext(N_("Choose a country from the list."))}
+        return _checkout_page(request, session, lang, {"country": None}, errors, status=422)
+    if not country:  # the country she chose on a product page, if any
+        return _checkout_page(
+            request, session, lang, {"country": chosen_country(remembered_country(request.cookies))}, {}
+        )
+    return remember_country(request, _checkout_page(request, session, lang, {"country": code}, {}), code)
 
 
 FormText = Annotated[str, Form(max_length=1000)]
+Notes = Annotated[list[str], Form(max_length=60)]  # at most 60 made-to-order lines, each checked below
+
+
+def read_notes(made_ids: set[int], notes_for: list[str], notes: list[str], errors: dict[str, str], t) -> dict[int, str]:
+    """Each made-to-order line's notes (size, colours), by product; a note for anything else is ignored."""
+    found: dict[int, str] = {}
+    for product_id, text in zip(notes_for, notes, strict=False):
+        if not product_id.isdigit() or int(product_id) not in made_ids:
+            continue
+        text = text.strip()
+        if len(text) > NOTES_MAX:
+            errors.setdefault(f"notes-{product_id}", t.gettext(N_("Write at most %(max)d characters."), max=NOTES_MAX))
+        found[int(product_id)] = text[:NOTES_MAX]
+    return found
 
 
 @router.post("/checkout")
@@ -90,6 +154,8 @@ def place_order(
     postal_code: FormText = "",
     country: FormText = "MX",
     method: FormText = "stripe",
+    notes_for: Notes = None,
+    notes: Notes = None,
 ):
     """Place the order and send the buyer to pay. This handler opens its own short transactions (see
     shop.payments.checkout), so no lock is held while Stripe is called."""
@@ -107,17 +173,34 @@ def place_order(
         "country": country.strip().upper()[:2],
         "method": method,
     }
+    errors: dict[str, str] = {}
     with session_scope(engine, writes=False) as session:
         cart = carts.find_cart(session, cart_token(request))
         view = carts.view(session, cart, default_weight_g=state.settings.default_item_weight_g)
         if not view.items or view.has_problems:
             return RedirectResponse(f"/{lang}/cart", status_code=303)
-        items = [OrderItem(product_id=item.product.id, quantity=item.quantity) for item in view.items]
+        made = {item.product.id for item in view.items if item.product.kind is ProductKind.made_to_order}
+        written = read_notes(made, notes_for or [], notes or [], errors, t)
+        items = [
+            OrderItem(product_id=item.product.id, quantity=item.quantity, notes=written.get(item.product.id, ""))
+            for item in view.items
+        ]
         token = cart.token
-    errors: dict[str, str] = {}
+        values |= {f"notes-{product_id}": text for product_id, text in written.items()}
+        chosen = PaymentMethod.offline if method == "offline" else PaymentMethod.stripe
+        if state.gateway is None:  # no Stripe here: the transfer is the only way, as shop.payments.checkout does
+            chosen = PaymentMethod.offline
+        if chosen_country(values["country"]) is None:
+            values["country"] = None
+            errors["country"] = t.gettext(N_("Choose a country from the list."))
+        else:
+            try:
+                check_method(session, values["country"], chosen, stripe=state.gateway is not None)
+            except ValidationFailed as exc:
+                errors["method"] = exc.translated(t.gettext)
     buyer = None
     try:
-        buyer = BuyerDetails(**{k: v for k, v in values.items() if k != "method"})
+        buyer = BuyerDetails(**{k: v or "" for k, v in values.items() if k in BuyerDetails.model_fields})
     except Exception as exc:  # pydantic ValidationError: lengths
         from shop.validation import describe
 
@@ -130,7 +213,6 @@ def place_order(
     if errors:
         with session_scope(engine, writes=False) as session:
             return _checkout_page(request, session, lang, values, errors, status=422)
-    chosen = PaymentMethod.offline if method == "offline" else PaymentMethod.stripe
     try:
         result = checkout_flow.place(
             engine,

@@ -8,10 +8,12 @@ from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
 from shop.http.deps import SessionDep
+from shop.i18n import translator
 from shop.orders.models import OrderStatus
 from shop.orders.schemas import countries
 from shop.orders.service import order_by_token
 from shop.payments import offline_holds
+from shop.payments.methods import transfer_details_for
 from shop.payments.service import payment_of
 from shop.web.store.language import Lang
 from shop.web.templating import render
@@ -37,7 +39,12 @@ def order_page(request: Request, lang: Lang, token: str, session: SessionDep):
             "payment": payment,
             "confirming": waiting,
             "country_name": dict(countries(lang)).get(order.country, order.country),
-            "bank_transfer_details": request.app.state.settings.bank_transfer_details,
+            "bank_transfer_details": transfer_details_for(
+                session,
+                order.country,
+                national=request.app.state.settings.bank_transfer_details,
+                gettext=translator(lang).gettext,
+            ),
             "unconfirmed": offline_holds.needs_confirmation(order),
             "link_sent": offline_holds.link_was_sent(order),
             "confirm_minutes": request.app.state.settings.reservation_minutes,

@@ -64,13 +64,13 @@ def ship_to(
     """Remember the country the visitor wants shipping costs for, and go back to the page she came from (a plain
     form, so it works without JavaScript)."""
     response = RedirectResponse(safe_next(next or f"/{lang}/products"), status_code=303)
+    return remember_country(request, response, country.upper())
+
+
+def remember_country(request: Request, response, code: str):
+    """The product pages and the checkout both start from the country she last chose."""
     response.set_cookie(
-        SHIP_TO_COOKIE,
-        country.upper(),
-        max_age=ONE_YEAR,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.https,
+        SHIP_TO_COOKIE, code, max_age=ONE_YEAR, httponly=True, samesite="lax", secure=request.app.state.settings.https
     )
     return response
 
