@@ -3,6 +3,8 @@ mistake keeps her photos, what matters can be undone or asks first, and "my earn
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from factories import fresh, make_user, photo_bytes
 from signing_in import sign_in_as
@@ -10,7 +12,12 @@ from sqlmodel import select
 
 from shop.accounts.models import Role
 from shop.catalogue.models import Product, ProductImage, Weaver
+from shop.clock import local_today, utcnow
 from shop.i18n import translator
+from shop.ledger import payout_batches
+from shop.ledger.payout_batches import PayoutLine
+from shop.orders.schemas import OrderItem
+from shop.payments.offline import sell_in_person
 
 es = translator("es")
 
@@ -54,3 +61,22 @@ def test_a_mistake_keeps_her_photo_until_the_piece_is_saved(
         fresh(session)
         product = session.exec(select(Product).where(Product.title_es == f"Bolsa roja {width}")).one()
         assert len(session.exec(select(ProductImage).where(ProductImage.product_id == product.id)).all()) == 1
+
+
+def test_my_earnings_says_when_she_will_be_paid(browser, live_server, session, maria, screenshots):
+    huipil = session.exec(select(Product).where(Product.slug == "huipil-rombos")).one()
+    treasurer = make_user(session, roles=[Role.treasurer], username="rosa", name="Rosa Gómez")
+    sell_in_person(session, items=[OrderItem(product_id=huipil.id, quantity=1)], actor="test", now=utcnow())
+    payout_batches.prepare_batch(
+        session, lines=[PayoutLine(maria.id, 100)], by=treasurer, now=utcnow() - timedelta(weeks=1), hold=timedelta(0)
+    )
+    session.commit()
+    for width in (390, 1280):
+        context, page = sign_in_as(browser, live_server, "maria", width=width)
+        try:
+            page.goto(live_server + "/taller/ganancias")
+            section = page.get_by_role("region", name=es.gettext("When will I be paid?"))
+            assert es.date(local_today(), "full") in section.inner_text()
+            page.screenshot(path=screenshots / f"earnings-when-paid-{width}.png", full_page=True)
+        finally:
+            context.close()
