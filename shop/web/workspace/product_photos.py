@@ -19,6 +19,7 @@ from shop.http.deps import SessionDep
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
+from shop.web.workspace.render import ws_render
 from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller", include_in_schema=False, route_class=SignedInFirst)
@@ -173,6 +174,18 @@ def describe_photo(
     link.alt_en = alt_en.strip()[:300] or product.title_en
     product.updated_at = utcnow()
     return redirect_saved(request, f"/taller/inventario/{slug}", N_("Photo description saved."))
+
+
+@router.get("/inventario/{slug}/fotos/{link_id}/quitar")
+def confirm_remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, link_id: int):
+    """A photo taken off cannot come back without choosing it again: she sees it big and says yes first."""
+    product = find_editable(session, who, slug)
+    link = _photo(session, product, link_id)
+    return ws_render(
+        request,
+        "workspace/photo_remove.html",
+        {"product": product, "link": link, "image": session.get(Image, link.image_id)},
+    )
 
 
 @router.post("/inventario/{slug}/fotos/{link_id}/quitar")
