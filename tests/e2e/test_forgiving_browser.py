@@ -3,10 +3,12 @@ mistake keeps her photos, what matters can be undone or asks first, and "my earn
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
-from factories import fresh, make_user, photo_bytes
+from factories import fresh, make_user, photo_bytes, place
 from signing_in import sign_in_as
 from sqlmodel import select
 
@@ -16,8 +18,10 @@ from shop.clock import local_today, utcnow
 from shop.i18n import translator
 from shop.ledger import payout_batches
 from shop.ledger.payout_batches import PayoutLine
+from shop.orders.models import Order, OrderStatus
 from shop.orders.schemas import OrderItem
-from shop.payments.offline import sell_in_person
+from shop.payments.offline import confirm_offline_payment, sell_in_person
+from shop.payments.service import open_payment
 
 es = translator("es")
 
@@ -80,3 +84,70 @@ def test_my_earnings_says_when_she_will_be_paid(browser, live_server, session, m
             page.screenshot(path=screenshots / f"earnings-when-paid-{width}.png", full_page=True)
         finally:
             context.close()
+
+
+def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
+    browser, live_server, session, maria, media_dir, serious_violations, screenshots
+):
+    huipil = session.exec(select(Product).where(Product.slug == "huipil-rombos")).one()
+    make_user(session, roles=[Role.treasurer], username="rosa", name="Rosa Gómez")
+    to_pack = place(session, [(huipil, 1)])
+    open_payment(session, to_pack, now=utcnow())
+    confirm_offline_payment(session, to_pack, actor="test", reference="", now=utcnow(), base_url=live_server)
+    bolsa = session.exec(select(Product).where(Product.slug != "huipil-rombos")).first()
+    to_confirm = place(session, [(bolsa, 1)])
+    open_payment(session, to_confirm, now=utcnow())
+    session.commit()
+    found = {}
+
+    context, page = sign_in_as(browser, live_server, "maria", width=390)
+    try:
+        page.goto(live_server + "/taller/pedidos")
+        page.get_by_role("button", name=es.gettext("It is packed")).first.click()
+        undo = page.get_by_role("button", name=es.gettext("Undo: not packed yet"))
+        assert undo.count() == 1
+        found["orders with the undo banner"] = serious_violations(page)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=screenshots / f"undo-packed-{width}.png", full_page=True)
+        undo.click()
+        assert (
+            es.gettext("Undone: order %(number)s is waiting to be packed again.", number=to_pack.number)
+            in page.content()
+        )
+        assert page.get_by_role("button", name=es.gettext("Undo: not packed yet")).count() == 0
+
+        page.goto(live_server + "/taller/inventario/huipil-rombos")
+        page.get_by_role("link", name=es.gettext("Remove this photo")).first.click()
+        assert page.get_by_role("heading", name=es.gettext("Remove this photo?")).is_visible()
+        found["remove a photo?"] = serious_violations(page)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=screenshots / f"remove-photo-confirm-{width}.png", full_page=True)
+        page.get_by_role("link", name=es.gettext("No, keep it")).click()
+        assert page.url.startswith(live_server + "/taller/inventario/huipil-rombos")
+    finally:
+        context.close()
+
+    context, page = sign_in_as(browser, live_server, "rosa", width=390)
+    try:
+        page.goto(live_server + "/taller/pagos")
+        page.get_by_label(es.gettext("Bank reference (if there is one)")).first.fill("SPEI 778899")
+        page.get_by_role(
+            "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
+        ).first.click()
+        assert page.get_by_role("heading", name=es.gettext("Did the money arrive?")).is_visible()
+        assert "SPEI 778899" in page.content()
+        found["did the money arrive?"] = serious_violations(page)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=screenshots / f"payment-confirm-{width}.png", full_page=True)
+        page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
+        assert page.url == live_server + "/taller/pagos"
+    finally:
+        context.close()
+    fresh(session)
+    assert session.exec(select(Order).where(Order.id == to_confirm.id)).one().status is OrderStatus.paid
+    assert session.exec(select(Order).where(Order.id == to_pack.id)).one().status is OrderStatus.paid
+    assert len(session.exec(select(ProductImage).where(ProductImage.product_id == huipil.id)).all()) >= 1
+    assert {label: v for label, v in found.items() if v} == {}, json.dumps(found, indent=2)
