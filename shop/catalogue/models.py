@@ -42,6 +42,24 @@ class Image(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class HeldUpload(SQLModel, table=True):
+    """A photo chosen on the new-piece form, held privately until the piece is saved (or a day has passed).
+
+    The form names it by ``token`` (unguessable) in a hidden field, so a mistake in the form never loses it.
+    Its files live under the media folder's private ``held`` folder, never served to the public.
+    """
+
+    __tablename__ = "held_uploads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    original_ext: str = Field(max_length=8)
+    file_name: str = Field(max_length=200)
+    size_bytes: int
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
 class Category(SQLModel, table=True):
     __tablename__ = "categories"
 

@@ -101,8 +101,18 @@ def lock_order(session: Session, order_id: int) -> Order:
     return order
 
 
-def transition(session: Session, order: Order, to: OrderStatus, *, actor: str, note: str = "", now: datetime) -> None:
-    if to not in ALLOWED[order.status]:
+# Moves taken back by "undo" (``undo_packed``), legal only then and only within UNDO_WINDOW of the move undone.
+UNDOABLE = {(S.packed, S.paid), (S.packed, S.partially_refunded)}
+UNDO_WINDOW = timedelta(minutes=5)
+UNDONE = "Undone: "
+
+
+def transition(
+    session: Session, order: Order, to: OrderStatus, *, actor: str, note: str = "", now: datetime, undo: bool = False
+) -> None:
+    """The one place an order's status changes. ``undo`` also allows the backward moves of UNDOABLE, which only
+    ``undo_packed`` asks for, after checking the time."""
+    if to not in ALLOWED[order.status] and not (undo and (order.status, to) in UNDOABLE):
         raise InvalidState(
             N_("Order %(number)s is %(current)s, so it cannot become %(wanted)s."),
             number=order.number,
@@ -239,6 +249,58 @@ def cancel(session: Session, order: Order, *, actor: str, note: str, now: dateti
 
 def mark_packed(session: Session, order: Order, *, actor: str, now: datetime) -> None:
     transition(session, order, OrderStatus.packed, actor=actor, now=now)
+
+
+def undoable_packing(session: Session, order: Order, *, now: datetime) -> OrderEvent | None:
+    """The event that packed the order, if it is the order's last change and within the undo window."""
+    last = session.scalar(
+        sa.select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id.desc()).limit(1)
+    )
+    if last is None or order.status is not S.packed or last.to_status != S.packed:
+        return None
+    if (order.status, S(last.from_status)) not in UNDOABLE or last.created_at <= now - UNDO_WINDOW:
+        return None
+    return last
+
+
+def packed_lately_by(session: Session, actor: str, *, now: datetime) -> list[Order]:
+    """The orders ``actor`` packed within the undo window that can still be unpacked, newest first."""
+    orders = (
+        session.scalars(
+            sa.select(Order)
+            .join(OrderEvent, OrderEvent.order_id == Order.id)
+            .where(
+                OrderEvent.actor == actor,
+                OrderEvent.to_status == S.packed,
+                OrderEvent.from_status != S.packed,
+                OrderEvent.created_at > now - UNDO_WINDOW,
+                Order.status == S.packed,
+            )
+            .order_by(OrderEvent.id.desc())
+        )
+        .unique()
+        .all()
+    )
+    unique = {o.id: o for o in reversed(orders)}
+    return [o for o in sorted(unique.values(), key=lambda o: -o.id) if undoable_packing(session, o, now=now)]
+
+
+def undo_packed(session: Session, order: Order, *, actor: str, now: datetime) -> None:
+    """ "Already packed" pressed by mistake: within UNDO_WINDOW, and only while packing is still the order's last
+    change (no refund, no shipping since), the order goes back to the state it was packed from. The caller locks
+    the order (``lock_order``), so two undos at once move it back once; the second is refused."""
+    event = undoable_packing(session, order, now=now)
+    if event is None:
+        if order.status is not S.packed:
+            raise InvalidState(
+                N_("Order %(number)s is no longer packed: there is nothing to undo."), number=order.number
+            )
+        raise InvalidState(
+            N_("It is too late to undo packing order %(number)s: it can be undone only for %(minutes)d minutes."),
+            number=order.number,
+            minutes=UNDO_WINDOW.seconds // 60,
+        )
+    transition(session, order, S(event.from_status), actor=actor, note=UNDONE + "packed", now=now, undo=True)
 
 
 def mark_shipped(

@@ -8,16 +8,17 @@ weaver's own account is ever read here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from shop.clock import to_local
+from shop.clock import to_local, utcnow
 from shop.errors import N_, Forbidden
 from shop.http.auth import Anyone
 from shop.http.deps import SessionDep
 from shop.ledger.balances import weaver_balance
+from shop.ledger.next_payout import next_payment
 from shop.ledger.statements import active_months, her_lines, parse_month, statement
 from shop.money import BASIS_POINTS, basis_points_percent
 from shop.orders.models import Order, OrderLine, OrderLineWeaver
@@ -107,6 +108,7 @@ def month_start(month: str) -> date:
 @router.get("/ganancias")
 def my_earnings(request: Request, session: SessionDep, who: Anyone, mes: str = ""):
     """Her own account only: the weaver id comes from the signed-in person, never from the address."""
+    from shop.web.workspace.payouts import payout_minimum
     from shop.web.workspace.statements import her_payouts, statement_context
 
     weaver_id = who.user.weaver_id
@@ -116,11 +118,14 @@ def my_earnings(request: Request, session: SessionDep, who: Anyone, mes: str = "
     pieces = sold_pieces(session, weaver_id)
     months = sorted({d.strftime("%Y-%m") for d in active_months(session, weaver_id)}, reverse=True)
     currency = request.app.state.settings.default_currency
+    hold = timedelta(days=request.app.state.settings.payout_hold_days)
+    upcoming = next_payment(session, weaver_id, now=utcnow(), hold=hold, minimum=payout_minimum(request, session))
     return ws_render(
         request,
         "workspace/earnings.html",
         {
             "owed": weaver_balance(session, weaver_id),
+            "upcoming": upcoming,
             "currency": currency,
             "pieces": pieces,
             "months": [(m, month_start(m)) for m in months],

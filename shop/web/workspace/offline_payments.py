@@ -2,6 +2,13 @@
 
 Orders whose buyer has not confirmed her e-mail address hold their pieces only briefly; the treasurer sees
 them here, and may vouch for one (its pieces are then held the full time) or release their pieces at once.
+
+"Payment received" asks first, on a page of its own (``check_payment``), rather than offering an undo afterwards.
+Confirming settles the order at once: the sale is posted to the ledger (immutable: an undo would need reversing
+entries), the pieces are taken from stock, the order joins the packing queue where a weaver may pack it within
+minutes, and the buyer is told. Undoing all that would reverse work other people and flows may already have built
+on; delaying it would leave a paid order out of the packing queue. Asking before anything is written is the
+safest: nothing wrong is ever booked and no buyer is told of money that did not arrive.
 """
 
 from __future__ import annotations
@@ -71,6 +78,21 @@ def _refusal(request: Request, session, exc: DomainError) -> NoReturn:
     """Somebody else (or a second click) got there first: say so on the same page."""
     message, status = exc.translated(translator(request.state.lang).gettext), exc.status_code
     raise ErrorPage(lambda db: _payments_page(request, db, message=message, status=status)) from exc
+
+
+@router.post("/pagos/{number}/revisar")
+def check_payment(
+    request: Request,
+    session: SessionDep,
+    who: Treasurer,
+    number: str,
+    reference: Annotated[str, Form(max_length=200)] = "",
+):
+    """Before anything is written: the order, the amount and the reference, big, with "yes" and "no"."""
+    order = orders.order_by_number(session, number)
+    if order.status is not S.pending_payment:
+        _refusal(request, session, InvalidState(N_("Order %(number)s is not waiting for a payment."), number=number))
+    return ws_render(request, "workspace/payment_check.html", {"order": order, "reference": reference.strip()})
 
 
 @router.post("/pagos/{number}")

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
 from shop.clock import utcnow
-from shop.errors import N_, DomainError, ValidationFailed
+from shop.errors import N_, DomainError, InvalidState, ValidationFailed
 from shop.http.auth import Signed, require
 from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
@@ -75,7 +75,17 @@ def _helpers(who: Signed) -> dict:
 # The packing queue ----------------------------------------------------------------------------------
 
 
-def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, ship_values=None, status=200):
+def _undo_context(session, who: Signed, refusal: str | None) -> dict:
+    return {
+        "packed_lately": orders.packed_lately_by(session, who.user.name, now=utcnow()),
+        "undo_minutes": orders.UNDO_WINDOW.seconds // 60,
+        "refusal": refusal,
+    }
+
+
+def _queue_page(
+    request: Request, session, who: Signed, *, ship_errors=None, ship_values=None, refusal=None, status=200
+):
     to_pack, to_ship = waiting(session, who)
     recent = recently_sent(session, who)
     return ws_render(
@@ -87,6 +97,7 @@ def _queue_page(request: Request, session, who: Signed, *, ship_errors=None, shi
             "recent": recent,
             "ship_errors": ship_errors or {},
             "ship_values": ship_values or {},
+            **_undo_context(session, who, refusal),
             **_helpers(who),
         },
         status_code=status,
@@ -106,7 +117,9 @@ def refundable(request: Request, session, order: Order) -> Refundable:
     return payments_refundable(session, order, stripe=request.app.state.gateway is not None)
 
 
-def _order_page(request: Request, session, order: Order, who: Signed, *, errors=None, values=None, status=200):
+def _order_page(
+    request: Request, session, order: Order, who: Signed, *, errors=None, values=None, refusal=None, status=200
+):
     payments = session.scalars(sa.select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)).all()
     refunds = session.scalars(sa.select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)).all()
     return ws_render(
@@ -123,6 +136,7 @@ def _order_page(request: Request, session, order: Order, who: Signed, *, errors=
             "refund_ways": REFUND_WAYS,
             "errors": errors or {},
             "values": values or {},
+            **_undo_context(session, who, refusal),
             **_helpers(who),
         },
         status_code=status,
@@ -162,6 +176,24 @@ def mark_packed(request: Request, session: SessionDep, who: Packers, number: str
         orders.mark_packed(session, order, actor=who.user.name, now=utcnow())
     response = RedirectResponse(_after(number, back), status_code=303)
     flash_message(request, response, N_("Order %(number)s is packed. Next: take it to the courier."), number=number)
+    return response
+
+
+@router.post("/pedidos/{number}/desempacar")
+def undo_packed(request: Request, session: SessionDep, who: Packers, number: str, back: Back = ""):
+    """Undo "already packed" within a few minutes; the status change is in the order's history and the audit log."""
+    order = orders.lock_order(session, visible_order(session, number, who).id)
+    try:
+        orders.undo_packed(session, order, actor=who.user.name, now=utcnow())
+    except InvalidState as exc:
+        message = exc.translated(translator(request.state.lang).gettext)
+        if back == "order":
+            raise ErrorPage(
+                lambda db: _order_page(request, db, visible_order(db, number, who), who, refusal=message, status=409)
+            ) from exc
+        raise ErrorPage(lambda db: _queue_page(request, db, who, refusal=message, status=409)) from exc
+    response = RedirectResponse(_after(number, back), status_code=303)
+    flash_message(request, response, N_("Undone: order %(number)s is waiting to be packed again."), number=number)
     return response
 
 

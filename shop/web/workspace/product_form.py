@@ -11,17 +11,19 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 
+from shop.catalogue import held_uploads
 from shop.catalogue import service as catalogue
 from shop.catalogue.models import Product, ProductKind, ProductStatus
 from shop.catalogue.schemas import ProductCreate, ProductUpdate
+from shop.clock import utcnow
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.deps import ErrorPage, SessionDep
+from shop.http.deps import SessionDep, keep_writes_of_refusal
 from shop.money import parse_amount
 from shop.validation import describe
 from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetres, read_percent, read_whole
 from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import TEXT_FIELDS, form_again, form_page, may_choose_weavers
-from shop.web.workspace.product_photos import Photos, link_photos, save_photos
+from shop.web.workspace.product_photos import MAX_PHOTOS, Photos, hold_photos, link_photos, photo_limits
 from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller", include_in_schema=False, route_class=SignedInFirst)
@@ -230,7 +232,17 @@ def new_piece(request: Request, session: SessionDep, who: Keeper):
 
 
 @router.post("/inventario/nuevo")
-def create_piece(request: Request, session: SessionDep, who: Keeper, form: TypedProduct, photos: Photos = ()):
+def create_piece(
+    request: Request,
+    session: SessionDep,
+    who: Keeper,
+    form: TypedProduct,
+    photos: Photos = (),
+    held: Texts = (),
+    drop_held: Texts = (),
+):
+    """The photos chosen are held first (``shop.catalogue.held_uploads``), so when the form comes back with a
+    mistake they come back too, as small pictures, and the next try sends only their tokens."""
     problems = Problems(request)
     v = form.values
     if may_choose_weavers(who):
@@ -247,20 +259,31 @@ def create_piece(request: Request, session: SessionDep, who: Keeper, form: Typed
         problems.add("address", N_("A product with the address “%(slug)s” already exists."), slug=typed_slug)
     data["status"] = ProductStatus.draft
     validated = _validated(session, ProductCreate, data, problems)
-    images = save_photos(request, session, list(photos), problems)
+    now, user_id = utcnow(), who.user.id
+    kept = held_uploads.held_by(session, held, user_id=user_id, now=now)
+    for dropped in [h for h in kept if h.token in set(drop_held)]:
+        kept.remove(dropped)
+        held_uploads.drop(session, dropped)
+    kept += hold_photos(request, session, list(photos), problems, user_id=user_id)
+    if len(kept) > MAX_PHOTOS:
+        problems.add("photos", N_("Add at most %(count)d photos at a time."), count=MAX_PHOTOS)
     product = None
     if validated is not None and not problems:
         try:
-            product = catalogue.create_product(session, validated)
-            link_photos(session, product, images, v["alt_es"].strip(), v["alt_en"].strip())
+            with session.begin_nested():
+                product = catalogue.create_product(session, validated)
+                media_dir = request.app.state.settings.media_dir
+                images = [
+                    held_uploads.take(session, h, media_dir=media_dir, limits=photo_limits(request)) for h in kept
+                ]
+                link_photos(session, product, images, v["alt_es"].strip(), v["alt_en"].strip())
         except DomainError as exc:
             problems.add_error(exc)
     if problems:
-        shares, errors, lost = form.shares(), problems.items, bool(photos)
-        raise ErrorPage(
-            lambda db: form_page(
-                request, db, who, None, values=v, shares=shares, errors=errors, photos_lost=lost, status=422
-            )
+        # Only the held photos were written (the piece's own writes went with their savepoint): keep them.
+        keep_writes_of_refusal(request)
+        return form_page(
+            request, session, who, None, values=v, shares=form.shares(), errors=problems.items, held=kept, status=422
         )
     return redirect_saved(
         request,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import FileResponse
 
+from shop.catalogue import held_uploads
 from shop.catalogue import service as catalogue
 from shop.catalogue.images import ImageLimits, save_image
 from shop.catalogue.models import Image, Product, ProductImage
@@ -16,12 +19,14 @@ from shop.http.deps import SessionDep
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
+from shop.web.workspace.render import ws_render
 from shop.web.workspace.uploads import SignedInFirst
 
 router = APIRouter(prefix="/taller", include_in_schema=False, route_class=SignedInFirst)
 Photos = Annotated[list[UploadFile], File()]
 
 MAX_PHOTOS = 12
+T = TypeVar("T")
 
 
 def _upload_size(upload: UploadFile) -> int:
@@ -32,15 +37,22 @@ def _upload_size(upload: UploadFile) -> int:
     return size
 
 
-def save_photos(request: Request, session, uploads: list[UploadFile], problems: Problems) -> list[Image]:
-    """Store every uploaded photo; a file that is not a usable photo is reported under ``photos``."""
+def photo_limits(request: Request) -> ImageLimits:
     settings = request.app.state.settings
-    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    return ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+
+
+def _each_photo(
+    request: Request, uploads: list[UploadFile], problems: Problems, store: Callable[[bytes, str], T]
+) -> list[T]:
+    """``store`` every uploaded photo (its bytes and file name); a file that is not a usable photo is reported
+    under ``photos`` and stops the rest."""
+    limits = photo_limits(request)
     uploads = [u for u in uploads if u.filename or _upload_size(u)]
     if len(uploads) > MAX_PHOTOS:
         problems.add("photos", N_("Add at most %(count)d photos at a time."), count=MAX_PHOTOS)
         return []
-    saved: list[Image] = []
+    saved: list[T] = []
     for upload in uploads:
         size = _upload_size(upload)
         try:
@@ -52,8 +64,7 @@ def save_photos(request: Request, session, uploads: list[UploadFile], problems: 
                     size=_megabytes(size),
                     limit=_megabytes(limits.max_bytes),
                 )
-            data = upload.file.read(limits.max_bytes + 1)
-            saved.append(save_image(session, data, settings.media_dir, limits, field="photos"))
+            saved.append(store(upload.file.read(limits.max_bytes + 1), upload.filename or ""))
         except ValidationFailed as exc:
             problems.add(
                 "photos",
@@ -63,6 +74,30 @@ def save_photos(request: Request, session, uploads: list[UploadFile], problems: 
             )
             break
     return saved
+
+
+def save_photos(request: Request, session, uploads: list[UploadFile], problems: Problems) -> list[Image]:
+    """Store every uploaded photo; a file that is not a usable photo is reported under ``photos``."""
+    media_dir, limits = request.app.state.settings.media_dir, photo_limits(request)
+    return _each_photo(
+        request, uploads, problems, lambda data, _name: save_image(session, data, media_dir, limits, field="photos")
+    )
+
+
+def hold_photos(request: Request, session, uploads: list[UploadFile], problems: Problems, *, user_id: int) -> list:
+    """Keep every uploaded photo privately for the form (``shop.catalogue.held_uploads``); what was held
+    more than a day ago is thrown away first."""
+    media_dir, limits, now = request.app.state.settings.media_dir, photo_limits(request), utcnow()
+    if any(u.filename for u in uploads):
+        held_uploads.clean_up(session, media_dir=media_dir, now=now)
+    return _each_photo(
+        request,
+        uploads,
+        problems,
+        lambda data, name: held_uploads.hold(
+            session, data, file_name=name, user_id=user_id, media_dir=media_dir, limits=limits, now=now
+        ),
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -141,9 +176,35 @@ def describe_photo(
     return redirect_saved(request, f"/taller/inventario/{slug}", N_("Photo description saved."))
 
 
+@router.get("/inventario/{slug}/fotos/{link_id}/quitar")
+def confirm_remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, link_id: int):
+    """A photo taken off cannot come back without choosing it again: she sees it big and says yes first."""
+    product = find_editable(session, who, slug)
+    link = _photo(session, product, link_id)
+    return ws_render(
+        request,
+        "workspace/photo_remove.html",
+        {"product": product, "link": link, "image": session.get(Image, link.image_id)},
+    )
+
+
 @router.post("/inventario/{slug}/fotos/{link_id}/quitar")
 def remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, link_id: int):
     product = find_editable(session, who, slug)
     session.delete(_photo(session, product, link_id))
     product.updated_at = utcnow()
     return redirect_saved(request, f"/taller/inventario/{slug}", N_("Photo removed."))
+
+
+@router.get("/fotos-en-espera/{token}")
+def held_preview(request: Request, session: SessionDep, who: Keeper, token: str):
+    """The small picture of a photo held for her form: only to the member who chose it, never cached."""
+    held = held_uploads.one_held(session, token, user_id=who.user.id, now=utcnow())
+    path = held_uploads.preview_of(request.app.state.settings.media_dir, held) if held else None
+    if path is None or not path.is_file():
+        raise NotFound(N_("We could not find that photo."))
+    return FileResponse(
+        path,
+        media_type="image/webp",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
