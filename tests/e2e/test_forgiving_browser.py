@@ -145,3 +145,55 @@ def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
     assert session.exec(select(Order).where(Order.id == to_confirm.id)).one().status is OrderStatus.paid
     assert session.exec(select(Order).where(Order.id == to_pack.id)).one().status is OrderStatus.paid
     assert len(session.exec(select(ProductImage).where(ProductImage.product_id == huipil.id)).all()) >= 1
+
+
+def test_the_forgiving_screens_have_no_serious_accessibility_problem(
+    browser, live_server, session, maria, tmp_path, serious_violations
+):
+    """Axe needs JavaScript: these run with it on, the screens as the flows above leave them."""
+    huipil = session.exec(select(Product).where(Product.slug == "huipil-rombos")).one()
+    make_user(session, roles=[Role.treasurer], username="rosa", name="Rosa Gómez")
+    to_pack = place(session, [(huipil, 1)])
+    open_payment(session, to_pack, now=utcnow())
+    confirm_offline_payment(session, to_pack, actor="test", reference="", now=utcnow(), base_url=live_server)
+    bolsa = session.exec(select(Product).where(Product.slug != "huipil-rombos")).first()
+    open_payment(session, place(session, [(bolsa, 1)]), now=utcnow())
+    session.commit()
+    photo = tmp_path / "bolsa.jpg"
+    photo.write_bytes(photo_bytes(color=(160, 40, 60)))
+
+    def clean(page, label):
+        found = serious_violations(page)
+        assert found == [], f"{label}: {found}"
+
+    context, page = sign_in_as(browser, live_server, "maria", width=390, javascript=True)
+    try:
+        page.goto(live_server + "/taller/pedidos")
+        page.get_by_role("button", name=es.gettext("It is packed")).first.click()
+        page.get_by_role("button", name=es.gettext("Undo: not packed yet")).wait_for(timeout=10_000)
+        clean(page, "orders with the undo banner")
+        page.goto(live_server + "/taller/inventario/huipil-rombos")
+        page.get_by_role("link", name=es.gettext("Remove this photo")).first.click()
+        clean(page, "remove this photo?")
+        page.goto(live_server + "/taller/inventario/nuevo")
+        page.locator("#f-photos").set_input_files(str(photo))
+        page.get_by_label(es.gettext("Name of the piece"), exact=False).first.fill("Bolsa roja")
+        page.get_by_label(es.gettext("Category")).select_option(label="Bolsas")
+        page.get_by_label(es.gettext("Price in pesos")).fill("12,50")
+        page.get_by_role("button", name=es.gettext("Save the piece")).click()
+        page.locator(".inv-held img").wait_for(timeout=10_000)
+        clean(page, "new piece with a held photo")
+        page.goto(live_server + "/taller/ganancias")
+        clean(page, "my earnings")
+    finally:
+        context.close()
+    context, page = sign_in_as(browser, live_server, "rosa", width=390, javascript=True)
+    try:
+        page.goto(live_server + "/taller/pagos")
+        page.get_by_role(
+            "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
+        ).first.click()
+        page.get_by_role("heading", name=es.gettext("Did the money arrive?")).wait_for(timeout=10_000)
+        clean(page, "did the money arrive?")
+    finally:
+        context.close()
