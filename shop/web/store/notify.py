@@ -48,8 +48,11 @@ def _refused(request: Request, lang: str, exc: DomainError, template: str, conte
     return page
 
 
-def _done(request: Request, notice, back: str):
-    return render(request, "store/notify_done.html", {"notice": notice, "back": back, "noindex": True})
+def _done(request: Request, notice, back: str, now):
+    """The delete link only for a request this visit made: asking again with someone else's address must not
+    hand over the link that deletes her request (hers is in her e-mail)."""
+    context = {"notice": notice, "fresh": notice.consented_at == now, "back": back, "noindex": True}
+    return render(request, "store/notify_done.html", context)
 
 
 @router.post("/similar-piece")
@@ -64,6 +67,7 @@ def ask_similar_piece(
     product = public_product(session, slug)
     weaver = product.attributions[0].weaver if product.attributions else None
     back = f"/{lang}/products/{product.slug}"
+    now = utcnow()
     try:
         _throttle(request, email)
         notice = notices.ask(
@@ -72,13 +76,13 @@ def ask_similar_piece(
             email=email,
             lang=lang,
             consent=consent == "yes",
-            now=utcnow(),
+            now=now,
             weaver_id=weaver.id if weaver else None,
         )
     except DomainError as exc:
         context = {"product": product, "email": email.strip()[:254], "back": back}
         return _refused(request, lang, exc, "store/notify_similar.html", context)
-    return _done(request, notice, back)
+    return _done(request, notice, back, now)
 
 
 def _card_context(lang: str, country: str | None, email: str = "") -> dict:
@@ -102,6 +106,7 @@ def ask_card_payment(
     country: Annotated[str, Form(max_length=2)] = "",
 ):
     context = _card_context(lang, country, email.strip()[:254])
+    now = utcnow()
     try:
         _throttle(request, email)
         notice = notices.ask(
@@ -110,12 +115,12 @@ def ask_card_payment(
             email=email,
             lang=lang,
             consent=consent == "yes",
-            now=utcnow(),
+            now=now,
             country=context["country"] or None,
         )
     except DomainError as exc:
         return _refused(request, lang, exc, "store/notify_card.html", context)
-    return _done(request, notice, f"/{lang}/products")
+    return _done(request, notice, f"/{lang}/products", now)
 
 
 @router.get("/forget/{token}")
