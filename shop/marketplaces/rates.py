@@ -32,9 +32,13 @@ def parse_rate(text: str) -> int:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValidationFailed(N_("Write the pesos for one dollar, such as 17.2345."), field="rate") from None
+        raise ValidationFailed(
+            N_("Write the pesos for one unit of the currency, such as 17.2345."), field="rate"
+        ) from None
     if not value.is_finite() or value.as_tuple().exponent < -6:
-        raise ValidationFailed(N_("Write the pesos for one dollar with at most six decimals."), field="rate")
+        raise ValidationFailed(
+            N_("Write the pesos for one unit of the currency with at most six decimals."), field="rate"
+        )
     if not Decimal("0.01") <= value <= Decimal("1000"):
         raise ValidationFailed(N_("A rate of %(rate)s pesos cannot be right."), field="rate", rate=cleaned[:20])
     return int(value * MICRO)
