@@ -21,7 +21,7 @@ from shop.mail.sender import send_due
 from shop.notices.service import tell_card_payment_works
 from shop.orders import service as orders
 from shop.orders.models import OrderStatus
-from shop.payments import states
+from shop.payments import receipt_window, states
 from shop.payments.fees import book_fees
 from shop.payments.models import PaymentStatus
 from shop.payments.refunds import settle_pending_refunds
@@ -58,6 +58,7 @@ def run_once(engine, settings: Settings, *, now: datetime | None = None, gateway
     with session_scope(engine) as session:
         released = release_expired(session, now)
     cancelled = expire_unpaid(engine, now)
+    receipts = receipt_window.apply_due(engine, now=now, base_url=settings.base_url)
     refunds = settle_pending_refunds(engine, gateway, now=now)
     fees = book_fees(engine, gateway)
     card_notices = 0
@@ -68,11 +69,12 @@ def run_once(engine, settings: Settings, *, now: datetime | None = None, gateway
     summary = {
         "holds_released": released,
         "orders_cancelled": cancelled,
+        "payments_taking_effect": receipts,
         "refunds_settled": refunds,
         "fees_booked": fees,
         "card_notices": card_notices,
         **{f"mail_{k}": v for k, v in mail.items()},
     }
-    if released or cancelled or refunds or fees or card_notices or any(mail.values()):
+    if released or cancelled or receipts or refunds or fees or card_notices or any(mail.values()):
         log.info("jobs: %s", summary)
     return summary

@@ -123,5 +123,19 @@ class InternationalTransferDetails(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+class WaitingReceipt(SQLModel, table=True):
+    """Money the treasurer recorded as arrived, waiting out the few minutes in which she may undo it. Nothing
+    reaches the ledger, the stock or the buyer until it takes effect (``shop.payments.receipt_window``)."""
+
+    __tablename__ = "waiting_receipts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", ondelete="CASCADE", unique=True)
+    reference: str = Field(default="", max_length=200)
+    recorded_by: str = Field(max_length=120)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    takes_effect_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
 # The audit log keeps every change a person makes to these tables.
-track(Payment, Refund, InternationalTransferDetails)
+track(Payment, Refund, InternationalTransferDetails, WaitingReceipt)

@@ -19,6 +19,7 @@ from shop.ledger import payout_batches
 from shop.ledger.payout_batches import PayoutLine
 from shop.orders.models import Order, OrderStatus
 from shop.orders.schemas import OrderItem
+from shop.payments import receipt_window
 from shop.payments.offline import confirm_offline_payment, sell_in_person
 from shop.payments.service import open_payment
 
@@ -86,7 +87,7 @@ def test_my_earnings_says_when_she_will_be_paid(browser, live_server, session, m
 
 
 def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
-    browser, live_server, session, maria, media_dir, screenshots
+    browser, live_server, engine, session, maria, media_dir, screenshots
 ):
     huipil = session.exec(select(Product).where(Product.slug == "huipil-rombos")).one()
     make_user(session, roles=[Role.treasurer], username="rosa", name="Rosa Gómez")
@@ -139,8 +140,22 @@ def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
             page.screenshot(path=screenshots / f"payment-confirm-{width}.png", full_page=True)
         page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
         assert page.url == live_server + "/taller/pagos"
+        undo = page.get_by_role("button", name=es.gettext("Undo: the money did not arrive"))
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=screenshots / f"payment-undo-{width}.png", full_page=True)
+        undo.click()  # pressed for the wrong order: undone, then recorded again
+        page.get_by_label(es.gettext("Bank reference (if there is one)")).first.fill("SPEI 778899")
+        page.get_by_role(
+            "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
+        ).first.click()
+        page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
     finally:
         context.close()
+    fresh(session)
+    assert session.exec(select(Order).where(Order.id == to_confirm.id)).one().status is OrderStatus.pending_payment
+    later = utcnow() + receipt_window.UNDO_WINDOW
+    assert receipt_window.apply_due(engine, now=later, base_url=live_server) == 1
     fresh(session)
     assert session.exec(select(Order).where(Order.id == to_confirm.id)).one().status is OrderStatus.paid
     assert session.exec(select(Order).where(Order.id == to_pack.id)).one().status is OrderStatus.paid

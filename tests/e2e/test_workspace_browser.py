@@ -15,8 +15,10 @@ from sqlmodel import select
 from shop.accounts.models import PinAttempts, Role
 from shop.accounts.service import set_pin
 from shop.catalogue.models import Product, ProductImage, ProductStatus, Weaver
+from shop.clock import utcnow
 from shop.i18n import translator
 from shop.orders.models import Order, OrderStatus
+from shop.payments import receipt_window
 
 es = translator("es")
 
@@ -260,7 +262,7 @@ def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
 
 
 def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing(
-    browser, live_server, session, shop_data, screenshots
+    browser, live_server, engine, session, shop_data, screenshots
 ):
     make_user(session, roles=[Role.treasurer], username="tesorera", name="Rosa Gómez", email="tesoreria@example.org")
     session.commit()
@@ -270,7 +272,7 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
     try:
         page.goto(live_server + "/es/products/morral-lana")
         page.get_by_role("button", name="Agregar al carrito").click()
-        page.goto(live_server + "/es/checkout")
+        page.goto(live_server + "/es/checkout?country=MX")
         for name in ("email", "name", "phone", "address_line1", "city", "region", "postal_code"):
             page.locator(f"#f-{name}").fill(BUYER[name])
         page.get_by_role("button", name="Hacer el pedido").click()
@@ -293,7 +295,11 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
         page.screenshot(path=screenshots / "workspace-payments-1024.png", full_page=True)
         card.get_by_role("textbox").first.fill("SPEI 0042")
         card.get_by_role("button").filter(has_text=es.gettext("Payment received")).click()
+        page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
         assert number in page.get_by_role("status").inner_text()
+        # The undo window passes; the jobs put the order in the packing queue.
+        later = utcnow() + receipt_window.UNDO_WINDOW
+        assert receipt_window.apply_due(engine, now=later, base_url=live_server) == 1
 
         page.get_by_role("link", name=es.gettext("Back to the start")).click()
         page.get_by_role("link", name=es.gettext("Orders")).first.click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import unescape
 
 from factories import fresh, make_image
@@ -13,8 +14,10 @@ from workspace_helpers import post
 
 from shop.catalogue import service as catalogue
 from shop.catalogue.models import ProductImage
+from shop.clock import utcnow
 from shop.i18n import translator
 from shop.orders.models import OrderStatus
+from shop.payments import receipt_window
 from shop.payments.models import Payment
 
 es = translator("es")
@@ -51,7 +54,7 @@ def test_another_members_photo_cannot_be_asked_about(client, session, pieces, me
     assert client.get(f"/taller/inventario/rebozo-petrona/fotos/{link_id}/quitar").status_code == 404
 
 
-def test_payment_received_asks_before_anything_is_written(session, order_pieces, treasurer):  # noqa: F811
+def test_payment_received_asks_before_anything_is_written(engine, session, order_pieces, treasurer):  # noqa: F811
     order = unpaid(session, [order_pieces["huipil"]])
     page = treasurer.get("/taller/pagos").text
     assert f'action="/taller/pagos/{order.number}/revisar"' in page
@@ -68,6 +71,7 @@ def test_payment_received_asks_before_anything_is_written(session, order_pieces,
 
     yes = post(treasurer, f"/taller/pagos/{order.number}", {"reference": "SPEI 42"}, form_page="/taller/pagos")
     assert yes.status_code == 303
+    assert receipt_window.apply_due(engine, now=utcnow() + timedelta(minutes=6), base_url="http://testserver") == 1
     assert order_of(session, order.number).status is OrderStatus.paid
 
     late = post(treasurer, check, form_page="/taller/pagos")

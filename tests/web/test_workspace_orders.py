@@ -4,6 +4,7 @@ in person, through the pages a member or the treasurer uses (plain forms, no Jav
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from shop.clock import utcnow
 from shop.i18n import translator
 from shop.ledger.balances import balance
 from shop.orders.models import Channel, Order, OrderStatus
+from shop.payments import receipt_window
 from shop.payments.models import Payment, Refund
 from shop.payments.offline import confirm_offline_payment
 from shop.payments.service import open_payment
@@ -82,7 +84,7 @@ def treasurer(app, session):
 
 
 def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing(
-    app, client, session, pieces, treasurer
+    app, client, engine, session, pieces, treasurer
 ):
     order = unpaid(session, [pieces["huipil"]])
     page = treasurer.get("/taller/pagos")
@@ -92,6 +94,14 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
 
     response = post(treasurer, f"/taller/pagos/{order.number}", {"reference": "SPEI 778899"}, form_page="/taller/pagos")
     assert (response.status_code, response.headers.get("location")) == (303, "/taller/pagos"), response.text
+    # It waits out its undo window: nothing booked, nothing in the packing queue, the buyer not told yet.
+    assert order_of(session, order.number).status is OrderStatus.pending_payment
+    waiting = treasurer.get("/taller/pagos").text
+    assert f'action="/taller/pagos/{order.number}/deshacer"' in waiting
+    assert f'action="/taller/pagos/{order.number}/revisar"' not in waiting
+    assert post(treasurer, f"/taller/pagos/{order.number}", form_page="/taller/pagos").status_code == 409
+    assert order.number not in treasurer.get("/taller/pedidos").text
+    assert receipt_window.apply_due(engine, now=utcnow() + timedelta(minutes=6), base_url="http://testserver") == 1
     paid = order_of(session, order.number)
     assert paid.status is OrderStatus.paid and paid.amount_paid == order.amount_due_now
     payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
@@ -108,6 +118,24 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
     again = post(treasurer, f"/taller/pagos/{order.number}", form_page="/taller/pagos")
     assert again.status_code == 409
     assert es.gettext("Order %(number)s is not waiting for a payment.", number=order.number) in again.text
+    undo = post(treasurer, f"/taller/pagos/{order.number}/deshacer", form_page="/taller/pagos")
+    assert undo.status_code == 409 and "ya no se puede deshacer" in undo.text
+
+
+def test_a_payment_recorded_by_mistake_is_undone_inside_its_window(app, engine, session, pieces, treasurer):
+    order = unpaid(session, [pieces["huipil"]])
+    assert (
+        post(treasurer, f"/taller/pagos/{order.number}", {"reference": "x"}, form_page="/taller/pagos").status_code
+        == 303
+    )
+    undo = post(treasurer, f"/taller/pagos/{order.number}/deshacer", form_page="/taller/pagos")
+    assert undo.status_code == 303
+    page = treasurer.get("/taller/pagos").text
+    assert f'action="/taller/pagos/{order.number}/revisar"' in page and "deshacer" not in page.split("<main", 1)[1]
+    assert receipt_window.apply_due(engine, now=utcnow() + timedelta(minutes=6), base_url="http://testserver") == 0
+    assert order_of(session, order.number).status is OrderStatus.pending_payment
+    again = post(treasurer, f"/taller/pagos/{order.number}/deshacer", form_page="/taller/pagos")
+    assert again.status_code == 409
 
 
 def test_payments_are_for_the_treasurer_only(app, client, session, pieces, weavers):

@@ -3,12 +3,9 @@
 Orders whose buyer has not confirmed her e-mail address hold their pieces only briefly; the treasurer sees
 them here, and may vouch for one (its pieces are then held the full time) or release their pieces at once.
 
-"Payment received" asks first, on a page of its own (``check_payment``), rather than offering an undo afterwards.
-Confirming settles the order at once: the sale is posted to the ledger (immutable: an undo would need reversing
-entries), the pieces are taken from stock, the order joins the packing queue where a weaver may pack it within
-minutes, and the buyer is told. Undoing all that would reverse work other people and flows may already have built
-on; delaying it would leave a paid order out of the packing queue. Asking before anything is written is the
-safest: nothing wrong is ever booked and no buyer is told of money that did not arrive.
+"Payment received" asks first, on a page of its own (``check_payment``), and then waits a few minutes before it
+takes effect (``shop.payments.receipt_window``), so it can still be undone: nothing is booked, taken from stock or
+told to the buyer until the window has passed.
 """
 
 from __future__ import annotations
@@ -29,8 +26,7 @@ from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod
 from shop.orders.packing import S
 from shop.orders.scope import with_lines
-from shop.payments import offline_holds
-from shop.payments.offline import confirm_offline_payment
+from shop.payments import offline_holds, receipt_window
 from shop.payments.service import missing_pieces
 from shop.payments.to_resolve import payments_to_resolve
 from shop.web.flash import flash_message
@@ -60,6 +56,7 @@ def _payments_page(request: Request, session, *, message: str | None = None, sta
             "hold_hours": request.app.state.settings.offline_hold_hours,
             # Told before she confirms: pieces sold meanwhile (after the hold ran out) cannot be sent.
             "gone": {o.id: missing_pieces(session, o, now, lock=False) for o in waiting},
+            "receipts": receipt_window.waiting_for(session, [o.id for o in waiting]),
             "to_resolve": len(payments_to_resolve(session)),
             "message": message,
             "now": now,
@@ -103,27 +100,31 @@ def confirm_payment(
     number: str,
     reference: Annotated[str, Form(max_length=200)] = "",
 ):
-    """The transfer arrived (or the buyer paid at the cooperative): the order goes to the packing queue."""
+    """The transfer arrived (or the buyer paid at the cooperative): once the undo window has passed, the order
+    goes to the packing queue and the buyer is told."""
     order = orders.lock_order(session, orders.order_by_number(session, number).id)
     try:
-        confirm_offline_payment(
-            session,
-            order,
-            actor=who.user.name,
-            reference=reference,
-            now=utcnow(),
-            base_url=request.app.state.settings.base_url,
-        )
+        receipt_window.record_receipt(session, order, actor=who.user.name, reference=reference, now=utcnow())
     except InvalidState as exc:
         return _refusal(request, session, exc)
-    response = RedirectResponse("/taller/pagos", status_code=303)
-    flash_message(
+    minutes = int(receipt_window.UNDO_WINDOW.total_seconds() // 60)
+    return _back_to_payments(
         request,
-        response,
-        N_("Payment for %(number)s recorded. The order is now in the packing queue."),
+        N_("Payment for %(number)s recorded. In %(minutes)d minutes the order goes to the packing queue."),
         number=number,
+        minutes=minutes,
     )
-    return response
+
+
+@router.post("/pagos/{number}/deshacer")
+def undo_payment(request: Request, session: SessionDep, who: Treasurer, number: str):
+    """Pressed for the wrong order, or the money was not there after all: nothing was booked yet."""
+    order = orders.lock_order(session, orders.order_by_number(session, number).id)
+    try:
+        receipt_window.undo_receipt(session, order, actor=who.user.name, now=utcnow())
+    except InvalidState as exc:
+        return _refusal(request, session, exc)
+    return _back_to_payments(request, N_("Undone: order %(number)s is waiting for its payment again."), number=number)
 
 
 @router.post("/pagos/{number}/cancelar")
