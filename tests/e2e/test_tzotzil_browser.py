@@ -110,7 +110,7 @@ def test_the_admin_records_spoken_help_and_the_screen_has_a_listen_button(
     try:
         page.get_by_role("link", name="Ayuda hablada").click()
         accessible(page, serious_violations, "spoken help")
-        home = page.locator("li.panel", has=page.get_by_role("heading", name="Inicio"))
+        home = page.locator("li.panel", has=page.get_by_role("heading", name="Inicio", exact=True))
         recording = {"name": "a.mp3", "mimeType": "audio/mpeg", "buffer": MP3}
         home.get_by_label("Grabación", exact=True).set_input_files(recording)
         home.get_by_role("button", name="Guardar").click()

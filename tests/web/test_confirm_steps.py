@@ -6,10 +6,10 @@ from datetime import timedelta
 from html import unescape
 
 from factories import fresh, make_image
+from inventory_screens import pieces, sign_in  # noqa: F401  (fixture)
+from order_screens import order_of, treasurer, unpaid, weavers  # noqa: F401  (fixtures)
+from order_screens import pieces as order_pieces  # noqa: F401  (fixture)
 from sqlalchemy import func, select
-from test_workspace_inventory import pieces, sign_in  # noqa: F401  (fixture)
-from test_workspace_orders import order_of, treasurer, unpaid, weavers  # noqa: F401  (fixtures)
-from test_workspace_orders import pieces as order_pieces  # noqa: F401  (fixture)
 from workspace_helpers import post
 
 from shop.catalogue import service as catalogue
@@ -23,7 +23,7 @@ from shop.payments.models import Payment
 es = translator("es")
 
 
-def test_removing_a_photo_asks_first(client, session, pieces, media_dir):  # noqa: F811
+def test_removing_a_photo_asks_first(client, session, pieces, media_dir):
     catalogue.add_product_image(session, pieces["hers"], make_image(session, media_dir, width=400, height=500))
     session.commit()
     link_id = session.scalar(select(ProductImage.id))
@@ -46,7 +46,7 @@ def test_removing_a_photo_asks_first(client, session, pieces, media_dir):  # noq
     assert client.get(ask).status_code == 404
 
 
-def test_another_members_photo_cannot_be_asked_about(client, session, pieces, media_dir):  # noqa: F811
+def test_another_members_photo_cannot_be_asked_about(client, session, pieces, media_dir):
     catalogue.add_product_image(session, pieces["other"], make_image(session, media_dir, width=400, height=500))
     session.commit()
     link_id = session.scalar(select(ProductImage.id))
@@ -54,7 +54,7 @@ def test_another_members_photo_cannot_be_asked_about(client, session, pieces, me
     assert client.get(f"/taller/inventario/rebozo-petrona/fotos/{link_id}/quitar").status_code == 404
 
 
-def test_payment_received_asks_before_anything_is_written(engine, session, order_pieces, treasurer):  # noqa: F811
+def test_payment_received_asks_before_anything_is_written(engine, session, order_pieces, treasurer):
     order = unpaid(session, [order_pieces["huipil"]])
     page = treasurer.get("/taller/pagos").text
     assert f'action="/taller/pagos/{order.number}/revisar"' in page

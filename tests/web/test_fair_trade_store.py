@@ -60,14 +60,14 @@ def midyear(monkeypatch):
     frozen_at(monkeypatch, datetime(2026, 6, 1, 18, 0, tzinfo=UTC))
 
 
-def test_the_claim_appears_everywhere_in_scope_and_nowhere_outside(client, records, midyear):  # noqa: F811
+def test_the_claim_appears_everywhere_in_scope_and_nowhere_outside(client, records, midyear):
     assert everywhere(client, records["huipil"]) == ALL
     assert everywhere(client, records["bag"]) == NONE
     listing = client.get("/es/products").text
     assert listing.count('class="fair-tag"') == 1
 
 
-def test_suspending_the_certificate_takes_the_claim_off_everywhere_at_once(client, session, records, midyear):  # noqa: F811
+def test_suspending_the_certificate_takes_the_claim_off_everywhere_at_once(client, session, records, midyear):
     assert everywhere(client, records["huipil"]) == ALL
     records["certificate"].status = CertificateStatus.suspended
     session.commit()
@@ -77,7 +77,7 @@ def test_suspending_the_certificate_takes_the_claim_off_everywhere_at_once(clien
     assert everywhere(client, records["huipil"]) == ALL
 
 
-def test_a_sanctioned_weaver_or_one_outside_the_scope_takes_the_claim_off(client, session, records, midyear):  # noqa: F811
+def test_a_sanctioned_weaver_or_one_outside_the_scope_takes_the_claim_off(client, session, records, midyear):
     session.add(
         WeaverSanction(weaver_id=records["pascuala"].id, reason="Tinte no declarado", starts_on=date(2026, 5, 1))
     )
@@ -92,7 +92,7 @@ def test_a_sanctioned_weaver_or_one_outside_the_scope_takes_the_claim_off(client
     assert everywhere(client, records["huipil"]) == NONE
 
 
-def test_an_organisation_scheme_verifies_the_cooperative_never_the_piece(client, session, records, midyear):  # noqa: F811
+def test_an_organisation_scheme_verifies_the_cooperative_never_the_piece(client, session, records, midyear):
     spp = records["scheme"]
     spp.claim_kind, spp.needs_licence = ClaimKind.organisation, True
     spp.wording_es = "Hecho por una organización de comercio justo verificada"
@@ -132,7 +132,7 @@ def test_an_organisation_scheme_verifies_the_cooperative_never_the_piece(client,
 )
 def test_cached_pages_change_at_the_local_midnight_of_the_boundary(
     client,
-    records,  # noqa: F811
+    records,
     monkeypatch,
     before,
     after,
@@ -156,7 +156,7 @@ def test_cached_pages_change_at_the_local_midnight_of_the_boundary(
 # --- the public fair-trade page -------------------------------------------------------------------------
 
 
-def test_the_page_lives_at_a_path_in_each_language(client, records, midyear):  # noqa: F811
+def test_the_page_lives_at_a_path_in_each_language(client, records, midyear):
     spanish = client.get("/es/comercio-justo")
     english = client.get("/en/fair-trade")
     assert (spanish.status_code, english.status_code) == (200, 200)
@@ -170,7 +170,7 @@ def test_the_page_lives_at_a_path_in_each_language(client, records, midyear):  #
     assert "/en/fair-trade" in client.get("/sitemap.xml").text
 
 
-def test_a_weaver_who_did_not_consent_is_never_named(client, session, records, midyear):  # noqa: F811
+def test_a_weaver_who_did_not_consent_is_never_named(client, session, records, midyear):
     private = make_weaver(session, consent=False, name="Xunka Private Name")
     session.add(CertificateWeaver(certificate_id=records["certificate"].id, weaver_id=private.id))
     session.commit()
@@ -181,7 +181,7 @@ def test_a_weaver_who_did_not_consent_is_never_named(client, session, records, m
     assert "1 tejedora que prefiere no dar su nombre" in client.get("/es/comercio-justo").text
 
 
-def test_the_share_comes_from_the_split_rules(client, session, records, midyear):  # noqa: F811
+def test_the_share_comes_from_the_split_rules(client, session, records, midyear):
     from shop.split_rules.service import set_split_rule
 
     set_split_rule(session, weavers_bp=8000)
@@ -199,7 +199,7 @@ def test_the_share_comes_from_the_split_rules(client, session, records, midyear)
     assert ">85%<" in client.get("/es/comercio-justo").text
 
 
-def test_only_certificates_in_force_are_listed_and_findings_only_by_count(client, session, records, midyear):  # noqa: F811
+def test_only_certificates_in_force_are_listed_and_findings_only_by_count(client, session, records, midyear):
     from shop.certification.models import AuditKind, CertificationAudit, CriterionType, NonConformity, Severity
 
     audit = CertificationAudit(

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from factories import fresh, make_category, make_weaver, photo_bytes
+from inventory_screens import piece_form, sign_in, value_of
 from sqlalchemy import func, select
-from test_workspace_inventory import piece_form, sign_in, value_of
 
 from shop.catalogue import held_uploads
 from shop.catalogue.models import HeldUpload, Product, ProductImage

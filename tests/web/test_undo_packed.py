@@ -7,8 +7,8 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from order_screens import order_of, paid_offline, pieces, weavers  # noqa: F401  (fixtures)
 from sqlalchemy import select, update
-from test_workspace_orders import order_of, paid_offline, pieces, weavers  # noqa: F401  (fixtures)
 from workspace_helpers import person, post, signed_in
 
 from shop.accounts.models import Role
@@ -22,7 +22,7 @@ es = translator("es")
 
 
 @pytest.fixture
-def packed(app, session, pieces, weavers):  # noqa: F811
+def packed(app, session, pieces, weavers):
     order = paid_offline(session, [pieces["huipil"]])
     person(session, "maria", Role.member, weaver=weavers["maria"], name="María Pérez")
     maria = signed_in(app, "maria")

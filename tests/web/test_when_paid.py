@@ -7,15 +7,26 @@ from datetime import timedelta
 from html import unescape
 
 from factories import make_product, make_weaver
-from test_workspace_earnings_audit import ES, money, user
-from workspace_helpers import signed_in
+from workspace_helpers import PASSWORD, signed_in
 
 from shop.accounts.models import Role
+from shop.accounts.service import create_user
 from shop.clock import local_today, utcnow
+from shop.i18n import translator
 from shop.ledger import payout_batches
 from shop.ledger.payout_batches import PayoutLine
 from shop.orders.schemas import OrderItem
 from shop.payments.offline import sell_in_person
+
+ES = translator("es")
+
+
+def user(session, username: str, roles: list[Role], **extra):
+    return create_user(session, name=username.capitalize(), username=username, roles=roles, password=PASSWORD, **extra)
+
+
+def money(amount: int) -> str:
+    return ES.money(amount, "MXN")
 
 
 def sold(session, price: int):

@@ -31,7 +31,7 @@ HOME = "/taller/certificacion"
 
 
 @pytest.fixture
-def council(app, session, records):  # noqa: F811
+def council(app, session, records):
     person(session, "carmen", Role.council, name="Carmen López")
     return signed_in(app, "carmen")
 
@@ -50,7 +50,7 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def new_certificate(records, **changes) -> dict:  # noqa: F811
+def new_certificate(records, **changes) -> dict:
     return {
         "scheme_id": str(records["scheme"].id),
         "certifier": "Certimex",
@@ -64,7 +64,7 @@ def new_certificate(records, **changes) -> dict:  # noqa: F811
     } | changes
 
 
-def test_the_council_records_a_certificate_with_its_pdf_and_the_bag_carries_the_mark(council, session, records):  # noqa: F811
+def test_the_council_records_a_certificate_with_its_pdf_and_the_bag_carries_the_mark(council, session, records):
     assert claims_on(session, [records["bag"].id])[records["bag"].id] == ()
     response = send(
         council,
@@ -114,7 +114,7 @@ def test_the_council_records_a_certificate_with_its_pdf_and_the_bag_carries_the_
 def test_a_certificate_with_a_mistake_is_refused_beside_the_field_and_nothing_is_kept(
     council,
     session,
-    records,  # noqa: F811
+    records,
     changes,
     field_message,
 ):
@@ -131,7 +131,7 @@ def test_a_certificate_with_a_mistake_is_refused_beside_the_field_and_nothing_is
     assert (count(session, Certificate), count(session, CertificateDocument)) == (before, 0)
 
 
-def test_a_file_that_is_not_a_pdf_or_photo_leaves_no_certificate_and_no_file(council, session, records, settings):  # noqa: F811
+def test_a_file_that_is_not_a_pdf_or_photo_leaves_no_certificate_and_no_file(council, session, records, settings):
     response = send(
         council,
         f"{HOME}/certificados/nuevo",
@@ -149,7 +149,7 @@ def test_a_file_that_is_not_a_pdf_or_photo_leaves_no_certificate_and_no_file(cou
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
-def test_suspending_takes_the_mark_off_and_an_illegal_move_is_refused(council, session, records):  # noqa: F811
+def test_suspending_takes_the_mark_off_and_an_illegal_move_is_refused(council, session, records):
     huipil, certificate = records["huipil"].id, records["certificate"]
     page = f"{HOME}/certificados/{certificate.id}"
     assert claims_on(session, [huipil])[huipil] != ()
@@ -169,7 +169,7 @@ def test_suspending_takes_the_mark_off_and_an_illegal_move_is_refused(council, s
     assert session.get(Certificate, certificate.id).status is CertificateStatus.suspended
 
 
-def test_a_renewal_starts_from_the_old_scope_and_leaves_the_old_certificate_as_it_was(council, session, records):  # noqa: F811
+def test_a_renewal_starts_from_the_old_scope_and_leaves_the_old_certificate_as_it_was(council, session, records):
     old = records["certificate"]
     form = council.get(f"{HOME}/certificados/nuevo?renueva={old.id}").text
     assert f'value="{records["rosa"].id}" checked' in form
@@ -195,7 +195,7 @@ def test_a_renewal_starts_from_the_old_scope_and_leaves_the_old_certificate_as_i
     assert shown(ES.gettext("Certificate %(number)s has already been renewed.", number="SPP-2026-041"), again.text)
 
 
-def test_documents_licences_and_audits_are_filed_with_the_certificate(council, session, records, settings):  # noqa: F811
+def test_documents_licences_and_audits_are_filed_with_the_certificate(council, session, records, settings):
     certificate = records["certificate"]
     page = f"{HOME}/certificados/{certificate.id}"
     photo = send(
@@ -257,7 +257,7 @@ def test_documents_licences_and_audits_are_filed_with_the_certificate(council, s
         ("documentos", {"kind": "certificate", "title": "Sin archivo"}, "Choose the file: a PDF or a photo."),
     ],
 )
-def test_filing_with_a_mistake_is_refused_beside_the_field(council, session, records, path, data, field_message):  # noqa: F811
+def test_filing_with_a_mistake_is_refused_beside_the_field(council, session, records, path, data, field_message):
     page = f"{HOME}/certificados/{records['certificate'].id}"
     response = send(council, f"{page}/{path}", data, form_page=page)
     assert response.status_code == 422
@@ -269,7 +269,7 @@ def test_filing_with_a_mistake_is_refused_beside_the_field(council, session, rec
     )
 
 
-def test_schemes_are_kept_as_data_with_their_words(council, session, records):  # noqa: F811
+def test_schemes_are_kept_as_data_with_their_words(council, session, records):
     data = {
         "name": "WFTO",
         "owner": "World Fair Trade Organization",
@@ -303,7 +303,7 @@ def test_schemes_are_kept_as_data_with_their_words(council, session, records):  
     assert session.get(Scheme, spp.id).wording_es == "Producto certificado SPP"
 
 
-def test_only_the_council_and_the_admin_see_certification(app, session, records):  # noqa: F811
+def test_only_the_council_and_the_admin_see_certification(app, session, records):
     person(session, "maria", Role.member, weaver=records["rosa"])
     person(session, "tere", Role.treasurer)
     person(session, "ana", Role.admin)
@@ -332,7 +332,7 @@ def test_the_certificate_form_speaks_tzotzil_where_there_are_sourced_words(counc
     assert "Certificadora" in page  # no sourced word: the Spanish stays
 
 
-def test_the_next_audit_date_moves_and_a_date_before_the_certificate_is_refused(council, session, records):  # noqa: F811
+def test_the_next_audit_date_moves_and_a_date_before_the_certificate_is_refused(council, session, records):
     page = f"{HOME}/certificados/{records['certificate'].id}"
     moved = send(council, f"{page}/proxima-auditoria", {"next_audit_due": "2026-10-01"}, form_page=page)
     assert moved.status_code == 303

@@ -43,13 +43,13 @@ def frozen(monkeypatch):
 
 
 @pytest.fixture
-def council(app, session, records):  # noqa: F811
+def council(app, session, records):
     person(session, "carmen", Role.council, name="Carmen López")
     return signed_in(app, "carmen")
 
 
 @pytest.fixture
-def audit(session, records):  # noqa: F811
+def audit(session, records):
     found = CertificationAudit(
         certificate_id=records["certificate"].id, kind=AuditKind.surveillance, held_on=date(2026, 4, 2), auditors="L"
     )
@@ -159,7 +159,7 @@ def test_closing_needs_evidence_and_a_word_on_whether_it_worked_and_reopening_cl
     assert {"non_conformities", "corrective_actions"} <= set(changes)
 
 
-def test_a_self_assessment_keeps_an_improvement_plan(council, session, records):  # noqa: F811
+def test_a_self_assessment_keeps_an_improvement_plan(council, session, records):
     assessment = CertificationAudit(
         certificate_id=records["certificate"].id,
         kind=AuditKind.self_assessment,
@@ -185,7 +185,7 @@ def test_a_self_assessment_keeps_an_improvement_plan(council, session, records):
     assert refused.status_code == 422
 
 
-def test_a_sanction_takes_the_mark_off_her_pieces_until_it_is_lifted(council, session, records):  # noqa: F811
+def test_a_sanction_takes_the_mark_off_her_pieces_until_it_is_lifted(council, session, records):
     page = "/taller/certificacion/inspecciones"
     huipil = records["huipil"].id
     data = {
@@ -215,7 +215,7 @@ def test_a_sanction_takes_the_mark_off_her_pieces_until_it_is_lifted(council, se
     assert shown(ES.gettext("Choose the weaver."), refused.text)
 
 
-def test_the_report_lists_pieces_below_their_fair_minimum_and_each_weavers_hourly_earnings(council, session, records):  # noqa: F811
+def test_the_report_lists_pieces_below_their_fair_minimum_and_each_weavers_hourly_earnings(council, session, records):
     minimum = session.scalar(select(WageBenchmark.id).where(WageBenchmark.name == "Salario mínimo general 2026"))
     huipil = records["huipil"]
     session.add(FairPriceWorksheet(product_id=huipil.id, benchmark_id=minimum, materials=50_000, minutes=6_000))
@@ -230,7 +230,7 @@ def test_the_report_lists_pieces_below_their_fair_minimum_and_each_weavers_hourl
 
 
 @pytest.mark.parametrize(("days", "urgent"), [(60, False), (14, True), (61, None)])
-def test_the_home_warns_60_and_14_days_before_an_expiry(app, session, records, days, urgent):  # noqa: F811
+def test_the_home_warns_60_and_14_days_before_an_expiry(app, session, records, days, urgent):
     from datetime import timedelta
 
     records["certificate"].expires_on = date(2026, 6, 1) + timedelta(days=days)
@@ -242,7 +242,7 @@ def test_the_home_warns_60_and_14_days_before_an_expiry(app, session, records, d
     assert ('class="urgent"' in page) is bool(urgent)
 
 
-def test_members_see_no_certification_alerts_nor_pages(app, session, records, audit):  # noqa: F811
+def test_members_see_no_certification_alerts_nor_pages(app, session, records, audit):
     records["certificate"].expires_on = date(2026, 6, 10)
     session.commit()
     person(session, "maria", Role.member, weaver=records["rosa"])
