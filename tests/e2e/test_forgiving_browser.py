@@ -54,7 +54,9 @@ def test_a_mistake_keeps_her_photo_until_the_piece_is_saved(
             assert es.gettext("Use a point for the cents, such as 1850.50.") in page.content()
             held = page.locator(".inv-held img")
             assert held.count() == 1
-            assert held.evaluate("img => img.naturalWidth") > 0  # served to her through the workspace
+            # Served to her through the workspace (asked with her browser's cookies, not raced against loading).
+            picture = page.request.get(live_server + held.get_attribute("src"))
+            assert picture.ok and picture.headers["content-type"].startswith("image/")
             page.screenshot(path=screenshots / f"held-photo-after-mistake-{width}.png", full_page=True)
 
             page.get_by_label(es.gettext("Price in pesos")).fill("1250")
