@@ -1,6 +1,6 @@
 """Each app's own Tzotzil catalog, compiled from the texts the cooperative's speakers reviewed.
 
-Pure ASGI, around every request: at most every ``check_seconds`` (and always after this app answered a change)
+Pure ASGI, around every workspace request: at most every ``check_seconds`` (and always after this app answered a change)
 it reads the translation counter, one small query; when the number moved it compiles the catalog again. The
 request then runs with that catalog (``shop.i18n.use_catalogs``), which the worker threads that render pages
 inherit. A database that cannot be read leaves the last catalog in place.
@@ -21,7 +21,8 @@ from shop.translations.catalog import Compiled, compile_catalog, current_revisio
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
-SKIPPED = ("/static/", "/media/")
+# Only the workspace speaks Tzotzil: the store, the API and webhooks never pay for the check.
+WORKSPACE = "/taller"
 
 
 class LiveTzotzil:
@@ -70,7 +71,7 @@ class TzotzilCatalog:
         self.live = live
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(SKIPPED):
+        if scope["type"] != "http" or not scope["path"].startswith(WORKSPACE):
             await self.app(scope, receive, send)
             return
         live = self.live
