@@ -5,7 +5,8 @@ extracted template with its source references kept (without line numbers): ``#: 
 or ``#: shop/web/workspace/y.py``. Each reference is turned into a screen: a workspace template is its own
 screen; a workspace module is the screen of the template with its name, when there is one; anything else the
 workspace shows (a message from the records, the ledger, a sign-in) is "Messages". Strings only the store or the
-partners' dashboard use are left out: they are never shown in Tzotzil. Read once per process (981 strings).
+partners' dashboard use are left out: they are never shown in Tzotzil. Read once per process. A test keeps the
+catalog in step with the code (see the README's Translations section for the command that refreshes it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates" / "workspace"
 CATALOG = LOCALE_DIR / "tzo" / "LC_MESSAGES" / "messages.po"
 MESSAGES = "messages"  # the screen of messages that come from the records rather than one page
-NOT_WORKSPACE = ("templates/store/", "shop/web/store/", "templates/dashboard/", "shop/web/dashboard/", "shop/api/")
+# Only buyers (the store, its e-mails, its pages and notices), partners and API clients see these.
+NOT_WORKSPACE = (
+    "templates/store/",
+    "shop/web/store/",
+    "templates/email/",
+    "shop/storefront/",
+    "shop/notices/",
+    "templates/dashboard/",
+    "shop/web/dashboard/",
+    "shop/api/",
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 # Screens with a plain name; any other is named after its file.

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from shop.i18n import translations, translator
@@ -73,6 +74,9 @@ SOURCED: dict[str, set[str]] = {
     "tuxnuk'": {"W 6-24"},
     "moral": {"MC"},
 }
+# How the README's extract command finds strings (as tests/unit/test_catalogs.py does).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NN_": (1, 2)}
+METHODS = [("shop/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
 SOURCE = re.compile(r"^source: (.+)$")
 CODE = re.compile(r"^(W \d+-\d+|MC|CP)$")
 
@@ -176,3 +180,27 @@ def test_tzotzil_is_formatted_as_spanish_of_mexico():
     assert tzo.datetime(moment, "short") == es.datetime(moment, "short")
     assert tzo.money(123_450, "MXN") == es.money(123_450, "MXN")
     assert tzo.number(1234.5) == es.number(1234.5)
+
+
+def test_the_catalog_lists_every_workspace_string_with_its_files(catalog):
+    """The translation screen lists what this catalog lists: a workspace string missing here could never be
+    translated, and a stale file reference names the wrong screen."""
+    from shop.translations.strings import screen_of
+
+    in_code: dict[str, set[str]] = {}
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=METHODS, keywords=KEYWORDS
+    ):
+        msgid = message if isinstance(message, str) else message[0]
+        in_code.setdefault(msgid, set()).add(filename)
+    wanted = {m: files for m, files in in_code.items() if any(screen_of(f) for f in files)}
+    listed = {}
+    for message in catalog:
+        if message.id:
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            listed[msgid] = {filename for filename, _ in message.locations}
+    missing = sorted(set(wanted) - set(listed))
+    assert missing == [], "refresh shop/locale/tzo (README, Translations): " + "; ".join(missing[:20])
+    stale = sorted(m for m in wanted if listed[m] != wanted[m])
+    assert stale == [], "refresh shop/locale/tzo (README, Translations): " + "; ".join(stale[:20])
+    assert len(wanted) > 2000
