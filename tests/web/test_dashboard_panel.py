@@ -118,7 +118,12 @@ def test_the_iati_file_downloads_once_the_partner_is_identified(app, session, se
     reader = signed_in(app, "lucia")
     refused = reader.get("/taller/panel/iati.xml")
     assert refused.status_code == 409 and "SHOP_IATI_REPORTING_ORG_REF" in refused.text
+    for page in ("/taller/indicadores", "/taller/panel/pilares"):  # no link that could only be refused
+        shown = reader.get(page).text
+        assert 'href="/taller/panel/iati.xml"' not in shown and "SHOP_IATI_REPORTING_ORG_REF" in shown, page
     settings.iati_reporting_org_ref = "MX-RFC-THP000000XX0"
+    for page in ("/taller/indicadores", "/taller/panel/pilares"):
+        assert 'href="/taller/panel/iati.xml"' in reader.get(page).text, page
     answer = reader.get("/taller/panel/iati.xml")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/xml")
     schema = Path(__file__).resolve().parents[1] / "iati" / "2.03" / "iati-activities-schema.xsd"

@@ -213,3 +213,14 @@ def test_the_payout_screen_says_what_is_held_and_why(app, session):
     done = post(teresa, f"{page}/resuelto", {"note": "Aceptó el huipil azul"}, form_page=page)
     assert done.status_code == 303
     assert "María Pérez" in teresa.get("/taller/pagos-tejedoras/nuevo").text
+
+
+def test_the_council_sees_money_to_resolve_on_the_payouts_screen_without_a_link_it_may_not_follow(app, session, gone):
+    number = gone["order"].number
+    teresa = signed_in(app, session, "teresa", Role.treasurer)
+    post(teresa, "/taller/pagos/por-resolver", {"number": number}, form_page="/taller/pagos")
+    carmen = signed_in(app, session, "carmen", Role.council)
+    shown = carmen.get("/taller/pagos-tejedoras").text
+    assert number in shown and f'href="/taller/pagos/por-resolver/{number}"' not in shown
+    assert carmen.get(f"/taller/pagos/por-resolver/{number}").status_code == 403
+    assert f'href="/taller/pagos/por-resolver/{number}"' in teresa.get("/taller/pagos-tejedoras").text

@@ -94,6 +94,7 @@ def overview(request: Request, session: SessionDep, who: PayoutDesk):
             "currency": settings.default_currency,
             "photos": weaver_photos(session, [row.weaver_id for row in rows]),
             "can_prepare": who.has(Role.treasurer),
+            "can_resolve": who.has(Role.treasurer, Role.admin),  # the council sees them, the treasury resolves them
             **labels(),
         },
     )
