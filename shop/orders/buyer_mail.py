@@ -49,6 +49,7 @@ def email_context(order: Order, base_url: str) -> dict:
             "total": order.total,
             "amount_due_now": order.amount_due_now,
             "payment_method": order.payment_method.value,
+            "country": order.country,
             "lines": [
                 {
                     "title_es": line.title_es,

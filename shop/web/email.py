@@ -22,6 +22,7 @@ from shop.i18n import Translator, translator
 from shop.mail.outbox import KINDS, NOT_ORDER_KINDS, TEXT_ONLY_KINDS, mail_language
 from shop.mail.sender import RenderedEmail
 from shop.paths import TEMPLATES_DIR
+from shop.payments.methods import HOME
 
 COOPERATIVE = "J'pas Joloviletik"
 EMAIL_TEMPLATES_DIR = TEMPLATES_DIR / "email"
@@ -140,6 +141,8 @@ def render(kind: str, language: str, context: dict, *, store_url: str = "") -> R
         "ready_count": sum(line["quantity"] for line in ready),
         "max_lead_days": max((line["lead_time_days"] or 0 for line in made), default=0),
         "bank_transfer_details": (context.get("bank_transfer_details") or "").strip(),
+        # A buyer abroad pays by international transfer: she cannot come to the cooperative.
+        "abroad": (order.get("country") or HOME) != HOME,
         "carrier": context.get("carrier") or "",
         "tracking_number": context.get("tracking_number") or "",
         "tracking_url": _web_url(context.get("tracking_url")),

@@ -18,6 +18,7 @@ from shop.orders.service import order_by_token
 from shop.payments.methods import save_international_details
 from shop.payments.models import Payment
 from shop.payments.offline import confirm_offline_payment
+from shop.web.email import render as render_email
 
 US = {
     **BUYER,
@@ -183,9 +184,14 @@ def test_a_transfer_from_abroad_shows_the_international_details_on_the_order_pag
     assert "SWIFT/BIC: BNMXMXMM" in page
     assert "IBAN or account number: DE89 3704 0044 0532 0130 00" in page
     assert "Beneficiary: Sociedad Cooperativa J'pas Joloviletik" in page
+    # She cannot come to the cooperative: the page and every e-mail say international transfer, never in person.
+    assert "Pay by international bank transfer, using your order number" in page and "in person" not in page
     fresh(session)
-    mail = session.scalar(select(OutboxEmail))
-    assert "SWIFT/BIC: BNMXMXMM" in mail.context["bank_transfer_details"]
+    mails = session.scalars(select(OutboxEmail)).all()
+    assert any("SWIFT/BIC: BNMXMXMM" in (m.context.get("bank_transfer_details") or "") for m in mails)
+    for mail in mails:
+        text = render_email(mail.kind, mail.language, mail.context).text
+        assert "international bank transfer" in text and "in person" not in text, mail.kind
 
 
 def test_a_mexican_buyer_sees_the_national_details_never_the_international_ones(app, client, session, pieces):
@@ -199,6 +205,7 @@ def test_a_mexican_buyer_sees_the_national_details_never_the_international_ones(
     page = client.get(response.headers["location"]).text
     assert "CLABE 002180700000000001" in page
     assert "BNMXMXMM" not in page
+    assert "Paga por transferencia bancaria o en persona" in page and "internacional" not in page
 
 
 def test_made_to_order_notes_are_kept_on_the_line_and_shown_on_the_order_page(client, session, pieces):

@@ -21,7 +21,7 @@ from shop.orders.models import Order, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem
 from shop.orders.service import order_by_token
 from shop.payments import checkout as checkout_flow
-from shop.payments.methods import transfer_details_for
+from shop.payments.methods import HOME, transfer_details_for
 from shop.payments.models import Payment
 from shop.payments.service import payment_of
 from shop.validation import filled, plain
@@ -231,9 +231,10 @@ def checkout(request: Request, body: CheckoutIn) -> CheckoutOut:
         details = transfer_details_for(
             session, order.country, national=state.settings.bank_transfer_details, gettext=translator("en").gettext
         )
+        how = "by bank transfer or in person" if order.country == HOME else "by international bank transfer"
     instructions = None
     if result.method is PaymentMethod.offline:
-        instructions = details or (f"Pay by bank transfer or in person with the reference {result.number}.")
+        instructions = details or f"Pay {how} with the reference {result.number}."
         instructions += (
             f"\nThe buyer must open the link e-mailed to her within {state.settings.reservation_minutes} minutes"
             f" to keep the pieces for {state.settings.offline_hold_hours} hours."

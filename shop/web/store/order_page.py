@@ -13,7 +13,7 @@ from shop.orders.models import OrderStatus
 from shop.orders.schemas import countries
 from shop.orders.service import order_by_token
 from shop.payments import offline_holds
-from shop.payments.methods import transfer_details_for
+from shop.payments.methods import HOME, transfer_details_for
 from shop.payments.service import payment_of
 from shop.web.store.language import Lang
 from shop.web.templating import render
@@ -45,6 +45,7 @@ def order_page(request: Request, lang: Lang, token: str, session: SessionDep):
                 national=request.app.state.settings.bank_transfer_details,
                 gettext=translator(lang).gettext,
             ),
+            "abroad": order.country != HOME,  # she pays by international transfer, never in person
             "unconfirmed": offline_holds.needs_confirmation(order),
             "link_sent": offline_holds.link_was_sent(order),
             "confirm_minutes": request.app.state.settings.reservation_minutes,
