@@ -5,6 +5,7 @@ notice, and the lost-order-link page; each page passes axe (checked in a second 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from factories import fresh, place
@@ -51,6 +52,10 @@ def test_the_shipping_cost_follows_the_country_she_chooses(phone, axe, live_serv
     assert phone.url == url
     assert "To France: MX$650, arriving 8 to 20 business days" in phone.locator(".ship-quote").inner_text()
     assert "About $357 USD" in phone.content()
+    # Each approximate price names its rate's day, written so no reader can take it for another day.
+    approx = phone.locator(".approx").all_inner_texts()
+    assert [text.split(" (")[0] for text in approx][1].startswith("About €") and len(approx) == 2
+    assert all(re.search(r"\(exchange rate of \d{1,2} [A-Z][a-z]{2} \d{4}\)$", text) for text in approx), approx
     phone.locator(".shipping").scroll_into_view_if_needed()
     shot(phone, screenshots, "product-shipping-390.png")
     axe(url)
