@@ -52,7 +52,7 @@ class ProductQuery:
 
 @dataclass
 class ProductPage:
-    items: list[Product]
+    items: list  # Product objects, or (id, stock on hand) pairs from public_product_rows
     total: int
     page: int
     page_size: int
@@ -88,46 +88,73 @@ def card_options():
     )
 
 
-def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
-    category = None
+def _category(session: Session, slug: str | None, categories: list[Category] | None) -> Category | None:
+    if not slug:
+        return None
+    if categories is not None:
+        found = next((c for c in categories if c.slug == slug), None)
+    else:
+        found = session.scalar(sa.select(Category).where(Category.slug == slug))
+    if found is None:
+        raise NotFound(N_("There is no category “%(slug)s”."), field="category", slug=slug)
+    return found
+
+
+def _listing(session: Session, query: ProductQuery, category: Category | None, columns) -> tuple[sa.Select, bool]:
+    """The page's statement over ``columns``, and whether it searches (then its total must be counted)."""
     conditions = [Product.status.in_(PUBLIC_STATUSES)]
-    if query.category:
-        category = session.scalar(sa.select(Category).where(Category.slug == query.category))
-        if category is None:
-            raise NotFound(N_("There is no category “%(slug)s”."), field="category", slug=query.category)
+    if category is not None:
         conditions.append(Product.category_id == category.id)
-
+    statement = sa.select(*columns).where(*conditions)
     scores = search_scores(session, query.q) if query.q else None
-
-    def narrowed(statement: sa.Select) -> sa.Select:
-        statement = statement.where(*conditions)
-        if scores is not None:
-            return statement.join(scores, scores.c.product_id == Product.id)
-        if query.q:
-            # The query had no searchable words (only punctuation): nothing can match it.
-            return statement.where(sa.false())
-        return statement
-
-    total = session.scalar(sa.select(sa.func.count()).select_from(narrowed(sa.select(Product.id)).subquery())) or 0
-
-    sort = query.effective_sort
+    if scores is not None:
+        statement = statement.join(scores, scores.c.product_id == Product.id)
+    elif query.q:
+        # The query had no searchable words (only punctuation): nothing can match it.
+        statement = statement.where(sa.false())
     order = {
         Sort.newest: [Product.created_at.desc(), Product.id.desc()],
         Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
         Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
         Sort.relevance: [scores.c.score.desc(), Product.id.desc()] if scores is not None else [Product.id.desc()],
-    }[sort]
+    }[query.effective_sort]
+    # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
+    # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
+    return statement.order_by(Product.status.asc(), *order), bool(query.q)
+
+
+def _paged(statement: sa.Select, query: ProductQuery) -> tuple[sa.Select, int]:
     page = min(max(1, query.page), MAX_PAGE)
-    statement = (
-        narrowed(sa.select(Product))
-        # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
-        # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
-        .order_by(Product.status.asc(), *order)
-        .offset((page - 1) * query.page_size)
-        .limit(query.page_size)
-        .options(*card_options())
-    )
-    items = list(session.scalars(statement).all())
+    return statement.offset((page - 1) * query.page_size).limit(query.page_size), page
+
+
+def _count(session: Session, statement: sa.Select) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+
+
+def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
+    category = _category(session, query.category, None)
+    statement, _ = _listing(session, query, category, [Product])
+    total = _count(session, _listing(session, query, category, [Product.id])[0])
+    paged, page = _paged(statement.options(*card_options()), query)
+    items = list(session.scalars(paged).all())
+    if page > 1 and not items:
+        raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
+    return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
+
+
+def public_product_rows(session: Session, query: ProductQuery, categories: list[tuple[Category, int]]) -> ProductPage:
+    """The listing as (product id, stock on hand) pairs: one query for a category or the whole shop, whose
+    total comes from ``categories`` (``list_categories``, which callers keep for a catalogue revision); a
+    search counts its matches too. The pieces' cards are drawn from elsewhere."""
+    category = _category(session, query.category, [c for c, _ in categories])
+    statement, searching = _listing(session, query, category, [Product.id, Product.stock_on_hand])
+    if searching:
+        total = _count(session, statement)
+    else:
+        total = sum(count for c, count in categories if category is None or c.id == category.id)
+    paged, page = _paged(statement, query)
+    items = [(row.id, row.stock_on_hand) for row in session.execute(paged)]
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
     return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)

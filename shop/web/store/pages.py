@@ -17,11 +17,12 @@ from shop.catalogue.browse import (
     list_public_products,
     products_by_weaver,
     public_product,
+    public_product_rows,
     public_weaver,
     public_weavers,
     related_products,
 )
-from shop.catalogue.stock import holds_on
+from shop.catalogue.stock import held_quantities, holds_on
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.errors import DomainError
@@ -34,6 +35,7 @@ from shop.orders import shipping
 from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.browser import chosen_country, request_cookies
+from shop.web.store.cards import CardCache
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 
@@ -95,19 +97,22 @@ def listing(
         page=page,
         page_size=settings.page_size,
     )
-    result = list_public_products(session, query)
+    cards: CardCache = request.app.state.cards
+    categories = cards.remember(request, "categories", lambda: list_categories(session))
+    result = public_product_rows(session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
+    held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
+    shown = [(pid, stock - held.get(pid, 0)) for pid, stock in result.items]
     return render(
         request,
         "store/listing.html",
         {
             "result": result,
-            "available": available_for(session, result.items),
-            "claims": claims_of(session, result.items),
+            "cards": cards.cards_for(request, session, lang, shown),
             "query": query,
             "sort": query.effective_sort,
             "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
-            "categories": list_categories(session),
+            "categories": categories,
             # Search results are for the person searching, not for search engines.
             "noindex": bool(query.q),
             **links,
