@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -100,6 +101,28 @@ def _category(session: Session, slug: str | None, categories: list[Category] | N
     return found
 
 
+ORDER = {
+    Sort.newest: (Product.created_at.desc(), Product.id.desc()),
+    Sort.price_asc: (Product.price_amount.asc(), Product.id.asc()),
+    Sort.price_desc: (Product.price_amount.desc(), Product.id.desc()),
+    Sort.relevance: (Product.id.desc(),),  # without words to rank by, the newest ids
+}
+
+
+@cache
+def _rows_statement(by_category: bool, sort: Sort) -> sa.Select:
+    """A listing page without search words, built once: SQLAlchemy then reuses its compiled form and cache key
+    for every page instead of building them per request."""
+    statement = sa.select(Product.id, Product.stock_on_hand).where(Product.status.in_(PUBLIC_STATUSES))
+    if by_category:
+        statement = statement.where(Product.category_id == sa.bindparam("category_id"))
+    return (
+        statement.order_by(Product.status.asc(), *ORDER[sort])
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
 def _listing(session: Session, query: ProductQuery, category: Category | None, columns) -> tuple[sa.Select, bool]:
     """The page's statement over ``columns``, and whether it searches (then its total must be counted)."""
     conditions = [Product.status.in_(PUBLIC_STATUSES)]
@@ -112,12 +135,8 @@ def _listing(session: Session, query: ProductQuery, category: Category | None, c
     elif query.q:
         # The query had no searchable words (only punctuation): nothing can match it.
         statement = statement.where(sa.false())
-    order = {
-        Sort.newest: [Product.created_at.desc(), Product.id.desc()],
-        Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
-        Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
-        Sort.relevance: [scores.c.score.desc(), Product.id.desc()] if scores is not None else [Product.id.desc()],
-    }[query.effective_sort]
+    sort = query.effective_sort
+    order = (scores.c.score.desc(), Product.id.desc()) if scores is not None and sort is Sort.relevance else ORDER[sort]
     # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
     # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
     return statement.order_by(Product.status.asc(), *order), bool(query.q)
@@ -148,13 +167,18 @@ def public_product_rows(session: Session, query: ProductQuery, categories: list[
     total comes from ``categories`` (``list_categories``, which callers keep for a catalogue revision); a
     search counts its matches too. The pieces' cards are drawn from elsewhere."""
     category = _category(session, query.category, [c for c, _ in categories])
-    statement, searching = _listing(session, query, category, [Product.id, Product.stock_on_hand])
-    if searching:
+    page = min(max(1, query.page), MAX_PAGE)
+    if query.q:
+        statement, _ = _listing(session, query, category, [Product.id, Product.stock_on_hand])
         total = _count(session, statement)
+        rows = session.execute(_paged(statement, query)[0])
     else:
         total = sum(count for c, count in categories if category is None or c.id == category.id)
-    paged, page = _paged(statement, query)
-    items = [(row.id, row.stock_on_hand) for row in session.execute(paged)]
+        params = {"limit": query.page_size, "offset": (page - 1) * query.page_size}
+        if category is not None:
+            params["category_id"] = category.id
+        rows = session.connection().execute(_rows_statement(category is not None, query.effective_sort), params)
+    items = [(row.id, row.stock_on_hand) for row in rows]
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
     return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
