@@ -201,6 +201,24 @@ def public_product(session: Session, slug: str) -> Product:
     return product
 
 
+_RELATED = (
+    sa.select(Product.id, Product.stock_on_hand)
+    .where(
+        Product.category_id == sa.bindparam("category_id"),
+        Product.id != sa.bindparam("product_id"),
+        Product.status == ProductStatus.active,
+    )
+    .order_by(Product.created_at.desc(), Product.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+
+def related_rows(session: Session, product: Product, limit: int = 4) -> list[tuple[int, int]]:
+    """``related_products`` as (id, stock on hand) pairs, for pages that draw their cards from a cache."""
+    params = {"category_id": product.category_id, "product_id": product.id, "limit": limit}
+    return [(row.id, row.stock_on_hand) for row in session.connection().execute(_RELATED, params)]
+
+
 def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:
     """Other pieces from the same category, available ones first, to keep a buyer browsing."""
     statement = (

@@ -120,3 +120,31 @@ def test_a_full_card_cache_still_serves_every_card(settings, shop_data):
         assert "Diamond huipil" in page and client.get("/en/products").text == page
         assert app.state.cards.cards == {} and app.state.cards.size == 0
     app.state.engine.dispose()
+
+
+def test_a_product_page_keeps_the_piece_and_its_related_cards_then_runs_two_statements(uncached, shop_data):
+    first, page = statements(uncached, "/en/products/huipil-rombos")
+    again, same = statements(uncached, "/en/products/huipil-rombos")
+    assert again <= 2 < first, again  # the revision, and what is held of the piece and its related pieces
+    assert same == page
+
+
+def test_a_new_shipping_rate_shows_on_the_next_product_page(uncached, session, shop_data):
+    from shop.orders.models import ShippingRate, ShippingZone
+
+    assert "To United States: MX$450" in uncached.get("/en/products/huipil-rombos").text
+    zone = session.scalar(sa.select(ShippingZone).where(ShippingZone.countries.contains("US")))
+    for rate in session.scalars(sa.select(ShippingRate).where(ShippingRate.zone_id == zone.id)):
+        rate.amount += 5_000
+    session.commit()
+    assert "To United States: MX$500" in uncached.get("/en/products/huipil-rombos").text
+
+
+def test_a_related_piece_changed_shows_on_the_next_product_page(uncached, session, shop_data):
+    related = make_product(session, category=shop_data["huipiles"], slug="otro", title_en="Another huipil")
+    session.commit()
+    assert "Another huipil" in uncached.get("/en/products/huipil-rombos").text
+    related.title_en = "Renamed huipil"
+    session.commit()
+    page = uncached.get("/en/products/huipil-rombos").text
+    assert "Renamed huipil" in page and "Another huipil" not in page

@@ -64,10 +64,13 @@ class CardCache:
                 self.facts[key] = value
         return value
 
-    def cards_for(self, request: Request, session: Session, lang: str, shown: list[tuple[int, int]]) -> list[Markup]:
-        """The cards of ``shown`` ((product id, units available now) in page order), rendering those not kept."""
+    def cards_for(
+        self, request: Request, session: Session, lang: str, shown: list[tuple[int, int]], *, eager: int = EAGER
+    ) -> list[Markup]:
+        """The cards of ``shown`` ((product id, units available now) in page order), rendering those not kept;
+        the first ``eager`` load their photos at once."""
         stamp = stamp_of(request)
-        keys = [(lang, pid, max(0, units), index < EAGER) for index, (pid, units) in enumerate(shown)]
+        keys = [(lang, pid, max(0, units), index < eager) for index, (pid, units) in enumerate(shown)]
         with self._lock:
             if stamp is not None:
                 self._turn(stamp)
