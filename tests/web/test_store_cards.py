@@ -57,7 +57,7 @@ def test_a_listing_renders_its_cards_once_then_runs_three_statements(uncached, s
     # The revision, the page's pieces, and what is held of them; the cards and the categories are kept.
     assert again <= 3 < first, again
     assert same == page and "Diamond huipil" in same
-    assert uncached.app.state.cards.cards  # kept
+    assert uncached.app.state.revision_store.parts_kept  # kept
 
 
 def test_a_change_to_a_piece_shows_on_the_next_page(uncached, session, shop_data):
@@ -88,10 +88,10 @@ def test_a_hold_shows_and_its_end_by_the_clock_shows_without_any_change(uncached
     # The hold ends by the clock: no row changes then, so the revision does not move either.
     session.execute(sa.update(StockReservation).values(expires_at=utcnow() - timedelta(seconds=1)))
     session.commit()
-    revision = uncached.app.state.cards.stamp
+    revision = uncached.app.state.revision_store.stamp
     fresh(session)
     assert uncached.get("/en/products").text == available
-    assert uncached.app.state.cards.stamp[0] >= revision[0]
+    assert uncached.app.state.revision_store.stamp[0] >= revision[0]
 
 
 def test_each_language_has_its_own_cards(uncached, shop_data):
@@ -104,11 +104,11 @@ def test_each_language_has_its_own_cards(uncached, shop_data):
 def test_the_next_day_renders_the_cards_again(uncached, shop_data):
     """A fair-trade claim holds from one day to another with no row changing: cards are kept for one day."""
     uncached.get("/en/products")
-    kept = uncached.app.state.cards.stamp
+    kept = uncached.app.state.revision_store.stamp
     tomorrow = kept[1] + timedelta(days=1)
     page_cache(uncached.app).today = lambda: tomorrow
     uncached.get("/en/products")
-    assert uncached.app.state.cards.stamp == (kept[0], tomorrow)
+    assert uncached.app.state.revision_store.stamp == (kept[0], tomorrow)
 
 
 def test_a_full_card_cache_still_serves_every_card(settings, shop_data):
@@ -118,7 +118,7 @@ def test_a_full_card_cache_still_serves_every_card(settings, shop_data):
     with TestClient(app) as client:
         page = client.get("/en/products").text
         assert "Diamond huipil" in page and client.get("/en/products").text == page
-        assert app.state.cards.cards == {} and app.state.cards.size == 0
+        assert app.state.revision_store.parts_kept == {} and app.state.revision_store.size == 0
     app.state.engine.dispose()
 
 
@@ -148,3 +148,30 @@ def test_a_related_piece_changed_shows_on_the_next_product_page(uncached, sessio
     session.commit()
     page = uncached.get("/en/products/huipil-rombos").text
     assert "Renamed huipil" in page and "Another huipil" not in page
+
+
+def test_the_api_list_keeps_its_items_and_answers_what_it_always_did(uncached, session, shop_data):
+    from shop.catalogue.schemas import ProductPageRead
+
+    first, _ = statements(uncached, "/api/v1/products?page_size=1")
+    again, _ = statements(uncached, "/api/v1/products?page_size=1")
+    assert again <= 3 < first, again
+    answer = uncached.get("/api/v1/products?page_size=1")
+    assert answer.headers["content-type"] == "application/json"
+    page = ProductPageRead.model_validate(answer.json())  # the documented shape, field for field
+    assert page.total == page.pages == 4 and page.next.endswith("page_size=1&page=2")
+    assert [item.slug for item in page.items] == [uncached.get("/api/v1/products").json()["items"][0]["slug"]]
+    place(session, [(shop_data["huipil"], 1)], minutes=30)
+    session.commit()
+    held = {i["slug"]: i["availability"]["state"] for i in uncached.get("/api/v1/products").json()["items"]}
+    assert held["huipil-rombos"] == "on_hold"
+
+
+def test_a_page_that_fails_after_reading_the_kept_facts_leaves_them_whole(uncached, shop_data):
+    """An error page rolls its session back, which would expire every object it loaded: kept facts are read in a
+    session of their own, so the next visitor still gets the categories (and the API its items)."""
+    assert uncached.get("/en/products?category=nothing-here").status_code == 404
+    assert uncached.get("/api/v1/products?category=nothing-here").status_code == 404
+    assert uncached.get("/en/products").status_code == 200
+    assert uncached.get("/api/v1/products").status_code == 200
+    assert uncached.get("/en/products?category=bolsas").status_code == 200

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shop.api.contract import errors
 from shop.api.v1 import present
@@ -14,15 +15,19 @@ from shop.catalogue.browse import (
     Sort,
     available_for,
     list_categories,
-    list_public_products,
     public_product,
+    public_product_rows,
     public_weaver,
     public_weavers,
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
+from shop.catalogue.stock import held_quantities
 from shop.certification.service import claims_on
-from shop.http.caching import mark_public
+from shop.clock import utcnow
+from shop.http.caching import mark_public, public_headers
 from shop.http.deps import SessionDep
+from shop.http.revision_store import RevisionStore
+from shop.http.shown_products import shown_products
 from shop.marketplaces.rates import display_rates
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
@@ -39,26 +44,41 @@ def list_products(
     page_size: Annotated[int, Query(ge=1, le=100)] = 24,
 ) -> ProductPageRead:
     settings = request.app.state.settings
+    kept: RevisionStore = request.app.state.revision_store
     query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
-    result = list_public_products(session, query)
-    available = available_for(session, result.items)
-    claims = claims_on(session, [p.id for p in result.items])
-    rates = display_rates(session, settings.display_rates, settings.display_rates_date)
+    categories = kept.remember(request, "categories", list_categories)
+    result = public_product_rows(session, query, categories)
+    held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
+    keys = [("api", pid, max(0, stock - held.get(pid, 0))) for pid, stock in result.items]
+    rates = kept.remember(
+        request, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
+    )
+
+    def items(missing: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], bytes]:
+        products, claims = shown_products(session, (pid for _, pid, _ in missing))
+        return {
+            key: present.product(products[key[1]], settings, key[2], claims[key[1]], rates).model_dump_json().encode()
+            for key in missing
+            if key[1] in products
+        }
 
     def link(number: int) -> str:
         # Built from the configured address, never from the request's Host header: this answer is cached.
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(number))]
         return f"{settings.base_url}{request.url.path}?{urlencode(params)}"
 
-    return ProductPageRead(
-        items=[present.product(p, settings, available.get(p.id), claims[p.id], rates) for p in result.items],
-        total=result.total,
-        page=result.page,
-        page_size=result.page_size,
-        pages=result.pages,
-        next=link(result.page + 1) if result.has_next else None,
-        previous=link(result.page - 1) if result.has_previous else None,
-    )
+    rest = {
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "next": link(result.page + 1) if result.has_next else None,
+        "previous": link(result.page - 1) if result.has_previous else None,
+    }
+    # Each item is kept serialized for the catalogue's revision (shop.http.revision_store); the page is their join,
+    # in ProductPageRead's shape, so FastAPI does not validate and serialize them all again.
+    body = b'{"items":[' + b",".join(kept.parts(request, keys, items)) + b"]," + json.dumps(rest).encode()[1:]
+    return Response(body, media_type="application/json", headers=public_headers())
 
 
 @router.get("/products/{slug}", response_model=ProductRead, responses=errors(404))

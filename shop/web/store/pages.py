@@ -29,13 +29,14 @@ from shop.errors import DomainError
 from shop.http.caching import cache_until, mark_public
 from shop.http.deps import SessionDep
 from shop.http.present import approximations, loc
+from shop.http.revision_store import RevisionStore
 from shop.i18n import translator
 from shop.marketplaces.rates import display_rates
 from shop.orders import shipping
 from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.browser import chosen_country, request_cookies
-from shop.web.store.cards import CardCache
+from shop.web.store.cards import cards_for
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 
@@ -97,8 +98,8 @@ def listing(
         page=page,
         page_size=settings.page_size,
     )
-    cards: CardCache = request.app.state.cards
-    categories = cards.remember(request, "categories", lambda: list_categories(session))
+    kept: RevisionStore = request.app.state.revision_store
+    categories = kept.remember(request, "categories", list_categories)
     result = public_product_rows(session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
     held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
@@ -108,7 +109,7 @@ def listing(
         "store/listing.html",
         {
             "result": result,
-            "cards": cards.cards_for(request, session, lang, shown),
+            "cards": cards_for(request, session, lang, shown),
             "query": query,
             "sort": query.effective_sort,
             "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
@@ -123,12 +124,12 @@ def listing(
 @router.get("/products/{slug}")
 def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     settings = request.app.state.settings
-    cards: CardCache = request.app.state.cards
+    kept: RevisionStore = request.app.state.revision_store
     # The piece, its related pieces, its claims and the rates hold for the catalogue's revision and day; what is
     # held of them is asked for each time (a hold ends by the clock).
-    product = cards.remember(request, ("product", slug), lambda: public_product(session, slug))
-    related = cards.remember(request, ("related", product.id), lambda: related_rows(session, product))
-    claims = cards.remember(request, ("claims", product.id), lambda: claims_of(session, [product]))
+    product = kept.remember(request, ("product", slug), lambda own: public_product(own, slug))
+    related = kept.remember(request, ("related", product.id), lambda own: related_rows(own, product))
+    claims = kept.remember(request, ("claims", product.id), lambda own: claims_of(own, [product]))
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
     held = held_quantities(session, [product.id, *(pid for pid, _ in related)], utcnow())
     available = {product.id: product.stock_on_hand - held.get(product.id, 0)}
@@ -141,8 +142,8 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         claims=claims[product.id],
     )
     t = translator(lang)
-    rates = cards.remember(
-        request, "rates", lambda: display_rates(session, settings.display_rates, settings.display_rates_date)
+    rates = kept.remember(
+        request, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
     )
     headers, held_until = {}, None
     if availability_of(product, available.get(product.id)).state is Availability.on_hold:
@@ -156,27 +157,25 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         "store/product.html",
         {
             "product": product,
-            "related": cards.cards_for(
-                request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in related], eager=0
-            ),
+            "related": cards_for(request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in related], eager=0),
             "available": available,
             "claims": claims,
             "json_ld": json_ld,
             "approximate": approximations(t, product.price_amount, product.currency, rates),
             "held_until": held_until,
-            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g, cards),
+            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g, kept),
             **links,
         },
         headers=headers,
     )
 
 
-def shipping_choice(request: Request, session, lang: str, weight_g: int, cards: CardCache) -> dict:
+def shipping_choice(request: Request, session, lang: str, weight_g: int, kept: RevisionStore) -> dict:
     """The shipping cost and delivery time of a parcel to the visitor's likely country (the one she chose, kept
     in a cookie that also picks the page cache's copy, or else her language's), with the form to choose."""
     chosen = chosen_country(request_cookies(request.scope))
     country = shipping.likely_country(lang, chosen)
-    quote, refused = cards.remember(request, ("quote", country, weight_g), lambda: _quote(session, country, weight_g))
+    quote, refused = kept.remember(request, ("quote", country, weight_g), lambda own: _quote(own, country, weight_g))
     quote_error = refused.translated(translator(lang).gettext) if refused else None
     return {
         "ship_country": country,

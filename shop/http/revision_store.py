@@ -1,0 +1,86 @@
+"""What store pages and the API keep for the catalogue's revision and day (``catalogue_stamp``, set in the
+request's state by the page cache, which follows the revision whether or not it keeps pages).
+
+Rendered parts (product cards, API items) and a few facts every page asks for (the categories with their
+counts, a piece's related pieces, the rates, a shipping quote) change only when the catalogue does, or the
+day turns (a fair-trade claim holds from one day to another with no row changing). Whatever changes by the
+clock alone (the units a hold leaves) is part of a key or asked for on every page. The first page after a
+change makes them once for all later ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from shop.db import session_scope
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+P = TypeVar("P", Markup, bytes)
+Stamp = tuple[int, Any]  # (catalogue revision, local day)
+
+
+class RevisionStore:
+    """One per worker; forgets everything when the revision or the day changes. Rendered parts (cards, API items)
+    are kept while they fit in ``max_bytes`` and rendered for each page once it is full; facts are few."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.stamp: Stamp | None = None
+        self.parts_kept: dict[Hashable, Markup | bytes] = {}
+        self.facts: dict[Hashable, Any] = {}
+        self.size = 0
+        self._lock = threading.Lock()
+
+    def _turn(self, stamp: Stamp) -> None:
+        if stamp != self.stamp:
+            self.stamp, self.parts_kept, self.facts, self.size = stamp, {}, {}, 0
+
+    def remember(self, request: Request, key: Hashable, compute: Callable[[Session], T]) -> T:
+        """A fact that holds for one revision and day; computed afresh when the revision is unknown.
+
+        ``compute`` reads in a session of its own, closed at once: objects it returns are shared by later
+        requests, so no request's rollback (an error page) may expire them."""
+        stamp = stamp_of(request)
+        if stamp is not None:
+            with self._lock:
+                self._turn(stamp)
+                if key in self.facts:
+                    return self.facts[key]
+        with session_scope(request.app.state.engine, writes=False) as session:
+            value = compute(session)
+        if stamp is None:
+            return value
+        with self._lock:
+            if self.stamp == stamp:
+                self.facts[key] = value
+        return value
+
+    def parts(self, request: Request, keys: list[K], make: Callable[[list[K]], dict[K, P]]) -> list[P]:
+        """The rendered parts of ``keys`` in their order, making the missing ones in one batch; a key ``make``
+        could not render (its piece was deleted meanwhile) is left out."""
+        stamp = stamp_of(request)
+        with self._lock:
+            if stamp is not None:
+                self._turn(stamp)
+            found = {key: self.parts_kept[key] for key in keys if stamp is not None and key in self.parts_kept}
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            made = make(missing)
+            with self._lock:
+                for key, part in made.items():
+                    if stamp is not None and self.stamp == stamp and self.size + len(part) <= self.max_bytes:
+                        self.parts_kept[key] = part
+                        self.size += len(part)
+            found.update(made)
+        return [found[key] for key in keys if key in found]
+
+
+def stamp_of(request: Request) -> Stamp | None:
+    return getattr(request.state, "catalogue_stamp", None)
