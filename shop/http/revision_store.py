@@ -18,8 +18,6 @@ from fastapi import Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from shop.db import session_scope
-
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 P = TypeVar("P", Markup, bytes)
@@ -42,19 +40,20 @@ class RevisionStore:
         if stamp != self.stamp:
             self.stamp, self.parts_kept, self.facts, self.size = stamp, {}, {}, 0
 
-    def remember(self, request: Request, key: Hashable, compute: Callable[[Session], T]) -> T:
+    def remember(self, request: Request, session: Session, key: Hashable, compute: Callable[[Session], T]) -> T:
         """A fact that holds for one revision and day; computed afresh when the revision is unknown.
 
-        ``compute`` reads in a session of its own, closed at once: objects it returns are shared by later
-        requests, so no request's rollback (an error page) may expire them."""
+        ``compute`` reads through a session of its own on the request's connection (a second connection could
+        wait for ever on a pool the requests have drained), closed at once: objects it returns are shared by
+        later requests, so the request's rollback (an error page) must not expire them."""
         stamp = stamp_of(request)
         if stamp is not None:
             with self._lock:
                 self._turn(stamp)
                 if key in self.facts:
                     return self.facts[key]
-        with session_scope(request.app.state.engine, writes=False) as session:
-            value = compute(session)
+        with Session(bind=session.connection(), expire_on_commit=False) as own:
+            value = compute(own)
         if stamp is None:
             return value
         with self._lock:

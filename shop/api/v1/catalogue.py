@@ -46,12 +46,12 @@ def list_products(
     settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
     query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
-    categories = kept.remember(request, "categories", list_categories)
+    categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
     held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
     keys = [("api", pid, max(0, stock - held.get(pid, 0))) for pid, stock in result.items]
     rates = kept.remember(
-        request, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
+        request, session, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
     )
 
     def items(missing: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], bytes]:

@@ -99,7 +99,7 @@ def listing(
         page_size=settings.page_size,
     )
     kept: RevisionStore = request.app.state.revision_store
-    categories = kept.remember(request, "categories", list_categories)
+    categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
     held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
@@ -127,9 +127,9 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     kept: RevisionStore = request.app.state.revision_store
     # The piece, its related pieces, its claims and the rates hold for the catalogue's revision and day; what is
     # held of them is asked for each time (a hold ends by the clock).
-    product = kept.remember(request, ("product", slug), lambda own: public_product(own, slug))
-    related = kept.remember(request, ("related", product.id), lambda own: related_rows(own, product))
-    claims = kept.remember(request, ("claims", product.id), lambda own: claims_of(own, [product]))
+    product = kept.remember(request, session, ("product", slug), lambda own: public_product(own, slug))
+    related = kept.remember(request, session, ("related", product.id), lambda own: related_rows(own, product))
+    claims = kept.remember(request, session, ("claims", product.id), lambda own: claims_of(own, [product]))
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
     held = held_quantities(session, [product.id, *(pid for pid, _ in related)], utcnow())
     available = {product.id: product.stock_on_hand - held.get(product.id, 0)}
@@ -143,7 +143,7 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     )
     t = translator(lang)
     rates = kept.remember(
-        request, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
+        request, session, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
     )
     headers, held_until = {}, None
     if availability_of(product, available.get(product.id)).state is Availability.on_hold:
@@ -175,7 +175,9 @@ def shipping_choice(request: Request, session, lang: str, weight_g: int, kept: R
     in a cookie that also picks the page cache's copy, or else her language's), with the form to choose."""
     chosen = chosen_country(request_cookies(request.scope))
     country = shipping.likely_country(lang, chosen)
-    quote, refused = kept.remember(request, ("quote", country, weight_g), lambda own: _quote(own, country, weight_g))
+    quote, refused = kept.remember(
+        request, session, ("quote", country, weight_g), lambda own: _quote(own, country, weight_g)
+    )
     quote_error = refused.translated(translator(lang).gettext) if refused else None
     return {
         "ship_country": country,
