@@ -19,6 +19,7 @@ from shop.catalogue.models import (
     Weaver,
 )
 from shop.catalogue.schemas import SLUG_PATTERN
+from shop.catalogue.search import CAP as SEARCH_CAP
 from shop.catalogue.search import search_scores
 from shop.catalogue.stock import available_quantities
 from shop.clock import utcnow
@@ -58,6 +59,7 @@ class ProductPage:
     page_size: int
     category: Category | None = None
     query: ProductQuery = field(default_factory=ProductQuery)
+    more: bool = False  # a search found more than ``total`` pieces (it counts no further than SEARCH_CAP)
 
     @property
     def pages(self) -> int:
@@ -97,7 +99,16 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
             raise NotFound(N_("There is no category “%(slug)s”."), field="category", slug=query.category)
         conditions.append(Product.category_id == category.id)
 
-    scores = search_scores(session, query.q) if query.q else None
+    sort = query.effective_sort
+    listed = {
+        Sort.newest: [Product.created_at.desc(), Product.id.desc()],
+        Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
+        Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
+    }
+    # A search looks no further than the first SEARCH_CAP + 1 matches in the listing's order (newest for
+    # relevance), so its count is bounded ("1,000+") and its ranking cheap.
+    first = [Product.status.asc(), *listed.get(sort, listed[Sort.newest])]
+    scores = search_scores(session, query.q, within=conditions, cap=SEARCH_CAP, order=first) if query.q else None
 
     def narrowed(statement: sa.Select) -> sa.Select:
         statement = statement.where(*conditions)
@@ -109,12 +120,10 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
         return statement
 
     total = session.scalar(sa.select(sa.func.count()).select_from(narrowed(sa.select(Product.id)).subquery())) or 0
+    more = scores is not None and total > SEARCH_CAP
 
-    sort = query.effective_sort
     order = {
-        Sort.newest: [Product.created_at.desc(), Product.id.desc()],
-        Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
-        Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
+        **listed,
         Sort.relevance: [scores.c.score.desc(), Product.id.desc()] if scores is not None else [Product.id.desc()],
     }[sort]
     page = min(max(1, query.page), MAX_PAGE)
@@ -130,7 +139,15 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
     items = list(session.scalars(statement).all())
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
-    return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
+    return ProductPage(
+        items=items,
+        total=min(total, SEARCH_CAP) if more else total,
+        page=page,
+        page_size=query.page_size,
+        category=category,
+        query=query,
+        more=more,
+    )
 
 
 def _well_formed(slug: str) -> bool:

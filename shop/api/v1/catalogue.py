@@ -53,6 +53,7 @@ def list_products(
     return ProductPageRead(
         items=[present.product(p, settings, available.get(p.id), claims[p.id], rates) for p in result.items],
         total=result.total,
+        more=result.more,
         page=result.page,
         page_size=result.page_size,
         pages=result.pages,
