@@ -119,7 +119,9 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
             return statement.where(sa.false())
         return statement
 
-    total = session.scalar(sa.select(sa.func.count()).select_from(narrowed(sa.select(Product.id)).subquery())) or 0
+    # The search's matches are already narrowed to the listing's conditions: count them as they are.
+    counted = scores if scores is not None else narrowed(sa.select(Product.id)).subquery()
+    total = session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     more = scores is not None and total > SEARCH_CAP
 
     order = {
