@@ -179,3 +179,13 @@ def test_the_weaver_column_of_the_index_never_holds_a_private_name(session, engi
         names = session.scalars(sa.text("SELECT weavers FROM products_fts")).all()
     assert any("hern" in name.lower() for name in names)
     assert not any("juan" in name.lower() for name in names)
+
+
+def test_the_listing_and_the_api_say_when_a_search_found_more_than_it_counted(client, shop_data, monkeypatch):
+    monkeypatch.setattr(browse, "SEARCH_CAP", 1)
+    assert "1+ pieces" in client.get("/en/products?q=bags").text
+    assert "1+ piezas" in client.get("/es/products?q=bags").text
+    assert "1 pieza<" in client.get("/es/products?q=rombos").text
+    capped = client.get("/api/v1/products", params={"q": "bags"}).json()
+    assert (capped["total"], capped["more"], len(capped["items"])) == (1, True, 2)
+    assert client.get("/api/v1/products", params={"q": "rombos"}).json()["more"] is False
