@@ -34,7 +34,7 @@ from shop.db import make_engine, session_scope  # noqa: E402
 from shop.demo.data import PRODUCTS, WEAVERS  # noqa: E402
 
 TARGET_P50_MS = 10.0
-COMMON, RARE = "telar", "zigzags"
+COMMON, RARE = "telar", "quetzal"
 
 
 def demo_texts(session, products: int) -> None:
@@ -55,6 +55,9 @@ def demo_texts(session, products: int) -> None:
     table = Product.__table__
     statement = sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(values)
     session.connection().execute(statement, rows)
+    # A word only three pieces hold, to show the full-text index at work for rare words.
+    rare = sa.update(table).where(table.c.id.in_([7, 4_007, 8_007])).values(title_en=f"Table runner with a {RARE}")
+    session.connection().execute(rare)
     for weaver, data in zip(session.scalars(sa.select(Weaver).order_by(Weaver.id)), WEAVERS, strict=False):
         weaver.name = data.name
     session.flush()
