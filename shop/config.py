@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     # How long a worker trusts its cached catalogue pages before asking the database for changes.
     page_cache_seconds: float = 1.0
     page_cache_bytes: int = 16 * 1024 * 1024
+    # Product cards kept per worker for the catalogue's revision (shop.web.store.cards), in bytes of HTML.
+    card_cache_bytes: int = 4 * 1024 * 1024
     # How often a worker asks whether the speakers changed the workspace's Tzotzil (or its spoken help).
     tzotzil_check_seconds: float = 2.0
     # Prepare every route as a worker starts, not on the first request that walks past it (the tests, which

@@ -48,6 +48,7 @@ from shop.web.store import (
     seo,
     shopping,
 )
+from shop.web.store.cards import CardCache
 from shop.web.tzotzil_catalog import LiveTzotzil, TzotzilCatalog
 from shop.web.workspace import accounting as ws_accounting
 from shop.web.workspace import audit_log as ws_audit_log
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost of ours, so its 413 page gets the browser's seed and the security headers like any page.
     app.add_middleware(BodyLimits, settings=settings)
     app.state.tzotzil = LiveTzotzil(engine, settings.tzotzil_check_seconds)
+    app.state.cards = CardCache(settings.card_cache_bytes)
     app.add_middleware(TzotzilCatalog, live=app.state.tzotzil)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     app.add_middleware(

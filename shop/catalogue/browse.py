@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -53,7 +54,7 @@ class ProductQuery:
 
 @dataclass
 class ProductPage:
-    items: list[Product]
+    items: list  # Product objects, or (id, stock on hand) pairs from public_product_rows
     total: int
     page: int
     page_size: int
@@ -90,65 +91,111 @@ def card_options():
     )
 
 
-def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
-    category = None
-    conditions = [Product.status.in_(PUBLIC_STATUSES)]
-    if query.category:
-        category = session.scalar(sa.select(Category).where(Category.slug == query.category))
-        if category is None:
-            raise NotFound(N_("There is no category “%(slug)s”."), field="category", slug=query.category)
-        conditions.append(Product.category_id == category.id)
+def _category(session: Session, slug: str | None, categories: list[Category] | None) -> Category | None:
+    if not slug:
+        return None
+    if categories is not None:
+        found = next((c for c in categories if c.slug == slug), None)
+    else:
+        found = session.scalar(sa.select(Category).where(Category.slug == slug))
+    if found is None:
+        raise NotFound(N_("There is no category “%(slug)s”."), field="category", slug=slug)
+    return found
 
-    sort = query.effective_sort
-    listed = {
-        Sort.newest: [Product.created_at.desc(), Product.id.desc()],
-        Sort.price_asc: [Product.price_amount.asc(), Product.id.asc()],
-        Sort.price_desc: [Product.price_amount.desc(), Product.id.desc()],
-    }
-    # A search looks no further than the first SEARCH_CAP + 1 matches in the listing's order (newest for
-    # relevance), so its count is bounded ("1,000+") and its ranking cheap.
-    first = [Product.status.asc(), *listed.get(sort, listed[Sort.newest])]
-    scores = search_scores(session, query.q, within=conditions, cap=SEARCH_CAP, order=first) if query.q else None
 
-    def narrowed(statement: sa.Select) -> sa.Select:
-        statement = statement.where(*conditions)
-        if scores is not None:
-            return statement.join(scores, scores.c.product_id == Product.id)
-        if query.q:
-            # The query had no searchable words (only punctuation): nothing can match it.
-            return statement.where(sa.false())
-        return statement
+ORDER = {
+    Sort.newest: (Product.created_at.desc(), Product.id.desc()),
+    Sort.price_asc: (Product.price_amount.asc(), Product.id.asc()),
+    Sort.price_desc: (Product.price_amount.desc(), Product.id.desc()),
+    Sort.relevance: (Product.id.desc(),),  # without words to rank by, the newest ids
+}
 
-    # The search's matches are already narrowed to the listing's conditions: count them as they are.
-    counted = scores if scores is not None else narrowed(sa.select(Product.id)).subquery()
-    total = session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    more = scores is not None and total > SEARCH_CAP
 
-    order = {
-        **listed,
-        Sort.relevance: [scores.c.score.desc(), Product.id.desc()] if scores is not None else [Product.id.desc()],
-    }[sort]
-    page = min(max(1, query.page), MAX_PAGE)
-    statement = (
-        narrowed(sa.select(Product))
-        # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
-        # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
-        .order_by(Product.status.asc(), *order)
-        .offset((page - 1) * query.page_size)
-        .limit(query.page_size)
-        .options(*card_options())
+@cache
+def _rows_statement(by_category: bool, sort: Sort) -> sa.Select:
+    """A listing page without search words, built once: SQLAlchemy then reuses its compiled form and cache key
+    for every page instead of building them per request."""
+    statement = sa.select(Product.id, Product.stock_on_hand).where(Product.status.in_(PUBLIC_STATUSES))
+    if by_category:
+        statement = statement.where(Product.category_id == sa.bindparam("category_id"))
+    return (
+        statement.order_by(Product.status.asc(), *ORDER[sort])
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
-    items = list(session.scalars(statement).all())
+
+
+def _listing(session: Session, query: ProductQuery, category: Category | None, columns) -> tuple[sa.Select, bool]:
+    """The page's statement over ``columns``, and whether it searches (then its total must be counted)."""
+    conditions = [Product.status.in_(PUBLIC_STATUSES)]
+    if category is not None:
+        conditions.append(Product.category_id == category.id)
+    statement = sa.select(*columns).where(*conditions)
+    sort = query.effective_sort
+    # A search looks no further than its first SEARCH_CAP + 1 matches in the listing's order (newest for
+    # relevance), so its count is bounded ("1,000+") and its ranking cheap.
+    first = (Product.status.asc(), *ORDER[Sort.newest if sort is Sort.relevance else sort])
+    scores = search_scores(session, query.q, within=conditions, cap=SEARCH_CAP, order=first) if query.q else None
+    if scores is not None:
+        statement = statement.join(scores, scores.c.product_id == Product.id)
+    elif query.q:
+        # The query had no searchable words (only punctuation): nothing can match it.
+        statement = statement.where(sa.false())
+    order = (scores.c.score.desc(), Product.id.desc()) if scores is not None and sort is Sort.relevance else ORDER[sort]
+    # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
+    # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
+    return statement.order_by(Product.status.asc(), *order), bool(query.q)
+
+
+def _paged(statement: sa.Select, query: ProductQuery) -> tuple[sa.Select, int]:
+    page = min(max(1, query.page), MAX_PAGE)
+    return statement.offset((page - 1) * query.page_size).limit(query.page_size), page
+
+
+def _count(session: Session, statement: sa.Select) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
+
+
+def _bounded(total: int, query: ProductQuery) -> dict:
+    """A search's total, which stops at SEARCH_CAP, and whether it found more."""
+    more = bool(query.q) and total > SEARCH_CAP
+    return {"total": min(total, SEARCH_CAP) if more else total, "more": more}
+
+
+def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
+    category = _category(session, query.category, None)
+    statement, _ = _listing(session, query, category, [Product])
+    total = _count(session, _listing(session, query, category, [Product.id])[0])
+    paged, page = _paged(statement.options(*card_options()), query)
+    items = list(session.scalars(paged).all())
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
     return ProductPage(
-        items=items,
-        total=min(total, SEARCH_CAP) if more else total,
-        page=page,
-        page_size=query.page_size,
-        category=category,
-        query=query,
-        more=more,
+        items=items, page=page, page_size=query.page_size, category=category, query=query, **_bounded(total, query)
+    )
+
+
+def public_product_rows(session: Session, query: ProductQuery, categories: list[tuple[Category, int]]) -> ProductPage:
+    """The listing as (product id, stock on hand) pairs: one query for a category or the whole shop, whose
+    total comes from ``categories`` (``list_categories``, which callers keep for a catalogue revision); a
+    search counts its matches too. The pieces' cards are drawn from elsewhere."""
+    category = _category(session, query.category, [c for c, _ in categories])
+    page = min(max(1, query.page), MAX_PAGE)
+    if query.q:
+        statement, _ = _listing(session, query, category, [Product.id, Product.stock_on_hand])
+        total = _count(session, statement)
+        rows = session.execute(_paged(statement, query)[0])
+    else:
+        total = sum(count for c, count in categories if category is None or c.id == category.id)
+        params = {"limit": query.page_size, "offset": (page - 1) * query.page_size}
+        if category is not None:
+            params["category_id"] = category.id
+        rows = session.connection().execute(_rows_statement(category is not None, query.effective_sort), params)
+    items = [(row.id, row.stock_on_hand) for row in rows]
+    if page > 1 and not items:
+        raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
+    return ProductPage(
+        items=items, page=page, page_size=query.page_size, category=category, query=query, **_bounded(total, query)
     )
 
 
@@ -167,6 +214,24 @@ def public_product(session: Session, slug: str) -> Product:
     if product is None:
         raise NotFound(N_("We could not find that piece. It may have been removed."), slug=slug)
     return product
+
+
+_RELATED = (
+    sa.select(Product.id, Product.stock_on_hand)
+    .where(
+        Product.category_id == sa.bindparam("category_id"),
+        Product.id != sa.bindparam("product_id"),
+        Product.status == ProductStatus.active,
+    )
+    .order_by(Product.created_at.desc(), Product.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+
+def related_rows(session: Session, product: Product, limit: int = 4) -> list[tuple[int, int]]:
+    """``related_products`` as (id, stock on hand) pairs, for pages that draw their cards from a cache."""
+    params = {"category_id": product.category_id, "product_id": product.id, "limit": limit}
+    return [(row.id, row.stock_on_hand) for row in session.connection().execute(_RELATED, params)]
 
 
 def related_products(session: Session, product: Product, limit: int = 4) -> list[Product]:

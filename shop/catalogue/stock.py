@@ -68,10 +68,24 @@ class HeldForOrder(Conflict):
         self.hold = hold
 
 
+_HELD = (
+    sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
+    .where(
+        StockReservation.product_id.in_(sa.bindparam("ids", expanding=True)),
+        StockReservation.status == ReservationStatus.active,
+        StockReservation.expires_at > sa.bindparam("now", type_=StockReservation.__table__.c.expires_at.type),
+    )
+    .group_by(StockReservation.product_id)
+)
+
+
 def held_quantities(session: Session, product_ids: list[int], now: datetime, *, except_order: int | None = None):
     """Units held by unexpired reservations, per product."""
     if not product_ids:
         return {}
+    if except_order is None:  # what every store page asks: a statement built once
+        rows = session.connection().execute(_HELD, {"ids": list(product_ids), "now": now})
+        return {pid: int(total) for pid, total in rows}
     statement = (
         sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
         .where(

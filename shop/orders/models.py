@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, Relationship, SQLModel
 
 from shop.audit import track
+from shop.catalogue.revision import shown_in_store
 from shop.clock import UTCDateTime
 from shop.models_base import created_at_field, str_enum
 
@@ -248,3 +249,7 @@ class OrderEvent(SQLModel, table=True):
 
 # The audit log keeps every change a person makes to these tables.
 track(Order, ShippingZone, ShippingRate)
+
+
+# The product page shows the shipping cost to her country: a change of rates is a change of the store.
+shown_in_store(ShippingZone, ShippingRate)

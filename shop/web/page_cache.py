@@ -128,6 +128,8 @@ class PageCache:
         if day != self.day:
             self.day = day
             self._clear()
+        # What the page is rendered at, for the parts pages keep themselves (shop.web.store.cards).
+        scope.setdefault("state", {})["catalogue_stamp"] = None if self.revision is None else (self.revision, day)
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         if self.variant is not None:
             # A choice kept in a cookie that changes the page (the shipping country) keeps a copy of its own.

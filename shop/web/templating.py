@@ -63,6 +63,27 @@ _env.filters["json_ld"] = _json_ld
 templates = Jinja2Templates(env=_env)
 
 
+def language_helpers(lang: str) -> dict[str, Any]:
+    """What every template uses to speak the page's language."""
+    t = translator(lang)
+    return {
+        "lang": lang,
+        "t": t,
+        "_": t.gettext,
+        "ngettext": t.ngettext,
+        "loc": partial(present.loc, lang=lang),
+        "availability_label": partial(present.availability_label, t),
+        "woven_by": partial(present.woven_by, t),
+        "deposit_label": partial(present.deposit_label, t),
+        "dimensions": partial(present.dimensions, t),
+    }
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> Markup:
+    """A piece of a page (a product card), rendered on its own to be kept and reused."""
+    return Markup(_env.get_template(name).render(context))  # noqa: S704  (autoescaped by the environment)
+
+
 def render(
     request: Request,
     name: str,
@@ -90,15 +111,7 @@ def render(
         flash = signer.shown_flash(request.cookies.get(FLASH_COOKIE), t.gettext)
     page = {
         "request": request,
-        "lang": lang,
-        "t": t,
-        "_": t.gettext,
-        "ngettext": t.ngettext,
-        "loc": partial(present.loc, lang=lang),
-        "availability_label": partial(present.availability_label, t),
-        "woven_by": partial(present.woven_by, t),
-        "deposit_label": partial(present.deposit_label, t),
-        "dimensions": partial(present.dimensions, t),
+        **language_helpers(lang),
         "base_url": settings.base_url,
         "canonical": None,
         "alternates": {},

@@ -17,11 +17,12 @@ from shop.catalogue.browse import (
     list_public_products,
     products_by_weaver,
     public_product,
+    public_product_rows,
     public_weaver,
     public_weavers,
-    related_products,
+    related_rows,
 )
-from shop.catalogue.stock import holds_on
+from shop.catalogue.stock import held_quantities, holds_on
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.errors import DomainError
@@ -34,6 +35,7 @@ from shop.orders import shipping
 from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.browser import chosen_country, request_cookies
+from shop.web.store.cards import CardCache
 from shop.web.store.seo import page_links, product_json_ld
 from shop.web.templating import render
 
@@ -95,19 +97,22 @@ def listing(
         page=page,
         page_size=settings.page_size,
     )
-    result = list_public_products(session, query)
+    cards: CardCache = request.app.state.cards
+    categories = cards.remember(request, "categories", lambda: list_categories(session))
+    result = public_product_rows(session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
+    held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
+    shown = [(pid, stock - held.get(pid, 0)) for pid, stock in result.items]
     return render(
         request,
         "store/listing.html",
         {
             "result": result,
-            "available": available_for(session, result.items),
-            "claims": claims_of(session, result.items),
+            "cards": cards.cards_for(request, session, lang, shown),
             "query": query,
             "sort": query.effective_sort,
             "sorts": list(Sort) if query.q else [s for s in Sort if s is not Sort.relevance],
-            "categories": list_categories(session),
+            "categories": categories,
             # Search results are for the person searching, not for search engines.
             "noindex": bool(query.q),
             **links,
@@ -118,11 +123,15 @@ def listing(
 @router.get("/products/{slug}")
 def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     settings = request.app.state.settings
-    product = public_product(session, slug)
-    related = related_products(session, product)
+    cards: CardCache = request.app.state.cards
+    # The piece, its related pieces, its claims and the rates hold for the catalogue's revision and day; what is
+    # held of them is asked for each time (a hold ends by the clock).
+    product = cards.remember(request, ("product", slug), lambda: public_product(session, slug))
+    related = cards.remember(request, ("related", product.id), lambda: related_rows(session, product))
+    claims = cards.remember(request, ("claims", product.id), lambda: claims_of(session, [product]))
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
-    available = available_for(session, [product, *related])
-    claims = claims_of(session, [product, *related])
+    held = held_quantities(session, [product.id, *(pid for pid, _ in related)], utcnow())
+    available = {product.id: product.stock_on_hand - held.get(product.id, 0)}
     json_ld = product_json_ld(
         product,
         lang,
@@ -132,7 +141,9 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         claims=claims[product.id],
     )
     t = translator(lang)
-    rates = display_rates(session, settings.display_rates, settings.display_rates_date)
+    rates = cards.remember(
+        request, "rates", lambda: display_rates(session, settings.display_rates, settings.display_rates_date)
+    )
     headers, held_until = {}, None
     if availability_of(product, available.get(product.id)).state is Availability.on_hold:
         holds = holds_on(session, [product.id], utcnow()).get(product.id)
@@ -145,28 +156,28 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
         "store/product.html",
         {
             "product": product,
-            "related": related,
+            "related": cards.cards_for(
+                request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in related], eager=0
+            ),
             "available": available,
             "claims": claims,
             "json_ld": json_ld,
             "approximate": approximations(t, product.price_amount, product.currency, rates),
             "held_until": held_until,
-            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g),
+            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g, cards),
             **links,
         },
         headers=headers,
     )
 
 
-def shipping_choice(request: Request, session, lang: str, weight_g: int) -> dict:
+def shipping_choice(request: Request, session, lang: str, weight_g: int, cards: CardCache) -> dict:
     """The shipping cost and delivery time of a parcel to the visitor's likely country (the one she chose, kept
     in a cookie that also picks the page cache's copy, or else her language's), with the form to choose."""
     chosen = chosen_country(request_cookies(request.scope))
     country = shipping.likely_country(lang, chosen)
-    try:
-        quote, quote_error = shipping.quote(session, country, weight_g), None
-    except DomainError as exc:
-        quote, quote_error = None, exc.translated(translator(lang).gettext)
+    quote, refused = cards.remember(request, ("quote", country, weight_g), lambda: _quote(session, country, weight_g))
+    quote_error = refused.translated(translator(lang).gettext) if refused else None
     return {
         "ship_country": country,
         "ship_country_name": dict(countries(lang)).get(country, country),
@@ -174,6 +185,13 @@ def shipping_choice(request: Request, session, lang: str, weight_g: int) -> dict
         "ship_quote_error": quote_error,
         "countries": countries(lang),
     }
+
+
+def _quote(session, country: str, weight_g: int) -> tuple[shipping.ShippingQuote | None, DomainError | None]:
+    try:
+        return shipping.quote(session, country, weight_g), None
+    except DomainError as exc:
+        return None, exc
 
 
 @router.get("/weavers")

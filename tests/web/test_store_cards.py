@@ -1,0 +1,150 @@
+"""With the page cache off, store pages reuse product cards rendered once per catalogue revision and day, and
+stay exactly as true as a fresh render: a change, a hold, its end by the clock and the next day all show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from factories import fresh, make_product, place
+from fastapi.testclient import TestClient
+
+from shop.catalogue.models import StockReservation
+from shop.clock import utcnow
+from shop.main import create_app
+from shop.web.page_cache import PageCache
+
+
+def page_cache(app) -> PageCache:
+    layer = app.middleware_stack
+    while not isinstance(layer, PageCache):
+        layer = layer.app
+    return layer
+
+
+@pytest.fixture
+def uncached(settings):
+    """The shop with its page cache off, as for every first visit after a change."""
+    settings.page_cache_bytes = 0
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def statements(client: TestClient, path: str) -> tuple[int, str]:
+    """How many SQL statements a page runs, and its HTML."""
+    counted = []
+    engine = client.app.state.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            counted.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text
+    return len(counted), response.text
+
+
+def test_a_listing_renders_its_cards_once_then_runs_three_statements(uncached, shop_data):
+    first, page = statements(uncached, "/en/products")
+    again, same = statements(uncached, "/en/products")
+    # The revision, the page's pieces, and what is held of them; the cards and the categories are kept.
+    assert again <= 3 < first, again
+    assert same == page and "Diamond huipil" in same
+    assert uncached.app.state.cards.cards  # kept
+
+
+def test_a_change_to_a_piece_shows_on_the_next_page(uncached, session, shop_data):
+    uncached.get("/en/products")
+    shop_data["huipil"].title_en = "Universe huipil"
+    session.commit()
+    page = uncached.get("/en/products").text
+    assert "Universe huipil" in page and "Diamond huipil" not in page
+
+
+def test_a_new_piece_and_its_category_count_show_on_the_next_page(uncached, session, shop_data):
+    before = uncached.get("/en/products").text
+    make_product(session, category=shop_data["bolsas"], slug="nueva", title_en="Brand new bag")
+    session.commit()
+    after = uncached.get("/en/products").text
+    assert "Brand new bag" not in before and "Brand new bag" in after
+    count = uncached.get("/en/products?category=bolsas").text
+    assert "Brand new bag" in count
+
+
+def test_a_hold_shows_and_its_end_by_the_clock_shows_without_any_change(uncached, session, shop_data):
+    available = uncached.get("/en/products").text
+    assert "On hold" not in available
+    place(session, [(shop_data["huipil"], 1)], minutes=30)
+    session.commit()
+    held = uncached.get("/en/products").text
+    assert "On hold" in held
+    # The hold ends by the clock: no row changes then, so the revision does not move either.
+    session.execute(sa.update(StockReservation).values(expires_at=utcnow() - timedelta(seconds=1)))
+    session.commit()
+    revision = uncached.app.state.cards.stamp
+    fresh(session)
+    assert uncached.get("/en/products").text == available
+    assert uncached.app.state.cards.stamp[0] >= revision[0]
+
+
+def test_each_language_has_its_own_cards(uncached, shop_data):
+    english = uncached.get("/en/products").text
+    spanish = uncached.get("/es/products").text
+    assert "Diamond huipil" in english and "Diamond huipil" not in spanish
+    assert shop_data["huipil"].title_es in spanish
+
+
+def test_the_next_day_renders_the_cards_again(uncached, shop_data):
+    """A fair-trade claim holds from one day to another with no row changing: cards are kept for one day."""
+    uncached.get("/en/products")
+    kept = uncached.app.state.cards.stamp
+    tomorrow = kept[1] + timedelta(days=1)
+    page_cache(uncached.app).today = lambda: tomorrow
+    uncached.get("/en/products")
+    assert uncached.app.state.cards.stamp == (kept[0], tomorrow)
+
+
+def test_a_full_card_cache_still_serves_every_card(settings, shop_data):
+    settings.page_cache_bytes = 0
+    settings.card_cache_bytes = 10  # smaller than any card
+    app = create_app(settings)
+    with TestClient(app) as client:
+        page = client.get("/en/products").text
+        assert "Diamond huipil" in page and client.get("/en/products").text == page
+        assert app.state.cards.cards == {} and app.state.cards.size == 0
+    app.state.engine.dispose()
+
+
+def test_a_product_page_keeps_the_piece_and_its_related_cards_then_runs_two_statements(uncached, shop_data):
+    first, page = statements(uncached, "/en/products/huipil-rombos")
+    again, same = statements(uncached, "/en/products/huipil-rombos")
+    assert again <= 2 < first, again  # the revision, and what is held of the piece and its related pieces
+    assert same == page
+
+
+def test_a_new_shipping_rate_shows_on_the_next_product_page(uncached, session, shop_data):
+    from shop.orders.models import ShippingRate, ShippingZone
+
+    assert "To United States: MX$450" in uncached.get("/en/products/huipil-rombos").text
+    zone = session.scalar(sa.select(ShippingZone).where(ShippingZone.countries.contains("US")))
+    for rate in session.scalars(sa.select(ShippingRate).where(ShippingRate.zone_id == zone.id)):
+        rate.amount += 5_000
+    session.commit()
+    assert "To United States: MX$500" in uncached.get("/en/products/huipil-rombos").text
+
+
+def test_a_related_piece_changed_shows_on_the_next_product_page(uncached, session, shop_data):
+    related = make_product(session, category=shop_data["huipiles"], slug="otro", title_en="Another huipil")
+    session.commit()
+    assert "Another huipil" in uncached.get("/en/products/huipil-rombos").text
+    related.title_en = "Renamed huipil"
+    session.commit()
+    page = uncached.get("/en/products/huipil-rombos").text
+    assert "Renamed huipil" in page and "Another huipil" not in page
