@@ -20,6 +20,7 @@ from shop.catalogue.models import (
     Weaver,
 )
 from shop.catalogue.schemas import SLUG_PATTERN
+from shop.catalogue.search import CAP as SEARCH_CAP
 from shop.catalogue.search import search_scores
 from shop.catalogue.stock import available_quantities
 from shop.clock import utcnow
@@ -59,6 +60,7 @@ class ProductPage:
     page_size: int
     category: Category | None = None
     query: ProductQuery = field(default_factory=ProductQuery)
+    more: bool = False  # a search found more than ``total`` pieces (it counts no further than SEARCH_CAP)
 
     @property
     def pages(self) -> int:
@@ -129,13 +131,16 @@ def _listing(session: Session, query: ProductQuery, category: Category | None, c
     if category is not None:
         conditions.append(Product.category_id == category.id)
     statement = sa.select(*columns).where(*conditions)
-    scores = search_scores(session, query.q) if query.q else None
+    sort = query.effective_sort
+    # A search looks no further than its first SEARCH_CAP + 1 matches in the listing's order (newest for
+    # relevance), so its count is bounded ("1,000+") and its ranking cheap.
+    first = (Product.status.asc(), *ORDER[Sort.newest if sort is Sort.relevance else sort])
+    scores = search_scores(session, query.q, within=conditions, cap=SEARCH_CAP, order=first) if query.q else None
     if scores is not None:
         statement = statement.join(scores, scores.c.product_id == Product.id)
     elif query.q:
         # The query had no searchable words (only punctuation): nothing can match it.
         statement = statement.where(sa.false())
-    sort = query.effective_sort
     order = (scores.c.score.desc(), Product.id.desc()) if scores is not None and sort is Sort.relevance else ORDER[sort]
     # Pieces that can still be bought come first ("active" sorts before "sold_out"), whatever the sort;
     # the listing indexes follow exactly this order, so no page needs a sort of the whole catalogue.
@@ -151,6 +156,12 @@ def _count(session: Session, statement: sa.Select) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
 
 
+def _bounded(total: int, query: ProductQuery) -> dict:
+    """A search's total, which stops at SEARCH_CAP, and whether it found more."""
+    more = bool(query.q) and total > SEARCH_CAP
+    return {"total": min(total, SEARCH_CAP) if more else total, "more": more}
+
+
 def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
     category = _category(session, query.category, None)
     statement, _ = _listing(session, query, category, [Product])
@@ -159,7 +170,9 @@ def list_public_products(session: Session, query: ProductQuery) -> ProductPage:
     items = list(session.scalars(paged).all())
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
-    return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
+    return ProductPage(
+        items=items, page=page, page_size=query.page_size, category=category, query=query, **_bounded(total, query)
+    )
 
 
 def public_product_rows(session: Session, query: ProductQuery, categories: list[tuple[Category, int]]) -> ProductPage:
@@ -181,7 +194,9 @@ def public_product_rows(session: Session, query: ProductQuery, categories: list[
     items = [(row.id, row.stock_on_hand) for row in rows]
     if page > 1 and not items:
         raise NotFound(N_("There is no page %(page)d here."), field="page", page=page)
-    return ProductPage(items=items, total=total, page=page, page_size=query.page_size, category=category, query=query)
+    return ProductPage(
+        items=items, page=page, page_size=query.page_size, category=category, query=query, **_bounded(total, query)
+    )
 
 
 def _well_formed(slug: str) -> bool:

@@ -201,6 +201,9 @@ class ProductRead(BaseModel):
 class ProductPageRead(BaseModel):
     items: list[ProductRead]
     total: int
+    more: bool = Field(
+        default=False, description="A search found more pieces than it counts: `total` (1000) is then a lower bound."
+    )
     page: int
     page_size: int
     pages: int

@@ -1,23 +1,37 @@
 """Full-text search over the catalogue in both languages, done by the database itself.
 
-SQLite uses an FTS5 table kept in step by triggers; PostgreSQL uses a generated, GIN-indexed tsvector.
-Both fold accents so "algodon" finds "algodón", and match word prefixes so "rebo" finds "rebozo".
+SQLite uses an FTS5 table of analysed text (see ``search_text``) kept in step by triggers; PostgreSQL uses a
+generated, GIN-indexed tsvector. Both fold accents ("algodon" finds "algodón"), stem Spanish and English with
+Snowball ("rebozos" finds "rebozo"), match word prefixes ("rebo" finds "rebozo") and hold the names of the
+weavers who agreed to be shown (a trigger-kept ``weaver_names`` column on PostgreSQL, a column of the FTS table
+on SQLite), so both find the same pieces for the same words.
 The structures are created by migrations and ignored by Alembic's comparison (see ``is_search_object``).
+
+A listing ranks only the first ``CAP + 1`` matches, newest pieces still for sale first, and counts no further:
+past that it shows "1,000+". So a common word costs a walk of the listing's index instead of ranking and
+counting the whole catalogue, and a rare one a look-up in the full-text index.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from shop.catalogue.models import Product
+from shop.catalogue.search_text import query_terms, query_words
+
 FTS_TABLE = "products_fts"
 TSVECTOR_COLUMN = "search_vector"
+WEAVER_NAMES_COLUMN = "weaver_names"
 TSVECTOR_INDEX = "ix_products_search_vector"
-MAX_TERMS = 8
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+CAP = 1000
+# Which matches a capped search ranks: pieces still for sale first ("active" sorts before "sold_out"), newest first.
+NEWEST = (Product.status.asc(), Product.created_at.desc(), Product.id.desc())
+# bm25 weights follow the column order of the FTS table: titles, techniques, materials, dyes, descriptions,
+# and the weavers' names.
+_BM25 = f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 4.0)"
 
 
 def is_search_object(name: str | None, type_: str) -> bool:
@@ -26,60 +40,71 @@ def is_search_object(name: str | None, type_: str) -> bool:
     if type_ == "table":
         return name.startswith(FTS_TABLE)
     if type_ == "column":
-        return name == TSVECTOR_COLUMN
+        return name in (TSVECTOR_COLUMN, WEAVER_NAMES_COLUMN)
     if type_ == "index":
         return name == TSVECTOR_INDEX
     return False
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents the way both databases' indexes do."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def search_scores(
+    session: Session,
+    query: str,
+    *,
+    within: Iterable[sa.ColumnElement[bool]] = (),
+    cap: int | None = None,
+    order: Sequence[sa.ColumnElement] = NEWEST,
+) -> sa.Subquery | None:
+    """A subquery of (product_id, score), higher score meaning more relevant; None if nothing to search.
 
-
-def terms(query: str) -> list[str]:
-    return _WORD.findall(fold(query))[:MAX_TERMS]
-
-
-def search_scores(session: Session, query: str) -> sa.Subquery | None:
-    """A subquery of (product_id, score), higher score meaning more relevant; None if nothing to search."""
-    words = terms(query)
-    if not words:
+    ``within`` narrows the products searched; with ``cap``, only the first ``cap + 1`` of them in ``order`` are
+    ranked, so counting the subquery gives at most ``cap + 1`` and a page in that order is its first rows.
+    """
+    typed = query_words(query)
+    if not typed:
         return None
+    # A word that is a stop word in both languages is left out, as PostgreSQL leaves it out.
+    words = {word: terms for word in typed if (terms := query_terms(word))}
     if session.get_bind().dialect.name == "postgresql":
-        return _postgres_scores(words)
-    return _sqlite_scores(words)
+        return _postgres_scores(list(words), list(within), cap, order)
+    return _sqlite_scores(list(words.values()), list(within), cap, order)
 
 
-def _sqlite_scores(words: list[str]) -> sa.Subquery:
-    match = " ".join(f'"{word}"*' for word in words)
+def _first(statement: sa.Select, cap: int | None, order: Sequence[sa.ColumnElement]) -> sa.Select:
+    return statement if cap is None else statement.order_by(*order).limit(cap + 1)
+
+
+def _sqlite_match(words: list[list[str]]) -> str:
+    # Each word is one or more stems, searched as prefixes in every column; every word must match. The stems
+    # are letters and digits (and "." or "-" inside a term), quoted, so no FTS5 syntax can come from a query.
+    return " AND ".join("(" + " OR ".join(f'"{stem}"*' for stem in terms) + ")" for terms in words)
+
+
+def _sqlite_scores(words: list[list[str]], within: list, cap: int | None, order) -> sa.Subquery:
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
-    # bm25 weights follow the column order of the FTS table: titles, techniques, materials, descriptions.
-    score = sa.literal_column(f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 4.0, 2.0, 2.0, 1.0, 1.0)")
-    return (
-        sa.select(fts.c.rowid.label("product_id"), score.label("score"))
-        .select_from(fts)
-        .where(sa.text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-        .subquery("search")
-    )
+    statement = sa.select(fts.c.rowid.label("product_id"), sa.literal_column(_BM25).label("score")).select_from(fts)
+    if not words:  # only stop words: PostgreSQL finds nothing for them either
+        statement = statement.where(sa.false())
+    else:
+        statement = statement.where(sa.text(f"{FTS_TABLE} MATCH :match").bindparams(match=_sqlite_match(words)))
+    if within or cap is not None:
+        statement = statement.join(Product, Product.id == fts.c.rowid).where(*within)
+    return _first(statement, cap, order).subquery("search")
 
 
 def _postgres_tsquery(words: list[str], prefix: str) -> sa.TextClause:
+    # PostgreSQL stems the query itself, with the dictionaries of its own index; stop words drop out.
     parts = [f"(to_tsquery('spanish', :{prefix}{i}) || to_tsquery('english', :{prefix}{i}))" for i in range(len(words))]
     params = {f"{prefix}{i}": f"{word}:*" for i, word in enumerate(words)}
     return sa.text("(" + " && ".join(parts) + ")").bindparams(**params)
 
 
-def _postgres_scores(words: list[str]) -> sa.Subquery:
-    products = sa.table("products", sa.column("id"), sa.column(TSVECTOR_COLUMN))
-    vector = sa.literal_column(TSVECTOR_COLUMN)
-    return (
-        sa.select(
-            products.c.id.label("product_id"),
-            sa.func.ts_rank(vector, _postgres_tsquery(words, "r")).label("score"),
-        )
-        .select_from(products)
-        .where(vector.op("@@")(_postgres_tsquery(words, "m")))
-        .subquery("search")
+def _postgres_scores(words: list[str], within: list, cap: int | None, order) -> sa.Subquery:
+    vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
+    matches = (
+        sa.select(Product.id, vector.label("vector"))
+        .where(vector.op("@@")(_postgres_tsquery(words, "m")) if words else sa.false())
+        .where(*within)
     )
+    found = _first(matches, cap, order).subquery("found")
+    rank = sa.func.ts_rank(found.c.vector, _postgres_tsquery(words, "r")) if words else sa.literal(0.0)
+    return sa.select(found.c.id.label("product_id"), rank.label("score")).subquery("search")

@@ -69,6 +69,7 @@ def list_products(
 
     rest = {
         "total": result.total,
+        "more": result.more,
         "page": result.page,
         "page_size": result.page_size,
         "pages": result.pages,

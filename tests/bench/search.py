@@ -1,0 +1,176 @@
+"""Search benchmark: single searches of the listing over 10,000 products, on SQLite and on PostgreSQL.
+
+    .venv/bin/python tests/bench/search.py [--products 10000] [--rounds 1] [--postgres-url URL]
+
+Seeds each database (storefront.seed, then the demo's Spanish and English texts and weavers spread over the
+pieces, written by a bulk UPDATE so the search triggers index them), prints EXPLAIN ANALYZE of the listing's
+search queries (count and page) for a common and a rare word, then p50/p99 of ``list_public_products`` for a
+cycle of every word (>= 200) of the demo's titles and descriptions, one search at a time.
+Target (issue 16): p50 under 10 ms on PostgreSQL. PostgreSQL is skipped without --postgres-url; the database
+named there is dropped and made again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import sqlalchemy as sa  # noqa: E402
+from postgres_admin import recreate_postgres_database  # noqa: E402
+from storefront import seed  # noqa: E402
+
+from shop.catalogue.browse import ProductQuery, list_public_products  # noqa: E402
+from shop.catalogue.models import Product, ProductWeaver, Weaver  # noqa: E402
+from shop.catalogue.search_text import query_words  # noqa: E402
+from shop.db import make_engine, session_scope  # noqa: E402
+from shop.demo.data import PRODUCTS, WEAVERS  # noqa: E402
+
+TARGET_P50_MS = 10.0
+COMMON, RARE = "telar", "quetzal"
+
+
+def demo_texts(session, products: int) -> None:
+    """Give the seeded pieces the demo's real texts, round robin, and the weavers the demo's names."""
+    fields = ("title", "description", "technique", "materials", "dyes")
+    rows = [
+        {
+            "b_id": n,
+            **{
+                f"{f}_{lang}": getattr(PRODUCTS[n % len(PRODUCTS)], f"{f}_{lang}")
+                for f in fields
+                for lang in ("es", "en")
+            },
+        }
+        for n in range(1, products + 1)
+    ]
+    values = {name: sa.bindparam(name) for name in rows[0] if name != "b_id"}
+    table = Product.__table__
+    statement = sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(values)
+    session.connection().execute(statement, rows)
+    # A word only three pieces hold, to show the full-text index at work for rare words.
+    rare = sa.update(table).where(table.c.id.in_([7, 4_007, 8_007])).values(title_en=f"Table runner with a {RARE}")
+    session.connection().execute(rare)
+    for weaver, data in zip(session.scalars(sa.select(Weaver).order_by(Weaver.id)), WEAVERS, strict=False):
+        weaver.name = data.name
+    session.flush()
+
+
+def vocabulary() -> list[str]:
+    words: set[str] = set()
+    for product in PRODUCTS:
+        for text in (product.title_es, product.title_en, product.description_es, product.description_en):
+            words.update(query_words(text))
+    return sorted(words)
+
+
+def explain(session, word: str) -> None:
+    """EXPLAIN ANALYZE (or QUERY PLAN on SQLite) of each statement the listing runs for ``word``."""
+    statements: list[str] = []
+    connection = session.connection()
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        if "products" in statement and ("count(" in statement or "LIMIT" in statement):
+            statements.append((statement, parameters))
+
+    sa.event.listen(connection, "before_cursor_execute", capture)
+    list_public_products(session, ProductQuery(q=word))
+    sa.event.remove(connection, "before_cursor_execute", capture)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for statement, parameters in statements:
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+        rows = connection.exec_driver_sql(prefix + statement, parameters).all()
+        print(f"-- {word!r}: {statement.split()[0]} {'count' if 'count(' in statement else 'page'}")
+        for row in rows:
+            print("   ", " | ".join(str(col) for col in row))
+
+
+def measure(session, words: list[str], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per search: the whole listing call, and the part spent in the database (its statements)."""
+    timings: dict[str, list[float]] = {"listing": [], "database": []}
+    spent: list[float] = []
+
+    def before(_conn, _cursor, _statement, _parameters, context, _many):
+        context.shop_started = time.perf_counter()
+
+    def after(_conn, _cursor, _statement, _parameters, context, _many):
+        spent.append(time.perf_counter() - context.shop_started)
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    capped = 0
+    for _ in range(rounds):
+        for word in words:
+            spent.clear()
+            started = time.perf_counter()
+            page = list_public_products(session, ProductQuery(q=word))
+            timings["listing"].append((time.perf_counter() - started) * 1000)
+            timings["database"].append(sum(spent) * 1000)
+            capped += page.more
+            session.expunge_all()
+    sa.event.remove(engine, "before_cursor_execute", before)
+    sa.event.remove(engine, "after_cursor_execute", after)
+    timings["capped"] = [capped]
+    return timings
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
+
+
+def run(database_url: str, products: int, rounds: int, workdir: Path) -> float:
+    started = time.monotonic()
+    seed(database_url, workdir / "media", products)
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        demo_texts(session, products)
+    with session_scope(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(sa.text("ANALYZE"))
+        count = session.scalar(sa.select(sa.func.count()).select_from(ProductWeaver))
+    backend = engine.dialect.name
+    print(f"\n== {backend}: {products} products ({count} attributions) seeded in {time.monotonic() - started:.1f} s")
+    words = vocabulary()
+    with session_scope(engine) as session:
+        for word in (COMMON, RARE):
+            explain(session, word)
+        measure(session, words[:20], 1)  # warm the caches
+        timings = measure(session, words, rounds)
+    engine.dispose()
+    searches = len(words) * rounds
+    for part in ("listing", "database"):
+        p50, p99 = percentiles(timings[part])
+        print(f"{backend}: {searches} searches of {len(words)} words, {part}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    print(f"{backend}: {timings['capped'][0]} searches counted '1,000+'")
+    p50 = percentiles(timings["database"])[0]
+    return p50
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--postgres-url", help="a PostgreSQL database to drop and fill; skipped when not given")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="shop-search-bench-"))
+    run(f"sqlite:///{workdir / 'bench.db'}", args.products, args.rounds, workdir)
+    if not args.postgres_url:
+        print("PostgreSQL skipped (no --postgres-url)")
+        return 0
+    recreate_postgres_database(args.postgres_url)
+    p50 = run(args.postgres_url, args.products, args.rounds, workdir)
+    print(f"target: PostgreSQL p50 < {TARGET_P50_MS} ms: {'met' if p50 < TARGET_P50_MS else 'NOT met'}")
+    return 0 if p50 < TARGET_P50_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
