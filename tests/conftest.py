@@ -158,6 +158,12 @@ def media_dir(settings) -> Path:
     return settings.media_dir
 
 
+@pytest.fixture
+def files(app):
+    """The app's file stores (on disk, in the test's folders, unless a test sets a bucket)."""
+    return app.state.files
+
+
 def pytest_report_header(config):
     backend = "PostgreSQL " + make_url(POSTGRES_URL).render_as_string() if POSTGRES_URL else "SQLite"
     return f"shop database under test: {backend}"

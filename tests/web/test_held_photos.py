@@ -104,12 +104,13 @@ def test_held_photos_older_than_a_day_are_thrown_away_on_the_next_upload(client,
     fresh(session)
     old = session.scalar(select(HeldUpload).where(HeldUpload.token == old_token))
     old.created_at = utcnow() - held_uploads.KEPT_FOR - timedelta(minutes=1)
-    orphan = held_uploads.held_dir(media_dir) / "left-behind.jpg"
+    held_dir = media_dir / "held"
+    orphan = held_dir / "left-behind.jpg"
     orphan.write_bytes(b"x")
     hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
     os.utime(orphan, (hour_ago, hour_ago))
     session.commit()
-    old_files = [held_uploads.original_of(media_dir, old), held_uploads.preview_of(media_dir, old)]
+    old_files = [held_dir / held_uploads.original_of(old), held_dir / held_uploads.preview_of(old)]
     assert all(path.exists() for path in old_files)
 
     again = post_piece(client, maria, photos=[("b.jpg", photo_bytes())], held=[old_token], price="")
