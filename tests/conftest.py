@@ -39,7 +39,7 @@ PRODUCTION_HASHER = credentials.HASHER
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 # Fixtures of records that several test folders share.
-pytest_plugins = ["cooperative_records"]
+pytest_plugins = ["cooperative_records", "object_storage"]
 
 
 @pytest.fixture(scope="session", autouse=True)
