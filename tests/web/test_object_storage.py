@@ -65,6 +65,10 @@ def files_on_disk(settings) -> list[str]:
 
 def new_piece(client, session, category, weaver, *, photo=None, **changes):
     token = member_signed_in(client, session, name="María Pérez", username="maria", weaver_id=weaver.id)
+    return post_piece(client, token, category, photo=photo, **changes)
+
+
+def post_piece(client, token, category, *, photo=None, **changes):
     return client.post(
         "/taller/inventario/nuevo",
         data={**piece_form(category, **changes), "csrf_token": token},
@@ -134,12 +138,17 @@ def test_photos_carry_the_same_headers_from_the_disk_and_from_the_bucket(any_app
     assert (seen.status_code, seen.headers["cache-control"]) == (200, "private, no-store")
 
 
-def test_a_photo_held_for_the_form_waits_in_the_bucket_and_goes_to_the_piece(bucket_app, bucket_url, session, shelf):
-    client = browser(bucket_app)
+def held_after_a_mistake(app, session, shelf):
+    """A member's new-piece form refused for its price: its photo is held. Returns her browser, the page, the row."""
+    client = browser(app)
     mistake = new_piece(client, session, *shelf, price="")
     assert mistake.status_code == 422
     fresh(session)
-    held = session.scalar(sa.select(HeldUpload))
+    return client, mistake, session.scalar(sa.select(HeldUpload))
+
+
+def test_a_photo_held_for_the_form_waits_in_the_bucket_and_goes_to_the_piece(bucket_app, bucket_url, session, shelf):
+    client, mistake, held = held_after_a_mistake(bucket_app, session, shelf)
     assert f"tienda/private/held/{held.token}.webp" in keys_in(bucket_url)
     preview = client.get(f"/taller/fotos-en-espera/{held.token}")
     assert preview.status_code == 200 and preview.headers["cache-control"] == "private, no-store"
@@ -233,9 +242,22 @@ def test_a_bucket_that_is_down_gives_a_plain_503_and_records_nothing(down_app, s
 
     photo = browser(down_app).get("/media/0123456789abcdef0123456789abcdef01234567-320.webp")
     assert photo.status_code == 503 and photo.headers["cache-control"] == "no-store"
-    assert (
-        "Please try again in a few minutes." in photo.text
-        or es.gettext("The stored files cannot be reached just now. Please try again in a few minutes.") in photo.text
-    )
+    assert es.gettext("The stored files cannot be reached just now. Please try again in a few minutes.") in photo.text
+    assert "Inténtalo otra vez en unos minutos." in photo.text
     api = browser(down_app).get("/api/v1/products")
     assert api.status_code == 200  # what needs no file still works
+
+
+def test_held_photos_older_than_a_day_leave_the_bucket_on_the_next_upload(bucket_app, bucket_url, session, shelf):
+    from datetime import timedelta
+
+    from shop.catalogue.held_uploads import KEPT_FOR
+    from shop.clock import utcnow
+
+    client, first, old = held_after_a_mistake(bucket_app, session, shelf)
+    old.created_at = utcnow() - KEPT_FOR - timedelta(minutes=1)
+    session.commit()
+    again = post_piece(client, csrf_of(first.text), shelf[0], photo=photo_bytes(color=(1, 2, 3)), price="")
+    assert again.status_code == 422
+    held = [key for key in keys_in(bucket_url) if "/held/" in key]
+    assert len(held) == 2 and not any(old.token in key for key in held)
