@@ -114,6 +114,7 @@ def _load_demo_if_empty(settings: Settings) -> None:
     from shop.demo.load import load_demo
     from shop.demo.people import ADMIN, load_people, write_sheet
     from shop.demo.programme import load_programme
+    from shop.storage import file_stores
 
     engine = _engine(settings)
     try:
@@ -122,15 +123,14 @@ def _load_demo_if_empty(settings: Settings) -> None:
                 typer.echo("The database already has products; the demo data is not loaded again.")
                 return
             started = time.monotonic()
-            counts = load_demo(
-                session, settings.media_dir, ImageLimits(settings.max_image_bytes, settings.max_image_pixels)
-            )
+            files = file_stores(settings)
+            counts = load_demo(session, files, ImageLimits(settings.max_image_bytes, settings.max_image_pixels))
             sheet = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
             counts["orders"] = load_activity(session, actor=ADMIN[0], base_url=settings.base_url, now=utcnow())
             counts |= load_certification(
                 session,
                 today=local_today(),
-                folder=settings.certification_dir,
+                store=files.certification,
                 limits=ImageLimits(settings.max_document_bytes, settings.max_image_pixels),
             )
             counts |= load_cooperative(session, today=local_today())

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shop.storage.location import parse_storage_url
+
 DEFAULT_VAR_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
 
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
     # Scanned pages of the assemblies' minutes: private, served only to the council and the admin.
     records_dir: Path = DEFAULT_VAR_DIR / "records"
     max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Keep every uploaded file (photos and the private files above) in an S3-compatible bucket instead of the
+    # folders above, so several machines share them: s3://bucket/prefix?endpoint_url=…&region=… (see
+    # shop.storage.location). Credentials from the two settings below, else boto3's usual AWS_* chain.
+    storage_url: str | None = None
+    storage_access_key_id: str | None = None
+    storage_secret_access_key: SecretStr | None = None
+    # How long a request waits for the bucket before answering 503 "try again".
+    storage_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Run reservation expiry and the mail outbox inside the web process every N seconds (0: use `shop jobs run`).
     jobs_interval_seconds: float = 0
 
@@ -139,6 +149,14 @@ class Settings(BaseSettings):
             if rate <= 0:
                 raise ValueError(f"display rate for {code} must be positive")
         return {code.upper(): rate for code, rate in value.items()}
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_location(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_storage_url(value)
+        return value.strip()
 
     @field_validator("base_url")
     @classmethod

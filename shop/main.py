@@ -18,12 +18,12 @@ from shop.api.v1 import orders as api_orders
 from shop.api.v1 import payments as api_payments
 from shop.api.v1 import staff as api_staff
 from shop.catalogue import revision
-from shop.catalogue.images import thumbnails_dir
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.http.revision_store import RevisionStore
 from shop.http.urls import STATIC_DIR, static_url
 from shop.payments.gateway import StripeGateway
+from shop.storage import file_stores
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.files = file_stores(settings)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.signer = Signer(app.state.secret_key)
     app.state.throttle = Throttle(settings.redis_url)
@@ -190,11 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: a request for a host that is not ours never reaches a page or the cache.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
-    public_media = thumbnails_dir(settings.media_dir)
-    public_media.mkdir(parents=True, exist_ok=True)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")
     app.mount(api_docs.ASSETS_PATH, CachedStaticFiles(directory=api_docs.ASSETS_DIR, immutable=False), name="api-docs")
-    app.mount("/media", Media(directory=public_media, engine=engine), name="media")
+    app.mount("/media", Media(store=app.state.files.photos, engine=engine), name="media")
 
     app.include_router(api_catalogue.router, prefix="/api/v1")
     app.include_router(api_orders.router, prefix="/api/v1")

@@ -39,7 +39,7 @@ PRODUCTION_HASHER = credentials.HASHER
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 # Fixtures of records that several test folders share.
-pytest_plugins = ["cooperative_records"]
+pytest_plugins = ["cooperative_records", "object_storage"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -156,6 +156,12 @@ def session(engine):
 def media_dir(settings) -> Path:
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     return settings.media_dir
+
+
+@pytest.fixture
+def files(app):
+    """The app's file stores (on disk, in the test's folders, unless a test sets a bucket)."""
+    return app.state.files
 
 
 def pytest_report_header(config):

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from factories import files_in
 from postgres_admin import clone_postgres_database, recreate_postgres_database
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
@@ -31,6 +32,7 @@ from shop.demo.cooperative import load_cooperative
 from shop.demo.load import load_demo
 from shop.demo.people import ADMIN, load_people, write_sheet
 from shop.demo.programme import load_programme
+from shop.storage import LocalStore
 
 LIMITS = ImageLimits(max_bytes=15 * 1024 * 1024, max_pixels=50_000_000)
 CERTIFICATION = "certification"  # the demo's certification documents, beside the media directory, as in tests
@@ -66,7 +68,7 @@ def build(migrated_database: str, directory: Path, postgres_url: str | None) -> 
     commits = []
     with session_scope(engine) as session:
         event.listen(session, "after_commit", lambda _session: commits.append(1))
-        counts = load_demo(session, media_dir, LIMITS)
+        counts = load_demo(session, files_in(media_dir), LIMITS)
         commits_by_loader = len(commits)
     assert len(commits) == 1  # the one by session_scope, the owner of the transaction
     engine.dispose()
@@ -79,7 +81,7 @@ def build(migrated_database: str, directory: Path, postgres_url: str | None) -> 
     with session_scope(engine) as session:
         lines = load_people(session, list(session.scalars(select(Weaver).order_by(Weaver.name)).all()))
         load_activity(session, actor=ADMIN[0], base_url=Settings.model_fields["base_url"].default, now=utcnow())
-        load_certification(session, today=local_today(), folder=directory / CERTIFICATION, limits=LIMITS)
+        load_certification(session, today=local_today(), store=LocalStore(directory / CERTIFICATION), limits=LIMITS)
         load_cooperative(session, today=local_today())
         load_programme(session, today=local_today())
     engine.dispose()

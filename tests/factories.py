@@ -22,6 +22,7 @@ from shop.catalogue.schemas import CategoryCreate, ProductCreate, WeaverCreate
 from shop.clock import utcnow
 from shop.ledger.schemas import Sale, SaleLine
 from shop.orders.models import Order, OrderLine, OrderLineWeaver, PaymentMethod
+from shop.storage import FileStores, on_disk
 
 _counter = itertools.count(1)
 LIMITS = ImageLimits(max_bytes=5 * 1024 * 1024, max_pixels=30_000_000)
@@ -87,9 +88,23 @@ def make_product(
     return product
 
 
-def make_image(session: Session, media_dir: Path, **photo) -> Image:
+def files_in(media_dir: Path) -> FileStores:
+    """The stores on disk of a test whose media folder is ``media_dir`` (the others beside it, as the settings
+    fixture lays them out)."""
+    base = Path(media_dir).parent
+    return on_disk(
+        media_dir=media_dir,
+        proofs_dir=base / "proofs",
+        certification_dir=base / "certification",
+        records_dir=base / "records",
+    )
+
+
+def make_image(session: Session, media: Path | FileStores, **photo) -> Image:
+    """A stored photo, in ``media`` (a test's media folder, or its stores)."""
     photo.setdefault("color", (next(_counter) % 255, 80, 120))
-    return save_image(session, photo_bytes(**photo), media_dir, LIMITS)
+    files = media if isinstance(media, FileStores) else files_in(media)
+    return save_image(session, photo_bytes(**photo), files, LIMITS)
 
 
 def message_of(exc) -> str:

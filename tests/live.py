@@ -65,18 +65,31 @@ def spawn(app_spec: str, port: int, env: dict[str, str], *, workers: int = 1):
 
     ``…:create_app`` is called as a factory. ``env`` comes on top of this process's environment.
     """
-    import os
-    import socket
-    import subprocess
     import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
     command = [sys.executable, "-m", "uvicorn", app_spec, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     if app_spec.endswith("create_app"):
         command.append("--factory")
-    process = subprocess.Popen(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root), **env})
+    return spawn_command(command, port, env, name=app_spec)
+
+
+def spawn_command(command: list[str], port: int, env: dict[str, str], *, name: str, output=None):
+    """Run ``command`` (a server) from the repository and wait until it listens on ``port``; ``output`` takes
+    what it prints (else this process's own streams)."""
+    import os
+    import socket
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), **env},
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -87,4 +100,4 @@ def spawn(app_spec: str, port: int, env: dict[str, str], *, workers: int = 1):
                 break
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError(f"{app_spec} did not start")
+    raise RuntimeError(f"{name} did not start")

@@ -1,7 +1,7 @@
 """Photos held for a form that came back with a mistake, so the weaver never has to choose them again.
 
-A photo chosen on the new-piece form is checked like any product photo, then kept in the media folder's private
-``held`` folder (never served to the public) with a row naming who chose it and when. The form carries only its
+A photo chosen on the new-piece form is checked like any product photo, then kept in the private ``held`` store
+(never served to the public; ``shop.storage``) with a row naming who chose it and when. The form carries only its
 unguessable token; saving the piece turns each held photo into a product photo. Whatever is not used within a
 day is thrown away by ``clean_up`` (run on every new upload, and by the jobs command).
 """
@@ -12,33 +12,38 @@ import io
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.images import ACCEPTED_FORMATS, MIN_WIDTH, ImageLimits, read_photo, save_image, write_atomically
+from shop.catalogue.images import ACCEPTED_FORMATS, MIN_WIDTH, ImageLimits, read_photo, save_image
 from shop.catalogue.models import HeldUpload, Image
 from shop.errors import N_, ValidationFailed
+from shop.storage import FileMissing, FileStores
 
 KEPT_FOR = timedelta(days=1)
 PREVIEW_WIDTH = 320
 
 
-def held_dir(media_dir: Path) -> Path:
-    return media_dir / "held"
+def original_of(held: HeldUpload) -> str:
+    """The photo as chosen, in the ``held`` store."""
+    return f"{held.token}.{held.original_ext}"
 
 
-def original_of(media_dir: Path, held: HeldUpload) -> Path:
-    return held_dir(media_dir) / f"{held.token}.{held.original_ext}"
-
-
-def preview_of(media_dir: Path, held: HeldUpload) -> Path:
-    return held_dir(media_dir) / f"{held.token}.webp"
+def preview_of(held: HeldUpload) -> str:
+    """Its small picture for the form, in the ``held`` store."""
+    return f"{held.token}.webp"
 
 
 def hold(
-    session: Session, data: bytes, *, file_name: str, user_id: int, media_dir: Path, limits: ImageLimits, now: datetime
+    session: Session,
+    data: bytes,
+    *,
+    file_name: str,
+    user_id: int,
+    files: FileStores,
+    limits: ImageLimits,
+    now: datetime,
 ) -> HeldUpload:
     """Check the photo as a product photo is checked, keep it privately and return its row."""
     from PIL import Image as PILImage
@@ -56,12 +61,12 @@ def hold(
         size_bytes=len(data),
         created_at=now,
     )
-    write_atomically(original_of(media_dir, held), data)
+    files.held.put(original_of(held), data)
     preview = upright.convert("RGB")
     preview.thumbnail((PREVIEW_WIDTH, PREVIEW_WIDTH * 2), PILImage.Resampling.LANCZOS)
     buffer = io.BytesIO()
     preview.save(buffer, "WEBP", quality=75)
-    write_atomically(preview_of(media_dir, held), buffer.getvalue())
+    files.held.put(preview_of(held), buffer.getvalue())
     session.add(held)
     session.flush()
     return held
@@ -94,29 +99,34 @@ def drop(session: Session, held: HeldUpload) -> None:
     session.flush()
 
 
-def take(session: Session, held: HeldUpload, *, media_dir: Path, limits: ImageLimits) -> Image:
+def take(session: Session, held: HeldUpload, *, files: FileStores, limits: ImageLimits) -> Image:
     """Turn a held photo into a stored image (its files go with the next clean-up, once the row is gone)."""
-    image = save_image(session, original_of(media_dir, held).read_bytes(), media_dir, limits, field="photos")
+    try:
+        data = files.held.get(original_of(held))
+    except FileMissing:
+        raise ValidationFailed(
+            N_("A photo you chose earlier is no longer kept. Choose it again."), field="photos"
+        ) from None
+    image = save_image(session, data, files, limits, field="photos")
     session.delete(held)
     session.flush()
     return image
 
 
-def clean_up(session: Session, *, media_dir: Path, now: datetime) -> int:
+def clean_up(session: Session, *, files: FileStores, now: datetime) -> int:
     """Throw away held photos older than a day, and files no row names any more (taken or dropped ones, after
     their transaction, or left by a transaction that rolled back). Returns how many rows went."""
     old = session.scalars(sa.select(HeldUpload).where(HeldUpload.created_at <= now - KEPT_FOR)).all()
     for held in old:
         session.delete(held)
     session.flush()
-    folder = held_dir(media_dir)
-    if folder.is_dir():
-        kept = set(session.scalars(sa.select(HeldUpload.token)))
-        cutoff = (now - timedelta(minutes=10)).timestamp()  # a file just written may belong to a row not committed
-        for path in folder.iterdir():
-            token = path.name.rsplit(".", 1)[0]
-            if token in kept:
-                continue
-            if path.stat().st_mtime < cutoff or token in {h.token for h in old}:
-                path.unlink(missing_ok=True)
+    kept = set(session.scalars(sa.select(HeldUpload.token)))
+    gone = {h.token for h in old}
+    cutoff = now - timedelta(minutes=10)  # a file just written may belong to a row not committed
+    for name, written in list(files.held.names()):
+        token = name.rsplit(".", 1)[0]
+        if token in kept:
+            continue
+        if written < cutoff or token in gone:
+            files.held.delete(name)
     return len(old)

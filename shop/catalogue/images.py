@@ -1,24 +1,24 @@
 """Uploaded photos: keep the original privately, derive upright WebP thumbnails at fixed widths.
 
 Files are named by a hash of their content, so they never change under a URL and can be cached for a
-year. A file written for a transaction that later rolls back is merely unreferenced, never wrong.
+year. They are written (to ``shop.storage``'s stores: the originals privately, the thumbnails where /media/
+serves them) before the row, so a store that fails leaves no row; a file written for a transaction that later
+rolls back is merely unreferenced, never wrong.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from shop.catalogue.models import Image, ProductImage, Weaver
 from shop.errors import N_, ValidationFailed
+from shop.storage import FileStores
 
 THUMBNAIL_WIDTHS = (320, 640, 1280)
 MIN_WIDTH = THUMBNAIL_WIDTHS[0]
@@ -33,17 +33,14 @@ class ImageLimits:
     max_pixels: int
 
 
-def original_path(media_dir: Path, image: Image) -> Path:
-    return media_dir / "originals" / f"{image.key}.{image.original_ext}"
+def original_name(image: Image) -> str:
+    """The uploaded file's name in the private ``originals`` store."""
+    return f"{image.key}.{image.original_ext}"
 
 
-def thumbnails_dir(media_dir: Path) -> Path:
-    """The only media folder served to the public."""
-    return media_dir / "thumbs"
-
-
-def thumbnail_path(media_dir: Path, key: str, width: int) -> Path:
-    return thumbnails_dir(media_dir) / f"{key}-{width}.webp"
+def thumbnail_name(key: str, width: int) -> str:
+    """A thumbnail's name in the ``photos`` store, the only one served to the public (at /media/<name>)."""
+    return f"{key}-{width}.webp"
 
 
 def thumbnail_widths(image: Image) -> list[int]:
@@ -108,7 +105,7 @@ def private_jpeg(data: bytes, limits: ImageLimits, *, field: str, longest_side: 
     return buffer.getvalue()
 
 
-def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimits, *, field: str = "photo") -> Image:
+def save_image(session: Session, data: bytes, files: FileStores, limits: ImageLimits, *, field: str = "photo") -> Image:
     """Check an upload, store it and its thumbnails, and return its row (an identical upload reuses it)."""
     from PIL import Image as PILImage
 
@@ -126,7 +123,7 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
         )
 
     ext = ACCEPTED_FORMATS[fmt]
-    write_atomically(media_dir / "originals" / f"{key}.{ext}", data)
+    files.originals.put(f"{key}.{ext}", data)
     keep_alpha = upright.mode in ("RGBA", "LA") or (upright.mode == "P" and "transparency" in upright.info)
     base = upright.convert("RGBA" if keep_alpha else "RGB")
     for width in [w for w in THUMBNAIL_WIDTHS if w <= base.width]:
@@ -134,7 +131,7 @@ def save_image(session: Session, data: bytes, media_dir: Path, limits: ImageLimi
         thumb = base if width == base.width else base.resize((width, height), PILImage.Resampling.LANCZOS)
         buffer = io.BytesIO()
         thumb.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-        write_atomically(thumbnail_path(media_dir, key, width), buffer.getvalue())
+        files.photos.put(thumbnail_name(key, width), buffer.getvalue())
 
     image = Image(key=key, original_ext=ext, width=base.width, height=base.height, size_bytes=len(data))
     session.add(image)
@@ -162,16 +159,3 @@ def audience(session: Session, key: str) -> Audience:
     if not consents:
         return Audience.everyone
     return Audience.portrait if any(consents) else Audience.workspace
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

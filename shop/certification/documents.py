@@ -1,10 +1,10 @@
 """Certification documents (certificates, audit reports, evidence for a closed non-conformity, licences).
 
-They may name people and show signatures, so they are kept outside the public media folder and only the
-council and the admin can open them. A PDF is accepted by its signature and its end marker, and never opened
-here, so nothing in it is expanded on the server; a photo is checked exactly as product photos are (its pixel
-count is read from the header before anything is decoded) and re-encoded without its metadata, since phones
-write where a photo was taken into it.
+They may name people and show signatures, so they are kept in a private store (``shop.storage``), never the
+public media, and only the council and the admin can open them. A PDF is accepted by its signature and its end
+marker, and never opened here, so nothing in it is expanded on the server; a photo is checked exactly as product
+photos are (its pixel count is read from the header before anything is decoded) and re-encoded without its
+metadata, since phones write where a photo was taken into it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
-from shop.catalogue.images import NOT_A_PHOTO, ImageLimits, private_jpeg, write_atomically
+from shop.catalogue.images import NOT_A_PHOTO, ImageLimits, private_jpeg
 from shop.errors import N_, NotFound, ValidationFailed
+from shop.storage import FileMissing, FileStore, checked_name
 
 PDF_SIGNATURE = b"%PDF-"
 PDF_END = b"%%EOF"
@@ -23,6 +23,7 @@ PDF_TAIL = 2048  # the end marker sits within this many bytes of the end, after 
 LONGEST_SIDE = 2400
 JPEG_QUALITY = 85
 MEDIA_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg"}
+NO_DOCUMENT = N_("There is no such document.")
 
 
 class DocumentKind(StrEnum):
@@ -35,7 +36,7 @@ class DocumentKind(StrEnum):
 
 @dataclass(frozen=True)
 class StoredDocument:
-    name: str  # inside the documents folder; never the uploader's own file name
+    name: str  # inside the documents' store; never the uploader's own file name
     media_type: str
     size_bytes: int
 
@@ -59,7 +60,9 @@ def check_size(size: int, limits: ImageLimits, *, field: str) -> None:
         )
 
 
-def store_document(data: bytes, folder: Path, kind: DocumentKind, limits: ImageLimits, *, field: str) -> StoredDocument:
+def store_document(
+    data: bytes, store: FileStore, kind: DocumentKind, limits: ImageLimits, *, field: str
+) -> StoredDocument:
     """Check an upload is a PDF or a photo we accept, store it under a fresh name, and say what was stored."""
     if not data:
         raise ValidationFailed(N_("The file is empty. Choose a PDF or a photo."), field=field)
@@ -80,16 +83,16 @@ def store_document(data: bytes, folder: Path, kind: DocumentKind, limits: ImageL
             raise
         ext = "jpg"
     name = f"{kind.value}-{secrets.token_hex(12)}.{ext}"
-    write_atomically(folder / name, stored)
+    store.put(name, stored)
     return StoredDocument(name=name, media_type=MEDIA_TYPES[ext], size_bytes=len(stored))
 
 
-def document_file(folder: Path, name: str | None) -> tuple[Path, str]:
-    """The stored file and its media type, refusing any name that would leave the folder."""
+def document_name(name: str | None) -> tuple[str, str]:
+    """The stored document's name and media type, refusing any name that could not be one of ours."""
     ext = (name or "").rpartition(".")[2]
-    if not name or "/" in name or "\\" in name or name.startswith(".") or ext not in MEDIA_TYPES:
-        raise NotFound(N_("There is no such document."))
-    path = folder / name
-    if not path.is_file():
-        raise NotFound(N_("There is no such document."))
-    return path, MEDIA_TYPES[ext]
+    try:
+        if ext not in MEDIA_TYPES:
+            raise FileMissing(name)
+        return checked_name(name), MEDIA_TYPES[ext]
+    except FileMissing:
+        raise NotFound(NO_DOCUMENT) from None

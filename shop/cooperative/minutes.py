@@ -1,18 +1,18 @@
 """An assembly's minutes: the text, and the scanned pages of the signed paper. The pages show members' names,
-signatures and thumbprints, so they are kept outside the public media and served only to the council and the
-admin; each is checked like a product photo and stored as a JPEG without the phone's metadata."""
+signatures and thumbprints, so they are kept in the private ``minutes`` store and served only to the council and
+the admin; each is checked like a product photo and stored as a JPEG without the phone's metadata."""
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.images import ImageLimits, private_jpeg, write_atomically
+from shop.catalogue.images import ImageLimits, private_jpeg
 from shop.cooperative.models import Assembly, MinutesPage
 from shop.errors import N_, NotFound, ValidationFailed
+from shop.storage import FileMissing, FileStore, checked_name
 
 MAX_MINUTES_CHARS = 20_000
 
@@ -28,14 +28,14 @@ def write_minutes(session: Session, assembly_id: int, text: str) -> Assembly:
     return assembly
 
 
-def add_page(session: Session, assembly_id: int, data: bytes, folder: Path, limits: ImageLimits) -> MinutesPage:
+def add_page(session: Session, assembly_id: int, data: bytes, store: FileStore, limits: ImageLimits) -> MinutesPage:
     """Store a scanned page as the assembly's next page. A file stored for a change that is then refused is
     merely unreferenced, never wrong."""
     if session.get(Assembly, assembly_id, with_for_update=True) is None:
         raise NotFound(N_("There is no such assembly."))
     picture = private_jpeg(data, limits, field="page")
     name = f"minutes-{int(assembly_id)}-{secrets.token_hex(10)}.jpg"
-    write_atomically(folder / name, picture)
+    store.put(name, picture)
     number = (
         session.scalar(sa.select(sa.func.max(MinutesPage.page)).where(MinutesPage.assembly_id == assembly_id)) or 0
     ) + 1
@@ -45,11 +45,14 @@ def add_page(session: Session, assembly_id: int, data: bytes, folder: Path, limi
     return page
 
 
-def page_file(folder: Path, name: str | None) -> Path:
-    """The stored page, refusing any name that would leave the folder."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".jpg"):
-        raise NotFound(N_("There is no such page."))
-    path = folder / name
-    if not path.is_file():
-        raise NotFound(N_("There is no such page."))
-    return path
+NO_PAGE = N_("There is no such page.")
+
+
+def page_name(name: str | None) -> str:
+    """The stored page's name, refusing any that could not be one of ours."""
+    try:
+        if not (name or "").endswith(".jpg"):
+            raise FileMissing(name)
+        return checked_name(name)
+    except FileMissing:
+        raise NotFound(NO_PAGE) from None

@@ -6,7 +6,6 @@ as they would in real life)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from shop.certification.models import ActionKind, AuditKind, CriterionType, Seve
 from shop.certification.records import AuditDraft, attach_document, record_audit
 from shop.certification.schemes import SchemeDraft, save_scheme
 from shop.certification.worksheets import WorksheetDraft, save_worksheet
+from shop.storage import FileStore
 
 CERTIFIED_CATEGORIES = ("huipiles", "rebozos")
 WITHOUT_WORKSHEET = ("pulseras-de-telar-juego-de-4", "camino-de-mesa-a-la-medida")
@@ -48,7 +48,7 @@ def _worksheets(session: Session) -> int:
     return count
 
 
-def load_certification(session: Session, *, today: date, folder: Path, limits: ImageLimits) -> dict[str, int]:
+def load_certification(session: Session, *, today: date, store: FileStore, limits: ImageLimits) -> dict[str, int]:
     """The demo's certification records, dated around ``today``; returns counts."""
     spp = save_scheme(
         session,
@@ -99,9 +99,9 @@ def load_certification(session: Session, *, today: date, folder: Path, limits: I
             weaver_ids=weavers,
         ),
     )
-    scan = store_document(DEMO_PDF, folder, DocumentKind.certificate, limits, field="document")
+    scan = store_document(DEMO_PDF, store, DocumentKind.certificate, limits, field="document")
     attach_document(session, certificate.id, scan, kind=DocumentKind.certificate, title="Certificado SPP firmado")
-    report = store_document(DEMO_PDF, folder, DocumentKind.report, limits, field="report")
+    report = store_document(DEMO_PDF, store, DocumentKind.report, limits, field="report")
     audit = record_audit(
         session,
         certificate.id,
@@ -137,7 +137,7 @@ def load_certification(session: Session, *, today: date, folder: Path, limits: I
         deadline=today - timedelta(days=75),
     )
     findings.action_done(session, action.id, on=today - timedelta(days=80))
-    evidence = store_document(DEMO_PDF, folder, DocumentKind.evidence, limits, field="evidence")
+    evidence = store_document(DEMO_PDF, store, DocumentKind.evidence, limits, field="evidence")
     findings.close(
         finding,
         evidence_path=evidence.name,

@@ -9,7 +9,6 @@ import zlib
 from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from shop.catalogue.service import add_product_image, create_category, create_pr
 from shop.clock import utcnow
 from shop.demo.artwork import draw_portrait, draw_product
 from shop.demo.data import CATEGORIES, PRODUCTS, WEAVERS
+from shop.storage import FileStores
 from shop.storefront import service as storefront
 
 # A drawing to make: ("portrait", seed, palette) or ("product", kind, palette, motifs, view, seed).
@@ -57,7 +57,7 @@ def _worker_pool() -> Executor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-art")
 
 
-def load_demo(session: Session, media_dir: Path, limits: ImageLimits) -> dict[str, int]:
+def load_demo(session: Session, files: FileStores, limits: ImageLimits) -> dict[str, int]:
     """Create the demo categories, weavers (with portraits) and products (with photos); return counts.
 
     Drawing is the slow part, so a thread draws ahead while this one saves the images and writes rows.
@@ -66,13 +66,13 @@ def load_demo(session: Session, media_dir: Path, limits: ImageLimits) -> dict[st
     jobs = drawing_jobs()
     pool = _worker_pool()
     try:
-        return _load(session, media_dir, limits, pool.map(draw, jobs), now)
+        return _load(session, files, limits, pool.map(draw, jobs), now)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _load(
-    session: Session, media_dir: Path, limits: ImageLimits, drawings: Iterator[bytes], now: datetime
+    session: Session, files: FileStores, limits: ImageLimits, drawings: Iterator[bytes], now: datetime
 ) -> dict[str, int]:
     images = 0
     shown: dict[int, tuple[int, str, str]] = {}  # a category's first public photo
@@ -93,7 +93,7 @@ def _load(
 
     weavers = {}
     for weaver in WEAVERS:
-        photo = save_image(session, next(drawings), media_dir, limits)
+        photo = save_image(session, next(drawings), files, limits)
         images += 1
         weavers[weaver.slug] = create_weaver(
             session,
@@ -142,7 +142,7 @@ def _load(
             ),
         )
         for photo in data.photos:
-            image = save_image(session, next(drawings), media_dir, limits)
+            image = save_image(session, next(drawings), files, limits)
             add_product_image(session, product, image, alt_es=photo.alt_es, alt_en=photo.alt_en)
             images += 1
             if data.status in PUBLIC_STATUSES:

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shop.errors import N_, DomainError, ValidationFailed
 from shop.http.deps import ErrorPage, draw_error_page
 from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
+from shop.storage import StorageUnavailable
 from shop.validation import describe
 from shop.web.store.language import LANG_COOKIE
 from shop.web.templating import render
@@ -24,6 +25,11 @@ STATUS_MESSAGES = {
     400: N_("Something in the request was not valid."),
     413: N_("What you sent is too large."),
 }
+FILES_UNREACHABLE = N_("The stored files cannot be reached just now. Please try again in a few minutes.")
+FILES_NOT_SAVED = N_(
+    "The stored files cannot be reached just now, so nothing was saved. Please try again in a few minutes."
+)
+STORAGE_RETRY_SECONDS = 60
 
 
 def is_api(request: Request) -> bool:
@@ -122,6 +128,20 @@ def install(app: FastAPI) -> None:
             return JSONResponse(body, status_code=exc.status_code, headers=_retry_after(exc))
         page = _error_page(request, exc.status_code, message, domain_error_items(exc, t) if exc.field else None)
         page.headers.update(_retry_after(exc) or {})
+        return page
+
+    @app.exception_handler(StorageUnavailable)
+    def on_storage_unavailable(request: Request, exc: StorageUnavailable):
+        """The object store is down or refuses us: say so plainly with a 503; the request's session has
+        already rolled back, so no row names a file that was not stored."""
+        log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+        t = translator(request_language(request))
+        message = t.gettext(FILES_UNREACHABLE if request.method in ("GET", "HEAD") else FILES_NOT_SAVED)
+        headers = {"Retry-After": str(STORAGE_RETRY_SECONDS), "Cache-Control": "no-store"}
+        if is_api(request):
+            return JSONResponse({"error": "storage_unavailable", "detail": message}, status_code=503, headers=headers)
+        page = _error_page(request, 503, message)
+        page.headers.update(headers)
         return page
 
     @app.exception_handler(RequestValidationError)

@@ -79,11 +79,16 @@ def seed(database_url: str, media_dir: Path, products: int) -> str:
     from shop.catalogue.models import Category, Product, ProductImage, ProductWeaver, Weaver
     from shop.clock import utcnow
     from shop.db import make_engine, session_scope
+    from shop.storage import on_disk
 
     migrations.upgrade(database_url)
     engine = make_engine(database_url, pool_size=0)
     rng = random.Random(7)
     limits = ImageLimits(20 * 1024 * 1024, 50_000_000)
+    base = media_dir.parent
+    files = on_disk(
+        media_dir=media_dir, proofs_dir=base / "proofs", certification_dir=base / "certs", records_dir=base / "records"
+    )
     with session_scope(engine) as session:
         categories = [
             Category(slug=slug, name_es=es, name_en=en, position=i)
@@ -118,7 +123,7 @@ def seed(database_url: str, media_dir: Path, products: int) -> str:
             buffer = io.BytesIO()
             hue = (40 + i * 17) % 255
             PILImage.new("RGB", (1280, 1600), (hue, 30, 60)).save(buffer, "JPEG")
-            images.append(save_image(session, buffer.getvalue(), media_dir, limits))
+            images.append(save_image(session, buffer.getvalue(), files, limits))
         now = utcnow()
         # The demo's own texts, so searches meet a real vocabulary in both languages.
         rows, shares, photos = [], [], []

@@ -66,6 +66,18 @@ def test_a_mistake_keeps_the_photo_and_saving_gives_it_to_the_piece(client, sess
     assert client.get(f"/taller/fotos-en-espera/{token}").status_code == 404
 
 
+def test_a_held_photo_whose_file_is_gone_is_asked_for_again_and_nothing_is_saved(client, session, maria, files):
+    token = tokens_in(post_piece(client, maria, photos=[("bolsa.jpg", photo_bytes())], price="").text)[0]
+    fresh(session)
+    files.held.delete(held_uploads.original_of(session.scalar(select(HeldUpload).where(HeldUpload.token == token))))
+    again = post_piece(client, maria, held=[token])
+    assert again.status_code == 422
+    assert "Una foto que elegiste antes ya no está guardada. Elígela otra vez." in again.text
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Product).where(Product.slug == "bolsa-de-lana")) == 0
+    assert client.get(f"/taller/fotos-en-espera/{token}").status_code == 200  # the rest of the form still holds it
+
+
 def test_a_held_photo_can_be_dropped(client, session, maria):
     first = post_piece(
         client, maria, photos=[("a.jpg", photo_bytes()), ("b.jpg", photo_bytes(color=(1, 2, 3)))], price=""
@@ -104,12 +116,13 @@ def test_held_photos_older_than_a_day_are_thrown_away_on_the_next_upload(client,
     fresh(session)
     old = session.scalar(select(HeldUpload).where(HeldUpload.token == old_token))
     old.created_at = utcnow() - held_uploads.KEPT_FOR - timedelta(minutes=1)
-    orphan = held_uploads.held_dir(media_dir) / "left-behind.jpg"
+    held_dir = media_dir / "held"
+    orphan = held_dir / "left-behind.jpg"
     orphan.write_bytes(b"x")
     hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
     os.utime(orphan, (hour_ago, hour_ago))
     session.commit()
-    old_files = [held_uploads.original_of(media_dir, old), held_uploads.preview_of(media_dir, old)]
+    old_files = [held_dir / held_uploads.original_of(old), held_dir / held_uploads.preview_of(old)]
     assert all(path.exists() for path in old_files)
 
     again = post_piece(client, maria, photos=[("b.jpg", photo_bytes())], held=[old_token], price="")

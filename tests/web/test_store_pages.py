@@ -348,16 +348,17 @@ def test_originals_stay_private_and_thumbnails_carry_no_gps(client, session, sho
     from PIL import Image as PILImage
 
     from shop.catalogue import service
-    from shop.catalogue.images import original_path, save_image
+    from shop.catalogue.images import original_name, save_image
 
     exif = PILImage.Exif()
     exif[0x8825] = {1: "N", 2: (16.0, 44.0, 10.0), 3: "W", 4: (92.0, 38.0, 5.0)}
     raw = io.BytesIO()
     PILImage.new("RGB", (900, 900), (120, 40, 60)).save(raw, "JPEG", exif=exif)
-    image = save_image(session, raw.getvalue(), settings.media_dir, LIMITS)
+    image = save_image(session, raw.getvalue(), client.app.state.files, LIMITS)
     service.add_product_image(session, make_product(session, slug="con-gps"), image)
     session.commit()
-    assert original_path(settings.media_dir, image).read_bytes() == raw.getvalue()  # kept, privately
+    kept = settings.media_dir / "originals" / original_name(image)
+    assert kept.read_bytes() == raw.getvalue()  # kept, privately
 
     shown = {img["src"] for img in Page(client.get("/en/products/con-gps").text).find("img")}
     assert f"/media/{image.key}-640.webp" in shown

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from shop.accounts.models import Role
 from shop.audit.models import AuditEvent
-from shop.catalogue.images import thumbnail_path
+from shop.catalogue.images import thumbnail_name
 from shop.catalogue.models import Image, Product, ProductImage, ProductStatus, ProductWeaver, StockMovement
 from shop.i18n import translator
 
@@ -103,7 +103,7 @@ def test_a_member_adds_a_piece_with_a_photo_and_publishes_it(client, session, pi
     image = session.get(Image, link.image_id)
     assert link.alt_es == "Bolsa de lana" and link.alt_en == "Wool bag"
     for width in (320, 640):
-        assert thumbnail_path(settings.media_dir, image.key, width).exists()
+        assert (settings.media_dir / "thumbs" / thumbnail_name(image.key, width)).exists()
 
     page = client.get("/taller/inventario/bolsa-de-lana")
     assert f"/media/{image.key}-320.webp" in page.text

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse
 
 from shop.accounts.models import Role
 from shop.catalogue.images import ImageLimits
-from shop.certification.documents import DocumentKind, check_size, document_file, store_document
+from shop.certification.documents import DocumentKind, check_size, store_document
 from shop.clock import local_today
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import ProgrammeOwners, RecordReaders
@@ -30,6 +29,7 @@ from shop.partnerships.models import (
     StatusChange,
 )
 from shop.partnerships.service import STATUS_NAMES, Terms, report_alerts
+from shop.web.workspace.certification.files import private_document
 from shop.web.workspace.form_reading import Problems, RowId, read_day
 from shop.web.workspace.inventory import redirect_saved
 from shop.web.workspace.render import ws_render
@@ -51,12 +51,6 @@ NAMES = {"level_names": LEVEL_NAMES, "kind_names": KIND_NAMES, "status_names": S
 
 def keeps(who) -> bool:
     return who.has(Role.partner_staff, Role.admin)
-
-
-def folder(request: Request):
-    path = request.app.state.settings.records_dir / "alianzas"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _list_page(request, session, who, *, values=None, errors=None, status=200):
@@ -260,7 +254,11 @@ def upload_document(
             raise ValidationFailed(N_("Write what the document is."), field="doc_title")
         check_size(document.size or 0, limits, field="document")
         stored = store_document(
-            document.file.read(limits.max_bytes + 1), folder(request), DocumentKind.other, limits, field="document"
+            document.file.read(limits.max_bytes + 1),
+            request.app.state.files.partnerships,
+            DocumentKind.other,
+            limits,
+            field="document",
         )
         session.add(
             PartnershipDocument(
@@ -283,14 +281,4 @@ def show_document(request: Request, session: SessionDep, who: RecordReaders, par
     kept = session.get(PartnershipDocument, document_id)
     if kept is None or kept.partnership_id != partnership_id:
         raise NotFound(N_("There is no such document."))
-    path, media_type = document_file(folder(request), kept.stored_name)
-    return FileResponse(
-        path,
-        media_type=media_type,
-        content_disposition_type="inline",
-        headers={
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
-        },
-    )
+    return private_document(request.app.state.files.partnerships, kept.stored_name)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
@@ -19,9 +19,10 @@ from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import paying
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus
-from shop.ledger.proofs import proof_file, store_proof
+from shop.ledger.proofs import NO_PROOF, proof_name, store_proof
 from shop.ledger.statements import paid_for
 from shop.money_words import amount_in_words
+from shop.web.files import stored_file
 from shop.web.flash import flash_message
 from shop.web.workspace.bilingual import Bilingual
 from shop.web.workspace.payouts import PayoutDesk, RowId
@@ -88,18 +89,18 @@ def upload_proof(
     payout_id: RowId,
     photo: Annotated[UploadFile | None, File()] = None,
 ):
-    settings = request.app.state.settings
+    store = request.app.state.files.proofs
     try:
         payout = _paid_cash(session, payout_id)
         data, limits = chosen_photo(
             request, photo, field="proof", missing=N_("Choose the photo of the signed receipt.")
         )
         paying.check_proof_wanted(payout)
-        name = store_proof(data, settings.proofs_dir, payout.id, limits)
+        name = store_proof(data, store, payout.id, limits)
         try:
             paying.attach_proof(session, payout.id, path=name, now=utcnow())
         except DomainError:
-            (settings.proofs_dir / name).unlink(missing_ok=True)
+            store.forget(name)
             raise
     except DomainError as exc:
         response = RedirectResponse(f"/taller/pagos-tejedoras/pagos/{payout_id}/recibo", status_code=303)
@@ -115,9 +116,10 @@ def show_proof(request: Request, session: SessionDep, who: PayoutDesk, payout_id
     payout = session.get(Payout, payout_id)
     if payout is None:
         raise NotFound(N_("There is no payout %(number)s."), number=payout_id)
-    path = proof_file(request.app.state.settings.proofs_dir, payout.proof_path)
-    return FileResponse(
-        path,
+    return stored_file(
+        request.app.state.files.proofs,
+        proof_name(payout.proof_path),
         media_type="image/jpeg",
+        missing=NotFound(NO_PROOF),
         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
     )

@@ -272,10 +272,8 @@ def create_piece(
         try:
             with session.begin_nested():
                 product = catalogue.create_product(session, validated)
-                media_dir = request.app.state.settings.media_dir
-                images = [
-                    held_uploads.take(session, h, media_dir=media_dir, limits=photo_limits(request)) for h in kept
-                ]
+                files = request.app.state.files
+                images = [held_uploads.take(session, h, files=files, limits=photo_limits(request)) for h in kept]
                 link_photos(session, product, images, v["alt_es"].strip(), v["alt_en"].strip())
         except DomainError as exc:
             problems.add_error(exc)

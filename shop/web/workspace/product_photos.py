@@ -7,7 +7,6 @@ from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import FileResponse
 
 from shop.catalogue import held_uploads
 from shop.catalogue import service as catalogue
@@ -16,6 +15,7 @@ from shop.catalogue.models import Image, Product, ProductImage
 from shop.clock import utcnow
 from shop.errors import N_, NotFound, ValidationFailed
 from shop.http.deps import SessionDep
+from shop.web.files import stored_file
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved
 from shop.web.workspace.product_page import form_again
@@ -78,24 +78,24 @@ def _each_photo(
 
 def save_photos(request: Request, session, uploads: list[UploadFile], problems: Problems) -> list[Image]:
     """Store every uploaded photo; a file that is not a usable photo is reported under ``photos``."""
-    media_dir, limits = request.app.state.settings.media_dir, photo_limits(request)
+    files, limits = request.app.state.files, photo_limits(request)
     return _each_photo(
-        request, uploads, problems, lambda data, _name: save_image(session, data, media_dir, limits, field="photos")
+        request, uploads, problems, lambda data, _name: save_image(session, data, files, limits, field="photos")
     )
 
 
 def hold_photos(request: Request, session, uploads: list[UploadFile], problems: Problems, *, user_id: int) -> list:
     """Keep every uploaded photo privately for the form (``shop.catalogue.held_uploads``); what was held
     more than a day ago is thrown away first."""
-    media_dir, limits, now = request.app.state.settings.media_dir, photo_limits(request), utcnow()
+    files, limits, now = request.app.state.files, photo_limits(request), utcnow()
     if any(u.filename for u in uploads):
-        held_uploads.clean_up(session, media_dir=media_dir, now=now)
+        held_uploads.clean_up(session, files=files, now=now)
     return _each_photo(
         request,
         uploads,
         problems,
         lambda data, name: held_uploads.hold(
-            session, data, file_name=name, user_id=user_id, media_dir=media_dir, limits=limits, now=now
+            session, data, file_name=name, user_id=user_id, files=files, limits=limits, now=now
         ),
     )
 
@@ -200,11 +200,13 @@ def remove_photo(request: Request, session: SessionDep, who: Keeper, slug: str, 
 def held_preview(request: Request, session: SessionDep, who: Keeper, token: str):
     """The small picture of a photo held for her form: only to the member who chose it, never cached."""
     held = held_uploads.one_held(session, token, user_id=who.user.id, now=utcnow())
-    path = held_uploads.preview_of(request.app.state.settings.media_dir, held) if held else None
-    if path is None or not path.is_file():
-        raise NotFound(N_("We could not find that photo."))
-    return FileResponse(
-        path,
+    missing = NotFound(N_("We could not find that photo."))
+    if held is None:
+        raise missing
+    return stored_file(
+        request.app.state.files.held,
+        held_uploads.preview_of(held),
         media_type="image/webp",
+        missing=missing,
         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
     )

@@ -6,44 +6,55 @@ from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from shop.catalogue import service
-from shop.catalogue.images import ImageLimits, original_path, save_image, thumbnail_path
+from shop.catalogue.images import ImageLimits, original_name, save_image, thumbnail_name
 from shop.catalogue.models import Image
 from shop.errors import ValidationFailed
+from shop.storage import in_bucket, parse_storage_url
 
 
-def test_original_is_kept_and_webp_thumbnails_are_made(session, media_dir):
+@pytest.fixture(params=["local", "s3"])
+def files(request, app):
+    """The photos kept on the local disk (the default) and in a bucket."""
+    if request.param == "local":
+        return app.state.files
+    from object_storage import KEY_ID, SECRET
+
+    return in_bucket(parse_storage_url(request.getfixturevalue("bucket_url")), key_id=KEY_ID, secret=SECRET)
+
+
+def test_original_is_kept_and_webp_thumbnails_are_made(session, files):
     data = photo_bytes(1600, 2000)
-    image = save_image(session, data, media_dir, LIMITS)
-    assert original_path(media_dir, image).read_bytes() == data
+    image = save_image(session, data, files, LIMITS)
+    assert files.originals.get(original_name(image)) == data
     for width in (320, 640, 1280):
-        with PILImage.open(thumbnail_path(media_dir, image.key, width)) as thumb:
+        with PILImage.open(io.BytesIO(files.photos.get(thumbnail_name(image.key, width)))) as thumb:
             assert thumb.format == "WEBP"
             assert thumb.size == (width, width * 2000 // 1600)
     assert (image.width, image.height) == (1600, 2000)
 
 
-def test_no_thumbnail_is_wider_than_the_original(session, media_dir):
-    image = save_image(session, photo_bytes(700, 500), media_dir, LIMITS)
-    assert thumbnail_path(media_dir, image.key, 640).exists()
-    assert not thumbnail_path(media_dir, image.key, 1280).exists()
+def test_no_thumbnail_is_wider_than_the_original(session, files):
+    image = save_image(session, photo_bytes(700, 500), files, LIMITS)
+    assert files.photos.exists(thumbnail_name(image.key, 640))
+    assert not files.photos.exists(thumbnail_name(image.key, 1280))
 
 
-def test_exif_orientation_is_applied(session, media_dir):
+def test_exif_orientation_is_applied(session, files):
     # A phone photo stored landscape (1000x800) with "rotate 90°" in EXIF is portrait when shown.
     exif = PILImage.Exif()
     exif[0x0112] = 6
     raw = io.BytesIO()
     PILImage.new("RGB", (1000, 800), (10, 20, 30)).save(raw, "JPEG", exif=exif)
-    image = save_image(session, raw.getvalue(), media_dir, LIMITS)
+    image = save_image(session, raw.getvalue(), files, LIMITS)
     assert (image.width, image.height) == (800, 1000)
-    with PILImage.open(thumbnail_path(media_dir, image.key, 640)) as thumb:
+    with PILImage.open(io.BytesIO(files.photos.get(thumbnail_name(image.key, 640)))) as thumb:
         assert thumb.size == (640, 800)
 
 
-def test_png_with_transparency_is_accepted(session, media_dir):
+def test_png_with_transparency_is_accepted(session, files):
     raw = io.BytesIO()
     PILImage.new("RGBA", (400, 400), (0, 0, 0, 0)).save(raw, "PNG")
-    image = save_image(session, raw.getvalue(), media_dir, LIMITS)
+    image = save_image(session, raw.getvalue(), files, LIMITS)
     assert image.original_ext == "png"
 
 
@@ -57,36 +68,36 @@ def test_png_with_transparency_is_accepted(session, media_dir):
         (photo_bytes(800, 1000)[:200], "not a photo we can read"),
     ],
 )
-def test_bad_files_are_refused_with_a_clear_message(session, media_dir, data, fragment):
+def test_bad_files_are_refused_with_a_clear_message(session, files, data, fragment):
     with pytest.raises(ValidationFailed) as caught:
-        save_image(session, data, media_dir, LIMITS)
+        save_image(session, data, files, LIMITS)
     assert fragment in message_of(caught.value)
     assert session.scalar(select(func.count()).select_from(Image)) == 0
 
 
-def test_files_over_the_size_limit_are_refused(session, media_dir):
+def test_files_over_the_size_limit_are_refused(session, files):
     small_limit = ImageLimits(max_bytes=10_000, max_pixels=LIMITS.max_pixels)
     with pytest.raises(ValidationFailed) as caught:
-        save_image(session, photo_bytes(1200, 1200, quality=100), media_dir, small_limit)
+        save_image(session, photo_bytes(1200, 1200, quality=100), files, small_limit)
     assert "too large" in message_of(caught.value)
-    assert not (media_dir / "originals").exists()
+    assert list(files.originals.names()) == []
 
 
-def test_decompression_bombs_are_refused_before_decoding(session, media_dir):
+def test_decompression_bombs_are_refused_before_decoding(session, files):
     few_pixels = ImageLimits(max_bytes=LIMITS.max_bytes, max_pixels=1_000_000)
     with pytest.raises(ValidationFailed) as caught:
-        save_image(session, photo_bytes(1200, 1000), media_dir, few_pixels)
+        save_image(session, photo_bytes(1200, 1000), files, few_pixels)
     assert "too many pixels" in message_of(caught.value)
 
 
-def test_the_same_upload_is_stored_once(session, media_dir):
+def test_the_same_upload_is_stored_once(session, files):
     data = photo_bytes(900, 900)
-    assert save_image(session, data, media_dir, LIMITS).id == save_image(session, data, media_dir, LIMITS).id
+    assert save_image(session, data, files, LIMITS).id == save_image(session, data, files, LIMITS).id
 
 
-def test_images_are_ordered_on_the_product(session, media_dir):
+def test_images_are_ordered_on_the_product(session, files):
     product = make_product(session)
-    first = save_image(session, photo_bytes(color=(1, 2, 3)), media_dir, LIMITS)
-    second = save_image(session, photo_bytes(color=(3, 2, 1)), media_dir, LIMITS)
+    first = save_image(session, photo_bytes(color=(1, 2, 3)), files, LIMITS)
+    second = save_image(session, photo_bytes(color=(3, 2, 1)), files, LIMITS)
     assert service.add_product_image(session, product, first, alt_es="Frente", alt_en="Front").position == 0
     assert service.add_product_image(session, product, second).position == 1

@@ -11,9 +11,10 @@ from factories import photo_bytes
 from PIL import Image as PILImage
 
 from shop.catalogue.images import ImageLimits
-from shop.cooperative.minutes import add_page, page_file, write_minutes
+from shop.cooperative.minutes import add_page, page_name, write_minutes
 from shop.cooperative.models import Assembly, AssemblyKind, Caller
 from shop.errors import NotFound, ValidationFailed
+from shop.storage import FileMissing, LocalStore
 
 LIMITS = ImageLimits(max_bytes=2_000_000, max_pixels=4_000_000)
 
@@ -37,23 +38,26 @@ def assembly(session) -> Assembly:
 def test_pages_are_numbered_and_kept_without_metadata(session, assembly, tmp_path):
     exif = PILImage.Exif()
     exif[0x010F] = "Telefono"
-    first = add_page(session, assembly.id, photo_bytes(900, 1200, exif=exif.tobytes()), tmp_path, LIMITS)
-    second = add_page(session, assembly.id, photo_bytes(900, 1200), tmp_path, LIMITS)
+    store = LocalStore(tmp_path)
+    first = add_page(session, assembly.id, photo_bytes(900, 1200, exif=exif.tobytes()), store, LIMITS)
+    second = add_page(session, assembly.id, photo_bytes(900, 1200), store, LIMITS)
     assert (first.page, second.page) == (1, 2)
-    with PILImage.open(io.BytesIO(page_file(tmp_path, first.stored_name).read_bytes())) as kept:
+    with PILImage.open(io.BytesIO(store.get(page_name(first.stored_name)))) as kept:
         assert kept.format == "JPEG" and not kept.getexif()
 
 
 def test_what_is_not_a_photo_or_too_large_is_refused(session, assembly, tmp_path):
-    tmp_path = tmp_path / "records"
+    store = LocalStore(tmp_path / "records")
     with pytest.raises(ValidationFailed):
-        add_page(session, assembly.id, b"%PDF-1.7 not a photo", tmp_path, LIMITS)
+        add_page(session, assembly.id, b"%PDF-1.7 not a photo", store, LIMITS)
     with pytest.raises(ValidationFailed):  # a decompression bomb: too many pixels, read from the header
-        add_page(session, assembly.id, photo_bytes(3000, 3000, fmt="PNG"), tmp_path, LIMITS)
-    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
-    for name in ("../x.jpg", "a.png", "", "missing.jpg"):
+        add_page(session, assembly.id, photo_bytes(3000, 3000, fmt="PNG"), store, LIMITS)
+    assert list(store.names()) == []
+    for name in ("../x.jpg", "a.png", ""):
         with pytest.raises(NotFound):
-            page_file(tmp_path, name)
+            page_name(name)
+    with pytest.raises(FileMissing):
+        store.get(page_name("missing.jpg"))
 
 
 def test_minutes_text_is_kept_within_its_limit(session, assembly):

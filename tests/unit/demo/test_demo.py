@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from shop.catalogue.browse import ProductQuery, list_public_products
-from shop.catalogue.images import original_path, thumbnail_path, thumbnail_widths
+from shop.catalogue.images import original_name, thumbnail_name, thumbnail_widths
 from shop.catalogue.models import (
     PUBLIC_STATUSES,
     Category,
@@ -159,9 +159,9 @@ def test_every_image_file_and_its_thumbnails_exist(demo, session):
     images = session.scalars(select(Image)).all()
     assert images
     for image in images:
-        assert original_path(media_dir, image).is_file()
+        assert (media_dir / "originals" / original_name(image)).is_file()
         for width in thumbnail_widths(image):
-            assert thumbnail_path(media_dir, image.key, width).is_file()
+            assert (media_dir / "thumbs" / thumbnail_name(image.key, width)).is_file()
         assert (image.width, image.height) in (PRODUCT_SIZE, PORTRAIT_SIZE)
         assert image.original_ext == "jpg"
 

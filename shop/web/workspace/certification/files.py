@@ -6,12 +6,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, UploadFile
-from fastapi.responses import FileResponse
 
 from shop.catalogue.images import ImageLimits
-from shop.certification.documents import DocumentKind, StoredDocument, check_size, document_file, store_document
+from shop.certification.documents import (
+    NO_DOCUMENT,
+    DocumentKind,
+    StoredDocument,
+    check_size,
+    document_name,
+    store_document,
+)
+from shop.errors import NotFound
 from shop.http.auth import Council
 from shop.http.deps import SessionDep
+from shop.web.files import stored_file
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False)
 StoredName = Annotated[str, Path(max_length=120)]
@@ -32,23 +40,29 @@ def store_upload(request: Request, upload: UploadFile, kind: DocumentKind, *, fi
     limits = _limits(request)
     check_size(upload.size or 0, limits, field=field)
     data = upload.file.read(limits.max_bytes + 1)
-    return store_document(data, request.app.state.settings.certification_dir, kind, limits, field=field)
+    return store_document(data, request.app.state.files.certification, kind, limits, field=field)
 
 
 def forget(request: Request, stored: StoredDocument | None) -> None:
     """A file stored for a change that was then refused: nothing names it, so it goes."""
     if stored is not None:
-        (request.app.state.settings.certification_dir / stored.name).unlink(missing_ok=True)
+        request.app.state.files.certification.forget(stored.name)
 
 
 @router.get("/archivos/{name}")
 def show_file(request: Request, session: SessionDep, who: Council, name: StoredName):
-    path, media_type = document_file(request.app.state.settings.certification_dir, name)
-    return FileResponse(
-        path,
+    return private_document(request.app.state.files.certification, name, filename=name)
+
+
+def private_document(store, name: str | None, *, filename: str | None = None):
+    """A stored document, shown in the browser but never cached, and sandboxed (a PDF runs no script)."""
+    checked, media_type = document_name(name)
+    return stored_file(
+        store,
+        checked,
         media_type=media_type,
-        content_disposition_type="inline",
-        filename=name,
+        missing=NotFound(NO_DOCUMENT),
+        filename=filename,
         headers={
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",

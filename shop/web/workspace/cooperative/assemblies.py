@@ -9,17 +9,17 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse
 
 from shop.clock import local_today
 from shop.cooperative.assemblies import Notice, assembly_quorum, call_assembly, record_attendance, resolve
 from shop.cooperative.bylaws import version_on
-from shop.cooperative.minutes import add_page, page_file, write_minutes
+from shop.cooperative.minutes import NO_PAGE, add_page, page_name, write_minutes
 from shop.cooperative.models import Assembly, AssemblyKind, Attendance, Caller, MinutesPage, Resolution
 from shop.cooperative.rules import Call
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
 from shop.http.auth import Council, RecordReaders
 from shop.http.deps import ErrorPage, SessionDep
+from shop.web.files import stored_file
 from shop.web.workspace.cooperative.choices import member_names, member_options
 from shop.web.workspace.cooperative.members import edits
 from shop.web.workspace.form_reading import Problems, RowId, read_day, read_whole
@@ -309,12 +309,10 @@ def scanned_page(
     assembly_id: RowId,
     page: Annotated[UploadFile | None, File()] = None,
 ):
-    settings = request.app.state.settings
     problems = Problems(request)
     try:
         data, limits = chosen_photo(request, page, field="page", missing=N_("Choose the photo of the page."))
-        settings.records_dir.mkdir(parents=True, exist_ok=True)
-        stored = add_page(session, assembly_id, data, settings.records_dir, limits)
+        stored = add_page(session, assembly_id, data, request.app.state.files.minutes, limits)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
@@ -332,5 +330,10 @@ def show_page(request: Request, session: SessionDep, who: Council, assembly_id: 
     stored = session.get(MinutesPage, page_id)
     if stored is None or stored.assembly_id != assembly_id:
         raise NotFound(N_("There is no such page."))
-    path = page_file(request.app.state.settings.records_dir, stored.stored_name)
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+    return stored_file(
+        request.app.state.files.minutes,
+        page_name(stored.stored_name),
+        media_type="image/jpeg",
+        missing=NotFound(NO_PAGE),
+        headers={"Cache-Control": "no-store"},
+    )
