@@ -26,30 +26,70 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shop.http.caching import CACHE_UNTIL, MARKER
+from shop.web.compression import (
+    ALL,
+    BROTLI,
+    GZIP,
+    IDENTITY,
+    MINIMUM_SIZE,
+    THREAD_MINIMUM_SIZE,
+    choose,
+    compress,
+    compressible,
+    deflated,
+    gzip_member,
+    request_header,
+    stored,
+    with_vary,
+)
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
-Personalize = Callable[[Scope], dict[bytes, bytes]]
+GZIP_ONLY = (GZIP,)
+# A visitor's values for the placeholders, and what they stand for (her ETag depends on it, not on masks).
+Personalize = Callable[[Scope], tuple[dict[bytes, bytes], bytes]]
 Variant = Callable[[Scope], bytes]
 
 
 @dataclass(slots=True)
 class Entry:
+    """One page, kept once as its plain parts and once compressed, every byte of it counted (``nbytes``).
+
+    ``plain`` is the body cut at its placeholders: (text, placeholder, text, …, text), or (body,) without
+    any. ``gzip`` is, with placeholders, each text of ``plain`` deflated on its own at the same position
+    (b"" at a placeholder's), ready to be strung together with the visitor's values; without placeholders,
+    a whole gzip file. ``brotli`` is the whole body in brotli, only without placeholders: brotli streams
+    cannot be joined from independently compressed pieces, so pages with a form or the cart's count go in
+    gzip even to browsers that accept brotli, and the API's JSON, the sitemap and robots.txt in brotli.
+    Both are empty for a body too small to gain from compression.
+    """
+
     revision: int | None
     status: int
+    # Headers sent in every encoding (Vary included); length, encoding and ETag are added as it is sent.
     headers: list[tuple[bytes, bytes]]
-    body: bytes
-    etag: bytes
-    # The body cut at its placeholders: (text, placeholder, text, placeholder, …, text); empty if none.
-    parts: tuple[bytes, ...] = ()
+    etag: bytes  # the quoted hash of the body with its placeholders
+    plain: tuple[bytes, ...]
+    gzip: tuple[bytes, ...] = ()
+    brotli: bytes = b""
     # Wall-clock second (time.time()) from which the entry is stale even if nothing changed; None: never.
     until: float | None = None
 
     def fresh(self, revision: int | None) -> bool:
         return self.revision == revision and (self.until is None or time.time() < self.until)
+
+    def nbytes(self) -> int:
+        """The bytes this entry holds (its key is counted by the cache)."""
+        return (
+            sum(len(k) + len(v) for k, v in self.headers)
+            + len(self.etag)
+            + sum(map(len, self.plain))
+            + sum(map(len, self.gzip))
+            + len(self.brotli)
+        )
 
 
 def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
@@ -68,6 +108,31 @@ def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
                 cut.append(chunk)
         pieces = cut
     return tuple(pieces) if len(pieces) > 1 else ()
+
+
+def _compressed(plain: tuple[bytes, ...], content_type: bytes, codings) -> tuple[tuple[bytes, ...], bytes]:
+    """The ``gzip`` and ``brotli`` fields of an entry whose body is cut into ``plain``, in ``codings``."""
+    if sum(map(len, plain)) < MINIMUM_SIZE or not compressible(content_type):
+        return (), b""
+    if len(plain) > 1:
+        gzip = tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain))
+        return (gzip if GZIP in codings else ()), b""
+    gzip = (compress(plain[0], GZIP),) if GZIP in codings else ()
+    return gzip, compress(plain[0], BROTLI) if BROTLI in codings else b""
+
+
+def _codings(entry: Entry) -> tuple[str, ...]:
+    if not entry.brotli:
+        return GZIP_ONLY
+    return ALL if entry.gzip else (BROTLI,)
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """If-None-Match's weak comparison: any listed tag (or ``*``) equal to ours, W/ or not."""
+    if if_none_match.strip() == b"*":
+        return True
+    ours = etag.removeprefix(b"W/")
+    return any(tag.strip().removeprefix(b"W/") == ours for tag in if_none_match.split(b","))
 
 
 def _without_body(send: Send) -> Send:
@@ -169,23 +234,47 @@ class PageCache:
         self.size = 0
 
     async def _send_entry(self, scope: Scope, entry: Entry, send: Send, marker: list) -> None:
-        body, etag, headers = entry.body, entry.etag, entry.headers
-        if entry.parts and self.personalize is not None:
-            values = self.personalize(scope)
-            body = b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.parts))
-            # The visitor's own values are part of what her browser may cache.
-            mine = hashlib.blake2b(b"|".join(values.values()), digest_size=6).hexdigest().encode()
-            etag = etag[:-1] + b"-" + mine + b'"'
-            headers = [
-                (k, str(len(body)).encode() if k == b"content-length" else (etag if k == b"etag" else v))
-                for k, v in headers
-            ]
-        if dict(scope["headers"]).get(b"if-none-match") == etag:
-            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+        values: dict[bytes, bytes] | None = None
+        etag = entry.etag
+        if len(entry.plain) > 1 and self.personalize is not None:
+            values, mine = self.personalize(scope)
+            # The visitor's own values are part of what her browser may cache. Weak: her form token is
+            # masked anew in each answer, so the bytes differ while the meaning does not.
+            etag = b"W/" + etag[:-1] + b"-" + hashlib.blake2b(mine, digest_size=6).hexdigest().encode() + b'"'
+        coding = IDENTITY
+        if entry.gzip or entry.brotli:
+            coding = choose(request_header(scope, b"accept-encoding"), _codings(entry))
+            if coding != IDENTITY:
+                etag = etag[:-1] + b"-" + coding.encode() + b'"'
+        asked = request_header(scope, b"if-none-match")
+        if asked is not None and _matches(asked, etag):
+            kept = [(k, v) for k, v in entry.headers if k in (b"cache-control", b"vary")]
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag), *kept]})
             await send({"type": "http.response.body", "body": b""})
             return
+        body = self._body(entry, coding, values)
+        headers = [*entry.headers, (b"content-length", str(len(body)).encode()), (b"etag", etag)]
+        if coding != IDENTITY:
+            headers.append((b"content-encoding", coding.encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers + marker})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+    @staticmethod
+    def _body(entry: Entry, coding: str, values: dict[bytes, bytes] | None) -> bytes:
+        if coding == BROTLI:
+            return entry.brotli
+        if values is None:
+            return entry.gzip[0] if coding == GZIP else entry.plain[0]
+        if coding == IDENTITY:
+            return b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.plain))
+        pieces = []
+        for n, text in enumerate(entry.plain):
+            if n % 2:
+                value = values[text]
+                pieces.append((value, stored(value)))
+            else:
+                pieces.append((text, entry.gzip[n]))
+        return gzip_member(pieces)
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, key: bytes, rendered_at: tuple, original: Scope
@@ -223,10 +312,18 @@ class PageCache:
         self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send, until: float | None
     ) -> None:
         revision, day = rendered_at
+        given = start["headers"]
+        if any(k.lower() == b"content-encoding" for k, _ in given):  # encoded by the route: sent as it is
+            await send(start)
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+            return
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
-        parts = _cut(body, list(self.personalize(scope))) if self.personalize is not None else ()
-        entry = Entry(revision, start["status"], headers, body, etag, parts, until)
+        headers = [(k, v) for k, v in given if k.lower() not in (b"etag", b"content-length", b"vary")]
+        vary = next((v for k, v in given if k.lower() == b"vary"), None)
+        content_type = next((v for k, v in given if k.lower() == b"content-type"), b"")
+        placeholders = list(self.personalize(scope)[0]) if self.personalize is not None else ()
+        plain = _cut(body, placeholders) or (body,)
+        offered = ALL if len(plain) == 1 else GZIP_ONLY
         cacheable = (
             revision is not None
             and revision == self.revision
@@ -235,16 +332,29 @@ class PageCache:
             and not any(k.lower() == b"set-cookie" for k, _ in headers)
             and len(body) <= MAX_ENTRY_BYTES
         )
+        # A page kept is compressed in every coding it may be sent in, once; one that is not, only in this one.
+        codings = offered if cacheable else (choose(request_header(scope, b"accept-encoding"), offered),)
+        if len(body) >= THREAD_MINIMUM_SIZE:
+            gzip, brotli = await anyio.to_thread.run_sync(_compressed, plain, content_type, codings)
+        else:
+            gzip, brotli = _compressed(plain, content_type, codings)
+        del body  # not kept: ``plain`` holds it
+        if gzip or brotli:
+            headers.append((b"vary", with_vary(vary)))
+        elif vary is not None:
+            headers.append((b"vary", vary))
+        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until)
         if cacheable:
             self._store(key, entry)
         await self._send_entry(scope, entry, send, MISS)
 
     def _store(self, key: bytes, entry: Entry) -> None:
+        """Keep ``entry``, then forget the least recently used ones until every byte held fits the budget."""
         previous = self.entries.pop(key, None)
         if previous is not None:
-            self.size -= len(previous.body)
+            self.size -= len(key) + previous.nbytes()
         self.entries[key] = entry
-        self.size += len(entry.body)
+        self.size += len(key) + entry.nbytes()
         while self.size > self.max_bytes and self.entries:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+            evicted_key, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted_key) + evicted.nbytes()
