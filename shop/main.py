@@ -27,7 +27,7 @@ from shop.payments.gateway import StripeGateway
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
-from shop.web.browser import BrowserSeed, Signer, cache_variant, personal_values
+from shop.web.browser import PLACEHOLDERS, BrowserSeed, Signer, cache_variant, personal_values
 from shop.web.compression import Compression
 from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
@@ -185,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
         personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
+        placeholders=PLACEHOLDERS,
         today=clock.local_today,
         variant=cache_variant,
     )

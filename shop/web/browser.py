@@ -24,6 +24,7 @@ FLASH_COOKIE = "flash"
 SEED_SCOPE_KEY = "shop.seed"
 CSRF_PLACEHOLDER = b"__SHOP_CSRF__"
 CART_PLACEHOLDER = b"__SHOP_CART__"
+PLACEHOLDERS = (CSRF_PLACEHOLDER, CART_PLACEHOLDER)
 CSRF_BYTES = 20
 YEAR = 365 * 24 * 3600
 
@@ -164,15 +165,24 @@ class Signer:
         return self.flash.dumps({"m": message, "k": kind, "p": params, "t": phrases})
 
 
-def personal_values(scope: Scope, secret: str, signer: Signer) -> tuple[dict[bytes, bytes], bytes]:
-    """What the page cache writes into a shared page for this visitor, and what that stands for: her
-    unmasked token and cart count (the page's ETag for her depends on those, not on the token's mask)."""
-    seed = scope.get(SEED_SCOPE_KEY, "")
-    cart = request_cookies(scope).get(CART_COOKIE)
-    _, count = signer.read_cart(cart) if cart else (None, 0)
-    count_text = str(count).encode() if count else b""
-    values = {CSRF_PLACEHOLDER: csrf_token(secret, seed).encode() if seed else b"", CART_PLACEHOLDER: count_text}
-    return values, (_csrf_key(secret, seed) if seed else b"") + b"|" + count_text
+def personal_values(
+    scope: Scope, present: tuple[bytes, ...], secret: str, signer: Signer
+) -> tuple[dict[bytes, bytes], bytes]:
+    """What the page cache writes into a shared page for this visitor (for the ``present`` placeholders
+    only), and what that stands for: her unmasked token and her cart's count, on which the page's ETag for
+    her depends (not on the token's mask)."""
+    values: dict[bytes, bytes] = {}
+    meaning: list[bytes] = []
+    if CSRF_PLACEHOLDER in present:
+        seed = scope.get(SEED_SCOPE_KEY, "")
+        values[CSRF_PLACEHOLDER] = csrf_token(secret, seed).encode() if seed else b""
+        meaning.append(_csrf_key(secret, seed) if seed else b"")
+    if CART_PLACEHOLDER in present:
+        cart = request_cookies(scope).get(CART_COOKIE)
+        _, count = signer.read_cart(cart) if cart else (None, 0)
+        values[CART_PLACEHOLDER] = str(count).encode() if count else b""
+        meaning.append(values[CART_PLACEHOLDER])
+    return values, b"|".join(meaning)
 
 
 def chosen_country(cookies: dict[str, str]) -> str | None:

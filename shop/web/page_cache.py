@@ -10,6 +10,11 @@ kept for the next. Public pages are the same for everybody except a few placehol
 count), which are filled in for each visitor as the page is sent, and a few choices kept in cookies (``variant``:
 the shipping country), each of which gets its own copy. It is pure ASGI, so a hit costs about as
 little as a bare Starlette response.
+
+Pages are kept compressed, compressed once when they are kept (``Entry``): a hit in gzip strings the
+page's compressed parts together with the visitor's values as stored blocks, and only computes the
+checksum. The budget (``max_bytes``) counts every byte an entry holds (its key, headers, parts and
+compressed forms), and nothing keeps a second copy of the body.
 """
 
 from __future__ import annotations
@@ -49,8 +54,9 @@ MAX_ENTRY_BYTES = 512 * 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
 GZIP_ONLY = (GZIP,)
-# A visitor's values for the placeholders, and what they stand for (her ETag depends on it, not on masks).
-Personalize = Callable[[Scope], tuple[dict[bytes, bytes], bytes]]
+# A visitor's values for the placeholders present in a page, and what they stand for (her ETag depends on
+# that, not on the values themselves: her form token is masked anew in each answer).
+Personalize = Callable[[Scope, tuple[bytes, ...]], tuple[dict[bytes, bytes], bytes]]
 Variant = Callable[[Scope], bytes]
 
 
@@ -155,6 +161,7 @@ class PageCache:
         max_bytes: int = 16 * 1024 * 1024,
         check_seconds: float = 1.0,
         personalize: Personalize | None = None,
+        placeholders: tuple[bytes, ...] = (),
         today: Callable[[], object] = lambda: None,
         variant: Variant | None = None,
     ) -> None:
@@ -163,6 +170,7 @@ class PageCache:
         self.max_bytes = max_bytes
         self.check_seconds = check_seconds
         self.personalize = personalize
+        self.placeholders = placeholders if personalize is not None else ()
         self.today = today
         self.variant = variant
         self.day = today()
@@ -237,7 +245,7 @@ class PageCache:
         values: dict[bytes, bytes] | None = None
         etag = entry.etag
         if len(entry.plain) > 1 and self.personalize is not None:
-            values, mine = self.personalize(scope)
+            values, mine = self.personalize(scope, entry.plain[1::2])
             # The visitor's own values are part of what her browser may cache. Weak: her form token is
             # masked anew in each answer, so the bytes differ while the meaning does not.
             etag = b"W/" + etag[:-1] + b"-" + hashlib.blake2b(mine, digest_size=6).hexdigest().encode() + b'"'
@@ -321,8 +329,7 @@ class PageCache:
         headers = [(k, v) for k, v in given if k.lower() not in (b"etag", b"content-length", b"vary")]
         vary = next((v for k, v in given if k.lower() == b"vary"), None)
         content_type = next((v for k, v in given if k.lower() == b"content-type"), b"")
-        placeholders = list(self.personalize(scope)[0]) if self.personalize is not None else ()
-        plain = _cut(body, placeholders) or (body,)
+        plain = _cut(body, self.placeholders) or (body,)
         offered = ALL if len(plain) == 1 else GZIP_ONLY
         cacheable = (
             revision is not None
