@@ -51,6 +51,7 @@ from shop.web.compression import (
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
+PRIVATE_KEYS = 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
 GZIP_ONLY = (GZIP,)
@@ -179,6 +180,10 @@ class PageCache:
         self.revision: int | None = None
         self.checked_at = float("-inf")
         self._checking = asyncio.Lock()
+        self._rendering: dict[bytes, asyncio.Event] = {}
+        # Hashes of the addresses last seen answering a page that is not public (the cart, the workspace,
+        # photos): requests for those never wait for one another. Numbers, not bytes: nothing to count.
+        self._private: OrderedDict[int, None] = OrderedDict()
         self.hits = self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -206,23 +211,46 @@ class PageCache:
             # A choice kept in a cookie that changes the page (the shipping country) keeps a copy of its own.
             key += b"#" + self.variant(scope)
         entry = self.entries.get(key)
+        if (entry is None or not entry.fresh(self.revision)) and key in self._rendering:
+            # The same page is being rendered for someone else: wait for it rather than render it again, so
+            # that buyers arriving together after a change cost one render, not one each (and one thread,
+            # one database connection and one page's memory, not one each).
+            await self._rendering[key].wait()
+            entry = self.entries.get(key)
         if entry is not None and entry.fresh(self.revision):
             self.entries.move_to_end(key)
             self.hits += 1
             await self._send_entry(scope, entry, send, HIT)
             return
         self.misses += 1
-        if scope["method"] == "HEAD":
-            # Routes answer GET; a HEAD is the same answer without its body.
-            await self._render(
-                {**scope, "method": "GET"}, receive, _without_body(send), key, (self.revision, day), scope
-            )
-            return
-        await self._render(scope, receive, send, key, (self.revision, day), scope)
+        rendering = None
+        if key not in self._rendering and hash(key) not in self._private:
+            rendering = self._rendering[key] = asyncio.Event()
+        rendered_at = (self.revision, day)
+        try:
+            if scope["method"] == "HEAD":
+                # Routes answer GET; a HEAD is the same answer without its body.
+                get = {**scope, "method": "GET"}
+                await self._render(get, receive, _without_body(send), key, rendered_at, scope, rendering)
+            else:
+                await self._render(scope, receive, send, key, rendered_at, scope, rendering)
+        finally:
+            self._done(key, rendering)
+
+    def _done(self, key: bytes, rendering: asyncio.Event | None) -> None:
+        """Wake whoever waits for this render (the page is kept by now, or will not be)."""
+        if rendering is not None and self._rendering.get(key) is rendering:
+            del self._rendering[key]
+            rendering.set()
 
     async def _refresh(self) -> None:
         now = time.monotonic()
-        if now - self.checked_at < self.check_seconds or self._checking.locked():
+        if now - self.checked_at < self.check_seconds:
+            return
+        if self._checking.locked():
+            if self.revision is None:  # nothing known yet (a worker's first requests): wait for the answer
+                async with self._checking:
+                    pass
             return
         async with self._checking:
             try:
@@ -285,7 +313,14 @@ class PageCache:
         return gzip_member(pieces)
 
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, key: bytes, rendered_at: tuple, original: Scope
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: bytes,
+        rendered_at: tuple,
+        original: Scope,
+        rendering: asyncio.Event | None,
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -305,6 +340,11 @@ class PageCache:
                     headers.append((b"cache-control", b"no-cache"))
                 start = {**message, "headers": headers}
                 if not marked:
+                    # Not a public page: whoever waits for it renders her own, and nobody waits next time.
+                    self._private[hash(key)] = None
+                    if len(self._private) > PRIVATE_KEYS:
+                        self._private.popitem(last=False)
+                    self._done(key, rendering)
                     await send(start)
                 return
             if not marked:
@@ -312,12 +352,20 @@ class PageCache:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(original, key, rendered_at, start, b"".join(chunks), send, until)
+                await self._finish(original, key, rendered_at, start, b"".join(chunks), send, until, rendering)
 
         await self.app(scope, receive, capture)
 
     async def _finish(
-        self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send, until: float | None
+        self,
+        scope: Scope,
+        key: bytes,
+        rendered_at,
+        start: Message,
+        body: bytes,
+        send: Send,
+        until: float | None,
+        rendering: asyncio.Event | None,
     ) -> None:
         revision, day = rendered_at
         given = start["headers"]
@@ -353,6 +401,8 @@ class PageCache:
         entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until)
         if cacheable:
             self._store(key, entry)
+        self._private.pop(hash(key), None)
+        self._done(key, rendering)  # before sending it: a slow connection must not hold the others up
         await self._send_entry(scope, entry, send, MISS)
 
     def _store(self, key: bytes, entry: Entry) -> None:

@@ -3,6 +3,7 @@ visitor's own form token and cart count written in; the cache's budget counts ev
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import zlib
 from dataclasses import fields
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from workspace_helpers import csrf_of
 
+from shop.http.caching import MARKER
 from shop.main import create_app
 from shop.web import compression, page_cache
 from shop.web.browser import SEED_COOKIE, csrf_valid
@@ -267,3 +269,65 @@ def test_pieces_compressed_apart_make_one_valid_gzip_file():
 )
 def test_the_coding_follows_accept_encoding(header, offered, chosen):
     assert compression.choose(header, offered) == chosen
+
+
+# --- buyers arriving together ---------------------------------------------------------------------------------
+
+
+def gathered(cache: PageCache, count: int, path: str = "/page") -> list[list[dict]]:
+    """``count`` requests for ``path`` at once; what each was sent."""
+
+    async def one() -> list[dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+        await cache(scope, receive, send)
+        return sent
+
+    async def all_of_them() -> list[list[dict]]:
+        return await asyncio.wait_for(asyncio.gather(*(one() for _ in range(count))), timeout=10)
+
+    return asyncio.run(all_of_them())
+
+
+def slow_app(calls: list[int], *, public: bool, together: int = 1):
+    """A page that takes until ``together`` requests are inside it (so they overlap) to answer."""
+
+    async def app(scope, receive, send) -> None:
+        calls.append(1)
+        if len(calls) >= together:
+            app.ready.set()
+        await app.ready.wait()
+        headers = [(b"content-type", b"text/html; charset=utf-8")] + ([(MARKER, b"public")] if public else [])
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"<p>page</p>" * 100})
+
+    app.ready = asyncio.Event()
+    return app
+
+
+def test_buyers_arriving_together_cost_one_render():
+    calls: list[int] = []
+    cache = PageCache(slow_app(calls, public=True), read_revision=lambda: 1)
+    answers = gathered(cache, 8)
+    assert len(calls) == 1
+    assert [dict(a[0]["headers"])[b"x-cache"] for a in answers].count(b"hit") == 7
+    assert all(a[1]["body"] == b"<p>page</p>" * 100 for a in answers)
+
+
+def test_pages_that_are_not_public_never_wait_for_one_another():
+    calls: list[int] = []
+    cache = PageCache(slow_app(calls, public=False, together=1), read_revision=lambda: 1)
+    gathered(cache, 1)  # the cache learns that this address is not public
+    calls.clear()
+    app = slow_app(calls, public=False, together=4)
+    cache.app = app
+    # Each request must be inside the page before any answers: had they queued, this would never end.
+    answers = gathered(cache, 4)
+    assert len(calls) == 4 and all(b"x-cache" not in dict(a[0]["headers"]) for a in answers)
