@@ -14,7 +14,8 @@ little as a bare Starlette response.
 Pages are kept compressed, compressed once when they are kept (``Entry``): a hit in gzip strings the
 page's compressed parts together with the visitor's values as stored blocks, and only computes the
 checksum. The budget (``max_bytes``) counts every byte an entry holds (its key, headers, parts and
-compressed forms), and nothing keeps a second copy of the body.
+compressed forms), and nothing keeps a second copy of the body. Requests for a page that is being rendered
+wait for that render instead of making their own, so a crowd after a change costs one render.
 """
 
 from __future__ import annotations
@@ -122,8 +123,9 @@ def _compressed(plain: tuple[bytes, ...], content_type: bytes, codings) -> tuple
     if sum(map(len, plain)) < MINIMUM_SIZE or not compressible(content_type):
         return (), b""
     if len(plain) > 1:
-        gzip = tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain))
-        return (gzip if GZIP in codings else ()), b""
+        if GZIP not in codings:
+            return (), b""
+        return tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain)), b""
     gzip = (compress(plain[0], GZIP),) if GZIP in codings else ()
     return gzip, compress(plain[0], BROTLI) if BROTLI in codings else b""
 
@@ -181,8 +183,8 @@ class PageCache:
         self.checked_at = float("-inf")
         self._checking = asyncio.Lock()
         self._rendering: dict[bytes, asyncio.Event] = {}
-        # Hashes of the addresses last seen answering a page that is not public (the cart, the workspace,
-        # photos): requests for those never wait for one another. Numbers, not bytes: nothing to count.
+        # Hashes of the addresses last seen answering what is not kept (the cart, the workspace, photos, a
+        # page too large): requests for those never wait for one another. Numbers, not bytes: nothing to count.
         self._private: OrderedDict[int, None] = OrderedDict()
         self.hits = self.misses = 0
 
@@ -224,7 +226,7 @@ class PageCache:
             return
         self.misses += 1
         rendering = None
-        if key not in self._rendering and hash(key) not in self._private:
+        if self.max_bytes > 0 and key not in self._rendering and hash(key) not in self._private:
             rendering = self._rendering[key] = asyncio.Event()
         rendered_at = (self.revision, day)
         try:
@@ -236,6 +238,16 @@ class PageCache:
                 await self._render(scope, receive, send, key, rendered_at, scope, rendering)
         finally:
             self._done(key, rendering)
+
+    def _learn(self, key: bytes, *, kept: bool) -> None:
+        """Remember the addresses whose answer was not kept (not public, or not cacheable): whoever waits
+        for one renders her own after all, so next time nobody waits."""
+        if kept:
+            self._private.pop(hash(key), None)
+            return
+        self._private[hash(key)] = None
+        if len(self._private) > PRIVATE_KEYS:
+            self._private.popitem(last=False)
 
     def _done(self, key: bytes, rendering: asyncio.Event | None) -> None:
         """Wake whoever waits for this render (the page is kept by now, or will not be)."""
@@ -340,10 +352,7 @@ class PageCache:
                     headers.append((b"cache-control", b"no-cache"))
                 start = {**message, "headers": headers}
                 if not marked:
-                    # Not a public page: whoever waits for it renders her own, and nobody waits next time.
-                    self._private[hash(key)] = None
-                    if len(self._private) > PRIVATE_KEYS:
-                        self._private.popitem(last=False)
+                    self._learn(key, kept=False)
                     self._done(key, rendering)
                     await send(start)
                 return
@@ -401,7 +410,7 @@ class PageCache:
         entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until)
         if cacheable:
             self._store(key, entry)
-        self._private.pop(hash(key), None)
+        self._learn(key, kept=key in self.entries)  # an entry larger than the whole budget is not kept
         self._done(key, rendering)  # before sending it: a slow connection must not hold the others up
         await self._send_entry(scope, entry, send, MISS)
 

@@ -296,7 +296,7 @@ def gathered(cache: PageCache, count: int, path: str = "/page") -> list[list[dic
     return asyncio.run(all_of_them())
 
 
-def slow_app(calls: list[int], *, public: bool, together: int = 1):
+def slow_app(calls: list[int], *, public: bool, together: int = 1, cookie: bool = False):
     """A page that takes until ``together`` requests are inside it (so they overlap) to answer."""
 
     async def app(scope, receive, send) -> None:
@@ -304,7 +304,9 @@ def slow_app(calls: list[int], *, public: bool, together: int = 1):
         if len(calls) >= together:
             app.ready.set()
         await app.ready.wait()
-        headers = [(b"content-type", b"text/html; charset=utf-8")] + ([(MARKER, b"public")] if public else [])
+        headers = [(b"content-type", b"text/html; charset=utf-8")]
+        headers += [(MARKER, b"public")] if public else []
+        headers += [(b"set-cookie", b"a=b")] if cookie else []
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"<p>page</p>" * 100})
 
@@ -321,13 +323,18 @@ def test_buyers_arriving_together_cost_one_render():
     assert all(a[1]["body"] == b"<p>page</p>" * 100 for a in answers)
 
 
-def test_pages_that_are_not_public_never_wait_for_one_another():
+@pytest.mark.parametrize(
+    ("public", "cookie", "budget"),
+    [(False, False, 10**6), (True, True, 10**6), (True, False, 0), (True, False, 1000)],
+    ids=["not public", "sets a cookie", "cache off", "larger than the budget"],
+)
+def test_answers_that_are_not_kept_never_wait_for_one_another(public, cookie, budget):
     calls: list[int] = []
-    cache = PageCache(slow_app(calls, public=False, together=1), read_revision=lambda: 1)
-    gathered(cache, 1)  # the cache learns that this address is not public
+    cache = PageCache(slow_app(calls, public=public, cookie=cookie), read_revision=lambda: 1, max_bytes=budget)
+    gathered(cache, 1)  # the cache learns that this address's answer is not kept
+    assert cache.entries == {}
     calls.clear()
-    app = slow_app(calls, public=False, together=4)
-    cache.app = app
+    cache.app = slow_app(calls, public=public, cookie=cookie, together=4)
     # Each request must be inside the page before any answers: had they queued, this would never end.
     answers = gathered(cache, 4)
-    assert len(calls) == 4 and all(b"x-cache" not in dict(a[0]["headers"]) for a in answers)
+    assert len(calls) == 4 and all(a[1]["body"] == b"<p>page</p>" * 100 for a in answers)
