@@ -11,6 +11,9 @@ from dataclasses import fields
 import brotli
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from workspace_helpers import csrf_of
 
 from shop.http.caching import MARKER
@@ -243,6 +246,17 @@ def test_pieces_compressed_apart_make_one_valid_gzip_file():
     assert gzip.decompress(made) == whole
     assert zlib.decompress(made, wbits=31) == whole  # zlib checks the trailer too
     assert gzip.decompress(compression.gzip_member([])) == b""
+
+
+@examples(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.binary(max_size=3000), st.binary(max_size=200)), max_size=6), st.binary(max_size=3000))
+def test_any_texts_and_values_make_a_gzip_file_that_inflates_to_their_join(pairs, last):
+    """Fixed texts compressed apart, values stored between them, in any number and size."""
+    pieces = []
+    for text, value in pairs:
+        pieces += [(text, compression.deflated(text)), (value, compression.stored(value))]
+    pieces.append((last, compression.deflated(last)))
+    assert gzip.decompress(compression.gzip_member(pieces)) == b"".join(plain for plain, _ in pieces)
 
 
 @pytest.mark.parametrize(
