@@ -20,6 +20,7 @@ from shop.api.v1 import staff as api_staff
 from shop.catalogue import revision
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
+from shop.http.caching import MARKER
 from shop.http.revision_store import RevisionStore
 from shop.http.urls import STATIC_DIR, static_url
 from shop.payments.gateway import StripeGateway
@@ -27,7 +28,8 @@ from shop.storage import file_stores
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
-from shop.web.browser import BrowserSeed, Signer, cache_variant, personal_values
+from shop.web.browser import PLACEHOLDERS, BrowserSeed, Signer, cache_variant, personal_values
+from shop.web.compression import Compression
 from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
 from shop.web.dashboard import panel as dash_panel
@@ -178,12 +180,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.revision_store = RevisionStore(settings.card_cache_bytes)
     app.add_middleware(TzotzilCatalog, live=app.state.tzotzil)
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
+    # Inside the page cache, so that a hit skips it; the pages the cache handles it compresses itself.
+    app.add_middleware(Compression, skip_header=MARKER)
     app.add_middleware(
         PageCache,
         read_revision=partial(read_catalogue_revision, engine),
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
         personalize=partial(personal_values, secret=app.state.secret_key, signer=app.state.signer),
+        placeholders=PLACEHOLDERS,
         today=clock.local_today,
         variant=cache_variant,
     )

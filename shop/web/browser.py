@@ -24,6 +24,8 @@ FLASH_COOKIE = "flash"
 SEED_SCOPE_KEY = "shop.seed"
 CSRF_PLACEHOLDER = b"__SHOP_CSRF__"
 CART_PLACEHOLDER = b"__SHOP_CART__"
+PLACEHOLDERS = (CSRF_PLACEHOLDER, CART_PLACEHOLDER)
+CSRF_BYTES = 20
 YEAR = 365 * 24 * 3600
 
 
@@ -67,13 +69,38 @@ def rotate_seed(response, *, secure: bool) -> None:
     response.raw_headers.append((b"set-cookie", seed_cookie_header(new_seed(), secure=secure).encode()))
 
 
+def _csrf_key(secret: str, seed: str) -> bytes:
+    """What a form token proves: this browser's seed, signed by the shop (20 bytes)."""
+    return hmac.new(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256).digest()[:CSRF_BYTES]
+
+
+def _mask(pad: bytes, key: bytes) -> bytes:
+    return (int.from_bytes(pad, "big") ^ int.from_bytes(key, "big")).to_bytes(CSRF_BYTES, "big")
+
+
 def csrf_token(secret: str, seed: str) -> str:
-    return hmac.new(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256).hexdigest()[:40]
+    """A form token for this browser, masked with a fresh random pad each time it is written on a page.
+
+    The pages are sent compressed, and some reflect what a visitor typed (the search box): were the token
+    the same in every answer, an attacker who makes a victim's browser load pages with chosen searches
+    could read it from the compressed sizes (BREACH). The mask makes each answer's token different;
+    ``csrf_valid`` takes it off again.
+    """
+    pad = secrets.token_bytes(CSRF_BYTES)
+    return (pad + _mask(pad, _csrf_key(secret, seed))).hex()
 
 
 def csrf_valid(secret: str, seed: str | None, token: str | None) -> bool:
-    """Compared as bytes: compare_digest refuses a str with characters beyond ASCII, which anyone can send."""
-    return bool(seed and token) and hmac.compare_digest(csrf_token(secret, seed).encode(), token.encode())
+    """A masked token from ``csrf_token``, or an unmasked one (from a page sent before tokens were masked)."""
+    if not (seed and token) or len(token) not in (2 * CSRF_BYTES, 4 * CSRF_BYTES):
+        return False
+    try:
+        raw = bytes.fromhex(token)
+    except ValueError:  # not hex, or characters beyond ASCII, which anyone can send
+        return False
+    if len(raw) == 2 * CSRF_BYTES:
+        raw = _mask(raw[:CSRF_BYTES], raw[CSRF_BYTES:])
+    return hmac.compare_digest(_csrf_key(secret, seed), raw)
 
 
 class Signer:
@@ -138,15 +165,24 @@ class Signer:
         return self.flash.dumps({"m": message, "k": kind, "p": params, "t": phrases})
 
 
-def personal_values(scope: Scope, secret: str, signer: Signer) -> dict[bytes, bytes]:
-    """What the page cache writes into a shared page for this visitor."""
-    seed = scope.get(SEED_SCOPE_KEY, "")
-    cart = request_cookies(scope).get(CART_COOKIE)
-    _, count = signer.read_cart(cart) if cart else (None, 0)
-    return {
-        CSRF_PLACEHOLDER: csrf_token(secret, seed).encode() if seed else b"",
-        CART_PLACEHOLDER: str(count).encode() if count else b"",
-    }
+def personal_values(
+    scope: Scope, present: tuple[bytes, ...], secret: str, signer: Signer
+) -> tuple[dict[bytes, bytes], bytes]:
+    """What the page cache writes into a shared page for this visitor (for the ``present`` placeholders
+    only), and what that stands for: her unmasked token and her cart's count, on which the page's ETag for
+    her depends (not on the token's mask)."""
+    values: dict[bytes, bytes] = {}
+    meaning: list[bytes] = []
+    if CSRF_PLACEHOLDER in present:
+        seed = scope.get(SEED_SCOPE_KEY, "")
+        values[CSRF_PLACEHOLDER] = csrf_token(secret, seed).encode() if seed else b""
+        meaning.append(_csrf_key(secret, seed) if seed else b"")
+    if CART_PLACEHOLDER in present:
+        cart = request_cookies(scope).get(CART_COOKIE)
+        _, count = signer.read_cart(cart) if cart else (None, 0)
+        values[CART_PLACEHOLDER] = str(count).encode() if count else b""
+        meaning.append(values[CART_PLACEHOLDER])
+    return values, b"|".join(meaning)
 
 
 def chosen_country(cookies: dict[str, str]) -> str | None:

@@ -10,6 +10,12 @@ kept for the next. Public pages are the same for everybody except a few placehol
 count), which are filled in for each visitor as the page is sent, and a few choices kept in cookies (``variant``:
 the shipping country), each of which gets its own copy. It is pure ASGI, so a hit costs about as
 little as a bare Starlette response.
+
+Pages are kept compressed, compressed once when they are kept (``Entry``): a hit in gzip strings the
+page's compressed parts together with the visitor's values as stored blocks, and only computes the
+checksum. The budget (``max_bytes``) counts every byte an entry holds (its key, headers, parts and
+compressed forms), and nothing keeps a second copy of the body. Requests for a page that is being rendered
+wait for that render instead of making their own, so a crowd after a change costs one render.
 """
 
 from __future__ import annotations
@@ -26,30 +32,72 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shop.http.caching import CACHE_UNTIL, MARKER
+from shop.web.compression import (
+    ALL,
+    BROTLI,
+    GZIP,
+    IDENTITY,
+    MINIMUM_SIZE,
+    THREAD_MINIMUM_SIZE,
+    choose,
+    compress,
+    compressible,
+    deflated,
+    gzip_member,
+    request_header,
+    stored,
+    with_vary,
+)
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
+PRIVATE_KEYS = 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
-Personalize = Callable[[Scope], dict[bytes, bytes]]
+GZIP_ONLY = (GZIP,)
+# A visitor's values for the placeholders present in a page, and what they stand for (her ETag depends on
+# that, not on the values themselves: her form token is masked anew in each answer).
+Personalize = Callable[[Scope, tuple[bytes, ...]], tuple[dict[bytes, bytes], bytes]]
 Variant = Callable[[Scope], bytes]
 
 
 @dataclass(slots=True)
 class Entry:
+    """One page, kept once as its plain parts and once compressed, every byte of it counted (``nbytes``).
+
+    ``plain`` is the body cut at its placeholders: (text, placeholder, text, …, text), or (body,) without
+    any. ``gzip`` is, with placeholders, each text of ``plain`` deflated on its own at the same position
+    (b"" at a placeholder's), ready to be strung together with the visitor's values; without placeholders,
+    a whole gzip file. ``brotli`` is the whole body in brotli, only without placeholders: brotli streams
+    cannot be joined from independently compressed pieces, so pages with a form or the cart's count go in
+    gzip even to browsers that accept brotli, and the API's JSON, the sitemap and robots.txt in brotli.
+    Both are empty for a body too small to gain from compression.
+    """
+
     revision: int | None
     status: int
+    # Headers sent in every encoding (Vary included); length, encoding and ETag are added as it is sent.
     headers: list[tuple[bytes, bytes]]
-    body: bytes
-    etag: bytes
-    # The body cut at its placeholders: (text, placeholder, text, placeholder, …, text); empty if none.
-    parts: tuple[bytes, ...] = ()
+    etag: bytes  # the quoted hash of the body with its placeholders
+    plain: tuple[bytes, ...]
+    gzip: tuple[bytes, ...] = ()
+    brotli: bytes = b""
     # Wall-clock second (time.time()) from which the entry is stale even if nothing changed; None: never.
     until: float | None = None
 
     def fresh(self, revision: int | None) -> bool:
         return self.revision == revision and (self.until is None or time.time() < self.until)
+
+    def nbytes(self) -> int:
+        """The bytes this entry holds (its key is counted by the cache)."""
+        return (
+            sum(len(k) + len(v) for k, v in self.headers)
+            + len(self.etag)
+            + sum(map(len, self.plain))
+            + sum(map(len, self.gzip))
+            + len(self.brotli)
+        )
 
 
 def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
@@ -68,6 +116,32 @@ def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
                 cut.append(chunk)
         pieces = cut
     return tuple(pieces) if len(pieces) > 1 else ()
+
+
+def _compressed(plain: tuple[bytes, ...], content_type: bytes, codings) -> tuple[tuple[bytes, ...], bytes]:
+    """The ``gzip`` and ``brotli`` fields of an entry whose body is cut into ``plain``, in ``codings``."""
+    if sum(map(len, plain)) < MINIMUM_SIZE or not compressible(content_type):
+        return (), b""
+    if len(plain) > 1:
+        if GZIP not in codings:
+            return (), b""
+        return tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain)), b""
+    gzip = (compress(plain[0], GZIP),) if GZIP in codings else ()
+    return gzip, compress(plain[0], BROTLI) if BROTLI in codings else b""
+
+
+def _codings(entry: Entry) -> tuple[str, ...]:
+    if not entry.brotli:
+        return GZIP_ONLY
+    return ALL if entry.gzip else (BROTLI,)
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """If-None-Match's weak comparison: any listed tag (or ``*``) equal to ours, W/ or not."""
+    if if_none_match.strip() == b"*":
+        return True
+    ours = etag.removeprefix(b"W/")
+    return any(tag.strip().removeprefix(b"W/") == ours for tag in if_none_match.split(b","))
 
 
 def _without_body(send: Send) -> Send:
@@ -90,6 +164,7 @@ class PageCache:
         max_bytes: int = 16 * 1024 * 1024,
         check_seconds: float = 1.0,
         personalize: Personalize | None = None,
+        placeholders: tuple[bytes, ...] = (),
         today: Callable[[], object] = lambda: None,
         variant: Variant | None = None,
     ) -> None:
@@ -98,6 +173,7 @@ class PageCache:
         self.max_bytes = max_bytes
         self.check_seconds = check_seconds
         self.personalize = personalize
+        self.placeholders = placeholders if personalize is not None else ()
         self.today = today
         self.variant = variant
         self.day = today()
@@ -106,6 +182,10 @@ class PageCache:
         self.revision: int | None = None
         self.checked_at = float("-inf")
         self._checking = asyncio.Lock()
+        self._rendering: dict[bytes, asyncio.Event] = {}
+        # Hashes of the addresses last seen answering what is not kept (the cart, the workspace, photos, a
+        # page too large): requests for those never wait for one another. Numbers, not bytes: nothing to count.
+        self._private: OrderedDict[int, None] = OrderedDict()
         self.hits = self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -135,23 +215,56 @@ class PageCache:
             # A choice kept in a cookie that changes the page (the shipping country) keeps a copy of its own.
             key += b"#" + self.variant(scope)
         entry = self.entries.get(key)
+        if (entry is None or not entry.fresh(self.revision)) and key in self._rendering:
+            # The same page is being rendered for someone else: wait for it rather than render it again, so
+            # that buyers arriving together after a change cost one render, not one each (and one thread,
+            # one database connection and one page's memory, not one each).
+            await self._rendering[key].wait()
+            entry = self.entries.get(key)
         if entry is not None and entry.fresh(self.revision):
             self.entries.move_to_end(key)
             self.hits += 1
             await self._send_entry(scope, entry, send, HIT)
             return
         self.misses += 1
-        if scope["method"] == "HEAD":
-            # Routes answer GET; a HEAD is the same answer without its body.
-            await self._render(
-                {**scope, "method": "GET"}, receive, _without_body(send), key, (self.revision, day), scope
-            )
+        rendering = None
+        if self.max_bytes > 0 and key not in self._rendering and hash(key) not in self._private:
+            rendering = self._rendering[key] = asyncio.Event()
+        rendered_at = (self.revision, day)
+        try:
+            if scope["method"] == "HEAD":
+                # Routes answer GET; a HEAD is the same answer without its body.
+                get = {**scope, "method": "GET"}
+                await self._render(get, receive, _without_body(send), key, rendered_at, scope, rendering)
+            else:
+                await self._render(scope, receive, send, key, rendered_at, scope, rendering)
+        finally:
+            self._done(key, rendering)
+
+    def _learn(self, key: bytes, *, kept: bool) -> None:
+        """Remember the addresses whose answer was not kept (not public, or not cacheable): whoever waits
+        for one renders her own after all, so next time nobody waits."""
+        if kept:
+            self._private.pop(hash(key), None)
             return
-        await self._render(scope, receive, send, key, (self.revision, day), scope)
+        self._private[hash(key)] = None
+        if len(self._private) > PRIVATE_KEYS:
+            self._private.popitem(last=False)
+
+    def _done(self, key: bytes, rendering: asyncio.Event | None) -> None:
+        """Wake whoever waits for this render (the page is kept by now, or will not be)."""
+        if rendering is not None and self._rendering.get(key) is rendering:
+            del self._rendering[key]
+            rendering.set()
 
     async def _refresh(self) -> None:
         now = time.monotonic()
-        if now - self.checked_at < self.check_seconds or self._checking.locked():
+        if now - self.checked_at < self.check_seconds:
+            return
+        if self._checking.locked():
+            if self.revision is None:  # nothing known yet (a worker's first requests): wait for the answer
+                async with self._checking:
+                    pass
             return
         async with self._checking:
             try:
@@ -171,26 +284,57 @@ class PageCache:
         self.size = 0
 
     async def _send_entry(self, scope: Scope, entry: Entry, send: Send, marker: list) -> None:
-        body, etag, headers = entry.body, entry.etag, entry.headers
-        if entry.parts and self.personalize is not None:
-            values = self.personalize(scope)
-            body = b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.parts))
-            # The visitor's own values are part of what her browser may cache.
-            mine = hashlib.blake2b(b"|".join(values.values()), digest_size=6).hexdigest().encode()
-            etag = etag[:-1] + b"-" + mine + b'"'
-            headers = [
-                (k, str(len(body)).encode() if k == b"content-length" else (etag if k == b"etag" else v))
-                for k, v in headers
-            ]
-        if dict(scope["headers"]).get(b"if-none-match") == etag:
-            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+        values: dict[bytes, bytes] | None = None
+        etag = entry.etag
+        if len(entry.plain) > 1 and self.personalize is not None:
+            values, mine = self.personalize(scope, entry.plain[1::2])
+            # The visitor's own values are part of what her browser may cache. Weak: her form token is
+            # masked anew in each answer, so the bytes differ while the meaning does not.
+            etag = b"W/" + etag[:-1] + b"-" + hashlib.blake2b(mine, digest_size=6).hexdigest().encode() + b'"'
+        coding = IDENTITY
+        if entry.gzip or entry.brotli:
+            coding = choose(request_header(scope, b"accept-encoding"), _codings(entry))
+            if coding != IDENTITY:
+                etag = etag[:-1] + b"-" + coding.encode() + b'"'
+        asked = request_header(scope, b"if-none-match")
+        if asked is not None and _matches(asked, etag):
+            kept = [(k, v) for k, v in entry.headers if k in (b"cache-control", b"vary")]
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag), *kept]})
             await send({"type": "http.response.body", "body": b""})
             return
+        body = self._body(entry, coding, values)
+        headers = [*entry.headers, (b"content-length", str(len(body)).encode()), (b"etag", etag)]
+        if coding != IDENTITY:
+            headers.append((b"content-encoding", coding.encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers + marker})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
+    @staticmethod
+    def _body(entry: Entry, coding: str, values: dict[bytes, bytes] | None) -> bytes:
+        if coding == BROTLI:
+            return entry.brotli
+        if values is None:
+            return entry.gzip[0] if coding == GZIP else entry.plain[0]
+        if coding == IDENTITY:
+            return b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.plain))
+        pieces = []
+        for n, text in enumerate(entry.plain):
+            if n % 2:
+                value = values[text]
+                pieces.append((value, stored(value)))
+            else:
+                pieces.append((text, entry.gzip[n]))
+        return gzip_member(pieces)
+
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, key: bytes, rendered_at: tuple, original: Scope
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: bytes,
+        rendered_at: tuple,
+        original: Scope,
+        rendering: asyncio.Event | None,
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -210,6 +354,8 @@ class PageCache:
                     headers.append((b"cache-control", b"no-cache"))
                 start = {**message, "headers": headers}
                 if not marked:
+                    self._learn(key, kept=False)
+                    self._done(key, rendering)
                     await send(start)
                 return
             if not marked:
@@ -217,18 +363,33 @@ class PageCache:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._finish(original, key, rendered_at, start, b"".join(chunks), send, until)
+                await self._finish(original, key, rendered_at, start, b"".join(chunks), send, until, rendering)
 
         await self.app(scope, receive, capture)
 
     async def _finish(
-        self, scope: Scope, key: bytes, rendered_at, start: Message, body: bytes, send: Send, until: float | None
+        self,
+        scope: Scope,
+        key: bytes,
+        rendered_at,
+        start: Message,
+        body: bytes,
+        send: Send,
+        until: float | None,
+        rendering: asyncio.Event | None,
     ) -> None:
         revision, day = rendered_at
+        given = start["headers"]
+        if any(k.lower() == b"content-encoding" for k, _ in given):  # encoded by the route: sent as it is
+            await send(start)
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+            return
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag)]
-        parts = _cut(body, list(self.personalize(scope))) if self.personalize is not None else ()
-        entry = Entry(revision, start["status"], headers, body, etag, parts, until)
+        headers = [(k, v) for k, v in given if k.lower() not in (b"etag", b"content-length", b"vary")]
+        vary = next((v for k, v in given if k.lower() == b"vary"), None)
+        content_type = next((v for k, v in given if k.lower() == b"content-type"), b"")
+        plain = _cut(body, self.placeholders) or (body,)
+        offered = ALL if len(plain) == 1 else GZIP_ONLY
         cacheable = (
             revision is not None
             and revision == self.revision
@@ -237,16 +398,31 @@ class PageCache:
             and not any(k.lower() == b"set-cookie" for k, _ in headers)
             and len(body) <= MAX_ENTRY_BYTES
         )
+        # A page kept is compressed in every coding it may be sent in, once; one that is not, only in this one.
+        codings = offered if cacheable else (choose(request_header(scope, b"accept-encoding"), offered),)
+        if len(body) >= THREAD_MINIMUM_SIZE:
+            gzip, brotli = await anyio.to_thread.run_sync(_compressed, plain, content_type, codings)
+        else:
+            gzip, brotli = _compressed(plain, content_type, codings)
+        del body  # not kept: ``plain`` holds it
+        if gzip or brotli:
+            headers.append((b"vary", with_vary(vary)))
+        elif vary is not None:
+            headers.append((b"vary", vary))
+        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until)
         if cacheable:
             self._store(key, entry)
+        self._learn(key, kept=key in self.entries)  # an entry larger than the whole budget is not kept
+        self._done(key, rendering)  # before sending it: a slow connection must not hold the others up
         await self._send_entry(scope, entry, send, MISS)
 
     def _store(self, key: bytes, entry: Entry) -> None:
+        """Keep ``entry``, then forget the least recently used ones until every byte held fits the budget."""
         previous = self.entries.pop(key, None)
         if previous is not None:
-            self.size -= len(previous.body)
+            self.size -= len(key) + previous.nbytes()
         self.entries[key] = entry
-        self.size += len(entry.body)
+        self.size += len(key) + entry.nbytes()
         while self.size > self.max_bytes and self.entries:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+            evicted_key, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted_key) + evicted.nbytes()

@@ -88,7 +88,7 @@ def test_the_cache_keeps_to_its_memory_budget(settings, shop_data):
             client.get(url)
         cache = page_cache(app)
         assert 0 < cache.size <= 20_000
-        assert cache.size == sum(len(e.body) for e in cache.entries.values())
+        assert cache.size == sum(len(key) + e.nbytes() for key, e in cache.entries.items())
         assert len(cache.entries) < 6
     app.state.engine.dispose()
 

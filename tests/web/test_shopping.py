@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from workspace_helpers import csrf_of
 
 from shop.orders.models import Order, OrderStatus
-from shop.web.browser import CART_PLACEHOLDER, CSRF_PLACEHOLDER
+from shop.web.browser import CART_PLACEHOLDER, CSRF_PLACEHOLDER, csrf_valid
+
+SECRET = "test-secret-key-not-for-production"
 
 
 @pytest.fixture
@@ -64,11 +66,13 @@ def test_cached_pages_get_each_visitors_own_token_and_cart_count(client, pieces)
     first = client.get("/es/products/huipil")
     assert CSRF_PLACEHOLDER.decode() not in first.text and CART_PLACEHOLDER.decode() not in first.text
     token = csrf_of(first.text)
-    assert len(token) == 40
+    assert len(token) == 80  # masked with a fresh pad in each answer (BREACH)
     assert "seed=" in first.headers["set-cookie"]
+    seed = client.cookies["seed"]
     second = client.get("/es/products/huipil")
     assert second.headers["x-cache"] == "hit"
-    assert csrf_of(second.text) == token  # same browser, same token
+    assert csrf_of(second.text) != token
+    assert csrf_valid(SECRET, seed, csrf_of(second.text)) and csrf_valid(SECRET, seed, token)  # same browser
     assert 'class="count"></span>' in second.text  # empty cart: no badge
     add(client, "es", pieces["unique"])
     third = client.get("/es/products/huipil")
@@ -76,7 +80,8 @@ def test_cached_pages_get_each_visitors_own_token_and_cart_count(client, pieces)
     assert '<span class="count">1</span>' in third.text
     other = client.__class__(client.app)
     other_token = csrf_of(other.get("/es/products/huipil").text)
-    assert other_token != token
+    assert not csrf_valid(SECRET, seed, other_token)
+    assert csrf_valid(SECRET, other.cookies["seed"], other_token)
 
 
 def test_adding_without_a_valid_token_is_refused(client, pieces):
