@@ -182,9 +182,12 @@ def public_product_rows(session: Session, query: ProductQuery, categories: list[
     category = _category(session, query.category, [c for c, _ in categories])
     page = min(max(1, query.page), MAX_PAGE)
     if query.q:
-        statement, _ = _listing(session, query, category, [Product.id, Product.stock_on_hand])
-        total = _count(session, statement)
-        rows = session.execute(_paged(statement, query)[0])
+        # The count rides along with the page (a window over every match, taken before the page is cut), so
+        # the matches are found and ranked once, not once to count and again for the page.
+        columns = [Product.id, Product.stock_on_hand, sa.func.count().over().label("total")]
+        statement, _ = _listing(session, query, category, columns)
+        rows = session.execute(_paged(statement, query)[0]).all()
+        total = rows[0].total if rows else 0
     else:
         total = sum(count for c, count in categories if category is None or c.id == category.id)
         params = {"limit": query.page_size, "offset": (page - 1) * query.page_size}
