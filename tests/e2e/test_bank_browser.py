@@ -4,6 +4,8 @@ confirms the suggested match; the money moves from "to reconcile" to the bank. S
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from factories import fresh, make_user, place
 from signing_in import sign_in_as
@@ -90,6 +92,7 @@ def test_import_a_statement_and_confirm_the_suggested_match(
         card.get_by_role("button", name="Confirmar").click()
         assert f"la línea del banco es {huipil.number}" in page.get_by_role("status").inner_text()
         page.get_by_role("link", name="Volver al banco").click()
+        page.wait_for_url(re.compile(r"/taller/banco$"))  # the page's text only once the bank's page is in
         assert "COMISIÓN MANEJO DE CUENTA" in page.content()  # the bank fee stays unmatched
         page.screenshot(path=screenshots / f"bank-overview-1280{suffix}.png", full_page=True)
         assert no_serious_violations(page)
