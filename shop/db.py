@@ -59,12 +59,16 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5, ec
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
+        on_file = bool(database) and database != ":memory:" and not database.startswith("file::memory:")
+        if on_file:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            # A file's connections are kept like PostgreSQL's: one opened per request would redo the pragmas
+            # and start with an empty page cache.
+            **(_pool(pool_size) if on_file else {}),
         )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
 
@@ -74,12 +78,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5, ec
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs: dict = {"echo": echo, "pool_pre_ping": True}
+    return create_engine(url, echo=echo, pool_pre_ping=True, **_pool(pool_size))
+
+
+def _pool(pool_size: int) -> dict:
+    """``pool_size`` connections kept, twice as many more opened at a peak; 0 opens one per use (commands)."""
     if pool_size <= 0:
-        kwargs["poolclass"] = NullPool
-    else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
-    return create_engine(url, **kwargs)
+        return {"poolclass": NullPool}
+    return {"pool_size": pool_size, "max_overflow": pool_size * 2}
 
 
 def optimize(engine: Engine) -> None:

@@ -323,6 +323,8 @@ def main() -> int:
         "SHOP_MEDIA_DIR": str(media_dir),
         "SHOP_SECRET_KEY": "benchmark-secret-key-of-sufficient-length",
         "SHOP_ENVIRONMENT": "production",
+        # As many connections kept as requests in flight: the pool's extra ones are opened and closed per request.
+        "SHOP_DATABASE_POOL_SIZE": "16",
         "PYTHONPATH": str(ROOT),
     }
     words = search_words()

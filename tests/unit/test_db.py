@@ -1,13 +1,14 @@
-"""Concurrent writers queue for the lock instead of failing (SQLite WAL + BEGIN IMMEDIATE)."""
+"""Concurrent writers queue for the lock instead of failing (SQLite WAL + BEGIN IMMEDIATE); connections are kept."""
 
 import threading
 import time
 
 from factories import make_product
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.pool import NullPool
 
 from shop.catalogue.models import Product
-from shop.db import session_scope
+from shop.db import make_engine, session_scope
 
 
 def test_a_writer_that_read_first_waits_for_another_writer(engine, session):
@@ -70,3 +71,27 @@ def test_readers_do_not_wait_for_a_writer(engine, session):
     finally:
         release.set()
         thread.join(timeout=10)
+
+
+def test_a_sqlite_file_keeps_its_connections_open_between_requests(tmp_path):
+    """One connection opened per request would redo the pragmas and start with an empty page cache each time."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'kept.db'}", pool_size=3)
+    try:
+        opened: list[object] = []
+        event.listen(engine, "connect", lambda connection, _record: opened.append(connection))
+        held = [engine.connect() for _ in range(9)]  # the pool's 3, and twice as many more at a peak
+        for connection in held:
+            connection.close()
+        for _ in range(20):
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert len(opened) == 9
+        assert engine.pool.checkedin() == 3  # the peak's extra six were closed; the three kept serve every use
+    finally:
+        engine.dispose()
+
+
+def test_a_command_opens_a_connection_per_use(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'command.db'}", pool_size=0)
+    assert isinstance(engine.pool, NullPool)
+    engine.dispose()
