@@ -177,3 +177,43 @@ def test_a_page_that_fails_after_reading_the_kept_facts_leaves_them_whole(uncach
     assert uncached.get("/en/products").status_code == 200
     assert uncached.get("/api/v1/products").status_code == 200
     assert uncached.get("/en/products?category=bolsas").status_code == 200
+
+
+def test_a_product_page_renders_its_own_parts_once_for_everyone_who_sees_the_same(uncached, shop_data):
+    from workspace_helpers import csrf_of
+
+    page = uncached.get("/en/products/huipil-rombos").text
+    kept = [key for key in uncached.app.state.revision_store.parts_kept if key[0].startswith("product-")]
+    assert sorted(key[0] for key in kept) == ["product-head", "product-main"]
+    # The form token is the visitor's own, filled in as the page is sent, and it works.
+    assert "__SHOP_CSRF__" not in page
+    answer = uncached.post(
+        "/en/cart/add",
+        data={"product_id": shop_data["huipil"].id, "quantity": 1, "csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    _, again = statements(uncached, "/en/products/huipil-rombos")
+    assert '<span class="count">1</span>' in again  # her cart's count, although the parts are shared
+
+
+def test_a_product_page_follows_a_hold_its_end_and_the_country_it_ships_to(uncached, session, shop_data):
+    from shop.web.browser import SHIP_TO_COOKIE
+
+    path = "/en/products/huipil-rombos"
+    _, available = statements(uncached, path)
+    assert "Add to cart" in available and "To United States: MX$450" in available
+    assert '"availability":"https://schema.org/InStock"' in available
+    place(session, [(shop_data["huipil"], 1)], minutes=30)
+    session.commit()
+    _, held = statements(uncached, path)
+    assert "Someone is paying for this piece right now. If they have not finished by" in held
+    assert "Add to cart" not in held and '"availability":"https://schema.org/InStock"' not in held
+    session.execute(sa.update(StockReservation).values(expires_at=utcnow() - timedelta(seconds=1)))
+    session.commit()
+    fresh(session)
+    assert statements(uncached, path)[1] == available  # the hold ended by the clock: no row changed
+    uncached.cookies.set(SHIP_TO_COOKIE, "FR")
+    assert "To France: MX$650" in uncached.get(path).text
+    uncached.cookies.delete(SHIP_TO_COOKIE)
+    assert statements(uncached, path)[1] == available

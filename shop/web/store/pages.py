@@ -37,7 +37,8 @@ from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.browser import chosen_country, request_cookies
 from shop.web.store.cards import cards_for
-from shop.web.store.seo import page_links, product_json_ld
+from shop.web.store.product_parts import Shown, product_parts
+from shop.web.store.seo import page_links
 from shop.web.templating import render
 
 
@@ -132,49 +133,44 @@ def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
     claims = kept.remember(request, session, ("claims", product.id), lambda own: claims_of(own, [product]))
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
     held = held_quantities(session, [product.id, *(pid for pid, _ in related)], utcnow())
-    available = {product.id: product.stock_on_hand - held.get(product.id, 0)}
-    json_ld = product_json_ld(
-        product,
-        lang,
-        settings.base_url,
-        links["canonical"],
-        available.get(product.id),
-        claims=claims[product.id],
-    )
-    t = translator(lang)
-    rates = kept.remember(
-        request, session, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)
-    )
+    units = product.stock_on_hand - held.get(product.id, 0)
     headers, held_until = {}, None
-    if availability_of(product, available.get(product.id)).state is Availability.on_hold:
+    if availability_of(product, units).state is Availability.on_hold:
         holds = holds_on(session, [product.id], utcnow()).get(product.id)
         if holds:
             # The first hold to end gives the piece back; the cached page must not outlive that moment.
             held_until = holds[0].until
             headers = cache_until(held_until)
+    country = shipping.likely_country(lang, chosen_country(request_cookies(request.scope)))
+    shown_rates = (settings.display_rates, settings.display_rates_date)
+
+    def body() -> dict:
+        rates = kept.remember(request, session, "rates", lambda own: display_rates(own, *shown_rates))
+        weight_g = product.weight_g or settings.default_item_weight_g
+        return {
+            "approximate": approximations(translator(lang), product.price_amount, product.currency, rates),
+            **shipping_choice(request, session, lang, country, weight_g, kept),
+        }
+
+    shown = Shown(lang, units, held_until, country)
+    head, main = product_parts(request, product, shown, claims, links["canonical"], body)
     return render(
         request,
         "store/product.html",
         {
             "product": product,
+            "head": head,
+            "main": main,
             "related": cards_for(request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in related], eager=0),
-            "available": available,
-            "claims": claims,
-            "json_ld": json_ld,
-            "approximate": approximations(t, product.price_amount, product.currency, rates),
-            "held_until": held_until,
-            **shipping_choice(request, session, lang, product.weight_g or settings.default_item_weight_g, kept),
             **links,
         },
         headers=headers,
     )
 
 
-def shipping_choice(request: Request, session, lang: str, weight_g: int, kept: RevisionStore) -> dict:
+def shipping_choice(request: Request, session, lang: str, country: str, weight_g: int, kept: RevisionStore) -> dict:
     """The shipping cost and delivery time of a parcel to the visitor's likely country (the one she chose, kept
     in a cookie that also picks the page cache's copy, or else her language's), with the form to choose."""
-    chosen = chosen_country(request_cookies(request.scope))
-    country = shipping.likely_country(lang, chosen)
     quote, refused = kept.remember(
         request, session, ("quote", country, weight_g), lambda own: _quote(own, country, weight_g)
     )
