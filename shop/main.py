@@ -200,6 +200,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(api_docs.ASSETS_PATH, CachedStaticFiles(directory=api_docs.ASSETS_DIR, immutable=False), name="api-docs")
     app.mount("/media", Media(store=app.state.files.photos, engine=engine), name="media")
 
+    # The buyer's pages first: a request tries every route in order until one matches, and these are the most asked
+    # for (none of the routes below could answer their addresses).
+    app.include_router(pages.router)
     app.include_router(api_catalogue.router, prefix="/api/v1")
     app.include_router(api_orders.router, prefix="/api/v1")
     app.include_router(api_payments.router, prefix="/api/v1")
@@ -210,7 +213,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(language.router)
     app.include_router(fair_trade.router)
     app.include_router(info_pages.router)
-    app.include_router(pages.router)
     app.include_router(shopping.router)
     app.include_router(checkout.router)
     app.include_router(find_order.router)  # before the order's page, whose /orders/{token} would take /find

@@ -21,7 +21,7 @@ from shop.catalogue.models import (
 )
 from shop.catalogue.schemas import SLUG_PATTERN
 from shop.catalogue.search import CAP as SEARCH_CAP
-from shop.catalogue.search import search_scores
+from shop.catalogue.search import Order, page_terms, search_page, search_scores
 from shop.catalogue.stock import available_quantities
 from shop.clock import utcnow
 from shop.errors import N_, NotFound
@@ -103,12 +103,21 @@ def _category(session: Session, slug: str | None, categories: list[Category] | N
     return found
 
 
-ORDER = {
-    Sort.newest: (Product.created_at.desc(), Product.id.desc()),
-    Sort.price_asc: (Product.price_amount.asc(), Product.id.asc()),
-    Sort.price_desc: (Product.price_amount.desc(), Product.id.desc()),
-    Sort.relevance: (Product.id.desc(),),  # without words to rank by, the newest ids
+# Each sort as (column, descending) pairs, for statements built once (``search_page``) ...
+SORTED_BY: dict[Sort, Order] = {
+    Sort.newest: (("created_at", True), ("id", True)),
+    Sort.price_asc: (("price_amount", False), ("id", False)),
+    Sort.price_desc: (("price_amount", True), ("id", True)),
+    Sort.relevance: (("score", True), ("id", True)),
 }
+# ... and as columns of products.
+ORDER = {
+    sort: tuple(
+        getattr(Product, name).desc() if descending else getattr(Product, name).asc() for name, descending in by
+    )
+    for sort, by in SORTED_BY.items()
+    if sort is not Sort.relevance
+} | {Sort.relevance: (Product.id.desc(),)}  # without words to rank by, the newest ids
 
 
 @cache
@@ -182,11 +191,7 @@ def public_product_rows(session: Session, query: ProductQuery, categories: list[
     category = _category(session, query.category, [c for c, _ in categories])
     page = min(max(1, query.page), MAX_PAGE)
     if query.q:
-        # The count rides along with the page (a window over every match, taken before the page is cut), so
-        # the matches are found and ranked once, not once to count and again for the page.
-        columns = [Product.id, Product.stock_on_hand, sa.func.count().over().label("total")]
-        statement, _ = _listing(session, query, category, columns)
-        rows = session.execute(_paged(statement, query)[0]).all()
+        rows = _search_rows(session, query, category, page)
         total = rows[0].total if rows else 0
     else:
         total = sum(count for c, count in categories if category is None or c.id == category.id)
@@ -200,6 +205,28 @@ def public_product_rows(session: Session, query: ProductQuery, categories: list[
     return ProductPage(
         items=items, page=page, page_size=query.page_size, category=category, query=query, **_bounded(total, query)
     )
+
+
+def _search_rows(session: Session, query: ProductQuery, category: Category | None, page: int) -> list:
+    """A search's page, its count riding along (a window over every match, taken before the page is cut), so
+    the matches are found and ranked once; no statement at all when no word of it can match."""
+    terms = page_terms(session, query.q)
+    if terms is None:
+        return []
+    sort = query.effective_sort
+    first = SORTED_BY[Sort.newest if sort is Sort.relevance else sort]
+    dialect = session.get_bind().dialect.name
+    statement = search_page(dialect, terms.pop("words"), category is not None, first, SORTED_BY[sort])
+    params = {
+        **terms,
+        "statuses": list(PUBLIC_STATUSES),
+        "cap": SEARCH_CAP + 1,
+        "limit": query.page_size,
+        "offset": (page - 1) * query.page_size,
+    }
+    if category is not None:
+        params["category_id"] = category.id
+    return session.connection().execute(statement, params).all()
 
 
 def _well_formed(slug: str) -> bool:

@@ -15,6 +15,7 @@ counting the whole catalogue, and a rare one a look-up in the full-text index.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -108,3 +109,70 @@ def _postgres_scores(words: list[str], within: list, cap: int | None, order) -> 
     found = _first(matches, cap, order).subquery("found")
     rank = sa.func.ts_rank(found.c.vector, _postgres_tsquery(words, "r")) if words else sa.literal(0.0)
     return sa.select(found.c.id.label("product_id"), rank.label("score")).subquery("search")
+
+
+def page_terms(session: Session, query: str) -> dict | None:
+    """The parameters ``search_page`` needs for ``query`` on this database, with ``words`` (how many words it
+    searches for); None when nothing in it can match (no words, or only stop words), so no statement runs."""
+    typed = query_words(query)
+    words = {word: terms for word in typed if (terms := query_terms(word))}
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        return {"words": len(words)} | {f"w{i}": f"{word}:*" for i, word in enumerate(words)}
+    return {"words": len(words), "match": _sqlite_match(list(words.values()))}
+
+
+Order = tuple[tuple[str, bool], ...]  # (column of products, or "score"; descending) pairs
+
+
+@cache
+def search_page(dialect: str, words: int, by_category: bool, first: Order, order: Order) -> sa.Select:
+    """One page of a search, built once per shape. The first ``cap + 1`` public matches in ``first`` order (pieces
+    for sale before sold ones, then the listing's sort) are found and ranked in one pass over ``products``,
+    counted by a window, then put in ``order`` (after the same status) and cut to the page. Bound parameters:
+    those of ``page_terms``, ``statuses``, ``category_id``, ``cap``, ``limit`` and ``offset``."""
+    columns = [Product.id, Product.stock_on_hand, Product.status, Product.created_at, Product.price_amount]
+    within = [Product.status.in_(sa.bindparam("statuses", expanding=True))]
+    if by_category:
+        within.append(Product.category_id == sa.bindparam("category_id"))
+    if dialect == "postgresql":
+        vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
+        names = [f"w{i}" for i in range(words)]
+        found = sa.select(*columns, vector.label("vector")).where(vector.op("@@")(_postgres_query(names)), *within)
+    else:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        found = (
+            sa.select(*columns, sa.literal_column(_BM25).label("score"))
+            .select_from(fts)
+            .join(Product, Product.id == fts.c.rowid)
+            .where(sa.text(f"{FTS_TABLE} MATCH :match"), *within)
+        )
+    by_product = {column.key: column for column in columns}
+    found = (
+        found.order_by(Product.status.asc(), *_ordered(by_product, first))
+        .limit(sa.bindparam("cap", type_=sa.Integer))
+        .subquery("found")
+    )
+    on_found = {name: found.c[name] for name in by_product}
+    if dialect == "postgresql":
+        on_found["score"] = sa.func.ts_rank(found.c.vector, _postgres_query(names))
+    else:
+        on_found["score"] = found.c.score
+    return (
+        sa.select(found.c.id, found.c.stock_on_hand, sa.func.count().over().label("total"))
+        .order_by(found.c.status.asc(), *_ordered(on_found, order))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+
+
+def _ordered(columns: dict, order: Order) -> list:
+    return [columns[name].desc() if descending else columns[name].asc() for name, descending in order]
+
+
+def _postgres_query(names: list[str]) -> sa.TextClause:
+    # The same words as ``_postgres_tsquery``, bound by name for a statement built once.
+    return sa.text(
+        "(" + " && ".join(f"(to_tsquery('spanish', :{n}) || to_tsquery('english', :{n}))" for n in names) + ")"
+    )

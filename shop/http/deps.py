@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -44,21 +45,37 @@ def keep_writes_of_refusal(request: Request) -> None:
     request.state.keep_writes_of_refusal = True
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's own transaction, committed before the response is sent (``scope="function"``), or
     rolled back if the request raised or answers with an error page: the one owner of both.
 
     Requests that may change data start as writers, so on SQLite they queue for the write lock up front.
+    Opening the session touches no database (it connects on first use), so it is done here on the event loop;
+    only its end (the commit or rollback) goes to a thread, which saves the request a thread hand-off.
     """
     state = request.state
 
     def keep() -> bool:
         return not getattr(state, "answer_is_an_error", False) or getattr(state, "keep_writes_of_refusal", False)
 
-    with session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS, keep=keep) as session:
-        # Whoever signs in during this request is the author of its changes (see shop.audit).
-        session.info[REQUEST_STATE] = state
+    unit = session_scope(request.app.state.engine, writes=request.method not in SAFE_METHODS, keep=keep)
+    session = unit.__enter__()
+    # Whoever signs in during this request is the author of its changes (see shop.audit).
+    session.info[REQUEST_STATE] = state
+    try:
         yield session
+    except BaseException as exc:
+        if not await _end(unit, type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        await _end(unit, None, None, None)
+
+
+async def _end(unit, *raised) -> bool:
+    """End the unit of work in a thread of its own (a full thread pool must not keep a connection from going
+    back), shielded: a visitor who goes away mid-request still gets her transaction closed."""
+    with anyio.CancelScope(shield=True):
+        return bool(await anyio.to_thread.run_sync(unit.__exit__, *raised, limiter=anyio.CapacityLimiter(1)))
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
