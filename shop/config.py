@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # SQLite waits this long for a writer lock before giving up.
     sqlite_busy_timeout_ms: int = 5000
     database_pool_size: int = 5
+    # FastAPI's own OpenTelemetry (spans, metrics and logs of each request); off, it costs a page nothing.
+    telemetry: bool = False
     media_dir: Path = DEFAULT_VAR_DIR / "media"
     secret_key: SecretStr | None = None
     # Where a generated key is kept between runs outside production.

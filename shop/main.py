@@ -131,6 +131,10 @@ async def prepare_routes(app: FastAPI) -> None:
     await app.router(scope, receive, send)
 
 
+# FastAPI looks for OpenTelemetry providers on every request unless told there is nothing to record.
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(
@@ -163,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
         dependencies=[Depends(origin_guard), Depends(csrf_protected)],
+        telemetry=None if settings.telemetry else TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -69,3 +69,17 @@ def test_checkout_may_send_buyers_to_stripe_only_when_stripe_is_set_up():
     assert live.checkout_origins == ("https://checkout.stripe.com",)
     fake = Settings(_env_file=None, stripe_secret_key="sk_test_x", stripe_api_base="http://127.0.0.1:4242")
     assert fake.checkout_origins == ("http://127.0.0.1:4242",)
+
+
+def test_fastapi_telemetry_is_off_unless_asked_for(settings):
+    """Off, FastAPI does not look for OpenTelemetry providers on every request."""
+    from shop.main import create_app
+
+    quiet = create_app(settings)
+    assert not quiet._native_telemetry.enabled()
+    assert quiet._telemetry["tracing"] is False and quiet._telemetry["operation_spans"] is False
+    quiet.state.engine.dispose()
+    settings.telemetry = True
+    traced = create_app(settings)
+    assert traced._telemetry["tracing"] is True and traced._telemetry["metrics"] is True
+    traced.state.engine.dispose()
