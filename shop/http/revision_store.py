@@ -11,6 +11,7 @@ change makes them once for all later ones.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -26,19 +27,22 @@ Stamp = tuple[int, Any]  # (catalogue revision, local day)
 
 class RevisionStore:
     """One per worker; forgets everything when the revision or the day changes. Rendered parts (cards, API items)
-    are kept while they fit in ``max_bytes`` and rendered for each page once it is full; facts are few."""
+    are kept while they fit in ``max_bytes`` and rendered for each page once it is full; facts (a piece with its
+    photos and weavers, its related pieces, a quote) are kept for the ``max_facts`` last asked for, so a crawler
+    walking every piece does not make a worker hold the whole catalogue."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_facts: int = 1000) -> None:
         self.max_bytes = max_bytes
+        self.max_facts = max_facts
         self.stamp: Stamp | None = None
         self.parts_kept: dict[Hashable, Markup | bytes] = {}
-        self.facts: dict[Hashable, Any] = {}
+        self.facts: OrderedDict[Hashable, Any] = OrderedDict()
         self.size = 0
         self._lock = threading.Lock()
 
     def _turn(self, stamp: Stamp) -> None:
         if stamp != self.stamp:
-            self.stamp, self.parts_kept, self.facts, self.size = stamp, {}, {}, 0
+            self.stamp, self.parts_kept, self.facts, self.size = stamp, {}, OrderedDict(), 0
 
     def remember(self, request: Request, session: Session, key: Hashable, compute: Callable[[Session], T]) -> T:
         """A fact that holds for one revision and day; computed afresh when the revision is unknown.
@@ -51,6 +55,7 @@ class RevisionStore:
             with self._lock:
                 self._turn(stamp)
                 if key in self.facts:
+                    self.facts.move_to_end(key)
                     return self.facts[key]
         with Session(bind=session.connection(), expire_on_commit=False) as own:
             value = compute(own)
@@ -59,6 +64,8 @@ class RevisionStore:
         with self._lock:
             if self.stamp == stamp:
                 self.facts[key] = value
+                if len(self.facts) > self.max_facts:
+                    self.facts.popitem(last=False)
         return value
 
     def parts(self, request: Request, keys: list[K], make: Callable[[list[K]], dict[K, P]]) -> list[P]:

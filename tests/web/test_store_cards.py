@@ -217,3 +217,18 @@ def test_a_product_page_follows_a_hold_its_end_and_the_country_it_ships_to(uncac
     assert "To France: MX$650" in uncached.get(path).text
     uncached.cookies.delete(SHIP_TO_COOKIE)
     assert statements(uncached, path)[1] == available
+
+
+def test_kept_facts_are_bounded_and_the_last_asked_for_stay(settings, shop_data):
+    """A crawler walking every piece must not make a worker hold the whole catalogue's pieces."""
+    settings.page_cache_bytes = 0
+    app = create_app(settings)
+    app.state.revision_store.max_facts = 3
+    with TestClient(app) as client:
+        for slug in ("huipil-rombos", "morral-lana", "huipil-rombos"):
+            assert client.get(f"/en/products/{slug}").status_code == 200
+        facts = app.state.revision_store.facts
+        assert len(facts) == 3
+        assert list(facts)[-3][0] == "product" and list(facts)[-3][1] == "huipil-rombos"  # asked for last
+        assert ("product", "morral-lana") not in facts
+    app.state.engine.dispose()
