@@ -13,8 +13,9 @@ MARKER = b"x-shop-cache"
 CACHE_UNTIL = b"x-shop-cache-until"
 
 
-def mark_public(request: Request, response: Response) -> None:
-    """Route dependency: this answer is the same for everybody (but its placeholders) and may be cached."""
+async def mark_public(request: Request, response: Response) -> None:
+    """Route dependency: this answer is the same for everybody (but its placeholders) and may be cached.
+    Async though it waits for nothing, so FastAPI does not hand it to a thread."""
     response.headers[MARKER.decode()] = "public"
     request.state.page_cache_public = True
 

@@ -114,8 +114,9 @@ def weaver_any_language(request: Request, slug: str):
     return redirect_to_language(request, f"/weavers/{quote(slug)}")
 
 
-def store_language(request: Request, lang: str) -> str:
-    """The store routers' language, from the path; kept on the request for messages and error pages."""
+async def store_language(request: Request, lang: str) -> str:
+    """The store routers' language, from the path; kept on the request for messages and error pages. Async
+    though it waits for nothing, so FastAPI does not hand it to a thread."""
     request.state.lang = lang
     return lang
 

@@ -37,17 +37,11 @@ from shop.orders.schemas import countries
 from shop.storefront.service import HERO, category_place, front_pictures
 from shop.web.browser import chosen_country, request_cookies
 from shop.web.store.cards import cards_for
+from shop.web.store.language import Lang
 from shop.web.store.product_parts import Shown, product_parts
 from shop.web.store.seo import page_links
 from shop.web.templating import render
 
-
-def store_language(request: Request, lang: str) -> str:
-    request.state.lang = lang
-    return lang
-
-
-Lang = Annotated[str, Depends(store_language)]
 router = APIRouter(prefix="/{lang:store_lang}", include_in_schema=False, dependencies=[Depends(mark_public)])
 CategorySlug = Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]*$")]
 SearchText = Annotated[str | None, Query(max_length=200)]
