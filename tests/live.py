@@ -90,7 +90,7 @@ def spawn_command(command: list[str], port: int, env: dict[str, str], *, name: s
         stdout=output,
         stderr=subprocess.STDOUT if output is not None else None,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a loaded 2-core machine may take half a minute to import and warm up
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

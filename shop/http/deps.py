@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Request
@@ -14,6 +14,7 @@ from shop.audit import REQUEST_STATE
 from shop.db import session_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 class ErrorPage(Exception):
@@ -79,3 +80,16 @@ async def _end(unit, *raised) -> bool:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def read_only(request: Request, work: Callable[[Session], T]) -> T:
+    """A read-only page's whole unit of work, in one thread hand-off: the session is opened, used and ended in
+    the same thread (with ``SessionDep`` and a plain route, its end takes a hand-off of its own). For the pages
+    asked for most (the listing, a piece, the API's list), whose first visits after a change all pay it."""
+
+    def run() -> T:
+        with session_scope(request.app.state.engine, writes=False) as session:
+            session.info[REQUEST_STATE] = request.state
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run)

@@ -25,7 +25,7 @@ from shop.catalogue.stock import held_quantities
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.http.caching import mark_public, public_headers
-from shop.http.deps import SessionDep
+from shop.http.deps import SessionDep, read_only
 from shop.http.revision_store import RevisionStore
 from shop.http.shown_products import shown_products
 from shop.marketplaces.rates import display_rates
@@ -34,18 +34,21 @@ router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
 
 
 @router.get("/products", response_model=ProductPageRead, responses=errors(404, 422))
-def list_products(
+async def list_products(
     request: Request,
-    session: SessionDep,
     category: Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9-]+$", description="Category slug")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search, Spanish or English")] = None,
     sort: Sort | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 24,
 ) -> ProductPageRead:
+    query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
+    return await read_only(request, lambda session: _product_list(request, session, query))
+
+
+def _product_list(request: Request, session, query: ProductQuery) -> Response:
     settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
-    query = ProductQuery(category=category, q=(q or "").strip() or None, sort=sort, page=page, page_size=page_size)
     categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
     held = held_quantities(session, [pid for pid, _ in result.items], utcnow())

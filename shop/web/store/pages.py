@@ -27,7 +27,7 @@ from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.errors import DomainError
 from shop.http.caching import cache_until, mark_public
-from shop.http.deps import SessionDep
+from shop.http.deps import SessionDep, read_only
 from shop.http.present import approximations, loc
 from shop.http.revision_store import RevisionStore
 from shop.i18n import translator
@@ -76,10 +76,9 @@ def home(request: Request, lang: Lang, session: SessionDep):
 
 
 @router.get("/products")
-def listing(
+async def listing(
     request: Request,
     lang: Lang,
-    session: SessionDep,
     category: CategorySlug = None,
     q: SearchText = None,
     sort: Sort | None = None,
@@ -93,6 +92,11 @@ def listing(
         page=page,
         page_size=settings.page_size,
     )
+    return await read_only(request, lambda session: _listing(request, lang, session, query))
+
+
+def _listing(request: Request, lang: str, session, query: ProductQuery):
+    settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
     categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
@@ -117,7 +121,11 @@ def listing(
 
 
 @router.get("/products/{slug}")
-def product_page(request: Request, lang: Lang, session: SessionDep, slug: str):
+async def product_page(request: Request, lang: Lang, slug: str):
+    return await read_only(request, lambda session: _product_page(request, lang, session, slug))
+
+
+def _product_page(request: Request, lang: str, session, slug: str):
     settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
     # The piece, its related pieces, its claims and the rates hold for the catalogue's revision and day; what is
