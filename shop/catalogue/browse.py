@@ -343,7 +343,7 @@ def sitemap_entries(session: Session) -> tuple[list[tuple[str, object]], list[st
     return [(slug, updated) for slug, updated in products], list(weavers)
 
 
-def category_showcase(session: Session) -> list[tuple[Category, int]]:
-    """Each category that has pieces in the store, with their count. Its picture is the admin's choice
-    (shop.storefront), never whichever piece is newest."""
-    return [(category, count) for category, count in list_categories(session) if count]
+def category_showcase(categories: list[tuple[Category, int]]) -> list[tuple[Category, int]]:
+    """Each category that has pieces in the store, with their count, of ``list_categories``. Its picture is
+    the admin's choice (shop.storefront), never whichever piece is newest."""
+    return [(category, count) for category, count in categories if count]

@@ -232,3 +232,13 @@ def test_kept_facts_are_bounded_and_the_last_asked_for_stay(settings, shop_data)
         assert list(facts)[-3][0] == "product" and list(facts)[-3][1] == "huipil-rombos"  # asked for last
         assert ("product", "morral-lana") not in facts
     app.state.engine.dispose()
+
+
+def test_the_front_page_keeps_its_cards_and_facts_then_runs_three_statements(uncached, session, shop_data):
+    first, page = statements(uncached, "/en/")
+    again, same = statements(uncached, "/en/")
+    assert again <= 3 < first, again  # the revision, the newest pieces, and what is held of them
+    assert same == page and "Diamond huipil" in same
+    make_product(session, category=shop_data["bolsas"], slug="recien", title_en="Just woven bag")
+    session.commit()
+    assert "Just woven bag" in uncached.get("/en/").text

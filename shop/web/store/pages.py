@@ -14,7 +14,6 @@ from shop.catalogue.browse import (
     available_for,
     category_showcase,
     list_categories,
-    list_public_products,
     products_by_weaver,
     public_product,
     public_product_rows,
@@ -54,21 +53,29 @@ def claims_of(session, products) -> dict:
 
 
 @router.get("/")
-def home(request: Request, lang: Lang, session: SessionDep):
+async def home(request: Request, lang: Lang):
+    return await read_only(request, lambda session: _home(request, lang, session))
+
+
+def _home(request: Request, lang: str, session):
     settings = request.app.state.settings
-    newest = list_public_products(session, ProductQuery(sort=Sort.newest, page_size=8))
-    pictures = front_pictures(session)
+    kept: RevisionStore = request.app.state.revision_store
+    # What the front page shows holds for the catalogue's revision (the admin's pictures are part of it); the
+    # newest pieces' cards are kept too, and only what is held of them is asked for each time.
+    categories = kept.remember(request, session, "categories", list_categories)
+    pictures = kept.remember(request, session, "front pictures", front_pictures)
+    weavers = kept.remember(request, session, "front weavers", lambda own: public_weavers(own)[:4])
+    newest = public_product_rows(session, ProductQuery(sort=Sort.newest, page_size=8), categories)
+    held = held_quantities(session, [pid for pid, _ in newest.items], utcnow())
     return render(
         request,
         "store/home.html",
         {
-            "showcase": category_showcase(session),
+            "showcase": category_showcase(categories),
             "pictures": pictures,
             "hero_picture": pictures.get(HERO),
-            "newest": newest.items,
-            "available": available_for(session, newest.items),
-            "claims": claims_of(session, newest.items),
-            "weavers": public_weavers(session)[:4],
+            "cards": cards_for(request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in newest.items]),
+            "weavers": weavers,
             "category_place": category_place,
             **page_links(settings.base_url, lang, "/"),
         },
