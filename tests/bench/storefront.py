@@ -396,7 +396,7 @@ def main() -> int:
     tool = "wrk" if shutil.which("wrk") else "asyncio client"
     print(f"\nload: {args.connections} connections, {args.seconds:.0f} s per run, one uvicorn worker, {tool}")
     print(f"{args.rounds} rounds, each page right after the bare app; load average per round: {loads}")
-    before = BEFORE.get(backend, {})
+    before = BEFORE.get(backend.split("+")[0], {})
     columns = ("req/s", 9), ("p50 ms", 8), ("p99 ms", 8), ("errors", 7), ("bare/s", 8), ("vs bare", 8), ("before", 7)
     print(f"{'page':<10} " + " ".join(f"{label:>{width}}" for label, width in columns))
     medians = {}
