@@ -366,8 +366,11 @@ def test_originals_stay_private_and_thumbnails_carry_no_gps(client, session, sho
     assert thumb.status_code == 200
     with PILImage.open(io.BytesIO(thumb.content)) as opened:
         assert dict(opened.getexif()) == {}
+    avif = client.get(f"/media/{image.key}-640.avif")
+    with PILImage.open(io.BytesIO(avif.content)) as opened:
+        assert opened.format == "AVIF" and dict(opened.getexif()) == {}
     api = client.get("/api/v1/products/con-gps").json()
-    assert api["images"][0]["url"] == f"http://testserver/media/{image.key}-640.webp"
+    assert api["images"][0]["url"] == f"http://testserver/media/{image.key}-720.webp"  # its largest thumbnail
     for url in (
         f"/media/originals/{image.key}.jpg",
         f"/media/../originals/{image.key}.jpg",
