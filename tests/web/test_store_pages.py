@@ -82,8 +82,15 @@ def test_product_page_shows_everything_a_buyer_needs(client, shop_data):
     page = Page(html)
     gallery = [img for img in page.find("img") if img.get("alt") == "Red huipil, front view"]
     assert len(gallery) == 2
-    assert [w for w in ("320w", "640w", "1280w") if w in gallery[0]["srcset"]] == ["320w", "640w", "1280w"]
-    assert [w for w in ("320w", "640w", "1280w") if w in gallery[1]["srcset"]] == ["320w", "640w"]
+    sources = [s["srcset"] for s in page.find("source", type="image/avif")[:2]]
+    assert [w for w in ("480w", "640w", "720w", "960w", "1280w") if w in sources[0]] == [
+        "480w",
+        "640w",
+        "720w",
+        "960w",
+        "1280w",
+    ]
+    assert [w for w in ("480w", "640w", "720w", "960w", "1280w") if w in sources[1]] == ["480w", "640w"]
     assert "loading" not in gallery[0] and gallery[1]["loading"] == "lazy"
 
 
