@@ -29,6 +29,8 @@ user_app = typer.Typer(help="People who use the workspace.", no_args_is_help=Tru
 app.add_typer(user_app, name="user")
 jobs_app = typer.Typer(help="Background work: expired holds, unpaid orders, the mail outbox.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+photos_app = typer.Typer(help="The pieces' photos and the weavers' portraits.", no_args_is_help=True)
+app.add_typer(photos_app, name="photos")
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port.")]
@@ -314,6 +316,47 @@ def user_api_key(
     finally:
         engine.dispose()
     typer.echo(raw)
+
+
+@photos_app.command("thumbnails")
+def photos_thumbnails() -> None:
+    """Make the thumbnails that photos stored earlier lack (AVIF, and 480 and 960 wide) from their originals.
+
+    Pages offer a photo's new files once they are all written. Safe to run again, and while the shop serves.
+    """
+    from shop.catalogue.images import derive_missing, images_behind
+    from shop.storage import file_stores
+
+    settings = get_settings()
+    engine = _engine(settings)
+    files = file_stores(settings)
+    updated = written = 0
+    unreadable: list[str] = []
+    after = 0
+    try:
+        while True:
+            # A transaction per batch, so a long run that stops keeps what it did.
+            with session_scope(engine) as session:
+                batch = images_behind(session, after_id=after)
+                for image in batch:
+                    made = derive_missing(session, image, files)
+                    if made is None:
+                        unreadable.append(image.key)
+                    else:
+                        updated, written = updated + 1, written + made
+            if not batch:
+                break
+            after = batch[-1].id
+    finally:
+        engine.dispose()
+    typer.echo(f"Photos brought up to date: {updated} ({written} files written).")
+    if unreadable:
+        typer.echo(
+            f"Photos whose original cannot be read, which keep the thumbnails they had: {len(unreadable)} ("
+            + ", ".join(unreadable)
+            + ").",
+            err=True,
+        )
 
 
 @jobs_app.command("run")

@@ -29,7 +29,7 @@ PUBLIC_STATUSES = (ProductStatus.active, ProductStatus.sold_out)
 
 
 class Image(SQLModel, table=True):
-    """An uploaded original; WebP thumbnails are derived from it and named after its key."""
+    """An uploaded original; thumbnails are derived from it and named after its key."""
 
     __tablename__ = "images"
 
@@ -39,6 +39,9 @@ class Image(SQLModel, table=True):
     width: int
     height: int
     size_bytes: int
+    # Which set of thumbnails (widths and formats, shop.catalogue.images.VARIANTS) exists for it: set once they
+    # are written, so a page never links a file that is not there. 1 is the first set (WebP at 320, 640, 1280).
+    variants: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = created_at_field()
 
 

@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from urllib.parse import urlencode
 
-from shop.catalogue.images import thumbnail_widths
+from shop.catalogue.images import MEDIA_TYPES, thumbnail_formats, thumbnail_widths
 from shop.catalogue.models import Image
 from shop.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -20,26 +20,43 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
-def thumb_url(image: Image, width: int) -> str:
+def thumb_url(image: Image, width: int, fmt: str = "webp") -> str:
     """Only thumbnails are public: they are re-encoded, so no camera metadata (such as GPS) survives.
 
     Originals stay private in the media folder, for reprinting or re-deriving thumbnails.
     """
-    return f"/media/{image.key}-{width}.webp"
+    return f"/media/{image.key}-{width}.{fmt}"
 
 
 def largest_thumb(image: Image) -> str:
     return thumb_url(image, thumbnail_widths(image)[-1])
 
 
-def srcset(image: Image) -> str:
-    return ", ".join(f"{thumb_url(image, w)} {w}w" for w in thumbnail_widths(image))
+def srcset(image: Image, fmt: str = "webp", wanted: int | None = None) -> str:
+    """``image``'s thumbnails in ``fmt``; for a slot whose widest file is ``wanted`` (its widest on a 2x-3x screen),
+    only the widths over a quarter of it up to it (a slot is never narrower than that at 1x), which keeps a card's
+    markup short."""
+    widths = thumbnail_widths(image)
+    if wanted is not None:
+        widths = [w for w in widths if wanted / 4 < w <= wanted] or [default_thumb_width(image, wanted)]
+    return ", ".join(f"{thumb_url(image, w, fmt)} {w}w" for w in widths)
+
+
+def image_sources(image: Image, wanted: int | None = None) -> list[tuple[str, str]]:
+    """(media type, srcset) of each format better than WebP that ``image``'s thumbnails exist in, best first:
+    the ``<source>`` elements of its ``<picture>``, whose ``<img>`` keeps the WebP files every browser reads."""
+    return [(MEDIA_TYPES[fmt], srcset(image, fmt, wanted)) for fmt in thumbnail_formats(image) if fmt != "webp"]
+
+
+def default_thumb_width(image: Image, wanted: int = 640) -> int:
+    """The widest of ``image``'s thumbnails no wider than ``wanted`` (its narrowest if all are wider)."""
+    widths = thumbnail_widths(image)
+    fitting = [w for w in widths if w <= wanted]
+    return fitting[-1] if fitting else widths[0]
 
 
 def default_thumb(image: Image, wanted: int = 640) -> str:
-    widths = thumbnail_widths(image)
-    fitting = [w for w in widths if w <= wanted]
-    return thumb_url(image, fitting[-1] if fitting else widths[0])
+    return thumb_url(image, default_thumb_width(image, wanted))
 
 
 def store_path(lang: str, path: str = "/", **query) -> str:

@@ -47,6 +47,7 @@ def _json_ld(data: Any) -> Markup:
 _env.globals.update(
     static=urls.static_url,
     srcset=urls.srcset,
+    image_sources=urls.image_sources,
     thumb=urls.default_thumb,
     store_path=urls.store_path,
     product_path=urls.product_path,

@@ -93,11 +93,10 @@ def test_a_photo_uploaded_in_the_workspace_is_kept_in_the_bucket_and_served_from
     fresh(session)
     image = session.scalar(sa.select(Image).join(ProductImage).join(Product).where(Product.slug == "bolsa-de-lana"))
     held = {key for key in keys_in(bucket_url) if key.startswith("tienda/private/held/")}  # until the clean-up
-    assert sorted(set(keys_in(bucket_url)) - held) == [
-        f"tienda/photos/{image.key}-320.webp",
-        f"tienda/photos/{image.key}-640.webp",
-        f"tienda/private/originals/{image.key}.jpg",
-    ]
+    assert sorted(set(keys_in(bucket_url)) - held) == sorted(
+        [f"tienda/photos/{image.key}-{width}.{fmt}" for width in (160, 320, 480, 640, 720) for fmt in ("avif", "webp")]
+        + [f"tienda/private/originals/{image.key}.jpg"]
+    )
     assert files_on_disk(settings) == []  # nothing on this machine's disk
 
     stranger = browser(bucket_app)
@@ -112,6 +111,10 @@ def test_a_photo_uploaded_in_the_workspace_is_kept_in_the_bucket_and_served_from
     head = stranger.head(f"/media/{image.key}-640.webp")
     assert head.status_code == 200 and head.headers["content-length"] == photo.headers["content-length"]
     # The originals are private: no address serves them.
+    avif = stranger.get(f"/media/{image.key}-640.avif")
+    assert avif.status_code == 200 and avif.content[4:12] == b"ftypavif"
+    assert avif.headers["content-type"] == "image/avif"
+    assert avif.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert stranger.get(f"/media/{image.key}.jpg").status_code == 404
     assert stranger.get(f"/media/..%2Fprivate%2Foriginals%2F{image.key}.jpg").status_code == 404
 
@@ -127,6 +130,9 @@ def test_photos_carry_the_same_headers_from_the_disk_and_from_the_bucket(any_app
     client = browser(any_app)
     shown = client.get(f"/media/{product.key}-320.webp")
     assert (shown.status_code, shown.headers["cache-control"]) == (200, "public, max-age=31536000, immutable")
+    shown = client.get(f"/media/{product.key}-320.avif")
+    assert (shown.status_code, shown.headers["cache-control"]) == (200, "public, max-age=31536000, immutable")
+    assert shown.headers["content-type"] == "image/avif" and shown.headers["x-content-type-options"] == "nosniff"
     portrait = client.get(f"/media/{public.key}-320.webp")
     assert (portrait.status_code, portrait.headers["cache-control"]) == (200, "public, max-age=86400")
     hidden = client.get(f"/media/{private.key}-320.webp")

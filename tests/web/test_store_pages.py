@@ -82,8 +82,15 @@ def test_product_page_shows_everything_a_buyer_needs(client, shop_data):
     page = Page(html)
     gallery = [img for img in page.find("img") if img.get("alt") == "Red huipil, front view"]
     assert len(gallery) == 2
-    assert [w for w in ("320w", "640w", "1280w") if w in gallery[0]["srcset"]] == ["320w", "640w", "1280w"]
-    assert [w for w in ("320w", "640w", "1280w") if w in gallery[1]["srcset"]] == ["320w", "640w"]
+    sources = [s["srcset"] for s in page.find("source", type="image/avif")[:2]]
+    assert [w for w in ("480w", "640w", "720w", "960w", "1280w") if w in sources[0]] == [
+        "480w",
+        "640w",
+        "720w",
+        "960w",
+        "1280w",
+    ]
+    assert [w for w in ("480w", "640w", "720w", "960w", "1280w") if w in sources[1]] == ["480w", "640w"]
     assert "loading" not in gallery[0] and gallery[1]["loading"] == "lazy"
 
 
@@ -366,8 +373,11 @@ def test_originals_stay_private_and_thumbnails_carry_no_gps(client, session, sho
     assert thumb.status_code == 200
     with PILImage.open(io.BytesIO(thumb.content)) as opened:
         assert dict(opened.getexif()) == {}
+    avif = client.get(f"/media/{image.key}-640.avif")
+    with PILImage.open(io.BytesIO(avif.content)) as opened:
+        assert opened.format == "AVIF" and dict(opened.getexif()) == {}
     api = client.get("/api/v1/products/con-gps").json()
-    assert api["images"][0]["url"] == f"http://testserver/media/{image.key}-640.webp"
+    assert api["images"][0]["url"] == f"http://testserver/media/{image.key}-720.webp"  # its largest thumbnail
     for url in (
         f"/media/originals/{image.key}.jpg",
         f"/media/../originals/{image.key}.jpg",

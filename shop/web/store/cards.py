@@ -38,6 +38,6 @@ def render_cards(session: Session, lang: str, keys: list[CardKey]) -> dict[CardK
     for key in keys:
         _, pid, units, eager = key
         if pid in products:
-            context = {**helpers, "p": products[pid], "index": 0 if eager else EAGER, "available": {pid: units}}
+            context = {**helpers, "p": products[pid], "eager": eager, "available": {pid: units}}
             made[key] = render_fragment("store/_card.html", {**context, "claims": claims})
     return made

@@ -67,6 +67,7 @@ def _home(request: Request, lang: str, session):
     weavers = kept.remember(request, session, "front weavers", lambda own: public_weavers(own)[:4])
     newest = public_product_rows(session, ProductQuery(sort=Sort.newest, page_size=8), categories)
     held = held_quantities(session, [pid for pid, _ in newest.items], utcnow())
+    shown = [(pid, n - held.get(pid, 0)) for pid, n in newest.items]
     return render(
         request,
         "store/home.html",
@@ -74,7 +75,8 @@ def _home(request: Request, lang: str, session):
             "showcase": category_showcase(categories),
             "pictures": pictures,
             "hero_picture": pictures.get(HERO),
-            "cards": cards_for(request, session, lang, [(pid, n - held.get(pid, 0)) for pid, n in newest.items]),
+            # Lazy: the hero picture is the first screen's largest; the cards come below it.
+            "cards": cards_for(request, session, lang, shown, eager=0),
             "weavers": weavers,
             "category_place": category_place,
             **page_links(settings.base_url, lang, "/"),

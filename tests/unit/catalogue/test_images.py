@@ -6,7 +6,15 @@ from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from shop.catalogue import service
-from shop.catalogue.images import ImageLimits, original_name, save_image, thumbnail_name
+from shop.catalogue.images import (
+    NEWEST,
+    VARIANTS,
+    ImageLimits,
+    original_name,
+    save_image,
+    thumbnail_name,
+    thumbnail_widths,
+)
 from shop.catalogue.models import Image
 from shop.errors import ValidationFailed
 from shop.storage import in_bucket, parse_storage_url
@@ -22,21 +30,41 @@ def files(request, app):
     return in_bucket(parse_storage_url(request.getfixturevalue("bucket_url")), key_id=KEY_ID, secret=SECRET)
 
 
-def test_original_is_kept_and_webp_thumbnails_are_made(session, files):
+def test_original_is_kept_and_avif_and_webp_thumbnails_are_made_at_every_width(session, files):
     data = photo_bytes(1600, 2000)
     image = save_image(session, data, files, LIMITS)
     assert files.originals.get(original_name(image)) == data
-    for width in (320, 640, 1280):
-        with PILImage.open(io.BytesIO(files.photos.get(thumbnail_name(image.key, width)))) as thumb:
-            assert thumb.format == "WEBP"
-            assert thumb.size == (width, width * 2000 // 1600)
+    assert image.variants == NEWEST
+    assert thumbnail_widths(image) == [160, 320, 480, 640, 720, 960, 1280]
+    for width in (160, 320, 480, 640, 720, 960, 1280):
+        for fmt, pillow_format in (("avif", "AVIF"), ("webp", "WEBP")):
+            with PILImage.open(io.BytesIO(files.photos.get(thumbnail_name(image.key, width, fmt)))) as thumb:
+                assert thumb.format == pillow_format
+                assert thumb.size == (width, width * 2000 // 1600)
     assert (image.width, image.height) == (1600, 2000)
+    assert sorted(name for name, _ in files.photos.names()) == sorted(
+        thumbnail_name(image.key, w, f) for w in VARIANTS[NEWEST].widths for f in ("avif", "webp")
+    )
+
+
+def test_avif_is_lighter_than_webp(session, files):
+    # Flat colour compresses to nothing in either format: a photo with detail, as a woven piece has.
+    noise = PILImage.effect_noise((1280, 1600), 60).convert("RGB")
+    raw = io.BytesIO()
+    noise.save(raw, "JPEG", quality=92)
+    image = save_image(session, raw.getvalue(), files, LIMITS)
+    for width in (320, 720, 1280):
+        avif = files.photos.get(thumbnail_name(image.key, width, "avif"))
+        assert len(avif) < len(files.photos.get(thumbnail_name(image.key, width, "webp")))
 
 
 def test_no_thumbnail_is_wider_than_the_original(session, files):
     image = save_image(session, photo_bytes(700, 500), files, LIMITS)
-    assert files.photos.exists(thumbnail_name(image.key, 640))
-    assert not files.photos.exists(thumbnail_name(image.key, 1280))
+    assert thumbnail_widths(image) == [160, 320, 480, 640]
+    for fmt in ("avif", "webp"):
+        assert files.photos.exists(thumbnail_name(image.key, 640, fmt))
+        assert not files.photos.exists(thumbnail_name(image.key, 720, fmt))
+        assert not files.photos.exists(thumbnail_name(image.key, 1280, fmt))
 
 
 def test_exif_orientation_is_applied(session, files):
