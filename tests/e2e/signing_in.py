@@ -13,5 +13,6 @@ def sign_in_as(browser, live_server, username: str, width: int = 1024, javascrip
     page.get_by_label("Correo o usuario").fill(username)
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
-    assert page.url == live_server + "/taller/inicio"
+    # The click does not wait for the next page: wait until her home page has loaded, then hand it over.
+    page.wait_for_url(live_server + "/taller/inicio")
     return context, page

@@ -1,6 +1,7 @@
 """axe-core in Chromium finds no serious or critical accessibility problem on the store's pages."""
 
 import json
+import re
 
 import pytest
 
@@ -47,22 +48,27 @@ def test_buying_pages_have_no_serious_or_critical_violations(browser, live_serve
 
     try:
         page.goto(live_server + "/es/products/morral-lana")
+        # A click does not wait for the page it leads to: each check waits until that page has loaded.
         page.get_by_role("button", name="Agregar al carrito").click()
+        page.wait_for_url(live_server + "/es/cart")
         check("cart")
         page.goto(live_server + "/es/checkout")
         check("checkout, where do we send it")
         page.locator("#f-country").select_option("US")
         page.get_by_role("button", name="Continuar").click()
+        page.wait_for_url(live_server + "/es/checkout?country=US")
         check("checkout, no way to pay from there")
         page.locator("#f-country").select_option("MX")
         page.get_by_role("button", name="Cambiar de país").click()
+        page.wait_for_url(live_server + "/es/checkout?country=MX")
         check("checkout")
         page.get_by_role("button", name="Hacer el pedido").click()
+        page.wait_for_url(live_server + "/es/checkout")
         check("checkout with errors")
         for name in ("email", "name", "phone", "address_line1", "city", "region", "postal_code"):
             page.locator(f"#f-{name}").fill(BUYER[name])
         page.get_by_role("button", name="Hacer el pedido").click()
-        assert "/es/orders/" in page.url
+        page.wait_for_url(re.compile("/es/orders/"))
         check("order")
     finally:
         context.close()

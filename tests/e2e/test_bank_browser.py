@@ -8,6 +8,7 @@ import re
 
 import pytest
 from factories import fresh, make_user, place
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlmodel import select
 
@@ -75,7 +76,7 @@ def test_import_a_statement_and_confirm_the_suggested_match(
         page.screenshot(path=screenshots / f"bank-upload-1280{suffix}.png", full_page=True)
         assert no_serious_violations(page)
         page.get_by_role("button", name="Leer el archivo").click()
-        assert "/taller/banco/importar/" in page.url
+        page.wait_for_url(re.compile("/taller/banco/importar/"))  # the preview, loaded, before it is read
         assert page.get_by_label("Abonos (depósitos)").input_value() == "Abono"
         assert page.get_by_label("Cargos (retiros)").input_value() == "Cargo"
         assert "COMISIÓN MANEJO DE CUENTA" in page.content()
@@ -83,14 +84,16 @@ def test_import_a_statement_and_confirm_the_suggested_match(
         assert no_serious_violations(page)
         preview_url = page.url
         page.get_by_role("button", name="Importar 3 movimientos nuevos").click()
-        assert page.url.endswith("/taller/banco/conciliar")
+        page.wait_for_url(re.compile("/taller/banco/conciliar$"))  # the matching screen, loaded
         assert "Importado: 3 movimientos nuevos" in page.get_by_role("status").inner_text()
         card = page.locator("li.bank-line", has_text=huipil.number)
         assert card.get_by_role("radio", name=huipil.number).is_checked()  # the suggestion, checked for her
         page.screenshot(path=screenshots / f"bank-match-1280{suffix}.png", full_page=True)
         assert no_serious_violations(page)
         card.get_by_role("button", name="Confirmar").click()
-        assert f"la línea del banco es {huipil.number}" in page.get_by_role("status").inner_text()
+        expect(page.get_by_role("status")).to_contain_text(
+            f"la línea del banco es {huipil.number}", use_inner_text=True
+        )
         page.get_by_role("link", name="Volver al banco").click()
         page.wait_for_url(re.compile(r"/taller/banco$"))  # the page's text only once the bank's page is in
         assert "COMISIÓN MANEJO DE CUENTA" in page.content()  # the bank fee stays unmatched
@@ -112,7 +115,8 @@ def test_import_a_statement_and_confirm_the_suggested_match(
         page.goto(live_server + "/taller/banco/importar")
         page.get_by_label("BBVA").check()
         page.get_by_label("El archivo del estado de cuenta (CSV)").set_input_files(cast["file"])
-        page.get_by_role("button", name="Leer el archivo").click()
+        with page.expect_navigation():  # the page she is on is not the preview either: wait for the next one
+            page.get_by_role("button", name="Leer el archivo").click()
         assert page.url != preview_url and "ya se importó" in page.content()
         page.screenshot(path=screenshots / f"bank-preview-390{suffix}.png", full_page=True)
         page.goto(live_server + "/taller/banco/conciliar")

@@ -26,23 +26,24 @@ def test_buyer_browses_filters_opens_a_piece_and_switches_language(
         assert page.locator("h1").inner_text().startswith("Tejido a mano")
         page.screenshot(path=screenshots / f"home-{name}.png", full_page=True)
 
+        # A click does not wait for the page it leads to: wait for its address (and its load), then read it.
         page.get_by_role("link", name="Ver todas las piezas").first.click()
-        assert page.url == f"{live_server}/es/products"
+        page.wait_for_url(f"{live_server}/es/products")
         assert page.locator(".grid .card").count() == 4
         page.screenshot(path=screenshots / f"listing-{name}.png", full_page=True)
 
         page.locator(".chips").get_by_role("link", name="Bolsas").click()
-        assert page.url == f"{live_server}/es/products?category=bolsas"
+        page.wait_for_url(f"{live_server}/es/products?category=bolsas")
         titles = page.locator(".card .title").all_inner_texts()
         assert sorted(titles) == ["Bolsa a dos manos", "Morral de lana"]
 
         page.get_by_role("link", name="Morral de lana").click()
-        assert page.url == f"{live_server}/es/products/morral-lana"
+        page.wait_for_url(f"{live_server}/es/products/morral-lana")
         assert page.locator(".avail.big").inner_text() == "Quedan 3"
         page.screenshot(path=screenshots / f"product-{name}.png", full_page=True)
 
         page.get_by_role("link", name="English").first.click()
-        assert page.url == f"{live_server}/en/products/morral-lana"
+        page.wait_for_url(f"{live_server}/en/products/morral-lana")
         assert page.locator("h1").inner_text() == "Wool bag"
         assert page.locator(".avail.big").inner_text() == "3 left"
         assert page.evaluate("document.documentElement.lang") == "en"

@@ -1,6 +1,8 @@
 """A buyer goes from the listing to her cart, fills in the checkout form, is sent to (fake) Stripe, pays,
 and comes back to a page that says her payment was received, all in a real Chromium without JavaScript."""
 
+import re
+
 import httpx
 import pytest
 from factories import BUYER
@@ -15,7 +17,7 @@ def test_listing_to_cart_to_checkout_to_stripe_and_back(browser, live_shop, fake
         page.goto(f"{live_shop}/en/products")
         page.get_by_role("link", name="Diamond huipil").click()
         page.get_by_role("button", name="Add to cart").click()
-        assert page.url == f"{live_shop}/en/cart"
+        page.wait_for_url(f"{live_shop}/en/cart")  # a click does not wait for the page it leads to
         assert page.get_by_role("status").first.inner_text() == "Added to your cart."
         assert page.locator(".cartlink .count").inner_text() == "1"
         page.screenshot(path=screenshots / "cart-phone.png", full_page=True)
@@ -34,6 +36,7 @@ def test_listing_to_cart_to_checkout_to_stripe_and_back(browser, live_shop, fake
         ]:
             page.get_by_label(field, exact=True).fill(value)
         page.get_by_role("button", name="Continue to payment").click()
+        page.wait_for_url(f"{live_shop}/en/checkout")  # the form again, loaded
         # A mistake is shown next to its field, and nothing typed is lost.
         assert "A Mexican postal code has 5 digits" in page.locator("#e-postal_code").inner_text()
         assert page.get_by_label("Street and number").input_value() == BUYER["address_line1"]
@@ -42,7 +45,7 @@ def test_listing_to_cart_to_checkout_to_stripe_and_back(browser, live_shop, fake
         page.get_by_label("Postal code").fill(BUYER["postal_code"])
         page.get_by_role("button", name="Continue to payment").click()
 
-        assert page.url.startswith(f"{fake_stripe.url}/pay/cs_")
+        page.wait_for_url(re.compile("^" + re.escape(f"{fake_stripe.url}/pay/cs_")))  # before its address is read
         assert "Fake Stripe Checkout" in page.title()
         session_id = page.url.rsplit("/", 1)[-1]
 

@@ -3,9 +3,12 @@ the mark appears on a piece in scope, and suspending the certificate takes it of
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from certification_records import records  # noqa: F401  (fixture)
 from factories import fresh
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlalchemy import select
 from workspace_helpers import person
@@ -50,7 +53,7 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         page.screenshot(path=screenshots / "certificate-form-1024.png", full_page=True)
         page.get_by_role("button", name="Guardar", exact=True).click()
         page.get_by_text("El certificado SPP-2026-099 quedó registrado.").wait_for()
-        assert page.get_by_text("La tienda muestra hoy su sello en las piezas que cubre.").is_visible()
+        expect(page.get_by_text("La tienda muestra hoy su sello en las piezas que cubre.")).to_be_visible()
         page.locator("summary", has_text="Registrar una auditoría").click()
         page.get_by_label("Tipo de auditoría").select_option(value="surveillance")
         page.get_by_label("Fecha", exact=True).fill("2026-09-10")
@@ -58,7 +61,7 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         page.get_by_label("El informe de la auditoría (opcional)").set_input_files(str(pdf))
         page.screenshot(path=screenshots / "certificate-page-1024.png", full_page=True)
         page.locator("#auditorias").get_by_role("button", name="Guardar", exact=True).click()
-        assert "/taller/certificacion/auditorias/" in page.url
+        expect(page).to_have_url(re.compile("/taller/certificacion/auditorias/"))
         page.locator("summary", has_text="Registrar una no conformidad").click()
         page.get_by_label("Criterio de la norma").fill("4.2.1 Registro de horas")
         page.get_by_label("Tipo de criterio").select_option(value="core")
@@ -67,7 +70,7 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         page.get_by_label("Lo que se encontró").fill("Faltan las horas de trabajo de tres piezas")
         page.locator("#hallazgos form").last.get_by_role("button", name="Guardar", exact=True).click()
         page.get_by_text("La no conformidad quedó registrada.").wait_for()
-        assert page.locator(".nc.overdue").get_by_text("Plazo vencido").is_visible()  # its deadline has passed
+        expect(page.locator(".nc.overdue").get_by_text("Plazo vencido")).to_be_visible()  # its deadline has passed
         page.screenshot(path=screenshots / "audit-page-1024.png", full_page=True)
         fresh(session)
         certificate = session.scalar(select(Certificate).where(Certificate.number == "SPP-2026-099"))
@@ -85,7 +88,7 @@ def test_the_council_records_a_certificate_with_its_pdf_and_an_audit(
         assert shopper.locator(".fair").get_by_text("Certificado SPP-2026-099").is_visible()
         shopper.screenshot(path=screenshots / "product-fair-trade-390.png", full_page=True)
         shopper.locator(".fair").get_by_role("link").click()
-        assert shopper.url == f"{live_server}/es/comercio-justo"
+        shopper.wait_for_url(f"{live_server}/es/comercio-justo")  # loaded, before it is read
         assert shopper.get_by_text("SPP-2026-099").first.is_visible()
         shopper.screenshot(path=screenshots / "fair-trade-page-390.png", full_page=True)
 
@@ -131,7 +134,7 @@ def test_the_members_product_form_warns_when_the_price_is_below_its_fair_minimum
         page.locator("#precio-justo").get_by_role("button", name="Guardar", exact=True).click()
         page.get_by_text("La hoja de precio justo quedó guardada.").wait_for()
         warning = "El precio está $672.72 MXN por debajo del mínimo justo de $2,172.72 MXN."
-        assert page.locator(".inv-form .fair-min.below").get_by_text(warning).is_visible()  # beside the price
+        expect(page.locator(".inv-form .fair-min.below").get_by_text(warning)).to_be_visible()  # beside the price
         page.screenshot(path=screenshots / "product-form-fair-price-1024.png", full_page=True)
     finally:
         context.close()

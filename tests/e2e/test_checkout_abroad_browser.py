@@ -3,9 +3,11 @@ works there, the summary above the form, the focus on the first wrong field (wit
 made-to-order notes on to the packing screen, the international transfer details and the screen that sets them."""
 
 import json
+import re
 
 import pytest
 from factories import BUYER, fresh, make_user
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlalchemy import select
 
@@ -38,11 +40,13 @@ def buyer_page(browser, *, javascript=True):
 def add_to_cart(page, live_server, slug, button="Add to cart"):
     page.goto(f"{live_server}/en/products/{slug}")
     page.get_by_role("button", name=button).click()
+    page.wait_for_url(f"{live_server}/en/cart")  # in the cart before anything else is asked for
 
 
 def choose_country(page, code):
     page.get_by_label("Where do we send it?").select_option(code)
     page.locator("form.where button").click()
+    page.wait_for_url(re.compile(rf"/checkout\?country={code}$"))  # the checkout for that country, loaded
 
 
 def fill(page, values):
@@ -86,7 +90,8 @@ def test_country_first_then_only_what_works_there_and_the_summary_before_the_for
 
         fill(page, {k: v for k, v in BUYER.items() if k not in ("phone", "country")} | {"postal_code": "29"})
         page.get_by_role("button", name="Place order").click()
-        assert page.get_by_role("alert").first.is_visible()
+        page.wait_for_url(f"{live_server}/en/checkout")  # the form again, with its mistakes, loaded
+        expect(page.get_by_role("alert").first).to_be_visible()
         page.screenshot(path=screenshots / "checkout-errors-phone.png", full_page=True)
         found["with mistakes"] = serious_violations(page)
     finally:
@@ -102,8 +107,8 @@ def test_without_javascript_the_first_wrong_field_in_reading_order_takes_the_foc
         choose_country(page, "MX")
         fill(page, {k: v for k, v in BUYER.items() if k not in ("phone", "country")} | {"postal_code": "29"})
         page.get_by_role("button", name="Place order").click()
-        assert page.locator("#e-postal_code").is_visible()
-        assert page.evaluate("document.activeElement.id") == "f-phone"
+        expect(page.locator("#e-postal_code")).to_be_visible()
+        expect(page.locator("#f-phone")).to_be_focused()
     finally:
         context.close()
 
@@ -117,9 +122,11 @@ def test_with_javascript_the_focus_goes_to_the_first_wrong_field_and_the_summary
         page.goto(f"{live_server}/en/checkout?country=MX")
         fill(page, {"email": "ana@", "name": BUYER["name"], "phone": BUYER["phone"]})
         page.get_by_role("button", name="Place order").click()
-        assert page.evaluate("document.activeElement.id") == "f-email"
+        # Loaded, so its script is in: the autofocus alone could move the focus before the summary's links work.
+        page.wait_for_url(f"{live_server}/en/checkout")
+        expect(page.locator("#f-email")).to_be_focused()
         page.locator("#problems a[href='#f-city']").click()
-        assert page.evaluate("document.activeElement.id") == "f-city"
+        expect(page.locator("#f-city")).to_be_focused()
     finally:
         context.close()
 
@@ -140,8 +147,8 @@ def test_made_to_order_notes_reach_the_order_page_and_the_packing_screen(
         assert serious_violations(page) == []
         fill(page, {k: v for k, v in BUYER.items() if k != "country"})
         page.get_by_role("button", name="Place order").click()
-        assert "/en/orders/" in page.url
-        assert page.get_by_text(f"Your wishes: {wish}").is_visible()
+        page.wait_for_url(re.compile("/en/orders/"))  # her order's page, before its address is read
+        expect(page.get_by_text(f"Your wishes: {wish}")).to_be_visible()
         token = page.url.rsplit("/", 1)[-1]
     finally:
         context.close()
@@ -170,11 +177,11 @@ def test_the_admin_sets_the_details_and_a_buyer_abroad_sees_them_on_her_order_pa
         page.get_by_role("link", name="Datos bancarios para transferencias desde el extranjero").click()
         page.get_by_label("SWIFT/BIC").fill("BNMX")
         page.get_by_role("button", name="Guardar").click()
-        assert page.locator("#ce-swift_bic").is_visible()
+        expect(page.locator("#ce-swift_bic")).to_be_visible()  # only the page that comes back has it
         for name, value in ABROAD.items():
             page.locator(f"#c-{name}").fill(value)
         page.get_by_role("button", name="Guardar").click()
-        assert "ya pueden pagar por transferencia" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("ya pueden pagar por transferencia", use_inner_text=True)
         page.screenshot(path=screenshots / "workspace-transfer-details-390.png", full_page=True)
     finally:
         context.close()
@@ -188,7 +195,7 @@ def test_the_admin_sets_the_details_and_a_buyer_abroad_sees_them_on_her_order_pa
         page.get_by_label("International bank transfer").check()
         fill(page, {k: v for k, v in BUYER.items() if k != "country"} | US)
         page.get_by_role("button", name="Place order").click()
-        assert "/en/orders/" in page.url
+        page.wait_for_url(re.compile("/en/orders/"))  # her order's page, loaded, before it is read
         bank = page.locator(".bank").inner_text()
         assert "SWIFT/BIC: BNMXMXMM" in bank and "Beneficiary: Sociedad Cooperativa" in bank
         page.screenshot(path=screenshots / "order-international-transfer-phone.png", full_page=True)
@@ -211,10 +218,12 @@ def test_the_transfer_details_screen_has_no_serious_accessibility_problem(
         page.get_by_label("Correo o usuario").fill("teresa")
         page.get_by_label("Contraseña").fill("a long password 1")
         page.get_by_role("button", name="Entrar").click()
+        page.wait_for_url(f"{live_server}/taller/inicio")  # signed in before the next page is asked for
         page.goto(f"{live_server}/taller/contabilidad/transferencias-internacionales")
         assert serious_violations(page) == []
         page.get_by_label("SWIFT/BIC").fill("nope")
-        page.get_by_role("button", name="Guardar").click()
+        with page.expect_navigation():  # the same address comes back, with the mistake: check that page
+            page.get_by_role("button", name="Guardar").click()
         assert serious_violations(page) == []
     finally:
         context.close()

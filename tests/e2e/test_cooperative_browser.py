@@ -4,10 +4,12 @@ minutes; a member then signs in and prints the certificate of the course she com
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from factories import fresh
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlalchemy import select
 from workspace_helpers import person
@@ -93,7 +95,9 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
         page.get_by_label("Aviso publicado el").fill("2026-03-02")
         page.get_by_label("Dónde se publicó el aviso").fill("Tablero de la casa")
         page.get_by_label("Orden del día").fill("Informe del consejo\nElección de la presidenta")
-        page.get_by_role("button", name="Guardar").click()
+        # The form comes back at the same address, and the page's hint already says "at least 7": wait for it.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Guardar").click()
         page.get_by_text("Una primera convocatoria necesita al menos 7").first.wait_for()
         page.get_by_label("Fecha de la asamblea").fill("2026-03-14")
         page.get_by_role("button", name="Guardar").click()
@@ -105,13 +109,13 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
         page.screenshot(path=screenshots / "assembly-attendance-1024.png", full_page=True)
         page.get_by_role("button", name="Guardar la asistencia").click()
         page.get_by_text("7 de 12 socias activas presentes o representadas; se necesitan 7.").first.wait_for()
-        assert page.get_by_text("Hay quórum.").first.is_visible()
+        expect(page.get_by_text("Hay quórum.").first).to_be_visible()
         # 2. A re-election: refused on a narrow vote, accepted on two thirds.
         resolve(page, 1, "Reelegir a Rosa Pérez como presidenta", votes_for=4, votes_against=3)
         elect_rosa_again(page, live_server, "2026-03-14 · 1. Reelegir a Rosa Pérez como presidenta")
         refusal = page.get_by_text("Para Rosa Pérez: Es una reelección")
         refusal.wait_for()
-        assert "dos terceras partes" in refusal.inner_text()
+        expect(refusal).to_contain_text("dos terceras partes", use_inner_text=True)
         page.screenshot(path=screenshots / "election-refused-1024.png", full_page=True)
         page.goto(live_server + "/taller/cooperativa/asambleas")
         page.get_by_role("link", name="14 mar 2026").click()
@@ -126,6 +130,7 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
         page.get_by_role("button", name="Guardar el acta").click()
         page.get_by_text("El acta está guardada.").wait_for()
         page.get_by_role("link", name="Imprimir el acta").click()
+        page.wait_for_url(re.compile("/imprimir/acta$"))  # the paper, loaded, before it is read
         page.emulate_media(media="print")
         paper = page.locator("article.paper")
         assert "Acta de asamblea general" in paper.inner_text()
@@ -162,9 +167,11 @@ def test_the_council_keeps_an_assembly_and_a_member_prints_her_certificate(
     context, page = sign_in_as(browser, live_server, "rosa", width=390)
     try:
         page.get_by_role("link", name="Mi cooperativa").first.click()
-        assert page.get_by_text("Computación básica").is_visible()
+        page.wait_for_url(live_server + "/taller/mi-cooperativa")
+        expect(page.get_by_text("Computación básica")).to_be_visible()
         page.screenshot(path=screenshots / "my-cooperative-390.png", full_page=True)
         page.get_by_role("link", name="Constancia de terminación").click()
+        page.wait_for_url(re.compile("/taller/constancias/"))  # the certificate, loaded, before it is read
         paper = page.locator("article.paper")
         assert "Constancia de terminación" in paper.inner_text() and "Rosa Pérez" in paper.inner_text()
         assert "Biil" in paper.inner_text()  # Tzotzil beside the Spanish, where the catalog has it

@@ -3,6 +3,7 @@ with their charts and tables, and download a table as CSV; axe finds no serious 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from factories import make_order, make_weaver, sale_for
@@ -57,7 +58,9 @@ def test_partner_staff_read_the_dashboard(browser, live_server, session, screens
     session.commit()
     context, page = sign_in_as(browser, live_server, "lucia", javascript=True)
     try:
+        # A click does not wait for the page it leads to: each page is read once its address is in and it has loaded.
         page.get_by_role("link", name="Tablero").click()
+        page.wait_for_url(live_server + "/taller/panel")
         assert page.locator("svg.chart").count() >= 5
         assert page.get_by_role("heading", name="Ingresos de las tejedoras por comunidad").is_visible()
         assert page.get_by_text("Otras comunidades").first.is_visible()
@@ -67,15 +70,18 @@ def test_partner_staff_read_the_dashboard(browser, live_server, session, screens
             page.locator("a[href='/taller/panel/tablas/meses.csv']").click()
         assert download.value.suggested_filename.startswith("panel-meses-")
         page.get_by_role("link", name="Los pilares").click()
+        page.wait_for_url(live_server + "/taller/panel/pilares")
         assert page.locator("svg#chart-score").is_visible()
         assert page.get_by_text("Talleres impartidos").is_visible()
         page.screenshot(path=screenshots / "dashboard-pillars-1024.png", full_page=True)
         assert serious_violations(page) == []
         page.get_by_role("link", name=f"Informe trimestral {quarter.key}").click()
+        page.wait_for_url(re.compile(r"/taller/panel/informe\?trimestre="))
         assert page.get_by_role("heading", name="Áreas de logro").is_visible()
         assert "Talleres impartidos" in page.locator("article.update").inner_text()
         assert serious_violations(page) == []
         page.get_by_role("link", name="English").click()
+        page.wait_for_url(re.compile(r"/taller/panel/informe\?.*lengua=en"))
         assert page.get_by_role("heading", name="Areas of achievement").is_visible()
         page.emulate_media(media="print")
         page.screenshot(path=screenshots / "quarterly-update-en-1024.png", full_page=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from factories import fresh, make_user, photo_bytes, place
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlmodel import select
 
@@ -49,7 +50,8 @@ def test_a_mistake_keeps_her_photo_until_the_piece_is_saved(
             page.get_by_label(es.gettext("Name of the piece"), exact=False).first.fill(f"Bolsa roja {width}")
             page.get_by_label(es.gettext("Category")).select_option(label="Bolsas")
             page.get_by_label(es.gettext("Price in pesos")).fill("12,50")
-            page.get_by_role("button", name=es.gettext("Save the piece")).click()
+            with page.expect_navigation():  # the form comes back at the same address: read the one that came back
+                page.get_by_role("button", name=es.gettext("Save the piece")).click()
 
             assert es.gettext("Use a point for the cents, such as 1850.50.") in page.content()
             held = page.locator(".inv-held img")
@@ -61,7 +63,7 @@ def test_a_mistake_keeps_her_photo_until_the_piece_is_saved(
 
             page.get_by_label(es.gettext("Price in pesos")).fill("1250")
             page.get_by_role("button", name=es.gettext("Save the piece")).click()
-            assert page.url.startswith(live_server + "/taller/inventario/bolsa-roja")
+            expect(page).to_have_url(re.compile("^" + re.escape(live_server + "/taller/inventario/bolsa-roja")))
         finally:
             context.close()
         fresh(session)
@@ -111,19 +113,19 @@ def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=screenshots / f"undo-packed-{width}.png", full_page=True)
         undo.click()
-        assert (
+        expect(page.locator("body")).to_contain_text(
             es.gettext("Undone: order %(number)s is waiting to be packed again.", number=to_pack.number)
-            in page.content()
         )
-        assert page.get_by_role("button", name=es.gettext("Undo: not packed yet")).count() == 0
+        expect(page.get_by_role("button", name=es.gettext("Undo: not packed yet"))).to_have_count(0)
 
         page.goto(live_server + "/taller/inventario/huipil-rombos")
         page.get_by_role("link", name=es.gettext("Remove this photo")).first.click()
-        assert page.get_by_role("heading", name=es.gettext("Remove this photo?")).is_visible()
+        expect(page.get_by_role("heading", name=es.gettext("Remove this photo?"))).to_be_visible()
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=screenshots / f"remove-photo-confirm-{width}.png", full_page=True)
-        page.get_by_role("link", name=es.gettext("No, keep it")).click()
+        with page.expect_navigation():  # the page she leaves has the piece's address in its own
+            page.get_by_role("link", name=es.gettext("No, keep it")).click()
         assert page.url.startswith(live_server + "/taller/inventario/huipil-rombos")
     finally:
         context.close()
@@ -135,23 +137,26 @@ def test_packing_is_undone_and_what_cannot_be_undone_asks_first(
         page.get_by_role(
             "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
         ).first.click()
-        assert page.get_by_role("heading", name=es.gettext("Did the money arrive?")).is_visible()
+        page.wait_for_url(re.compile(r"/taller/pagos/[^/]+/revisar$"))  # the question, loaded, before it is read
+        expect(page.get_by_role("heading", name=es.gettext("Did the money arrive?"))).to_be_visible()
         assert "SPEI 778899" in page.content()
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=screenshots / f"payment-confirm-{width}.png", full_page=True)
         page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
-        assert page.url == live_server + "/taller/pagos"
+        page.wait_for_url(live_server + "/taller/pagos")
         undo = page.get_by_role("button", name=es.gettext("Undo: the money did not arrive"))
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=screenshots / f"payment-undo-{width}.png", full_page=True)
-        undo.click()  # pressed for the wrong order: undone, then recorded again
+        with page.expect_navigation():  # the payments page again, at its own address: type into the new one
+            undo.click()  # pressed for the wrong order: undone, then recorded again
         page.get_by_label(es.gettext("Bank reference (if there is one)")).first.fill("SPEI 778899")
         page.get_by_role(
             "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
         ).first.click()
         page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
+        page.wait_for_url(live_server + "/taller/pagos")  # recorded, before the browser is closed
     finally:
         context.close()
     fresh(session)
@@ -186,18 +191,22 @@ def test_the_forgiving_screens_have_no_serious_accessibility_problem(
     context, page = sign_in_as(browser, live_server, "maria", width=390, javascript=True)
     try:
         page.goto(live_server + "/taller/pedidos")
-        page.get_by_role("button", name=es.gettext("It is packed")).first.click()
+        # Axe reads each page as it is: every click is followed by a wait for its page to load.
+        with page.expect_navigation():  # the orders again, at the same address
+            page.get_by_role("button", name=es.gettext("It is packed")).first.click()
         page.get_by_role("button", name=es.gettext("Undo: not packed yet")).wait_for(timeout=10_000)
         clean(page, "orders with the undo banner")
         page.goto(live_server + "/taller/inventario/huipil-rombos")
         page.get_by_role("link", name=es.gettext("Remove this photo")).first.click()
+        page.wait_for_url(re.compile(r"/fotos/\d+/quitar$"))
         clean(page, "remove this photo?")
         page.goto(live_server + "/taller/inventario/nuevo")
         page.locator("#f-photos").set_input_files(str(photo))
         page.get_by_label(es.gettext("Name of the piece"), exact=False).first.fill("Bolsa roja")
         page.get_by_label(es.gettext("Category")).select_option(label="Bolsas")
         page.get_by_label(es.gettext("Price in pesos")).fill("12,50")
-        page.get_by_role("button", name=es.gettext("Save the piece")).click()
+        with page.expect_navigation():  # the form again, at the same address
+            page.get_by_role("button", name=es.gettext("Save the piece")).click()
         page.locator(".inv-held img").wait_for(timeout=10_000)
         clean(page, "new piece with a held photo")
         page.goto(live_server + "/taller/ganancias")
@@ -210,6 +219,7 @@ def test_the_forgiving_screens_have_no_serious_accessibility_problem(
         page.get_by_role(
             "button", name=re.compile(re.escape(es.gettext("Payment received: %(amount)s", amount="")))
         ).first.click()
+        page.wait_for_url(re.compile(r"/taller/pagos/[^/]+/revisar$"))
         page.get_by_role("heading", name=es.gettext("Did the money arrive?")).wait_for(timeout=10_000)
         clean(page, "did the money arrive?")
     finally:

@@ -42,11 +42,13 @@ def test_a_member_cannot_sell_at_the_market_a_piece_held_online(
         page.get_by_label("Correo o usuario").fill("maria")
         page.get_by_label("Contraseña").fill(PASSWORD)
         page.get_by_role("button", name="Entrar").click()
+        page.wait_for_url(live_server + "/taller/inicio")  # signed in before the inventory is asked for
         page.goto(live_server + "/taller/inventario")
         listed = page.locator(".inv-list li", has_text="Huipil de rombos")
         assert "Apartada para un pedido en internet" in listed.inner_text()
         assert held.number in listed.inner_text()
         listed.get_by_role("link").click()
+        page.wait_for_url(live_server + "/taller/inventario/huipil-rombos")  # the piece's page, loaded
 
         notice = page.locator(".inv-hold")
         assert "Ana López" in notice.inner_text() and held.number in notice.inner_text()
@@ -54,6 +56,7 @@ def test_a_member_cannot_sell_at_the_market_a_piece_held_online(
         page.get_by_label("¿Cuántas piezas?").fill("1")
         page.get_by_label("Nota (opcional)").fill("Feria del domingo")
         page.get_by_role("button", name="Guardar el cambio").click()
+        page.wait_for_url(live_server + "/taller/inventario/huipil-rombos/existencias")  # the refusal, loaded
 
         refused = page.locator("#e-quantity")
         message = refused.inner_text()

@@ -4,8 +4,11 @@ statement shows the payout."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from factories import fresh, make_user, place
+from playwright.sync_api import expect
 from signing_in import sign_in_as
 from sqlmodel import select
 
@@ -50,20 +53,23 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
 
     treasurer, page = sign_in_as(browser, live_server, "teresa", javascript=javascript)
     try:
+        # A click does not wait for the page it leads to: each page is read once it has arrived and loaded.
         page.get_by_role("link", name="Pagos a tejedoras").click()
+        page.wait_for_url(live_server + "/taller/pagos-tejedoras")
         assert "María Pérez Hernández" in page.content()
         page.screenshot(path=screenshots / "payouts-owed-1024.png", full_page=True)
         assert no_serious_violations(page)
         page.get_by_role("link", name="Preparar un lote de pagos").click()
         assert page.get_by_label("Cantidad para María Pérez Hernández, en pesos").input_value() == "5200.00"
         page.get_by_label("Cantidad para María Pérez Hernández, en pesos").fill("5300")
-        page.get_by_role("button", name="Preparar el lote").click()
+        with page.expect_navigation():  # the form comes back at the same address
+            page.get_by_role("button", name="Preparar el lote").click()
         assert "se le puede pagar como máximo" in page.content()  # more than she is owed: refused on her line
         page.screenshot(path=screenshots / "payouts-prepare-error-1024.png", full_page=True)
         assert no_serious_violations(page)
         page.get_by_label("Cantidad para María Pérez Hernández, en pesos").fill("5200")
         page.get_by_role("button", name="Preparar el lote").click()
-        assert "/taller/pagos-tejedoras/lotes/" in page.url
+        page.wait_for_url(re.compile("/taller/pagos-tejedoras/lotes/"))  # the batch, before its address is read
         batch_url = page.url
         assert page.get_by_role("button", name="Aprobar este lote").count() == 0  # not by the one who prepared it
     finally:
@@ -75,7 +81,7 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
         page.screenshot(path=screenshots / "payouts-approve-1024.png", full_page=True)
         assert no_serious_violations(page)
         page.get_by_role("button", name="Aprobar este lote").click()
-        assert "está aprobado" in page.get_by_role("status").inner_text()
+        expect(page.get_by_role("status")).to_contain_text("está aprobado", use_inner_text=True)
     finally:
         council.close()
 
@@ -83,7 +89,7 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
     try:
         page.goto(batch_url)
         page.get_by_role("button", name="Le entregué $5,200 MXN en efectivo").click()
-        assert page.url.endswith("/recibo")
+        page.wait_for_url(re.compile("/recibo$"))  # the receipt, loaded, before it is read
         receipt = page.locator("article.receipt").inner_text()
         assert "María Pérez Hernández" in receipt
         assert "CINCO MIL DOSCIENTOS PESOS 00/100 M.N." in receipt
@@ -105,12 +111,14 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
         page.goto(f"{live_server}/taller/tejedoras/{maria.id}/cuenta")
         page.get_by_label("Transferencia SPEI").check()
         page.get_by_label("CLABE (18 dígitos), para SPEI").fill("012 180 0000 0000 0003")
-        page.get_by_role("button", name="Guardar").click()
+        with page.expect_navigation():  # her page comes back at the same address
+            page.get_by_role("button", name="Guardar").click()
         assert "error de captura" in page.content()
         page.screenshot(path=screenshots / "weaver-account-clabe-error-1024.png", full_page=True)
         assert no_serious_violations(page)
         page.get_by_label("CLABE (18 dígitos), para SPEI").fill("012 180 0000 0000 0002")
-        page.get_by_role("button", name="Guardar").click()
+        with page.expect_navigation():  # again at the same address: its history is read next
+            page.get_by_role("button", name="Guardar").click()
         assert "BBVA MEXICO" in page.content()
         # The change stays on her page: who made it and the account before and after, masked.
         change = page.locator(".clabe-history li").last.inner_text()
@@ -126,6 +134,7 @@ def test_prepare_approve_pay_in_cash_and_print_the_receipt(
     council, page = sign_in_as(browser, live_server, "carmen", javascript=javascript)
     try:
         page.get_by_role("link", name="Contabilidad").click()
+        page.wait_for_url(live_server + "/taller/contabilidad")
         assert "El libro cuadra" in page.content()
         page.screenshot(path=screenshots / "accounting-1024.png", full_page=True)
         assert no_serious_violations(page)

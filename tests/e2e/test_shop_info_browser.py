@@ -30,7 +30,8 @@ def test_the_footer_leads_to_every_page_and_axe_finds_nothing_serious(
             ("en", "Terms of sale", "Terms of sale"),
         ):
             page.goto(f"{live_server}/{lang}/")
-            page.locator("footer").get_by_role("link", name=link, exact=True).click()
+            with page.expect_navigation():  # the home page has a heading too: read the page the link leads to
+                page.locator("footer").get_by_role("link", name=link, exact=True).click()
             assert page.get_by_role("heading", level=1).inner_text() == heading
             found = serious_violations(page)
             assert found == [], f"{page.url}: {json.dumps(found, indent=2)}"
@@ -50,6 +51,7 @@ def test_the_admin_edits_a_page_and_chooses_the_home_picture(browser, live_serve
         body.fill("## Our carriers\n\nDHL Express for every parcel abroad, **5 to 9 working days**.")
         page.screenshot(path=screenshots / "workspace-store-page-form-390.png", full_page=True)
         page.get_by_role("button", name="Guardar la página").click()
+        page.wait_for_url(live_server + "/taller/tienda")  # back on the list, loaded, before it is read
         assert "La página está guardada" in page.locator("[role=status]").first.inner_text()
         page.screenshot(path=screenshots / "workspace-store-pages-390.png", full_page=True)
 
@@ -58,7 +60,8 @@ def test_the_admin_edits_a_page_and_chooses_the_home_picture(browser, live_serve
         top.locator("input[type=radio]").first.check()
         top.get_by_label("Qué se ve en la foto, en español").fill("Un huipil rojo en el telar")
         top.get_by_label("Qué se ve en la foto, en inglés").fill("A red huipil on the loom")
-        top.get_by_role("button", name="Mostrar esta foto").click()
+        with page.expect_navigation():  # the same page comes back, with the choice made
+            top.get_by_role("button", name="Mostrar esta foto").click()
         assert "La foto está elegida" in page.locator("[role=status]").first.inner_text()
         page.screenshot(path=screenshots / "workspace-front-pictures-390.png", full_page=True)
 

@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 from factories import BUYER, fresh, make_user, photo_bytes
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from shop.accounts.models import PinAttempts, Role
@@ -23,6 +24,7 @@ from shop.payments import receipt_window
 es = translator("es")
 
 pytestmark = pytest.mark.browser
+PIN_PAGE = re.compile(r"/taller/pin/\d+$")
 
 
 @pytest.fixture
@@ -38,6 +40,7 @@ def people(session, shop_data):
 
 def press(page, digits: str) -> None:
     """Tap a PIN on the on-screen keypad (with JavaScript) or type it in the box (without), then press Enter."""
+    page.wait_for_url(PIN_PAGE)  # her PIN page, loaded: its script has shown the keypad, if it is to be shown
     if page.locator(".keypad").is_visible():
         for digit in digits:
             page.get_by_role("button", name=digit, exact=True).click()
@@ -51,6 +54,7 @@ def password_sign_in(page, live_server) -> None:
     page.get_by_label("Correo o usuario").fill("rosa")
     page.get_by_label("Contraseña").fill("a long password 1")
     page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(live_server + "/taller/inicio")
 
 
 def enrol(browser, live_server, *, width=1024, height=768, javascript=False, **options):
@@ -63,8 +67,9 @@ def enrol(browser, live_server, *, width=1024, height=768, javascript=False, **o
     page.goto(live_server + "/taller/dispositivos")
     page.get_by_label("Nombre de este dispositivo").fill("Computadora de la cooperativa")
     page.get_by_role("button", name="Registrar este dispositivo").click()
-    assert "Computadora de la cooperativa" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Computadora de la cooperativa", use_inner_text=True)
     page.get_by_role("button", name="Cambiar de persona").click()
+    page.wait_for_url(live_server + "/taller")  # the tiles, loaded
     return context, page
 
 
@@ -84,11 +89,12 @@ def test_a_member_signs_in_with_her_pin_on_an_enrolled_computer(browser, live_se
         assert page.url == live_server + "/taller"
         page.screenshot(path=screenshots / "workspace-tiles-1024.png", full_page=True)
         page.get_by_role("link", name="María Pérez").click()
+        page.wait_for_url(PIN_PAGE)
         page.screenshot(path=screenshots / "workspace-pin-1024.png", full_page=True)
         press(page, "2580")
-        assert page.url == live_server + "/taller/inicio"
-        assert page.get_by_role("button", name="Cambiar de persona").is_visible()
-        assert "María Pérez" in page.locator(".ws-bar .me").inner_text()
+        page.wait_for_url(live_server + "/taller/inicio")
+        expect(page.get_by_role("button", name="Cambiar de persona")).to_be_visible()
+        expect(page.locator(".ws-bar .me")).to_contain_text("María Pérez", use_inner_text=True)
         page.screenshot(path=screenshots / "workspace-home-1024.png", full_page=True)
 
         # Switch person, then Back: the browser shows nothing of her workspace (no-store pages).
@@ -112,7 +118,7 @@ def test_on_a_slow_line_every_tap_of_the_pin_is_kept_and_it_is_sent_once(browser
             {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
         )
         page.get_by_role("link", name="María Pérez").click()
-        assert page.evaluate("document.activeElement.id") == "pin"  # focus starts in the PIN box
+        expect(page.locator("#pin")).to_be_focused()  # focus starts in the PIN box
         sent: list[str] = []  # pages asked for or forms sent (not the sprite of icons, not the idle heartbeat)
         page.on("request", lambda r: sent.append(r.method) if r.is_navigation_request() or r.method == "POST" else None)
         for digit in "25801":
@@ -131,11 +137,12 @@ def test_without_javascript_the_pin_is_a_plain_box_with_a_big_enter_button(brows
     context, page = enrol(browser, live_server)
     try:
         page.get_by_role("link", name="María Pérez").click()
-        assert not page.locator(".keypad").is_visible()
-        assert page.evaluate("document.activeElement.id") == "pin"
+        page.wait_for_url(PIN_PAGE)  # the tiles have no keypad either: look once her PIN page is in
+        expect(page.locator(".keypad")).to_be_hidden()
+        expect(page.locator("#pin")).to_be_focused()
         page.keyboard.type("2580")
         page.get_by_role("button", name="Entrar", exact=True).click()
-        assert page.url == live_server + "/taller/inicio"
+        expect(page).to_have_url(live_server + "/taller/inicio")
     finally:
         context.close()
 
@@ -147,7 +154,7 @@ def test_the_idle_timeout_signs_her_out(browser, live_server, people, settings):
     try:
         page.get_by_role("link", name="María Pérez").click()
         press(page, "2580")
-        assert page.url == live_server + "/taller/inicio"
+        expect(page).to_have_url(live_server + "/taller/inicio")
         # Nobody touches the screen: the page itself goes back to the tiles, and says why.
         page.wait_for_url(live_server + "/taller?idle=1", timeout=15_000)
         assert "nadie usó la pantalla" in page.get_by_role("status").inner_text()
@@ -161,16 +168,17 @@ def test_five_wrong_pins_lock_the_account(browser, live_server, people, session,
     context, page = enrol(browser, live_server)
     try:
         page.get_by_role("link", name="María Pérez").click()
+        alert = page.get_by_role("alert")
         for tries_left in (4, 3, 2, 1):
-            press(page, "1111")
-            assert f"{tries_left} " in page.get_by_role("alert").inner_text()
+            press(page, "1111")  # the PIN page again, at the same address: its message tells the new page
+            expect(alert).to_contain_text(re.compile(f"{tries_left} "), use_inner_text=True)
         press(page, "1111")
-        message = page.get_by_role("alert").inner_text()
-        assert "bloqueada" in message
+        expect(alert).to_contain_text("bloqueada", use_inner_text=True)
         page.screenshot(path=screenshots / "workspace-locked-1024.png", full_page=True)
-        # Even the right PIN is refused while the lock lasts.
-        press(page, "2580")
-        assert "bloqueada" in page.get_by_role("alert").inner_text()
+        # Even the right PIN is refused while the lock lasts (the page before says so too: wait for the next one).
+        with page.expect_navigation():
+            press(page, "2580")
+        expect(alert).to_contain_text("bloqueada", use_inner_text=True)
         assert not page.url.endswith("/inicio")
         fresh(session)
         assert session.scalar(select(PinAttempts.locked_until).where(PinAttempts.user_id == people)) is not None
@@ -187,6 +195,7 @@ def test_a_stranger_cannot_lock_out_the_member_or_the_admin(browser, live_server
         mine = laptop.new_page()
         password_sign_in(mine, live_server)  # Rosa worked from her laptop before
         mine.get_by_role("button", name="Cambiar de persona").click()
+        mine.wait_for_url(live_server + "/taller")  # signed out before the stranger starts
         with httpx.Client(base_url=live_server) as stranger:
             statuses = []
             for _ in range(20):
@@ -197,7 +206,7 @@ def test_a_stranger_cannot_lock_out_the_member_or_the_admin(browser, live_server
         assert statuses[:4] == [401] * 4 and set(statuses[-10:]) == {429}
         page.get_by_role("link", name="María Pérez").click()
         press(page, "2580")
-        assert page.url == live_server + "/taller/inicio"
+        expect(page).to_have_url(live_server + "/taller/inicio")
         password_sign_in(mine, live_server)
         assert mine.url == live_server + "/taller/inicio"
         assert "Rosa Gómez" in mine.locator(".ws-bar .me").inner_text()
@@ -221,11 +230,13 @@ def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
         page.get_by_role("link", name="María Pérez").click()
         press(page, "2580")
         page.get_by_role("link", name=es.gettext("Inventory")).click()
+        page.wait_for_url(live_server + "/taller/inventario")
         page.screenshot(path=screenshots / f"workspace-inventory-{width}.png", full_page=True)
         page.get_by_role("link", name=es.gettext("Add a piece")).first.click()
         # The preview's script listens for the choice once the page has loaded: choose only then (a click
-        # does not wait for the next page's load, and on a busy machine the choice could come first).
-        page.wait_for_load_state("load")
+        # does not wait for the next page's load, and on a busy machine the choice could come first). Waiting
+        # for the load state alone is not enough: until the new page arrives, the old one is the loaded one.
+        page.wait_for_url(live_server + "/taller/inventario/nuevo")
         page.locator("#f-photos").set_input_files(photo)
         preview = page.locator("#photo-preview img")
         preview.wait_for()
@@ -239,14 +250,16 @@ def test_a_member_adds_a_piece_with_a_photo_and_sees_it_in_the_store(
         page.screenshot(path=screenshots / f"workspace-product-new-{width}.png", full_page=True)
         page.get_by_role("button", name=es.gettext("Save the piece")).click()
 
-        assert page.get_by_role("heading", name="Huipil azul de Chenalhó", level=1).is_visible()
-        page.get_by_role("button", name=es.gettext("Publish in the store")).click()
+        expect(page.get_by_role("heading", name="Huipil azul de Chenalhó", level=1)).to_be_visible()
+        with page.expect_navigation():  # the piece's page again, at the same address, now published
+            page.get_by_role("button", name=es.gettext("Publish in the store")).click()
         page.screenshot(path=screenshots / f"workspace-product-edit-{width}.png", full_page=True)
         assert no_sideways_scroll(page)
 
         # The piece is in the store, with her photo and her name.
         page.goto(live_server + "/es/products?q=chenalho")
         page.get_by_role("link", name="Huipil azul de Chenalhó").first.click()
+        page.wait_for_url(live_server + "/es/products/huipil-azul-de-chenalho")  # the listing has photos too
         main_photo = page.locator("main img").first
         main_photo.wait_for()
         # Loaded, not only in the page: photos come through the shop (which checks who may see each one).
@@ -272,11 +285,12 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
     try:
         page.goto(live_server + "/es/products/morral-lana")
         page.get_by_role("button", name="Agregar al carrito").click()
+        page.wait_for_url(live_server + "/es/cart")  # in her cart before she leaves for the checkout
         page.goto(live_server + "/es/checkout?country=MX")
         for name in ("email", "name", "phone", "address_line1", "city", "region", "postal_code"):
             page.locator(f"#f-{name}").fill(BUYER[name])
         page.get_by_role("button", name="Hacer el pedido").click()
-        assert "/es/orders/" in page.url
+        expect(page).to_have_url(re.compile("/es/orders/"))
     finally:
         buyer.close()
     number = session.exec(select(Order.number)).one()
@@ -290,20 +304,24 @@ def test_the_treasurer_confirms_an_offline_payment_and_the_order_goes_to_packing
         page.get_by_label("Contraseña").fill("a long password 1")
         page.get_by_role("button", name="Entrar").click()
         page.get_by_role("link", name=es.gettext("Payments")).first.click()
+        page.wait_for_url(live_server + "/taller/pagos")
         card = page.locator("article, li, section").filter(has_text=number).last
-        assert card.is_visible()
+        expect(card).to_be_visible()
         page.screenshot(path=screenshots / "workspace-payments-1024.png", full_page=True)
         card.get_by_role("textbox").first.fill("SPEI 0042")
         card.get_by_role("button").filter(has_text=es.gettext("Payment received")).click()
         page.get_by_role("button", name=es.gettext("Yes, the money arrived")).click()
-        assert number in page.get_by_role("status").inner_text()
+        page.wait_for_url(live_server + "/taller/pagos")
+        expect(page.get_by_role("status")).to_contain_text(number, use_inner_text=True)
         # The undo window passes; the jobs put the order in the packing queue.
         later = utcnow() + receipt_window.UNDO_WINDOW
         assert receipt_window.apply_due(engine, now=later, base_url=live_server) == 1
 
         page.get_by_role("link", name=es.gettext("Back to the start")).click()
+        page.wait_for_url(live_server + "/taller/inicio")
         page.get_by_role("link", name=es.gettext("Orders")).first.click()
-        assert number in page.locator("main").inner_text()
+        page.wait_for_url(live_server + "/taller/pedidos")  # the payments page named the order too
+        expect(page.locator("main")).to_contain_text(number, use_inner_text=True)
         page.screenshot(path=screenshots / "workspace-orders-1024.png", full_page=True)
     finally:
         context.close()
@@ -335,6 +353,7 @@ def test_workspace_screens_have_no_serious_or_critical_accessibility_problems(
         found["PIN keypad"] = serious_violations(page)
         page.locator("#pin").fill("2580")
         page.get_by_role("button", name="Entrar", exact=True).click()
+        page.wait_for_url(live_server + "/taller/inicio")  # signed in before the pages are asked for
         for label, path in [
             ("home", "/taller/inicio"),
             ("inventory", "/taller/inventario"),
@@ -361,6 +380,7 @@ def test_with_javascript_a_warning_comes_first_and_typing_keeps_her_signed_in(br
         page.get_by_role("link", name="María Pérez").click()
         page.locator("#pin").fill("2580")
         page.get_by_role("button", name="Entrar", exact=True).click()
+        page.wait_for_url(live_server + "/taller/inicio")  # signed in before the next page is asked for
         page.goto(live_server + "/taller/inventario/nuevo")
         # She writes a long description for longer than the idle time: no request is made, yet she stays in.
         box = page.get_by_label(es.gettext("Description"), exact=True)
