@@ -94,9 +94,8 @@ def _sqlite_scores(words: list[list[str]], within: list, cap: int | None, order)
 
 def _postgres_tsquery(words: list[str], prefix: str) -> sa.TextClause:
     # PostgreSQL stems the query itself, with the dictionaries of its own index; stop words drop out.
-    parts = [f"(to_tsquery('spanish', :{prefix}{i}) || to_tsquery('english', :{prefix}{i}))" for i in range(len(words))]
-    params = {f"{prefix}{i}": f"{word}:*" for i, word in enumerate(words)}
-    return sa.text("(" + " && ".join(parts) + ")").bindparams(**params)
+    names = [f"{prefix}{i}" for i in range(len(words))]
+    return _postgres_query(names).bindparams(**{name: f"{word}:*" for name, word in zip(names, words, strict=True)})
 
 
 def _postgres_scores(words: list[str], within: list, cap: int | None, order) -> sa.Subquery:
@@ -172,7 +171,7 @@ def _ordered(columns: dict, order: Order) -> list:
 
 
 def _postgres_query(names: list[str]) -> sa.TextClause:
-    # The same words as ``_postgres_tsquery``, bound by name for a statement built once.
+    # Every word must match, in Spanish or in English; the words are bound by name (``name`` = "word:*").
     return sa.text(
         "(" + " && ".join(f"(to_tsquery('spanish', :{n}) || to_tsquery('english', :{n}))" for n in names) + ")"
     )

@@ -101,18 +101,10 @@ def held_quantities(session: Session, product_ids: list[int], now: datetime, *, 
             params = {f"id{i}": ids[i] if i < len(ids) else ids[0] for i in range(size)}
             params["now"] = now
         return {pid: int(total) for pid, total in session.connection().execute(_held(size), params)}
-    statement = (
-        sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
-        .where(
-            StockReservation.product_id.in_(product_ids),
-            StockReservation.status == ReservationStatus.active,
-            StockReservation.expires_at > now,
-        )
-        .group_by(StockReservation.product_id)
-    )
-    if except_order is not None:
-        statement = statement.where(StockReservation.order_id != except_order)
-    return {pid: int(total) for pid, total in session.execute(statement).all()}
+    # An order's own holds left out (it is being changed): the expanding statement, with one more condition.
+    statement = _held(None).where(StockReservation.order_id != except_order)
+    rows = session.execute(statement, {"ids": list(product_ids), "now": now}).all()
+    return {pid: int(total) for pid, total in rows}
 
 
 def holds_on(session: Session, product_ids: list[int], now: datetime) -> dict[int, list[Hold]]:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from fastapi import Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,13 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 P = TypeVar("P", Markup, bytes)
 Stamp = tuple[int, Any]  # (catalogue revision, local day)
+
+
+class Request(Protocol):
+    """What the store reads of a request: its state, where the page cache puts ``catalogue_stamp``. A protocol,
+    so this module needs no web framework."""
+
+    state: Any
 
 
 class RevisionStore:
