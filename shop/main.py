@@ -21,6 +21,7 @@ from shop.catalogue import revision
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.http.caching import MARKER
+from shop.http.deps import readers
 from shop.http.revision_store import RevisionStore
 from shop.http.urls import STATIC_DIR, static_url
 from shop.payments.gateway import StripeGateway
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.readers = readers(settings.database_pool_size)
     app.state.files = file_stores(settings)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.signer = Signer(app.state.secret_key)

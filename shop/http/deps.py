@@ -92,4 +92,11 @@ async def read_only(request: Request, work: Callable[[Session], T]) -> T:
             session.info[REQUEST_STATE] = request.state
             return work(session)
 
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(run, limiter=request.app.state.readers)
+
+
+def readers(pool_size: int) -> anyio.CapacityLimiter:
+    """How many read-only pages may use the database at once: as many as the pool keeps connections. The others
+    wait on the event loop, where waiting costs nothing, rather than in threads that would open and close a
+    connection each beyond the pool's and take turns at the interpreter lock (one worker runs one at a time)."""
+    return anyio.CapacityLimiter(pool_size if pool_size > 0 else 40)  # no pool: as many as anyio runs threads

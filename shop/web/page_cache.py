@@ -391,7 +391,8 @@ class PageCache:
         plain = _cut(body, self.placeholders) or (body,)
         offered = ALL if len(plain) == 1 else GZIP_ONLY
         cacheable = (
-            revision is not None
+            self.max_bytes > 0
+            and revision is not None
             and revision == self.revision
             and day == self.day  # a page rendered yesterday is not kept for today
             and start["status"] == 200

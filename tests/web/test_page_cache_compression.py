@@ -177,6 +177,22 @@ def test_with_the_cache_off_pages_are_still_compressed_once(settings, shop_data)
     app.state.engine.dispose()
 
 
+def test_with_the_cache_off_a_page_is_compressed_only_in_the_coding_asked_for(settings, shop_data, monkeypatch):
+    settings.page_cache_bytes = 0
+    app = create_app(settings)
+    codings = []
+    real = page_cache._compressed
+    monkeypatch.setattr(page_cache, "_compressed", lambda *a: codings.append(a[2]) or real(*a))
+    with TestClient(app) as client:
+        plain, _ = raw(client, "GET", "/api/v1/products", IDENTITY)
+        api, api_body = raw(client, "GET", "/api/v1/products", BROWSER)
+        page, _ = raw(client, "GET", PRODUCT, GZIP)
+    assert "content-encoding" not in plain.headers and api.headers["content-encoding"] == "br"
+    assert brotli.decompress(api_body).startswith(b"{") and page.headers["content-encoding"] == "gzip"
+    assert codings == [("identity",), ("br",), ("gzip",)]  # nothing is kept, so nothing else is made
+    app.state.engine.dispose()
+
+
 # --- every byte counted -------------------------------------------------------------------------------------
 
 

@@ -21,13 +21,12 @@ from shop.catalogue.browse import (
     public_weavers,
 )
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
-from shop.catalogue.stock import held_quantities
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.http.caching import mark_public, public_headers
 from shop.http.deps import SessionDep, read_only
 from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import shown_products
+from shop.http.shown_products import holds_now, shown_products
 from shop.marketplaces.rates import display_rates
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
@@ -51,7 +50,8 @@ def _product_list(request: Request, session, query: ProductQuery) -> Response:
     kept: RevisionStore = request.app.state.revision_store
     categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
-    held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
+    ids, now = [pid for pid, _ in result.items], utcnow()
+    held = holds_now(kept, request, session, ids, now).held(ids, now)
     keys = [("api", pid, max(0, stock - held.get(pid, 0))) for pid, stock in result.items]
     rates = kept.remember(
         request, session, "rates", lambda own: display_rates(own, settings.display_rates, settings.display_rates_date)

@@ -21,7 +21,6 @@ from shop.catalogue.browse import (
     public_weavers,
     related_rows,
 )
-from shop.catalogue.stock import held_quantities, holds_on
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.errors import DomainError
@@ -29,6 +28,7 @@ from shop.http.caching import cache_until, mark_public
 from shop.http.deps import SessionDep, read_only
 from shop.http.present import approximations, loc
 from shop.http.revision_store import RevisionStore
+from shop.http.shown_products import holds_now
 from shop.i18n import translator
 from shop.marketplaces.rates import display_rates
 from shop.orders import shipping
@@ -66,7 +66,8 @@ def _home(request: Request, lang: str, session):
     pictures = kept.remember(request, session, "front pictures", front_pictures)
     weavers = kept.remember(request, session, "front weavers", lambda own: public_weavers(own)[:4])
     newest = public_product_rows(session, ProductQuery(sort=Sort.newest, page_size=8), categories)
-    held = held_quantities(session, [pid for pid, _ in newest.items], utcnow())
+    ids, now = [pid for pid, _ in newest.items], utcnow()
+    held = holds_now(kept, request, session, ids, now).held(ids, now)
     shown = [(pid, n - held.get(pid, 0)) for pid, n in newest.items]
     return render(
         request,
@@ -110,7 +111,8 @@ def _listing(request: Request, lang: str, session, query: ProductQuery):
     categories = kept.remember(request, session, "categories", list_categories)
     result = public_product_rows(session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
-    held = held_quantities(session, [pid for pid, _ in result.items], utcnow())
+    ids, now = [pid for pid, _ in result.items], utcnow()
+    held = holds_now(kept, request, session, ids, now).held(ids, now)
     shown = [(pid, stock - held.get(pid, 0)) for pid, stock in result.items]
     return render(
         request,
@@ -143,14 +145,15 @@ def _product_page(request: Request, lang: str, session, slug: str):
     related = kept.remember(request, session, ("related", product.id), lambda own: related_rows(own, product))
     claims = kept.remember(request, session, ("claims", product.id), lambda own: claims_of(own, [product]))
     links = page_links(settings.base_url, lang, f"/products/{product.slug}")
-    held = held_quantities(session, [product.id, *(pid for pid, _ in related)], utcnow())
+    ids, now = [product.id, *(pid for pid, _ in related)], utcnow()
+    holds = holds_now(kept, request, session, ids, now)
+    held = holds.held(ids, now)
     units = product.stock_on_hand - held.get(product.id, 0)
     headers, held_until = {}, None
     if availability_of(product, units).state is Availability.on_hold:
-        holds = holds_on(session, [product.id], utcnow()).get(product.id)
-        if holds:
-            # The first hold to end gives the piece back; the cached page must not outlive that moment.
-            held_until = holds[0].until
+        # The first hold to end gives the piece back; the cached page must not outlive that moment.
+        held_until = holds.first_end(product.id, now)
+        if held_until is not None:
             headers = cache_until(held_until)
     country = shipping.likely_country(lang, chosen_country(request_cookies(request.scope)))
     shown_rates = (settings.display_rates, settings.display_rates_date)
