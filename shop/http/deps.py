@@ -88,7 +88,9 @@ async def read_only(request: Request, work: Callable[[Session], T]) -> T:
     asked for most (the listing, a piece, the API's list), whose first visits after a change all pay it."""
 
     def run() -> T:
-        with session_scope(request.app.state.engine, writes=False) as session:
+        # Nothing is written, so nothing is committed: the session's end rolls its reading transaction back (and a
+        # page that found all it needs kept never opened one).
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
             session.info[REQUEST_STATE] = request.state
             return work(session)
 

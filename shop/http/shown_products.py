@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from shop.catalogue.browse import card_options
+from shop.catalogue.browse import ProductPage, ProductQuery, card_options, public_product_rows
 from shop.catalogue.models import Product
 from shop.catalogue.stock import HoldsInForce, holds_in_force
 from shop.certification.service import claims_on
@@ -30,3 +30,16 @@ def holds_now(
     nothing of the database for them; when there are too many to keep, the page asks for its own pieces'."""
     every = kept.remember(request, session, "holds in force", lambda own: holds_in_force(own, now))
     return every if every is not None else holds_in_force(session, now, product_ids)
+
+
+def listing_page(
+    kept: RevisionStore, request: Request, session: Session, query: ProductQuery, categories
+) -> ProductPage:
+    """A page of the listing (``public_product_rows``). Without a search its pieces, in their order, are a fact of
+    the catalogue's revision, kept like the categories' counts: the same page asked for again (at another address,
+    with a campaign's tracking parameters, by a visitor with another shipping country) needs no query. A search
+    asks each time: its words are too many to keep."""
+    if query.q:
+        return public_product_rows(session, query, categories)
+    key = ("listing", query.category, query.effective_sort, query.page, query.page_size)
+    return kept.remember(request, session, key, lambda own: public_product_rows(own, query, categories))

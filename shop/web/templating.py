@@ -15,7 +15,7 @@ from shop.catalogue.availability import availability_of
 from shop.http import present, urls
 from shop.http.caching import public_headers
 from shop.http.deps import answer_is_an_error
-from shop.i18n import LANGUAGE_NAMES, translator
+from shop.i18n import LANGUAGE_NAMES, translations, translator
 from shop.money import basis_points_percent
 from shop.web.browser import (
     CART_COOKIE,
@@ -83,6 +83,23 @@ def language_helpers(lang: str) -> dict[str, Any]:
 def render_fragment(name: str, context: dict[str, Any]) -> Markup:
     """A piece of a page (a product card), rendered on its own to be kept and reused."""
     return Markup(_env.get_template(name).render(context))  # noqa: S704  (autoescaped by the environment)
+
+
+# (template, language) -> (the catalog it was rendered with, the part)
+_kept_parts: dict[tuple[str, str], tuple[object, Markup]] = {}
+
+
+def kept_part(name: str, lang: str) -> Markup:
+    """A part of the layout that is the same on every page in a language (the footer, the head's links): rendered
+    once per language, and again only when the language's catalog changes (the speakers' Tzotzil is edited live)."""
+    catalog = translations(lang)
+    found = _kept_parts.get((name, lang))
+    if found is None or found[0] is not catalog:
+        found = _kept_parts[(name, lang)] = (catalog, render_fragment(name, language_helpers(lang)))
+    return found[1]
+
+
+_env.globals["kept_part"] = kept_part
 
 
 def render(

@@ -16,7 +16,6 @@ from shop.catalogue.browse import (
     available_for,
     list_categories,
     public_product,
-    public_product_rows,
     public_weaver,
     public_weavers,
 )
@@ -26,7 +25,7 @@ from shop.clock import utcnow
 from shop.http.caching import mark_public, public_headers
 from shop.http.deps import SessionDep, read_only
 from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import holds_now, shown_products
+from shop.http.shown_products import holds_now, listing_page, shown_products
 from shop.marketplaces.rates import display_rates
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
@@ -49,7 +48,7 @@ def _product_list(request: Request, session, query: ProductQuery) -> Response:
     settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
     categories = kept.remember(request, session, "categories", list_categories)
-    result = public_product_rows(session, query, categories)
+    result = listing_page(kept, request, session, query, categories)
     ids, now = [pid for pid, _ in result.items], utcnow()
     held = holds_now(kept, request, session, ids, now).held(ids, now)
     keys = [("api", pid, max(0, stock - held.get(pid, 0))) for pid, stock in result.items]

@@ -16,7 +16,6 @@ from shop.catalogue.browse import (
     list_categories,
     products_by_weaver,
     public_product,
-    public_product_rows,
     public_weaver,
     public_weavers,
     related_rows,
@@ -28,7 +27,7 @@ from shop.http.caching import cache_until, mark_public
 from shop.http.deps import SessionDep, read_only
 from shop.http.present import approximations, loc
 from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import holds_now
+from shop.http.shown_products import holds_now, listing_page
 from shop.i18n import translator
 from shop.marketplaces.rates import display_rates
 from shop.orders import shipping
@@ -65,7 +64,7 @@ def _home(request: Request, lang: str, session):
     categories = kept.remember(request, session, "categories", list_categories)
     pictures = kept.remember(request, session, "front pictures", front_pictures)
     weavers = kept.remember(request, session, "front weavers", lambda own: public_weavers(own)[:4])
-    newest = public_product_rows(session, ProductQuery(sort=Sort.newest, page_size=8), categories)
+    newest = listing_page(kept, request, session, ProductQuery(sort=Sort.newest, page_size=8), categories)
     ids, now = [pid for pid, _ in newest.items], utcnow()
     held = holds_now(kept, request, session, ids, now).held(ids, now)
     shown = [(pid, n - held.get(pid, 0)) for pid, n in newest.items]
@@ -109,7 +108,7 @@ def _listing(request: Request, lang: str, session, query: ProductQuery):
     settings = request.app.state.settings
     kept: RevisionStore = request.app.state.revision_store
     categories = kept.remember(request, session, "categories", list_categories)
-    result = public_product_rows(session, query, categories)
+    result = listing_page(kept, request, session, query, categories)
     links = page_links(settings.base_url, lang, "/products", category=query.category, page=result.page)
     ids, now = [pid for pid, _ in result.items], utcnow()
     held = holds_now(kept, request, session, ids, now).held(ids, now)
