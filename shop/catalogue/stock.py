@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -69,40 +68,22 @@ class HeldForOrder(Conflict):
         self.hold = hold
 
 
-# Statements built once for the sizes store pages ask for (a product with its related pieces, a page of cards):
-# an "IN" of a fixed number of parameters is compiled once, an expanding one at every execution.
-HELD_SIZES = (5, 25, 100)
-
-
-@cache
-def _held(size: int | None) -> sa.Select:
-    ids = sa.bindparam("ids", expanding=True) if size is None else [sa.bindparam(f"id{i}") for i in range(size)]
-    return (
-        sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
-        .where(
-            StockReservation.product_id.in_(ids),
-            StockReservation.status == ReservationStatus.active,
-            StockReservation.expires_at > sa.bindparam("now", type_=StockReservation.__table__.c.expires_at.type),
-        )
-        .group_by(StockReservation.product_id)
+_HELD = (
+    sa.select(StockReservation.product_id, sa.func.sum(StockReservation.quantity))
+    .where(
+        StockReservation.product_id.in_(sa.bindparam("ids", expanding=True)),
+        StockReservation.status == ReservationStatus.active,
+        StockReservation.expires_at > sa.bindparam("now", type_=StockReservation.__table__.c.expires_at.type),
     )
+    .group_by(StockReservation.product_id)
+)
 
 
 def held_quantities(session: Session, product_ids: list[int], now: datetime, *, except_order: int | None = None):
-    """Units held by unexpired reservations, per product."""
+    """Units held by unexpired reservations, per product (store pages work theirs out from ``HoldsInForce``)."""
     if not product_ids:
         return {}
-    if except_order is None:  # what every store page asks
-        ids = list(dict.fromkeys(product_ids))
-        size = next((size for size in HELD_SIZES if len(ids) <= size), None)
-        if size is None:
-            params = {"ids": ids, "now": now}
-        else:  # the spare places repeat the first id, which changes nothing
-            params = {f"id{i}": ids[i] if i < len(ids) else ids[0] for i in range(size)}
-            params["now"] = now
-        return {pid: int(total) for pid, total in session.connection().execute(_held(size), params)}
-    # An order's own holds left out (it is being changed): the expanding statement, with one more condition.
-    statement = _held(None).where(StockReservation.order_id != except_order)
+    statement = _HELD if except_order is None else _HELD.where(StockReservation.order_id != except_order)
     rows = session.execute(statement, {"ids": list(product_ids), "now": now}).all()
     return {pid: int(total) for pid, total in rows}
 

@@ -1,5 +1,5 @@
-"""What store pages ask of the holds: units held per piece, for any number of pieces (the statements for the
-usual sizes are built once, with spare places that must change nothing)."""
+"""What is held of each piece, for any number of pieces (the same piece asked for again and again counts once),
+and the holds in force that store pages keep and work out at each later moment."""
 
 from __future__ import annotations
 
