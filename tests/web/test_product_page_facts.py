@@ -9,16 +9,8 @@ from shop.catalogue.stock import reserve_stock
 from shop.clock import utcnow
 from shop.marketplaces import rates
 from shop.web.browser import SHIP_TO_COOKIE
-from shop.web.page_cache import PageCache
 
 PAGE = "/en/products/huipil-rombos"  # 480 g: the lightest band of each zone
-
-
-def page_cache(app) -> PageCache:
-    layer = app.middleware_stack
-    while not isinstance(layer, PageCache):
-        layer = layer.app
-    return layer
 
 
 def test_spanish_visitors_are_quoted_for_mexico(client, shop_data):
@@ -98,13 +90,13 @@ def test_the_cached_page_of_a_piece_on_hold_is_kept_no_longer_than_the_hold(clie
     hold(session, shop_data["huipil"], until)
     assert client.get(PAGE).headers["x-cache"] == "miss"
     assert "x-shop-cache-until" not in client.get(PAGE).headers
-    entry = next(e for key, e in page_cache(app).entries.items() if key.startswith(PAGE.encode() + b"?"))
+    entry = next(e for key, e in app.state.page_cache.entries.items() if key.startswith(PAGE.encode() + b"?"))
     assert entry.until == int(until.timestamp())
     assert client.get(PAGE).headers["x-cache"] == "hit"
     entry.until = datetime.now(UTC).timestamp() - 1  # the hold has ended, and no row changed
     assert client.get(PAGE).headers["x-cache"] == "miss"
     # A piece nobody holds is kept until something changes.
-    assert all(e.until is None for key, e in page_cache(app).entries.items() if b"faja" in key)
+    assert all(e.until is None for key, e in app.state.page_cache.entries.items() if b"faja" in key)
 
 
 def test_prices_in_dollars_and_euros_carry_the_day_of_their_own_rate(client, session, shop_data):

@@ -14,15 +14,7 @@ from fastapi.testclient import TestClient
 from shop.catalogue import stock
 from shop.clock import utcnow
 from shop.main import create_app
-from shop.web.page_cache import PageCache
 from shop.web.store import pages
-
-
-def page_cache(app) -> PageCache:
-    layer = app.middleware_stack
-    while not isinstance(layer, PageCache):
-        layer = layer.app
-    return layer
 
 
 @pytest.fixture
@@ -157,7 +149,7 @@ def test_the_next_day_renders_the_cards_again(uncached, shop_data):
     uncached.get("/en/products")
     kept = uncached.app.state.revision_store.stamp
     tomorrow = kept[1] + timedelta(days=1)
-    page_cache(uncached.app).today = lambda: tomorrow
+    uncached.app.state.page_cache.today = lambda: tomorrow
     uncached.get("/en/products")
     assert uncached.app.state.revision_store.stamp == (kept[0], tomorrow)
 
