@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from array import array
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -138,6 +139,8 @@ def deflated(data: bytes) -> bytes:
 def stored(data: bytes) -> bytes:
     """``data`` as stored (uncompressed) deflate blocks: how a visitor's own values go between deflated
     pieces. Nothing to compute, and a secret among them never meets a compressor (BREACH)."""
+    if len(data) <= 0xFFFF:  # a form token, a cart's count: one block, or none for nothing
+        return b"\x00" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data if data else b""
     blocks = []
     for start in range(0, len(data), 0xFFFF):
         chunk = data[start : start + 0xFFFF]
@@ -156,6 +159,36 @@ def gzip_member(pieces: Iterable[tuple[bytes, bytes]]) -> bytes:
     out.append(FINAL_BLOCK)
     out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(out)
+
+
+def crc_tables(data: bytes) -> array:
+    """What a pass of ``zlib.crc32`` over ``data`` does to the CRC it starts from, as eight tables of 16 (512
+    bytes). CRC-32 is affine in its starting value: ``crc32(data, s) == crc32(data) ^ crc_moved(tables, s)``.
+    A cached page sent in gzip needs the CRC of its whole body, the visitor's values included; with these, each
+    fixed part after a value costs eight lookups instead of a pass over its bytes (3 µs for 16 KB)."""
+    alone = zlib.crc32(data)
+    columns = [zlib.crc32(data, 1 << bit) ^ alone for bit in range(32)]
+    tables = array("I", bytes(4 * 128))
+    for nibble in range(8):
+        at = 16 * nibble
+        for value in range(1, 16):
+            lowest = (value & -value).bit_length() - 1
+            tables[at + value] = tables[at + (value & (value - 1))] ^ columns[4 * nibble + lowest]
+    return tables
+
+
+def crc_moved(tables: array, crc: int) -> int:
+    """The linear part of a pass over the data ``tables`` were made from, applied to ``crc``."""
+    return (
+        tables[crc & 15]
+        ^ tables[16 | (crc >> 4 & 15)]
+        ^ tables[32 | (crc >> 8 & 15)]
+        ^ tables[48 | (crc >> 12 & 15)]
+        ^ tables[64 | (crc >> 16 & 15)]
+        ^ tables[80 | (crc >> 20 & 15)]
+        ^ tables[96 | (crc >> 24 & 15)]
+        ^ tables[112 | (crc >> 28)]
+    )
 
 
 def compress(body: bytes, coding: str) -> bytes:

@@ -24,7 +24,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import struct
 import time
+import zlib
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,15 +39,18 @@ from shop.http.caching import CACHE_UNTIL, MARKER
 from shop.web.compression import (
     ALL,
     BROTLI,
+    FINAL_BLOCK,
     GZIP,
+    GZIP_HEADER,
     IDENTITY,
     MINIMUM_SIZE,
     THREAD_MINIMUM_SIZE,
     choose,
     compress,
     compressible,
+    crc_moved,
+    crc_tables,
     deflated,
-    gzip_member,
     request_header,
     stored,
     with_vary,
@@ -53,6 +59,8 @@ from shop.web.compression import (
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD"}
 MAX_ENTRY_BYTES = 512 * 1024
+# Texts this long after a placeholder keep CRC tables (512 bytes): a pass over them costs more than 8 lookups.
+CRC_TABLES_MINIMUM = 2048
 PRIVATE_KEYS = 1024
 HIT = [(b"x-cache", b"hit")]
 MISS = [(b"x-cache", b"miss")]
@@ -73,7 +81,9 @@ class Entry:
     a whole gzip file. ``brotli`` is the whole body in brotli, only without placeholders: brotli streams
     cannot be joined from independently compressed pieces, so pages with a form or the cart's count go in
     gzip even to browsers that accept brotli, and the API's JSON, the sitemap and robots.txt in brotli.
-    Both are empty for a body too small to gain from compression.
+    Both are empty for a body too small to gain from compression. ``crcs`` holds, with placeholders and gzip,
+    each text's own CRC and, for a long one after a placeholder, its ``crc_tables``: the CRC of a visitor's
+    whole body is then put together, not computed over it.
     """
 
     revision: int | None
@@ -86,6 +96,7 @@ class Entry:
     brotli: bytes = b""
     # Wall-clock second (time.time()) from which the entry is stale even if nothing changed; None: never.
     until: float | None = None
+    crcs: tuple[tuple[int, array | None] | None, ...] = ()
 
     def fresh(self, revision: int | None) -> bool:
         return self.revision == revision and (self.until is None or time.time() < self.until)
@@ -98,6 +109,7 @@ class Entry:
             + sum(map(len, self.plain))
             + sum(map(len, self.gzip))
             + len(self.brotli)
+            + sum(len(c[1]) * c[1].itemsize for c in self.crcs if c is not None and c[1] is not None)
         )
 
 
@@ -119,16 +131,23 @@ def _cut(body: bytes, placeholders) -> tuple[bytes, ...]:
     return tuple(pieces) if len(pieces) > 1 else ()
 
 
-def _compressed(plain: tuple[bytes, ...], content_type: bytes, codings) -> tuple[tuple[bytes, ...], bytes]:
-    """The ``gzip`` and ``brotli`` fields of an entry whose body is cut into ``plain``, in ``codings``."""
+def _compressed(plain: tuple[bytes, ...], content_type: bytes, codings) -> tuple[tuple[bytes, ...], bytes, tuple]:
+    """The ``gzip``, ``brotli`` and ``crcs`` fields of an entry whose body is cut into ``plain``, in ``codings``."""
     if sum(map(len, plain)) < MINIMUM_SIZE or not compressible(content_type):
-        return (), b""
+        return (), b"", ()
     if len(plain) > 1:
         if GZIP not in codings:
-            return (), b""
-        return tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain)), b""
+            return (), b"", ()
+        gzip = tuple(b"" if n % 2 else deflated(text) for n, text in enumerate(plain))
+        return gzip, b"", tuple(None if n % 2 else _crc(n, text) for n, text in enumerate(plain))
     gzip = (compress(plain[0], GZIP),) if GZIP in codings else ()
-    return gzip, compress(plain[0], BROTLI) if BROTLI in codings else b""
+    return gzip, compress(plain[0], BROTLI) if BROTLI in codings else b"", ()
+
+
+def _crc(position: int, text: bytes) -> tuple[int, array | None]:
+    """A text's own CRC, and the tables to carry a CRC over it where that is cheaper than a pass over its bytes
+    (not for the first text, which starts the body, nor a short one: 512 bytes of tables would outweigh it)."""
+    return zlib.crc32(text), crc_tables(text) if position and len(text) >= CRC_TABLES_MINIMUM else None
 
 
 def _codings(entry: Entry) -> tuple[str, ...]:
@@ -296,22 +315,27 @@ class PageCache:
             # The visitor's own values are part of what her browser may cache. Weak: her form token is
             # masked anew in each answer, so the bytes differ while the meaning does not.
             etag = b"W/" + etag[:-1] + b"-" + hashlib.blake2b(mine, digest_size=6).hexdigest().encode() + b'"'
+        accepted = asked = None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accepted = value if accepted is None else accepted
+            elif name == b"if-none-match":
+                asked = value if asked is None else asked
         coding = IDENTITY
         if entry.gzip or entry.brotli:
-            coding = choose(request_header(scope, b"accept-encoding"), _codings(entry))
+            coding = choose(accepted, _codings(entry))
             if coding != IDENTITY:
                 etag = etag[:-1] + b"-" + coding.encode() + b'"'
-        asked = request_header(scope, b"if-none-match")
         if asked is not None and _matches(asked, etag):
             kept = [(k, v) for k, v in entry.headers if k in (b"cache-control", b"vary")]
             await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag), *kept]})
             await send({"type": "http.response.body", "body": b""})
             return
         body = self._body(entry, coding, values)
-        headers = [*entry.headers, (b"content-length", str(len(body)).encode()), (b"etag", etag)]
+        headers = [*entry.headers, (b"content-length", b"%d" % len(body)), (b"etag", etag), *marker]
         if coding != IDENTITY:
             headers.append((b"content-encoding", coding.encode()))
-        await send({"type": "http.response.start", "status": entry.status, "headers": headers + marker})
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     @staticmethod
@@ -321,15 +345,29 @@ class PageCache:
         if values is None:
             return entry.gzip[0] if coding == GZIP else entry.plain[0]
         if coding == IDENTITY:
-            return b"".join(values[p] if n % 2 else p for n, p in enumerate(entry.plain))
-        pieces = []
+            return b"".join([values[p] if n % 2 else p for n, p in enumerate(entry.plain)])
+        # A gzip member: the texts deflated once, the visitor's values as stored blocks between them, and the CRC
+        # of the whole put together from each text's (see ``crc_tables``).
+        out, crc, size = [GZIP_HEADER], 0, 0
         for n, text in enumerate(entry.plain):
             if n % 2:
                 value = values[text]
-                pieces.append((value, stored(value)))
+                crc = zlib.crc32(value, crc)
+                out.append(stored(value))
+                size += len(value)
+                continue
+            alone, tables = entry.crcs[n]
+            if n == 0:
+                crc = alone
+            elif tables is None:
+                crc = zlib.crc32(text, crc)
             else:
-                pieces.append((text, entry.gzip[n]))
-        return gzip_member(pieces)
+                crc = alone ^ crc_moved(tables, crc)
+            out.append(entry.gzip[n])
+            size += len(text)
+        out.append(FINAL_BLOCK)
+        out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+        return b"".join(out)
 
     async def _render(
         self,
@@ -407,15 +445,15 @@ class PageCache:
         # A page kept is compressed in every coding it may be sent in, once; one that is not, only in this one.
         codings = offered if cacheable else (choose(request_header(scope, b"accept-encoding"), offered),)
         if len(body) >= THREAD_MINIMUM_SIZE:
-            gzip, brotli = await anyio.to_thread.run_sync(_compressed, plain, content_type, codings)
+            gzip, brotli, crcs = await anyio.to_thread.run_sync(_compressed, plain, content_type, codings)
         else:
-            gzip, brotli = _compressed(plain, content_type, codings)
+            gzip, brotli, crcs = _compressed(plain, content_type, codings)
         del body  # not kept: ``plain`` holds it
         if gzip or brotli:
             headers.append((b"vary", with_vary(vary)))
         elif vary is not None:
             headers.append((b"vary", vary))
-        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until)
+        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until, crcs)
         if cacheable:
             self._store(key, entry)
         self._learn(key, kept=key in self.entries)  # an entry larger than the whole budget is not kept

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import zlib
+from array import array
 from dataclasses import fields
 
 import brotli
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from workspace_helpers import csrf_of
@@ -193,6 +194,8 @@ def bytes_held(value) -> int:
     """The len() of every bytes object reachable from ``value``, found by walking it (not by asking it)."""
     if isinstance(value, bytes):
         return len(value)
+    if isinstance(value, array):
+        return len(value) * value.itemsize
     if isinstance(value, dict):
         return sum(bytes_held(k) + bytes_held(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -266,6 +269,38 @@ def test_any_texts_and_values_make_a_gzip_file_that_inflates_to_their_join(pairs
         pieces += [(text, compression.deflated(text)), (value, compression.stored(value))]
     pieces.append((last, compression.deflated(last)))
     assert gzip.decompress(compression.gzip_member(pieces)) == b"".join(plain for plain, _ in pieces)
+
+
+@examples(max_examples=40, deadline=None)
+@given(st.binary(max_size=5000), st.integers(min_value=0, max_value=0xFFFFFFFF))
+def test_a_crc_is_carried_over_a_text_by_its_tables(text, start):
+    """CRC-32 is affine in where it starts: what the tables give is what a pass over the text gives."""
+    tables = compression.crc_tables(text)
+    assert zlib.crc32(text, start) == zlib.crc32(text) ^ compression.crc_moved(tables, start)
+    assert len(tables) * tables.itemsize == 512
+
+
+@examples(max_examples=40, deadline=None)
+@given(
+    st.lists(st.binary(max_size=6000), min_size=2, max_size=4),
+    st.lists(st.binary(max_size=300), min_size=3, max_size=3),
+)
+@example(texts=[b"a", b"b" * 3000, b"c" * 2047, b"d" * 9000], values=[b"7", b"", b"token" * 16])
+def test_a_kept_page_in_gzip_inflates_to_the_visitors_page(texts, values):
+    """The page cache's own gzip of a page cut at its placeholders, long texts after one carrying CRC tables."""
+    marks = [b"__A__", b"__B__", b"__C__"]
+    plain = [b"<html>" * 100 + texts[0]]  # long enough to be worth compressing
+    for n, text in enumerate(texts[1:]):
+        plain += [marks[n], text]
+    plain = tuple(plain)
+    gzip_parts, _, crcs = page_cache._compressed(plain, b"text/html", ("gzip",))
+    entry = page_cache.Entry(1, 200, [], b'"e"', plain, gzip_parts, b"", None, crcs)
+    mine = dict(zip(marks, values, strict=True))
+    body = page_cache.PageCache._body(entry, "gzip", mine)
+    assert gzip.decompress(body) == b"".join(mine[p] if n % 2 else p for n, p in enumerate(plain))
+    tables = [c[1] for c in crcs if c is not None and c[1] is not None]
+    assert len(tables) == sum(1 for n, t in enumerate(plain) if n and not n % 2 and len(t) >= 2048)
+    assert entry.nbytes() == sum(map(len, plain)) + sum(map(len, gzip_parts)) + 3 + 512 * len(tables)
 
 
 @pytest.mark.parametrize(
