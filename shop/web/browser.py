@@ -7,11 +7,9 @@ cart count) into the placeholders below as it serves the page.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import os
-import threading
+import secrets
 from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
@@ -57,39 +55,8 @@ def _parse_cookies(scope: Scope) -> dict[str, str]:
     return cookies
 
 
-class Randomness:
-    """Random bytes from the OS, asked for 4 KB at a time and each handed out once.
-
-    Every cached page takes some: a new browser's seed, the pad of each form token. One ``os.urandom`` per page
-    was a system call each, about 2 µs of a loaded worker's time. Templates render on worker threads, hence the
-    lock; a forked child starts on bytes of its own, never its parent's.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._forget()
-        os.register_at_fork(after_in_child=self._forget)
-
-    def _forget(self) -> None:
-        self.lock = threading.Lock()
-        self.buffer = b""
-        self.at = 0
-
-    def take(self, count: int) -> bytes:
-        with self.lock:
-            at = self.at
-            if at + count > len(self.buffer):
-                self.buffer, at = os.urandom(max(self.size, count)), 0
-            self.at = at + count
-            return self.buffer[at : at + count]
-
-
-RANDOM = Randomness()
-
-
 def new_seed() -> str:
-    """As ``secrets.token_urlsafe(24)``: 32 characters."""
-    return base64.urlsafe_b64encode(RANDOM.take(24)).decode()
+    return secrets.token_urlsafe(24)
 
 
 def seed_cookie_header(seed: str, *, secure: bool) -> str:
@@ -137,7 +104,7 @@ def csrf_token(secret: str, seed: str) -> str:
 
 
 def _masked(key: bytes) -> str:
-    pad = RANDOM.take(CSRF_BYTES)
+    pad = secrets.token_bytes(CSRF_BYTES)
     return (pad + _mask(pad, key)).hex()
 
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
-import os
-import re
-import threading
 import zlib
 
 import brotli
@@ -20,7 +17,7 @@ from starlette.routing import Route
 from workspace_helpers import csrf_of
 
 from shop.http.caching import MARKER
-from shop.web.browser import Randomness, csrf_token, csrf_valid, new_seed
+from shop.web.browser import csrf_token, csrf_valid
 from shop.web.compression import Compression
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -186,41 +183,3 @@ def test_form_tokens_are_the_shops_mac_of_the_seed_and_older_ones_still_pass():
     assert not csrf_valid(other_secret, "seed-a", csrf_token(SECRET, "seed-a"))
     older = hmac.digest(SECRET.encode(), b"csrf:seed-a", hashlib.sha256)[:20]
     assert not csrf_valid(other_secret, "seed-a", older.hex())
-
-
-def test_random_bytes_are_handed_out_once_across_threads_and_refills():
-    randomness = Randomness(size=100)  # refilled every five takes
-    taken: list[bytes] = []
-
-    def take_many():
-        taken.extend(randomness.take(20) for _ in range(500))
-
-    threads = [threading.Thread(target=take_many) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(taken) == 4000 and len(set(taken)) == 4000 and all(len(t) == 20 for t in taken)
-    assert len(randomness.take(300)) == 300  # more than a refill holds
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
-def test_a_forked_worker_never_hands_out_its_parents_random_bytes():
-    randomness = Randomness()
-    randomness.take(20)  # the buffer is full of bytes the parent will hand out next
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child
-        os.write(writing, randomness.take(20))
-        os._exit(0)
-    os.close(writing)
-    os.waitpid(child, 0)
-    childs = os.read(reading, 20)
-    os.close(reading)
-    assert len(childs) == 20 and childs != randomness.take(20)
-
-
-def test_new_seeds_look_as_they_always_did():
-    seeds = {new_seed() for _ in range(1000)}
-    assert len(seeds) == 1000
-    assert all(len(s) == 32 and re.fullmatch(r"[A-Za-z0-9_-]{32}", s) for s in seeds)
