@@ -28,7 +28,15 @@ from shop.storage import file_stores
 from shop.throttle import Throttle
 from shop.web import api_docs, errors, health
 from shop.web.body_limits import BodyLimits
-from shop.web.browser import PLACEHOLDERS, BrowserSeed, Signer, cache_variant, personal_values
+from shop.web.browser import (
+    PLACEHOLDERS,
+    BrowserSeed,
+    SeedCookie,
+    Signer,
+    cache_variant,
+    personal_values,
+    seed_cookies,
+)
 from shop.web.compression import Compression
 from shop.web.csrf import csrf_protected, origin_guard
 from shop.web.dashboard import indicators as dash_indicators
@@ -190,7 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Inside the page cache, so that a hit skips it; the pages the cache handles it compresses itself.
     app.add_middleware(Compression, skip_header=MARKER)
     app.state.page_cache = PageCache(
-        app.behind,
+        SeedCookie(app.behind),
         read_revision=partial(read_catalogue_revision, engine),
         max_bytes=settings.page_cache_bytes,
         check_seconds=settings.page_cache_seconds,
@@ -198,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         placeholders=PLACEHOLDERS,
         today=clock.local_today,
         variant=cache_variant,
+        visitor_headers=seed_cookies,
     )
     # In front of FastAPI's own layers (shop.web.front_door), the trusted-host check outermost: a request for a
     # host that is not ours never reaches a page or the cache.

@@ -4,8 +4,9 @@ A page the cache holds costs about 10 µs to answer, and FastAPI's outer layers 
 page, telemetry and body-limit wrappers, and a wrapped ``send`` for each middleware between them and the
 cache. So the three layers a hit needs, the trusted-host check, the browser's seed and the page cache, are
 put in front of FastAPI (``Shop.front``) instead of being added as its middleware. A hit goes through
-them alone. Everything else goes on through them into FastAPI's full stack, as before: a miss, a form, the
-workspace, the API's writes.
+them alone, and none wraps ``send`` for it: the page cache puts a new browser's seed cookie on its own answers.
+Everything else goes on through them into FastAPI's full stack, as before: a miss, a form, the workspace, the
+API's writes.
 
 The only difference for what goes on: an exception raised by one of these three layers themselves (not by a
 page) reaches the server, which answers a plain 500. A page's own exception still gets the shop's error page.

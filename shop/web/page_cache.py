@@ -97,6 +97,7 @@ class Entry:
     # Wall-clock second (time.time()) from which the entry is stale even if nothing changed; None: never.
     until: float | None = None
     crcs: tuple[tuple[int, array | None] | None, ...] = ()
+    html: bool = False  # a page, which carries a new visitor's headers (``visitor_headers``)
 
     def fresh(self, revision: int | None) -> bool:
         return self.revision == revision and (self.until is None or time.time() < self.until)
@@ -187,8 +188,10 @@ class PageCache:
         placeholders: tuple[bytes, ...] = (),
         today: Callable[[], object] = lambda: None,
         variant: Variant | None = None,
+        visitor_headers: Callable[[Scope], list[tuple[bytes, bytes]]] = lambda scope: [],
     ) -> None:
         self.app = app
+        self.visitor_headers = visitor_headers
         self.read_revision = read_revision
         self.max_bytes = max_bytes
         self.check_seconds = check_seconds
@@ -335,6 +338,8 @@ class PageCache:
         headers = [*entry.headers, (b"content-length", b"%d" % len(body)), (b"etag", etag), *marker]
         if coding != IDENTITY:
             headers.append((b"content-encoding", coding.encode()))
+        if entry.html:
+            headers += self.visitor_headers(scope)
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
@@ -423,14 +428,15 @@ class PageCache:
     ) -> None:
         revision, day = rendered_at
         given = start["headers"]
+        content_type = next((v for k, v in given if k.lower() == b"content-type"), b"")
+        html = content_type.startswith(b"text/html")
         if any(k.lower() == b"content-encoding" for k, _ in given):  # encoded by the route: sent as it is
-            await send(start)
+            await send({**start, "headers": [*given, *self.visitor_headers(scope)]} if html else start)
             await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
             return
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         headers = [(k, v) for k, v in given if k.lower() not in (b"etag", b"content-length", b"vary")]
         vary = next((v for k, v in given if k.lower() == b"vary"), None)
-        content_type = next((v for k, v in given if k.lower() == b"content-type"), b"")
         plain = _cut(body, self.placeholders) or (body,)
         offered = ALL if len(plain) == 1 else GZIP_ONLY
         cacheable = (
@@ -453,7 +459,7 @@ class PageCache:
             headers.append((b"vary", with_vary(vary)))
         elif vary is not None:
             headers.append((b"vary", vary))
-        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until, crcs)
+        entry = Entry(revision, start["status"], headers, etag, plain, gzip, brotli, until, crcs, html)
         if cacheable:
             self._store(key, entry)
         self._learn(key, kept=key in self.entries)  # an entry larger than the whole budget is not kept

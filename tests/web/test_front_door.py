@@ -120,3 +120,26 @@ def test_any_host_is_served_when_any_is_allowed(settings, shop_data):
         assert client.get("/en/products", headers={"host": "anything.example"}).status_code == 200
         assert app.front.known == set()
     app.state.engine.dispose()
+
+
+def test_a_new_browser_gets_its_seed_on_every_first_page_and_kept_pages_stay_kept(shop):
+    app, client = shop
+    seeds = []
+    for expected in ("miss", "hit"):
+        client.cookies.clear()
+        page = client.get("/en/products")
+        assert page.headers["x-cache"] == expected
+        assert page.headers.get_list("set-cookie") == [page.headers["set-cookie"]]  # one, the seed's
+        seeds.append(client.cookies["seed"])
+    assert seeds[0] != seeds[1]
+    assert any(key.startswith(b"/en/products?") for key in app.state.page_cache.entries)
+    # A page the cache does not keep (the cart) gets it from the layer behind the cache, once too.
+    client.cookies.clear()
+    cart = client.get("/en/cart")
+    assert "x-cache" not in cart.headers and cart.headers["set-cookie"].startswith("seed=")
+    client.cookies.clear()
+    assert "set-cookie" not in client.get("/api/v1/products").headers  # not a page: no seed
+    # A browser that has its seed is not given another, on a hit or anywhere else.
+    client.get("/en/cart")
+    for path in ("/en/products", "/en/cart", "/en/weavers", "/en/weavers"):
+        assert "set-cookie" not in client.get(path).headers
