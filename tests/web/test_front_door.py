@@ -30,7 +30,7 @@ def behind_calls(app, monkeypatch) -> list[str]:
         await original(self, scope, receive, send)
 
     monkeypatch.setattr(Shop, "behind", counted)
-    app.state.page_cache.app = app.behind
+    app.state.page_cache.app.app = app.behind  # behind the cache's SeedCookie, as create_app builds it
     return calls
 
 
