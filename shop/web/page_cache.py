@@ -353,22 +353,19 @@ class PageCache:
             return b"".join([values[p] if n % 2 else p for n, p in enumerate(entry.plain)])
         # A gzip member: the texts deflated once, the visitor's values as stored blocks between them, and the CRC
         # of the whole put together from each text's (see ``crc_tables``).
-        out, crc, size = [GZIP_HEADER], 0, 0
-        for n, text in enumerate(entry.plain):
-            if n % 2:
-                value = values[text]
+        plain, gzip, crcs = entry.plain, entry.gzip, entry.crcs
+        out = [GZIP_HEADER, gzip[0]]
+        crc, size = crcs[0][0], len(plain[0])
+        for n in range(1, len(plain), 2):
+            value = values[plain[n]]
+            if value:
                 crc = zlib.crc32(value, crc)
                 out.append(stored(value))
                 size += len(value)
-                continue
-            alone, tables = entry.crcs[n]
-            if n == 0:
-                crc = alone
-            elif tables is None:
-                crc = zlib.crc32(text, crc)
-            else:
-                crc = alone ^ crc_moved(tables, crc)
-            out.append(entry.gzip[n])
+            text = plain[n + 1]
+            alone, tables = crcs[n + 1]
+            crc = zlib.crc32(text, crc) if tables is None else alone ^ crc_moved(tables, crc)
+            out.append(gzip[n + 1])
             size += len(text)
         out.append(FINAL_BLOCK)
         out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
