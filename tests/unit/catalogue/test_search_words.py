@@ -126,6 +126,20 @@ def test_bulk_writes_and_deletes_keep_the_index(session):
     assert found(session, "napkins") == {"bulk-0"}
 
 
+def test_on_postgresql_a_written_piece_goes_straight_into_the_search_index(session):
+    """No pending list that every search must read through until the next vacuum: gin_clean_pending_list
+    answers how many pages it had to move, and there are none."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's full-text table has no pending list")
+    category = make_category(session)
+    for n in range(40):
+        make_product(session, slug=f"written-{n}", category=category, title_es=f"Rebozo jaspeado número {n}")
+    session.flush()
+    moved = session.execute(sa.text("SELECT gin_clean_pending_list('ix_products_search_vector')")).scalar_one()
+    assert moved == 0
+    assert found(session, "jaspeados") >= {"written-0", "written-39"}
+
+
 def test_imported_products_are_found_by_stem_and_weaver(session):
     make_category(session, slug="rebozos")
     make_weaver(session, slug="rosa", name="Rosa Gómez")
