@@ -137,8 +137,10 @@ def search_page(dialect: str, words: int, by_category: bool, first: Order, order
         within.append(Product.category_id == sa.bindparam("category_id"))
     if dialect == "postgresql":
         vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
-        names = [f"w{i}" for i in range(words)]
-        found = sa.select(*columns, vector.label("vector")).where(vector.op("@@")(_postgres_query(names)), *within)
+        query = _postgres_query([f"w{i}" for i in range(words)])
+        # Ranked as they are found: the rows sorted and counted after carry a score, not the whole vector.
+        score = sa.func.ts_rank(vector, query)
+        found = sa.select(*columns, score.label("score")).where(vector.op("@@")(query), *within)
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         found = (
@@ -153,11 +155,7 @@ def search_page(dialect: str, words: int, by_category: bool, first: Order, order
         .limit(sa.bindparam("cap", type_=sa.Integer))
         .subquery("found")
     )
-    on_found = {name: found.c[name] for name in by_product}
-    if dialect == "postgresql":
-        on_found["score"] = sa.func.ts_rank(found.c.vector, _postgres_query(names))
-    else:
-        on_found["score"] = found.c.score
+    on_found = {name: found.c[name] for name in (*by_product, "score")}
     return (
         sa.select(found.c.id, found.c.stock_on_hand, sa.func.count().over().label("total"))
         .order_by(found.c.status.asc(), *_ordered(on_found, order))
