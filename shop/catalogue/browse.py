@@ -21,7 +21,7 @@ from shop.catalogue.models import (
 )
 from shop.catalogue.schemas import SLUG_PATTERN
 from shop.catalogue.search import CAP as SEARCH_CAP
-from shop.catalogue.search import Order, page_terms, search_page, search_scores
+from shop.catalogue.search import Order, page_terms, planned_for_its_words, search_page, search_scores
 from shop.catalogue.stock import available_quantities
 from shop.clock import utcnow
 from shop.errors import N_, NotFound
@@ -226,13 +226,9 @@ def _search_rows(session: Session, query: ProductQuery, category: Category | Non
     }
     if category is not None:
         params["category_id"] = category.id
-    connection = session.connection()
     if dialect == "postgresql":
-        # psycopg prepares a statement it has run five times, and PostgreSQL may then plan it once for any words:
-        # a walk of the listing's index, right for a common word, reads every piece for a rare one. Planned for
-        # its own words, a search takes the walk or the full-text index, whichever they need.
-        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-    return connection.execute(statement, params).all()
+        planned_for_its_words(session)
+    return session.connection().execute(statement, params).all()
 
 
 def _well_formed(slug: str) -> bool:

@@ -140,6 +140,20 @@ def test_on_postgresql_a_written_piece_goes_straight_into_the_search_index(sessi
     assert found(session, "jaspeados") >= {"written-0", "written-39"}
 
 
+def test_on_postgresql_a_word_both_languages_stem_alike_is_asked_for_once(session):
+    """Asked for twice ("belt:* | belt:*"), every piece without it is tested twice, and the planner takes twice
+    as many pieces to hold it."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's full-text query is written by the shop itself")
+    from shop.catalogue import search
+
+    search.planned_for_its_words(session)
+    tsquery = sa.select(sa.cast(search._postgres_query(["w0"]), sa.Text))
+    asked = {w: session.execute(tsquery, {"w0": f"{w}:*"}).scalar_one() for w in ("belt", "rebozos", "de", "y")}
+    assert asked == {"belt": "'belt':*", "rebozos": "'reboz':* | 'rebozo':*", "de": "'de':*", "y": "'y':*"}
+    assert session.execute(sa.text("SELECT current_setting('plan_cache_mode')")).scalar_one() == "force_custom_plan"
+
+
 def test_imported_products_are_found_by_stem_and_weaver(session):
     make_category(session, slug="rebozos")
     make_weaver(session, slug="rosa", name="Rosa Gómez")
