@@ -40,17 +40,22 @@ def _throttle(request: Request, email: str) -> None:
         raise TooManyRequests(TOO_MANY, retry_after=wait, minutes=str(max(1, -(-wait // 60))))
 
 
-def _refused(request: Request, lang: str, exc: DomainError, template: str, context: dict):
-    errors = {item["field"] or "email": item["message"] for item in domain_error_items(exc, translator(lang))}
-    page = render(request, template, {**context, "errors": errors, "noindex": True}, status_code=exc.status_code)
-    if isinstance(exc, TooManyRequests):
-        page.headers["Retry-After"] = str(exc.retry_after)
-    return page
-
-
-def _done(request: Request, notice, back: str, now):
-    """The delete link only for a request this visit made: asking again with someone else's address must not
-    hand over the link that deletes her request (hers is in her e-mail)."""
+def _ask(request: Request, session, lang: str, form: tuple[str, dict], back: str, email: str, consent: str, **what):
+    """Take a request (``what``: its kind and what it is about), or show the form again (``form``: its template
+    and context) with what was wrong, in the visitor's language."""
+    now = utcnow()
+    try:
+        _throttle(request, email)
+        notice = notices.ask(session, email=email, lang=lang, consent=consent == "yes", now=now, **what)
+    except DomainError as exc:
+        template, context = form
+        errors = {item["field"] or "email": item["message"] for item in domain_error_items(exc, translator(lang))}
+        page = render(request, template, {**context, "errors": errors, "noindex": True}, status_code=exc.status_code)
+        if isinstance(exc, TooManyRequests):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    # The delete link only for a request this visit made: asking again with someone else's address must not
+    # hand over the link that deletes her request (hers is in her e-mail).
     context = {"notice": notice, "fresh": notice.consented_at == now, "back": back, "noindex": True}
     return render(request, "store/notify_done.html", context)
 
@@ -67,22 +72,9 @@ def ask_similar_piece(
     product = public_product(session, slug)
     weaver = product.attributions[0].weaver if product.attributions else None
     back = f"/{lang}/products/{product.slug}"
-    now = utcnow()
-    try:
-        _throttle(request, email)
-        notice = notices.ask(
-            session,
-            kind=NoticeKind.similar_piece,
-            email=email,
-            lang=lang,
-            consent=consent == "yes",
-            now=now,
-            weaver_id=weaver.id if weaver else None,
-        )
-    except DomainError as exc:
-        context = {"product": product, "email": email.strip()[:254], "back": back}
-        return _refused(request, lang, exc, "store/notify_similar.html", context)
-    return _done(request, notice, back, now)
+    form = ("store/notify_similar.html", {"product": product, "email": email.strip()[:254], "back": back})
+    weaver_id = weaver.id if weaver else None
+    return _ask(request, session, lang, form, back, email, consent, kind=NoticeKind.similar_piece, weaver_id=weaver_id)
 
 
 def _card_context(lang: str, country: str | None, email: str = "") -> dict:
@@ -106,21 +98,9 @@ def ask_card_payment(
     country: Annotated[str, Form(max_length=2)] = "",
 ):
     context = _card_context(lang, country, email.strip()[:254])
-    now = utcnow()
-    try:
-        _throttle(request, email)
-        notice = notices.ask(
-            session,
-            kind=NoticeKind.card_payment,
-            email=email,
-            lang=lang,
-            consent=consent == "yes",
-            now=now,
-            country=context["country"] or None,
-        )
-    except DomainError as exc:
-        return _refused(request, lang, exc, "store/notify_card.html", context)
-    return _done(request, notice, f"/{lang}/products", now)
+    form, back = ("store/notify_card.html", context), f"/{lang}/products"
+    country = context["country"] or None
+    return _ask(request, session, lang, form, back, email, consent, kind=NoticeKind.card_payment, country=country)
 
 
 @router.get("/forget/{token}")
