@@ -58,3 +58,11 @@ def test_no_message_is_translated_twice():
     ids = re.findall(r'^msgid "(.+)"$', joined, flags=re.M)
     assert len(ids) > 1000
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_the_template_lists_every_shown_string():
+    """messages.pot is what a new translator starts from: a string missing from it would never reach her."""
+    with (ROOT / "shop/locale/messages.pot").open("rb") as handle:
+        template = {entry.id if isinstance(entry.id, str) else tuple(entry.id[:2]) for entry in read_po(handle)}
+    missing = sorted(str(m) for m in used_messages() - template)
+    assert missing == [], "run the README's pybabel extract: " + "; ".join(missing)
