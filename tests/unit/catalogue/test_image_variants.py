@@ -23,17 +23,6 @@ from shop.catalogue.images import (
 from shop.catalogue.models import Image
 from shop.cli import app as cli
 from shop.config import get_settings
-from shop.storage import in_bucket, parse_storage_url
-
-
-@pytest.fixture(params=["local", "s3"])
-def files(request, app):
-    """The photos kept on the local disk (the default) and in a bucket."""
-    if request.param == "local":
-        return app.state.files
-    from object_storage import KEY_ID, SECRET
-
-    return in_bucket(parse_storage_url(request.getfixturevalue("bucket_url")), key_id=KEY_ID, secret=SECRET)
 
 
 def stored_before(session, files, width: int = 1600, height: int = 2000, color=(140, 28, 51)) -> Image:

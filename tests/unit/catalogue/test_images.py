@@ -17,17 +17,6 @@ from shop.catalogue.images import (
 )
 from shop.catalogue.models import Image
 from shop.errors import ValidationFailed
-from shop.storage import in_bucket, parse_storage_url
-
-
-@pytest.fixture(params=["local", "s3"])
-def files(request, app):
-    """The photos kept on the local disk (the default) and in a bucket."""
-    if request.param == "local":
-        return app.state.files
-    from object_storage import KEY_ID, SECRET
-
-    return in_bucket(parse_storage_url(request.getfixturevalue("bucket_url")), key_id=KEY_ID, secret=SECRET)
 
 
 def test_original_is_kept_and_avif_and_webp_thumbnails_are_made_at_every_width(session, files):
