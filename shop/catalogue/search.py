@@ -182,13 +182,22 @@ def _ordered(columns: dict, order: Order) -> list:
 def _postgres_query(names: list[str]) -> sa.TextClause:
     """Every word must match, in Spanish or in English; the words are bound by name (``name`` = "word:*").
 
-    A word both languages stem alike ("belt", names, most of the shop's own words) is asked for once. Asked for
-    twice ("belt:* | belt:*"), each piece not holding it was tested twice, and the planner, taking the two for
+    A word is asked for once when one language's stem begins the other's ("reboz" and "rebozo", "belt" and
+    "belt"): whatever the longer finds as a beginning, the shorter finds too, so nothing is lost. Asked for twice
+    ("reboz:* | rebozo:*"), each piece not holding it was tested twice, and the planner, taking the two for
     different words, thought twice as many pieces held it and walked the whole listing for it. The choice is
-    made as the statement is planned (its values are written in, ``plan_cache_mode``), not for each piece."""
+    made as the statement is planned (its values are written in, ``planned_for_its_words``), not for each
+    piece."""
 
     def either(n: str) -> str:
         es, en = f"to_tsquery('spanish', :{n})", f"to_tsquery('english', :{n})"
-        return f"(CASE WHEN {es} = {en} THEN {es} ELSE {es} || {en} END)"
+        # One stem each ("'reboz':*" as text), the one beginning with the other's stem is left out.
+        single = f"numnode({es}) = 1 AND numnode({en}) = 1"
+        return (
+            f"(CASE WHEN {es} = {en} THEN {es}"
+            f" WHEN {single} AND starts_with({en}::text, left({es}::text, -3)) THEN {es}"
+            f" WHEN {single} AND starts_with({es}::text, left({en}::text, -3)) THEN {en}"
+            f" ELSE {es} || {en} END)"
+        )
 
     return sa.text("(" + " && ".join(either(n) for n in names) + ")")
