@@ -2,7 +2,7 @@
 
 Services only ``flush()``. Whoever opens the session (a request, a CLI command, a job) commits it, so a
 failed commit surfaces as an error to that caller instead of after a response was already sent.
-The request's session dependency lives in ``shop.http.deps``, so that domain packages, which import this
+The request's session dependency lives in ``shop.api.http.deps``, so that domain packages, which import this
 module for its metadata, never import the web framework.
 """
 

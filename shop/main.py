@@ -12,6 +12,10 @@ from fastapi.responses import RedirectResponse
 
 from shop import clock
 from shop.api import contract
+from shop.api.http.caching import MARKER
+from shop.api.http.deps import readers
+from shop.api.http.revision_store import RevisionStore
+from shop.api.http.urls import STATIC_DIR, static_url
 from shop.api.v1 import catalogue as api_catalogue
 from shop.api.v1 import orders as api_orders
 from shop.api.v1 import payments as api_payments
@@ -19,10 +23,6 @@ from shop.api.v1 import staff as api_staff
 from shop.catalogue import revision
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
-from shop.http.caching import MARKER
-from shop.http.deps import readers
-from shop.http.revision_store import RevisionStore
-from shop.http.urls import STATIC_DIR, static_url
 from shop.payments.gateway import StripeGateway
 from shop.storage import file_stores
 from shop.throttle import Throttle

@@ -65,7 +65,7 @@ def errors(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
     return found
 
 
-# Documents the personal API keys (``shop user api-key``); ``shop.http.auth.signed_in`` checks them.
+# Documents the personal API keys (``shop user api-key``); ``shop.api.http.auth.signed_in`` checks them.
 api_key = HTTPBearer(
     auto_error=False,
     scheme_name="apiKey",

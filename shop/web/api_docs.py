@@ -15,7 +15,7 @@ import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from shop.http.urls import static_url
+from shop.api.http.urls import static_url
 
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_PATH = "/api/docs/assets"

@@ -16,9 +16,9 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shop.api.http.caching import MARKER
+from shop.api.http.cookies import host_cookie
 from shop.errors import Phrase
-from shop.http.caching import MARKER
-from shop.http.cookies import host_cookie
 
 SEED_COOKIE = "seed"
 CART_COOKIE = "cart"

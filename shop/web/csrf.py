@@ -16,9 +16,9 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
+from shop.api.http.auth import role_checks, signed_in
+from shop.api.http.deps import SAFE_METHODS
 from shop.errors import N_, Forbidden
-from shop.http.auth import role_checks, signed_in
-from shop.http.deps import SAFE_METHODS
 from shop.web.browser import SEED_SCOPE_KEY, csrf_valid
 
 CSRF_FIELD = "csrf_token"

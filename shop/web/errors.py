@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shop.api.http.deps import ErrorPage, draw_error_page
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.deps import ErrorPage, draw_error_page
 from shop.i18n import STORE_LANGUAGES, Translator, negotiate, translator
 from shop.storage import StorageUnavailable
 from shop.validation import describe

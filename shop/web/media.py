@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from shop.api.http.auth import device_of, signed_in
 from shop.catalogue.images import Audience, audience
 from shop.db import session_scope
 from shop.errors import DomainError
-from shop.http.auth import device_of, signed_in
 from shop.storage import FileStore, LocalStore, media_type_of
 from shop.web.files import CachedStaticFiles, public_file
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shop.http.caching import CACHE_UNTIL, MARKER
+from shop.api.http.caching import CACHE_UNTIL, MARKER
 from shop.web.compression import (
     ALL,
     BROTLI,

@@ -11,10 +11,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from shop.api.http import present, urls
+from shop.api.http.caching import public_headers
+from shop.api.http.deps import answer_is_an_error
 from shop.catalogue.availability import availability_of
-from shop.http import present, urls
-from shop.http.caching import public_headers
-from shop.http.deps import answer_is_an_error
 from shop.i18n import LANGUAGE_NAMES, translations, translator
 from shop.money import basis_points_percent
 from shop.web.browser import (

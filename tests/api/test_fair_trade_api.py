@@ -88,7 +88,7 @@ def _claim_statements(engine, run) -> int:
 def test_a_page_of_products_reads_its_claims_in_one_batch(client, session, engine, records):  # noqa: F811
     """Never one query per product: the claims cost the same for two cards as for six."""
     kept = client.app.state.revision_store
-    kept.stamp = None  # what a first visit after a change meets: nothing kept yet (shop.http.revision_store)
+    kept.stamp = None  # what a first visit after a change meets: nothing kept yet (shop.api.http.revision_store)
     few = _claim_statements(engine, lambda: (client.get("/api/v1/products?sort=newest"), client.get("/es/products")))
     textiles = session.get(Category, records["huipil"].category_id)
     for _ in range(4):

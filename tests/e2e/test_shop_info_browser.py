@@ -10,7 +10,7 @@ from signing_in import sign_in_as
 from workspace_helpers import person
 
 from shop.accounts.models import Role
-from shop.http.urls import STORE_PAGE_PATHS
+from shop.api.http.urls import STORE_PAGE_PATHS
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from workspace_helpers import csrf_of
 
-from shop.http.caching import MARKER
+from shop.api.http.caching import MARKER
 from shop.web.browser import csrf_token, csrf_valid
 from shop.web.compression import Compression
 

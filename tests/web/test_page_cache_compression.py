@@ -17,7 +17,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from workspace_helpers import csrf_of
 
-from shop.http.caching import MARKER
+from shop.api.http.caching import MARKER
 from shop.main import create_app
 from shop.web import compression, page_cache
 from shop.web.browser import SEED_COOKIE, csrf_valid

@@ -8,9 +8,9 @@ from workspace_helpers import sign_in
 
 from shop.accounts.models import Role
 from shop.accounts.sessions import enroll_device
+from shop.api.http.auth import DEVICE_COOKIE
 from shop.catalogue import service
 from shop.clock import utcnow
-from shop.http.auth import DEVICE_COOKIE
 
 
 @pytest.fixture

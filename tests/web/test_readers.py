@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import anyio
 import sqlalchemy as sa
 
-from shop.http.deps import read_only, readers
+from shop.api.http.deps import read_only, readers
 
 
 def test_read_only_pages_use_at_most_the_pools_connections_at_once(engine):

@@ -10,8 +10,8 @@ from factories import fresh, make_category, make_image, make_product
 from workspace_helpers import person, post, signed_in
 
 from shop.accounts.models import Role
+from shop.api.http.urls import STORE_PAGE_PATHS
 from shop.catalogue import service as catalogue
-from shop.http.urls import STORE_PAGE_PATHS
 from shop.storefront import service
 from shop.storefront.models import PageSlug, StorePage
 

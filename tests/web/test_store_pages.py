@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shop.http.urls import static_url
+from shop.api.http.urls import static_url
 
 
 class Page(HTMLParser):

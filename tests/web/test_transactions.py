@@ -8,8 +8,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import Category
-from shop.http.deps import SessionDep
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def form(client) -> dict:
 @pytest.fixture
 def error_page_route(app):
     """A handler that writes, then answers with an error page without rolling back by hand."""
-    from shop.http.deps import keep_writes_of_refusal
+    from shop.api.http.deps import keep_writes_of_refusal
     from shop.web.workspace.render import ws_render
 
     @app.post("/test-only/error-page/{status}")
@@ -90,7 +90,7 @@ def test_a_refusal_whose_writes_are_its_point_keeps_them(client, engine, error_p
 
 
 def test_an_error_page_raised_by_a_handler_undoes_the_writes_and_shows_what_is_stored(app, client, engine, form):
-    from shop.http.deps import ErrorPage
+    from shop.api.http.deps import ErrorPage
 
     @app.post("/test-only/raise-error-page")
     def create_then_refuse(session: SessionDep):

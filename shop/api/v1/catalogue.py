@@ -9,6 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from shop.api.contract import errors
+from shop.api.http.caching import mark_public, public_headers
+from shop.api.http.deps import SessionDep, read_only
+from shop.api.http.revision_store import RevisionStore
+from shop.api.http.shown_products import holds_now, listing_page, shown_products
 from shop.api.v1 import present
 from shop.catalogue.browse import (
     ProductQuery,
@@ -22,10 +26,6 @@ from shop.catalogue.browse import (
 from shop.catalogue.schemas import CategoryRead, ProductPageRead, ProductRead, WeaverRead
 from shop.certification.service import claims_on
 from shop.clock import utcnow
-from shop.http.caching import mark_public, public_headers
-from shop.http.deps import SessionDep, read_only
-from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import holds_now, listing_page, shown_products
 from shop.marketplaces.rates import display_rates
 
 router = APIRouter(tags=["catalogue"], dependencies=[Depends(mark_public)])
@@ -78,7 +78,7 @@ def _product_list(request: Request, session, query: ProductQuery) -> Response:
         "next": link(result.page + 1) if result.has_next else None,
         "previous": link(result.page - 1) if result.has_previous else None,
     }
-    # Each item is kept serialized for the catalogue's revision (shop.http.revision_store); the page is their join,
+    # Each item is kept serialized for the catalogue's revision (shop.api.http.revision_store); the page is their join,
     # in ProductPageRead's shape, so FastAPI does not validate and serialize them all again.
     body = b'{"items":[' + b",".join(kept.parts(request, keys, items)) + b"]," + json.dumps(rest).encode()[1:]
     return Response(body, media_type="application/json", headers=public_headers())

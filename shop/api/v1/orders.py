@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shop.api.contract import BODY, errors
+from shop.api.http.client import client_address
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import Product
 from shop.catalogue.schemas import SLUG_PATTERN, Localized
 from shop.db import session_scope
 from shop.errors import N_, NotFound
-from shop.http.client import client_address
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders.models import Order, PaymentMethod
 from shop.orders.schemas import BuyerDetails, OrderItem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shop.api.http import present, urls
 from shop.catalogue.availability import availability_of, deposit_amount
 from shop.catalogue.images import thumbnail_widths
 from shop.catalogue.models import Category, Image, Product, Weaver
@@ -21,7 +22,6 @@ from shop.catalogue.schemas import (
 )
 from shop.certification.claim import Claim
 from shop.config import Settings
-from shop.http import present, urls
 from shop.i18n import translator
 from shop.marketplaces.rates import DisplayRate
 from shop.money import convert_for_display

@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 
 from shop.accounts.models import Role
 from shop.api.contract import BODY, SIGNED_IN, api_key, errors
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import SessionDep
 from shop.api.v1.orders import OrderRead, ProductSlug, order_read
 from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
-from shop.http.auth import Signed, require
-from shop.http.deps import SessionDep
 from shop.orders import service as orders
 from shop.orders.schemas import OrderItem
 from shop.orders.scope import visible_order

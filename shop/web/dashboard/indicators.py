@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Form, Path, Request
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Council, ProgrammeOwners, RecordReaders, Signed
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council, ProgrammeOwners, RecordReaders, Signed
-from shop.http.deps import ErrorPage, SessionDep
 from shop.indicators import service
 from shop.indicators.derived import SOURCES
 from shop.indicators.models import (

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from shop.api.http.auth import RecordReaders
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import LOCAL_ZONE, local_today, utcnow
 from shop.errors import N_, InvalidState, NotFound
-from shop.http.auth import RecordReaders
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.indicators import derived, iati, service
 from shop.indicators.models import Indicator, IndicatorValue, Target

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from shop.accounts.models import Role
+from shop.api.http.auth import ProgrammeOwners, RecordReaders
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.images import ImageLimits
 from shop.certification.documents import DocumentKind, check_size, store_document
 from shop.clock import local_today
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import ProgrammeOwners, RecordReaders
-from shop.http.deps import ErrorPage, SessionDep
 from shop.money import parse_amount
 from shop.partnerships import service
 from shop.partnerships.models import (

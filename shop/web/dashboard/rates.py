@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.errors import N_, DomainError
-from shop.http.auth import Signed, require
-from shop.http.deps import ErrorPage, SessionDep
 from shop.marketplaces import rates
 from shop.web.workspace.form_reading import Problems, read_day
 from shop.web.workspace.inventory import redirect_saved

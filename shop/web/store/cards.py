@@ -1,4 +1,4 @@
-"""Product cards, rendered once per catalogue revision and day (``shop.http.revision_store``) and reused by every
+"""Product cards, rendered once per catalogue revision and day (``shop.api.http.revision_store``) and reused by every
 page that shows them.
 
 A card is the same for every visitor. It changes with the product's rows (the revision), its fair-trade claims
@@ -13,8 +13,8 @@ from fastapi import Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import shown_products
+from shop.api.http.revision_store import RevisionStore
+from shop.api.http.shown_products import shown_products
 from shop.web.templating import language_helpers, render_fragment
 
 CardKey = tuple[str, int, int, bool]  # (language, product id, units available now, photo loaded at once)

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.client import client_address
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import ProductKind
 from shop.catalogue.stock import JustSold
 from shop.db import session_scope
 from shop.errors import N_, DomainError, TooManyRequests, ValidationFailed
-from shop.http.client import client_address
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping

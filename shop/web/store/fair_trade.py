@@ -7,11 +7,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http import urls
+from shop.api.http.caching import mark_public
+from shop.api.http.deps import SessionDep
 from shop.certification.public import fair_trade_facts
 from shop.certification.service import local_today
-from shop.http import urls
-from shop.http.caching import mark_public
-from shop.http.deps import SessionDep
 from shop.i18n import STORE_LANGUAGES
 from shop.web.store.language import Lang, preferred_language
 from shop.web.templating import render

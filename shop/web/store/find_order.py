@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.client import client_address
+from shop.api.http.deps import SessionDep
 from shop.errors import DomainError, TooManyRequests
-from shop.http.client import client_address
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders.lookup import send_order_links
 from shop.web.store.language import Lang

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import selectinload
 
-from shop.http import urls
-from shop.http.caching import mark_public
-from shop.http.deps import SessionDep
+from shop.api.http import urls
+from shop.api.http.caching import mark_public
+from shop.api.http.deps import SessionDep
 from shop.i18n import STORE_LANGUAGES
 from shop.orders.models import ShippingZone
 from shop.storefront import service

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 
+from shop.api.http.client import client_address
+from shop.api.http.deps import SessionDep
 from shop.catalogue.browse import public_product
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, TooManyRequests
-from shop.http.client import client_address
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.notices import service as notices
 from shop.notices.models import NoticeKind

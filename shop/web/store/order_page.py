@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from shop.api.http.deps import SessionDep
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, NotFound
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders.models import OrderStatus
 from shop.orders.schemas import countries

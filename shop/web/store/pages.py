@@ -7,6 +7,11 @@ from typing import Annotated
 from babel.lists import format_list
 from fastapi import APIRouter, Depends, Query, Request
 
+from shop.api.http.caching import cache_until, mark_public
+from shop.api.http.deps import SessionDep, read_only
+from shop.api.http.present import approximations, loc
+from shop.api.http.revision_store import RevisionStore
+from shop.api.http.shown_products import holds_now, listing_page
 from shop.catalogue.availability import Availability, availability_of
 from shop.catalogue.browse import (
     ProductQuery,
@@ -23,11 +28,6 @@ from shop.catalogue.browse import (
 from shop.certification.service import claims_on
 from shop.clock import utcnow
 from shop.errors import DomainError
-from shop.http.caching import cache_until, mark_public
-from shop.http.deps import SessionDep, read_only
-from shop.http.present import approximations, loc
-from shop.http.revision_store import RevisionStore
-from shop.http.shown_products import holds_now, listing_page
 from shop.i18n import translator
 from shop.marketplaces.rates import display_rates
 from shop.orders import shipping

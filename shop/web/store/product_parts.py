@@ -1,5 +1,5 @@
 """The product page's own parts (its head and its body but the related pieces), rendered once per catalogue
-revision and day (``shop.http.revision_store``) for every visitor who would see the same.
+revision and day (``shop.api.http.revision_store``) for every visitor who would see the same.
 
 They change with the piece's rows and claims (the revision and the day), the language, the units a buyer can
 take now and the moment a hold on it ends (both asked for on every page, so part of the key), and the country
@@ -16,8 +16,8 @@ from datetime import datetime
 from fastapi import Request
 from markupsafe import Markup
 
+from shop.api.http.revision_store import RevisionStore
 from shop.catalogue.models import Product
-from shop.http.revision_store import RevisionStore
 from shop.web.browser import CSRF_PLACEHOLDER
 from shop.web.store.seo import product_json_ld
 from shop.web.templating import language_helpers, render_fragment

@@ -8,14 +8,14 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from shop.api.http import urls
+from shop.api.http.caching import public_headers
+from shop.api.http.deps import SessionDep
+from shop.api.http.present import COOPERATIVE, loc
 from shop.catalogue.availability import availability_of
 from shop.catalogue.browse import list_categories, sitemap_entries
 from shop.catalogue.models import Product
 from shop.certification.claim import Claim, ClaimKind
-from shop.http import urls
-from shop.http.caching import public_headers
-from shop.http.deps import SessionDep
-from shop.http.present import COOPERATIVE, loc
 from shop.i18n import STORE_LANGUAGES
 from shop.money import Money
 

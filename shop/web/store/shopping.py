@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.deps import SessionDep
 from shop.errors import N_, DomainError
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.orders import cart as carts
 from shop.orders import shipping

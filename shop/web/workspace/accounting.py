@@ -24,11 +24,11 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from shop.api.http.auth import Staff
+from shop.api.http.deps import SessionDep
 from shop.clock import to_local, utcnow
 from shop.db import session_scope
 from shop.errors import N_, ValidationFailed
-from shop.http.auth import Staff
-from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
 from shop.ledger.balances import trial_balance
 from shop.ledger.chart import WEAVER_PREFIX

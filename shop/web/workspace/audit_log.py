@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import User
+from shop.api.http.auth import Council
+from shop.api.http.deps import SessionDep
 from shop.audit.models import AuditEvent
 from shop.clock import LOCAL_ZONE
 from shop.errors import N_
-from shop.http.auth import Council
-from shop.http.deps import SessionDep
 from shop.i18n import Translator, translator
 from shop.money import basis_points_percent
 from shop.web.workspace.render import ws_render

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import load_only
 
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import to_local, utcnow
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import bank_matches, reconciliation
 from shop.ledger.balances import balance

@@ -17,10 +17,10 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, ValidationFailed
-from shop.http.auth import Signed, require
-from shop.http.deps import ErrorPage, SessionDep
 from shop.ledger import bank_columns, bank_csv
 from shop.ledger import bank_statements as statements
 from shop.ledger.bank_columns import MAPPING_FIELDS

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
+from shop.api.http.auth import Anyone
+from shop.api.http.deps import SessionDep
 from shop.clock import to_local, utcnow
 from shop.errors import N_, Forbidden
-from shop.http.auth import Anyone
-from shop.http.deps import SessionDep
 from shop.ledger.balances import weaver_balance
 from shop.ledger.next_payout import next_payment
 from shop.ledger.statements import active_months, her_lines, parse_month, statement

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.deps import SessionDep
 from shop.certification.worksheets import WorksheetDraft, save_worksheet
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.deps import SessionDep
 from shop.money import parse_amount
 from shop.web.workspace.form_reading import Problems, read_percent, read_whole
 from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved

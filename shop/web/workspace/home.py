@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Anyone
+from shop.api.http.deps import SessionDep
 from shop.catalogue.inventory import count_without_photo
 from shop.catalogue.models import ProductStatus
 from shop.certification.findings import alerts
 from shop.certification.service import local_today
 from shop.cooperative.models import Member
 from shop.errors import N_, NN_
-from shop.http.auth import Anyone
-from shop.http.deps import SessionDep
 from shop.ledger.models import BatchStatus
 from shop.ledger.payout_queries import open_batch_counts
 from shop.orders.packing import waiting as waiting_orders

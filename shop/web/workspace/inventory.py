@@ -19,14 +19,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import SessionDep
 from shop.catalogue import service as catalogue
 from shop.catalogue.inventory import inventory_page, looked_after_id
 from shop.catalogue.models import Product, ProductStatus
 from shop.catalogue.stock import holds_on, lock_products
 from shop.clock import utcnow
 from shop.errors import N_, NotFound
-from shop.http.auth import Signed, require
-from shop.http.deps import SessionDep
 from shop.orders.scope import mine, sees_everything
 from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today, utcnow
 from shop.errors import N_, DomainError
-from shop.http.auth import Signed, require
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.marketplaces import imports
 from shop.orders.models import Channel, Order

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts.service import record
+from shop.api.http.auth import Treasurer
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState
-from shop.http.auth import Treasurer
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.orders.models import Order, PaymentMethod

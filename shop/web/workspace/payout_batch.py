@@ -12,10 +12,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shop.accounts.models import Role
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, InvalidState
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import paying, payout_batches
 from shop.ledger.models import BatchStatus, Payout, PayoutMethod, PayoutStatus

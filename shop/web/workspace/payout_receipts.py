@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, InvalidState, NotFound
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import paying
 from shop.ledger.models import Payout, PayoutMethod, PayoutStatus

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today, utcnow
 from shop.cooperative.bylaws import payout_minimum_on
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.auth import Signed, require
-from shop.http.deps import ErrorPage, SessionDep
 from shop.ledger import payable, payout_batches
 from shop.ledger.fund import fund_position
 from shop.ledger.models import BatchStatus, PayoutMethod, PayoutStatus

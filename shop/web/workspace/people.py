@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse
 from shop.accounts import service as accounts
 from shop.accounts import sessions, signin
 from shop.accounts.models import Device, Role, User
+from shop.api.http.auth import Admin
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import Admin
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.web.flash import flash_message
 from shop.web.workspace.render import ws_render

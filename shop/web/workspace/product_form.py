@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 
+from shop.api.http.deps import SessionDep, keep_writes_of_refusal
 from shop.catalogue import held_uploads
 from shop.catalogue import service as catalogue
 from shop.catalogue.models import Product, ProductKind, ProductStatus
 from shop.catalogue.schemas import ProductCreate, ProductUpdate
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.deps import SessionDep, keep_writes_of_refusal
 from shop.money import parse_amount
 from shop.validation import describe
 from shop.web.workspace.form_reading import FORM_FIELD, Problems, read_centimetres, read_percent, read_whole

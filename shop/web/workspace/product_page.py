@@ -8,6 +8,8 @@ from typing import NoReturn
 import sqlalchemy as sa
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed
+from shop.api.http.deps import ErrorPage
 from shop.catalogue.models import (
     PUBLIC_STATUSES,
     Category,
@@ -23,8 +25,6 @@ from shop.certification.fair_price import hourly_centavos
 from shop.certification.worksheets import benchmarks, price_of, worksheet_of
 from shop.clock import utcnow
 from shop.errors import N_
-from shop.http.auth import Signed
-from shop.http.deps import ErrorPage
 from shop.orders.models import Order
 from shop.web.workspace.inventory import STATUS_NAMES, find_editable
 from shop.web.workspace.render import ws_render

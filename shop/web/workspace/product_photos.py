@@ -8,13 +8,13 @@ from typing import Annotated, TypeVar
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Request, UploadFile
 
+from shop.api.http.deps import SessionDep
 from shop.catalogue import held_uploads
 from shop.catalogue import service as catalogue
 from shop.catalogue.images import ImageLimits, save_image
 from shop.catalogue.models import Image, Product, ProductImage
 from shop.clock import utcnow
 from shop.errors import N_, NotFound, ValidationFailed
-from shop.http.deps import SessionDep
 from shop.web.files import stored_file
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import Keeper, Short, find_editable, redirect_saved

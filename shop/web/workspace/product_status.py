@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from shop.accounts.models import Role
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import ProductStatus
 from shop.catalogue.stock_changes import change_status
 from shop.clock import utcnow
 from shop.errors import N_, Forbidden, ValidationFailed
-from shop.http.deps import SessionDep
 from shop.notices.service import tell_about_new_piece
 from shop.web.workspace.inventory import Keeper, find_editable, redirect_saved
 

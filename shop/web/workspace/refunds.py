@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.auth import Treasurer
 from shop.db import session_scope
 from shop.errors import N_, InvalidState, ValidationFailed
-from shop.http.auth import Treasurer
 from shop.i18n import translator
 from shop.money import parse_amount
 from shop.orders import service as orders

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import Request
 from markupsafe import Markup
 
-from shop.http.urls import static_url
+from shop.api.http.urls import static_url
 from shop.web.templating import render
 
 

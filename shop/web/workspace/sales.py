@@ -13,12 +13,12 @@ from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.auth import Staff
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue import counter, stock
 from shop.catalogue.models import Product
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Staff
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders.models import Channel
 from shop.orders.schemas import OrderItem

@@ -17,11 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from shop.accounts import sessions, signin
 from shop.accounts.models import SignInMethod, User
-from shop.catalogue.models import Image, Weaver
-from shop.clock import utcnow
-from shop.db import session_scope
-from shop.errors import N_, NotFound
-from shop.http.auth import (
+from shop.api.http.auth import (
     DEVICE_COOKIE,
     LANG_COOKIE,
     WORKSPACE_LANGUAGES,
@@ -32,9 +28,13 @@ from shop.http.auth import (
     signed_in,
     workspace_language,
 )
-from shop.http.client import client_address
-from shop.http.deps import SessionDep, keep_writes_of_refusal
-from shop.http.urls import default_thumb
+from shop.api.http.client import client_address
+from shop.api.http.deps import SessionDep, keep_writes_of_refusal
+from shop.api.http.urls import default_thumb
+from shop.catalogue.models import Image, Weaver
+from shop.clock import utcnow
+from shop.db import session_scope
+from shop.errors import N_, NotFound
 from shop.i18n import translator
 from shop.web.browser import rotate_seed
 from shop.web.workspace.render import ws_render

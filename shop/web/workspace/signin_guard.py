@@ -17,8 +17,8 @@ from fastapi import Request
 from shop.accounts import service as accounts
 from shop.accounts import signin
 from shop.accounts.models import User
-from shop.http.client import client_address
-from shop.http.cookies import host_cookie
+from shop.api.http.client import client_address
+from shop.api.http.cookies import host_cookie
 from shop.throttle import Rule, Verdict
 
 PER_ADDRESS = Rule("signin-address", "20/minute; 200/hour; 1000/day")

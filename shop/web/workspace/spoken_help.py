@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from shop.api.http.auth import Admin, Anyone
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, ValidationFailed
-from shop.http.auth import Admin, Anyone
-from shop.http.deps import ErrorPage, SessionDep
 from shop.translations import spoken
 from shop.translations.spoken import MAX_AUDIO_BYTES
 from shop.translations.strings import screen_name, workspace_pages

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Signed, require
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import Signed, require
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.ledger import payable, payout_accounts
 from shop.ledger.clabe import bank_of

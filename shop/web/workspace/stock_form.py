@@ -10,11 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import ProductStatus, StockReason
 from shop.catalogue.stock_changes import TAKES_AWAY, adjust_stock
 from shop.clock import utcnow
 from shop.errors import N_, DomainError
-from shop.http.deps import SessionDep
 from shop.orders.schemas import OrderItem
 from shop.payments.offline import sell_in_person
 from shop.web.workspace.form_reading import Problems, read_whole

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http import urls
+from shop.api.http.auth import Admin
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.browse import list_categories
 from shop.errors import N_, DomainError, NotFound
-from shop.http import urls
-from shop.http.auth import Admin
-from shop.http.deps import ErrorPage, SessionDep
 from shop.storefront import service
 from shop.storefront.models import PageSlug
 from shop.web.workspace.form_reading import Problems

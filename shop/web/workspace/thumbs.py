@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from shop.api.http.urls import default_thumb
 from shop.catalogue.models import Image, ProductImage, Weaver
-from shop.http.urls import default_thumb
 
 
 def first_photos(session, product_ids: set[int], width: int = 320) -> dict[int, str]:

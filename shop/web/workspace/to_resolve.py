@@ -13,13 +13,13 @@ from typing import Annotated, NoReturn
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.auth import Treasurer
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Product
 from shop.catalogue.stock import free_pieces
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import Treasurer
-from shop.http.deps import ErrorPage, SessionDep
 from shop.i18n import translator
 from shop.orders import service as orders
 from shop.payments import refunds

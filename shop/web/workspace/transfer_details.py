@@ -10,10 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.auth import Treasurer
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.errors import N_, DomainError
-from shop.http.auth import Treasurer
-from shop.http.deps import ErrorPage, SessionDep
 from shop.payments.methods import LABELS, international_details, save_international_details
 from shop.web.workspace.form_reading import Problems
 from shop.web.workspace.inventory import redirect_saved

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import utcnow
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import Council
-from shop.http.deps import ErrorPage, SessionDep
 from shop.translations import service, strings
 from shop.translations.models import MAX_TEXT, TzotzilText
 from shop.translations.service import MAX_PO_BYTES

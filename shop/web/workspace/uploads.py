@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shop.api.http.auth import role_checks, signed_in
 from shop.catalogue.images import ImageLimits
 from shop.errors import N_, ValidationFailed
-from shop.http.auth import role_checks, signed_in
 
 READS_NO_BODY = ("GET", "HEAD")
 

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.certification import findings, plans
 from shop.certification.documents import DocumentKind, StoredDocument
 from shop.certification.models import (
@@ -26,8 +28,6 @@ from shop.certification.models import (
 )
 from shop.certification.service import local_today
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.flash import flash_message
 from shop.web.workspace.certification.files import chosen, forget, store_upload
 from shop.web.workspace.certification.names import (

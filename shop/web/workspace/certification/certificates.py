@@ -9,6 +9,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Category, Product, ProductStatus, Weaver
 from shop.certification import certificates, findings
 from shop.certification.certificates import MOVES, RECORDED_AS, STATUS_NAMES, CertificateDraft
@@ -19,8 +21,6 @@ from shop.certification.records import AuditDraft, add_licence, attach_document,
 from shop.certification.register import certificate_file, certificate_rows
 from shop.certification.service import local_today
 from shop.errors import N_, DomainError, NotFound, Phrase, ValidationFailed
-from shop.http.auth import Council
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.workspace.certification.files import chosen, forget, store_upload
 from shop.web.workspace.certification.names import ALERTS, AUDIT_KINDS, DOCUMENT_KINDS
 from shop.web.workspace.form_reading import Problems, RowId, read_day

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, UploadFile
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import SessionDep
 from shop.catalogue.images import ImageLimits
 from shop.certification.documents import (
     NO_DOCUMENT,
@@ -17,8 +19,6 @@ from shop.certification.documents import (
     store_document,
 )
 from shop.errors import NotFound
-from shop.http.auth import Council
-from shop.http.deps import SessionDep
 from shop.web.files import stored_file
 
 router = APIRouter(prefix="/taller/certificacion", include_in_schema=False)

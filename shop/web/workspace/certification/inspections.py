@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Weaver
 from shop.certification.inspections import inspect_weaver, lift_sanction
 from shop.certification.models import InternalInspection, WeaverSanction
 from shop.certification.service import local_today
 from shop.certification.worksheets import below_fair_minimum
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council
-from shop.http.deps import ErrorPage, SessionDep
 from shop.ledger.fair_earnings import fair_earnings
 from shop.web.flash import flash_message
 from shop.web.workspace.form_reading import Problems, RowId, read_day, read_whole

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from shop.api.http.auth import Council
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.certification.claim import ClaimKind
 from shop.certification.models import Scheme
 from shop.certification.schemes import SchemeDraft, save_scheme
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.flash import flash_message
 from shop.web.workspace.certification.names import CLAIM_KINDS
 from shop.web.workspace.form_reading import Problems, RowId, read_whole

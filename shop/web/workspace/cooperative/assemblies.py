@@ -10,6 +10,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from shop.api.http.auth import Council, RecordReaders
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.cooperative.assemblies import Notice, assembly_quorum, call_assembly, record_attendance, resolve
 from shop.cooperative.bylaws import version_on
@@ -17,8 +19,6 @@ from shop.cooperative.minutes import NO_PAGE, add_page, page_name, write_minutes
 from shop.cooperative.models import Assembly, AssemblyKind, Attendance, Caller, MinutesPage, Resolution
 from shop.cooperative.rules import Call
 from shop.errors import N_, DomainError, NotFound, ValidationFailed
-from shop.http.auth import Council, RecordReaders
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.files import stored_file
 from shop.web.workspace.cooperative.choices import member_names, member_options
 from shop.web.workspace.cooperative.members import edits

@@ -8,6 +8,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.auth import Council, RecordReaders
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.cooperative.assemblies import active_on
 from shop.cooperative.bylaws import version_on
@@ -15,8 +17,6 @@ from shop.cooperative.governance import BODY_KINDS, Election, add_body, elect_sl
 from shop.cooperative.models import Body
 from shop.cooperative.rules import LAW_POSITIONS, BodyKind
 from shop.errors import N_, DomainError
-from shop.http.auth import Council, RecordReaders
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.workspace.cooperative.choices import member_names, member_options, resolution_options
 from shop.web.workspace.cooperative.members import edits
 from shop.web.workspace.form_reading import Problems, read_day, read_whole

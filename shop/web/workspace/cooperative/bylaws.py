@@ -8,13 +8,13 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.auth import Council, RecordReaders
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.cooperative.bylaws import adopt, version_on
 from shop.cooperative.models import Assembly, BylawsVersion, Resolution
 from shop.cooperative.rules import Bylaws
 from shop.errors import N_, DomainError
-from shop.http.auth import Council, RecordReaders
-from shop.http.deps import ErrorPage, SessionDep
 from shop.money import basis_points_percent as percent_field
 from shop.money import parse_amount
 from shop.web.workspace.cooperative.choices import resolution_options

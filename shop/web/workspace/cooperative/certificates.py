@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Anyone, Signed
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import local_today
 from shop.cooperative.models import Course, CourseSession, Member, SessionAttendance
 from shop.cooperative.trainings import completers
 from shop.errors import N_, Forbidden, NotFound
-from shop.http.auth import Anyone, Signed
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.web.workspace.bilingual import Bilingual
 from shop.web.workspace.cooperative.trainings import LANGUAGE_NAMES, TOPIC_NAMES, find_course

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 
 from shop.accounts.models import Role
+from shop.api.http.auth import Council, RecordReaders, Signed
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.catalogue.models import Weaver
 from shop.clock import local_today
 from shop.cooperative.members import MOVES, STATUS_NAMES, change_status, register, update_details
 from shop.cooperative.models import Assembly, Member, MemberStatus, MemberStatusChange
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council, RecordReaders, Signed
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.workspace.cooperative.choices import assembly_options
 from shop.web.workspace.form_reading import Problems, RowId, read_day, read_whole
 from shop.web.workspace.inventory import redirect_saved

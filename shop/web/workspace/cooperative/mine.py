@@ -6,13 +6,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
+from shop.api.http.auth import Anyone
+from shop.api.http.deps import SessionDep
 from shop.clock import local_today
 from shop.cooperative.members import STATUS_NAMES
 from shop.cooperative.models import Assembly, Course, CourseSession, Member, SessionAttendance
 from shop.cooperative.trainings import completers
 from shop.errors import N_, NotFound
-from shop.http.auth import Anyone
-from shop.http.deps import SessionDep
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller", include_in_schema=False)

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
+from shop.api.http.auth import RecordReaders
+from shop.api.http.deps import SessionDep
 from shop.catalogue.models import Weaver
 from shop.cooperative.assemblies import active_on, assembly_quorum
 from shop.cooperative.models import Member, Resolution
 from shop.errors import N_, DomainError
-from shop.http.auth import RecordReaders
-from shop.http.deps import SessionDep
 from shop.i18n import translator
 from shop.web.workspace.bilingual import Bilingual
 from shop.web.workspace.cooperative.assemblies import (

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from shop.api.http.auth import RecordReaders
+from shop.api.http.deps import SessionDep
 from shop.clock import local_today
 from shop.cooperative import exports
 from shop.cooperative.bylaws import version_on
@@ -16,8 +18,6 @@ from shop.cooperative.governance import holders_on
 from shop.cooperative.models import Assembly, Course
 from shop.cooperative.trainings import completers
 from shop.errors import N_, NotFound
-from shop.http.auth import RecordReaders
-from shop.http.deps import SessionDep
 from shop.web.workspace.render import ws_render
 
 router = APIRouter(prefix="/taller/cooperativa", include_in_schema=False)

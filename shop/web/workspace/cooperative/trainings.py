@@ -9,6 +9,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 
+from shop.api.http.auth import Council, RecordReaders
+from shop.api.http.deps import ErrorPage, SessionDep
 from shop.clock import local_today
 from shop.cooperative.models import (
     AgeBand,
@@ -22,8 +24,6 @@ from shop.cooperative.models import (
 )
 from shop.cooperative.trainings import Rule, add_course, add_session, attend, attend_as_guest, completers
 from shop.errors import N_, DomainError, NotFound
-from shop.http.auth import Council, RecordReaders
-from shop.http.deps import ErrorPage, SessionDep
 from shop.web.workspace.cooperative.choices import member_names
 from shop.web.workspace.cooperative.members import edits
 from shop.web.workspace.form_reading import Problems, RowId, read_day, read_percent, read_whole

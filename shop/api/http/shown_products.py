@@ -8,11 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from shop.api.http.revision_store import Request, RevisionStore
 from shop.catalogue.browse import ProductPage, ProductQuery, card_options, public_product_rows
 from shop.catalogue.models import Product
 from shop.catalogue.stock import HoldsInForce, holds_in_force
 from shop.certification.service import claims_on
-from shop.http.revision_store import Request, RevisionStore
 
 
 def shown_products(session: Session, ids: Iterable[int]) -> tuple[dict[int, Product], dict]:

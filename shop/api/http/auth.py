@@ -17,12 +17,12 @@ from sqlmodel import Session
 
 from shop.accounts.models import Device, Role, User, UserSession
 from shop.accounts.sessions import TOUCH_EVERY, current_session, enrolled_device, touch_session, user_for_api_key
+from shop.api.http.cookies import host_cookie
+from shop.api.http.urls import default_thumb
 from shop.catalogue.models import Image, Weaver
 from shop.clock import utcnow
 from shop.db import session_scope
 from shop.errors import N_, DomainError, Forbidden
-from shop.http.cookies import host_cookie
-from shop.http.urls import default_thumb
 
 SESSION_COOKIE = "ws"
 DEVICE_COOKIE = "device"
