@@ -21,6 +21,7 @@ from shop.api.v1 import orders as api_orders
 from shop.api.v1 import payments as api_payments
 from shop.api.v1 import staff as api_staff
 from shop.catalogue import revision
+from shop.catalogue.search import merge_index
 from shop.config import Settings, get_settings
 from shop.db import make_engine, optimize
 from shop.payments.gateway import StripeGateway
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         optimize(engine)
+        merge_index(engine)
         await _app.state.tzotzil.refresh()  # the speakers' Tzotzil, compiled before the first page
         if settings.prepare_routes_on_start:
             await prepare_routes(_app)

@@ -32,6 +32,8 @@ CAP = 1000
 NEWEST = (Product.status.asc(), Product.created_at.desc(), Product.id.desc())
 # bm25 weights follow the column order of the FTS table: titles, techniques, materials, dyes, descriptions,
 # and the weavers' names.
+# FTS5's command to merge its index, written as an insert of the command's name into the table's own column.
+_MERGE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"  # noqa: S608 (constant names only)
 _BM25 = f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 4.0)"
 
 
@@ -69,6 +71,20 @@ def search_scores(
         planned_for_its_words(session)
         return _postgres_scores(list(words), list(within), cap, order)
     return _sqlite_scores(list(words.values()), list(within), cap, order)
+
+
+def merge_index(engine: sa.Engine) -> None:
+    """Merge SQLite's full-text index into one segment, without the entries of rewritten and deleted pieces.
+
+    Every write adds a segment and every rewrite leaves the old entries behind until FTS5 merges them, so after
+    a bulk load or rewrite a common word is read from many segments (three times the index's size after the
+    bench's rewrite of every piece). Run as the shop starts: about 0.1 s for 10,000 pieces, nothing when it is
+    already merged. PostgreSQL's GIN index has no segments (its pending list is off)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        if sa.inspect(connection).has_table(FTS_TABLE):  # not before the first migration
+            connection.exec_driver_sql(_MERGE)
 
 
 def planned_for_its_words(session: Session) -> None:
@@ -146,16 +162,20 @@ def search_page(dialect: str, words: int, by_category: bool, first: Order, order
     within = [Product.status.in_(sa.bindparam("statuses", expanding=True))]
     if by_category:
         within.append(Product.category_id == sa.bindparam("category_id"))
+    # Only a page in order of relevance ranks its matches: ranking is a third to a half of a common word's
+    # search, and in any other order nothing reads the score.
+    ranked = any(name == "score" for name, _ in order)
     if dialect == "postgresql":
         vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
         query = _postgres_query([f"w{i}" for i in range(words)])
         # Ranked as they are found: the rows sorted and counted after carry a score, not the whole vector.
-        score = sa.func.ts_rank(vector, query)
+        score = sa.func.ts_rank(vector, query) if ranked else sa.literal(0.0)
         found = sa.select(*columns, score.label("score")).where(vector.op("@@")(query), *within)
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        score = sa.literal_column(_BM25) if ranked else sa.literal(0.0)
         found = (
-            sa.select(*columns, sa.literal_column(_BM25).label("score"))
+            sa.select(*columns, score.label("score"))
             .select_from(fts)
             .join(Product, Product.id == fts.c.rowid)
             .where(sa.text(f"{FTS_TABLE} MATCH :match"), *within)
