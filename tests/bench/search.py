@@ -9,8 +9,8 @@ search (``public_product_rows``, what the pages and the API run) for a cycle of 
 titles and descriptions, one search at a time, then with 32 searching at once (each on its own connection):
 from 32 threads of this process, and on PostgreSQL also from pgbench (a C client: the database's own share,
 with no Python in the way; up to 128 of the words, the most pgbench takes, when pgbench is installed), once as
-fast as the searches go (latency is then the queue: 32 over the searches a second) and once at a steady 300
-searches a second, each timed from when it was due.
+fast as the searches go (latency is then the queue: 32 over the searches a second) and then at a steady 300
+and 600 searches a second, each timed from when it was due.
 Targets (issue 16): on PostgreSQL, p50 under 10 ms one at a time, p99 under 50 ms at 32 connections.
 PostgreSQL is skipped without --postgres-url; the database
 named there is dropped and made again.
@@ -45,8 +45,9 @@ from shop.demo.data import PRODUCTS, WEAVERS  # noqa: E402
 
 TARGET_P50_MS = 10.0
 COMMON, RARE = "telar", "quetzal"
-# pgbench's second run asks for this many searches a second (1.5 times the storefront's target for search*).
-PGBENCH_RATE = 300
+# pgbench's later runs ask for these many searches a second: 1.5 and 3 times the storefront's target for search*,
+# which one worker, rendering the pages, does not reach on this machine.
+PGBENCH_RATES = (300, 600)
 
 
 def demo_texts(session, products: int) -> None:
@@ -240,7 +241,7 @@ def run(database_url: str, products: int, rounds: int, workdir: Path) -> float:
     together = crowd(engine, words)
     from_pgbench = {}
     if engine.dialect.name == "postgresql":
-        from_pgbench = {rate: pgbench_crowd(engine, words, workdir, rate=rate) for rate in (None, PGBENCH_RATE)}
+        from_pgbench = {rate: pgbench_crowd(engine, words, workdir, rate=rate) for rate in (None, *PGBENCH_RATES)}
     engine.dispose()
     searches = len(words) * rounds
     for part in ("listing", "database"):
