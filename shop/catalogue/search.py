@@ -30,10 +30,10 @@ TSVECTOR_INDEX = "ix_products_search_vector"
 CAP = 1000
 # Which matches a capped search ranks: pieces still for sale first ("active" sorts before "sold_out"), newest first.
 NEWEST = (Product.status.asc(), Product.created_at.desc(), Product.id.desc())
-# bm25 weights follow the column order of the FTS table: titles, techniques, materials, dyes, descriptions,
-# and the weavers' names.
 # FTS5's command to merge its index, written as an insert of the command's name into the table's own column.
 _MERGE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"  # noqa: S608 (constant names only)
+# bm25 weights follow the column order of the FTS table: titles, techniques, materials, dyes, descriptions,
+# and the weavers' names.
 _BM25 = f"-bm25({FTS_TABLE}, 10.0, 10.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 4.0)"
 
 

@@ -208,6 +208,12 @@ def test_a_capped_search_still_sorts_its_first_matches_by_price(session, monkeyp
     monkeypatch.setattr(browse, "SEARCH_CAP", 10)
     query = ProductQuery(q="huipiles", sort=browse.Sort.price_asc)
     assert [p.slug for p in list_public_products(session, query).items] == ["huipil-1", "huipil-2", "huipil-0"]
+    # The statement the pages and the API run, which ranks nothing in this order.
+    page = browse.public_product_rows(session, query, browse.list_categories(session))
+    by_id = {p.id: p.slug for p in session.scalars(sa.select(Product))}
+    assert [by_id[product_id] for product_id, _ in page.items] == ["huipil-1", "huipil-2", "huipil-0"]
+    newest = browse.public_product_rows(session, ProductQuery(q="huipiles", sort=Sort.newest), [])
+    assert [by_id[product_id] for product_id, _ in newest.items] == ["huipil-0", "huipil-1", "huipil-2"]
 
 
 def test_the_weaver_column_of_the_index_never_holds_a_private_name(session, engine, shop_data):
