@@ -142,7 +142,7 @@ def _listing(session: Session, query: ProductQuery, category: Category | None, c
     statement = sa.select(*columns).where(*conditions)
     sort = query.effective_sort
     # A search looks no further than its first SEARCH_CAP + 1 matches in the listing's order (newest for
-    # relevance), so its count is bounded ("1,000+") and its ranking cheap.
+    # relevance), so its count is bounded ("200+") and its ranking cheap.
     first = (Product.status.asc(), *ORDER[Sort.newest if sort is Sort.relevance else sort])
     scores = search_scores(session, query.q, within=conditions, cap=SEARCH_CAP, order=first) if query.q else None
     if scores is not None:
@@ -216,7 +216,7 @@ def _search_rows(session: Session, query: ProductQuery, category: Category | Non
     sort = query.effective_sort
     first = SORTED_BY[Sort.newest if sort is Sort.relevance else sort]
     dialect = session.get_bind().dialect.name
-    statement = search_page(dialect, terms.pop("words"), category is not None, first, SORTED_BY[sort])
+    statement = search_page(dialect, category is not None, first, SORTED_BY[sort])
     params = {
         **terms,
         "statuses": list(PUBLIC_STATUSES),

@@ -77,9 +77,9 @@ def query_terms(word: str) -> list[str]:
     """What one query word may stand for: its Spanish and its English stem (as prefixes); none if it is a stop
     word in both languages, which PostgreSQL then ignores.
 
-    A stem that begins with the other ("rebozo" and "reboz") is left out, as PostgreSQL leaves it out
-    (``search._postgres_query``): as prefixes the shorter finds whatever the longer finds, and FTS5 would
-    otherwise walk the same pieces twice and rank the word twice."""
+    A stem that begins with the other ("rebozo" and "reboz") is left out: as prefixes the shorter finds whatever
+    the longer finds, and either database would otherwise test each piece for both and rank the word twice (and
+    PostgreSQL's planner, taking them for different words, expected twice the pieces)."""
     stems = {t for t in (term(word, language) for language in LANGUAGES) if t}
     return sorted(t for t in stems if not any(other != t and t.startswith(other) for other in stems))
 
