@@ -11,7 +11,8 @@ from 32 threads of this process, and on PostgreSQL also from pgbench (a C client
 with no Python in the way; up to 128 of the words, the most pgbench takes, when pgbench is installed), once as
 fast as the searches go (latency is then the queue: 32 over the searches a second) and then at a steady 300
 and 600 searches a second, each timed from when it was due.
-Targets (issue 16): on PostgreSQL, p50 under 10 ms one at a time, p99 under 50 ms at 32 connections.
+Targets (issue 16): on PostgreSQL, p50 under 10 ms one at a time, p99 under 50 ms at 32 connections (read from
+pgbench's run as fast as they go; the machine's two cores then hold 32 searches and pgbench itself).
 PostgreSQL is skipped without --postgres-url; the database
 named there is dropped and made again.
 """
@@ -37,13 +38,14 @@ import sqlalchemy as sa  # noqa: E402
 from postgres_admin import recreate_postgres_database  # noqa: E402
 from storefront import seed  # noqa: E402
 
-from shop.catalogue.browse import ProductQuery, list_categories, public_product_rows  # noqa: E402
+from shop.catalogue.browse import SEARCH_CAP, ProductQuery, list_categories, public_product_rows  # noqa: E402
 from shop.catalogue.models import Product, ProductWeaver, Weaver  # noqa: E402
 from shop.catalogue.search_text import query_words  # noqa: E402
 from shop.db import make_engine, session_scope  # noqa: E402
 from shop.demo.data import PRODUCTS, WEAVERS  # noqa: E402
 
 TARGET_P50_MS = 10.0
+TARGET_CROWD_P99_MS = 50.0  # 32 connections from pgbench, searching back to back
 COMMON, RARE = "telar", "quetzal"
 # pgbench's later runs ask for these many searches a second: 1.5 and 3 times the storefront's target for search*,
 # which one worker, rendering the pages, does not reach on this machine.
@@ -217,7 +219,8 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
 
 
-def run(database_url: str, products: int, rounds: int, workdir: Path) -> float:
+def run(database_url: str, products: int, rounds: int, workdir: Path) -> tuple[float, float | None]:
+    """The database's p50 of single searches, and pgbench's p99 as fast as the searches go (None without it)."""
     started = time.monotonic()
     seed(database_url, workdir / "media", products)
     engine = make_engine(database_url, pool_size=32)
@@ -247,7 +250,7 @@ def run(database_url: str, products: int, rounds: int, workdir: Path) -> float:
     for part in ("listing", "database"):
         p50, p99 = percentiles(timings[part])
         print(f"{backend}: {searches} searches of {len(words)} words, {part}: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
-    print(f"{backend}: {timings['capped'][0]} searches counted '1,000+'")
+    print(f"{backend}: {timings['capped'][0]} searches counted '{SEARCH_CAP:,}+'")
     p50, p99 = percentiles(together)
     print(f"{backend}: 32 searching at once, {len(together)} searches: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     for rate, found in from_pgbench.items():
@@ -260,7 +263,8 @@ def run(database_url: str, products: int, rounds: int, workdir: Path) -> float:
             f"p50 {found['p50']:.2f} ms, p99 {found['p99']:.2f} ms, {found['per_second']:.0f} searches/s"
         )
     p50 = percentiles(timings["database"])[0]
-    return p50
+    crowd_p99 = from_pgbench[None]["p99"] if from_pgbench.get(None) else None
+    return p50, crowd_p99
 
 
 def main() -> int:
@@ -275,9 +279,14 @@ def main() -> int:
         print("PostgreSQL skipped (no --postgres-url)")
         return 0
     recreate_postgres_database(args.postgres_url)
-    p50 = run(args.postgres_url, args.products, args.rounds, workdir)
-    print(f"target: PostgreSQL p50 < {TARGET_P50_MS} ms: {'met' if p50 < TARGET_P50_MS else 'NOT met'}")
-    return 0 if p50 < TARGET_P50_MS else 1
+    p50, crowd_p99 = run(args.postgres_url, args.products, args.rounds, workdir)
+    met = p50 < TARGET_P50_MS
+    print(f"target: PostgreSQL p50 < {TARGET_P50_MS} ms: {'met' if met else 'NOT met'}")
+    if crowd_p99 is not None:
+        met = met and crowd_p99 < TARGET_CROWD_P99_MS
+        verdict = "met" if crowd_p99 < TARGET_CROWD_P99_MS else "NOT met"
+        print(f"target: PostgreSQL p99 < {TARGET_CROWD_P99_MS} ms, 32 connections back to back (pgbench): {verdict}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
