@@ -72,7 +72,7 @@ def search_scores(
     typed = query_words(query)
     if not typed:
         return None
-    # A word that is a stop word in both languages is left out, as PostgreSQL's to_tsquery leaves it out.
+    # A word that is a stop word in both languages is left out: neither database's index holds it.
     words = [terms for word in typed if (terms := query_terms(word))]
     if session.get_bind().dialect.name == "postgresql":
         planned_for_its_words(session)
@@ -118,8 +118,13 @@ def postgres_query(words: list[list[str]]) -> str:
     """The same as ``_sqlite_match``, as PostgreSQL's ``tsquery`` text: ``('reboz':* | 'shawl':*) & 'tel':*``.
 
     Built here rather than by ``to_tsquery`` in the statement, which stemmed each word in both languages and
-    chose between the stems in SQL: the planner then worked out a dozen ``to_tsquery`` calls for each search."""
-    return " & ".join("(" + " | ".join(f"'{stem}':*" for stem in terms) + ")" for terms in words)
+    chose between the stems in SQL: the planner then worked out a dozen ``to_tsquery`` calls for each search.
+    Stems are letters and digits; a quote or backslash is escaped all the same, so none can end the lexeme."""
+    return " & ".join("(" + " | ".join(f"'{_lexeme(stem)}':*" for stem in terms) + ")" for terms in words)
+
+
+def _lexeme(stem: str) -> str:
+    return stem.replace("\\", "\\\\").replace("'", "''")
 
 
 def _sqlite_scores(words: list[list[str]], within: list, cap: int | None, order) -> sa.Subquery:

@@ -156,6 +156,11 @@ def test_on_postgresql_the_shops_own_stems_are_asked_for_as_prefixes(session):
     assert session.execute(sa.text("SELECT CAST(:q AS tsquery)::text"), {"q": both}).scalar_one() == (
         "'huipil':* & ( 'bag':* | 'bols':* )"
     )
+    # query_words never yields them, but a quote or a backslash still could not end the lexeme early.
+    odd = search.postgres_query([["o'b", "a\\b"]])
+    assert session.execute(sa.text("SELECT CAST(:q AS tsquery)::text"), {"q": odd}).scalar_one() == (
+        "'o''b':* | 'a\\\\b':*"
+    )
     search.planned_for_its_words(session)
     assert session.execute(sa.text("SELECT current_setting('plan_cache_mode')")).scalar_one() == "force_custom_plan"
 
