@@ -31,9 +31,11 @@ FTS_TABLE = "products_fts"
 TSVECTOR_COLUMN = "search_vector"
 WEAVER_NAMES_COLUMN = "weaver_names"
 TSVECTOR_INDEX = "ix_products_search_vector"
-# Every matching piece read costs about a microsecond (found, tested, ranked), so the cap sets a common word's
-# price: at 1,000, 32 connections searching back to back on two cores waited 90 ms at p99; at 200, about 35 ms.
-# Nine pages of 24 is further than a buyer pages; a word that common is narrowed, not paged through.
+# Every piece a search reads costs one to two microseconds (fetched, tested, ranked), and the dearest words are
+# those about one piece in ten holds: the walk reads CAP * 10 pieces for them, the full-text index as many as hold
+# the word. So the cap sets the price of the dearest search: on two cores, 32 connections searching back to back
+# (tests/bench/search.py) waited 137-165 ms at p99 with 1,000, and 41-56 ms with 200. Nine pages of 24 is further
+# than a buyer pages; a word that common is narrowed, not paged through.
 CAP = 200
 # Which matches a capped search ranks: pieces still for sale first ("active" sorts before "sold_out"), newest first.
 NEWEST = (Product.status.asc(), Product.created_at.desc(), Product.id.desc())
