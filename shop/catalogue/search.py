@@ -74,12 +74,16 @@ def search_scores(
     typed = query_words(query)
     if not typed:
         return None
-    # A word that is a stop word in both languages is left out: neither database's index holds it.
-    words = [terms for word in typed if (terms := query_terms(word))]
+    words = _stems(typed)
     if session.get_bind().dialect.name == "postgresql":
         planned_for_its_words(session)
         return _postgres_scores(words, list(within), cap, order)
     return _sqlite_scores(words, list(within), cap, order)
+
+
+def _stems(typed: list[str]) -> list[list[str]]:
+    # Each typed word's stems; a word that is a stop word in both languages is left out: no index holds it.
+    return [terms for word in typed if (terms := query_terms(word))]
 
 
 def merge_index(engine: sa.Engine) -> None:
@@ -141,13 +145,13 @@ def _sqlite_scores(words: list[list[str]], within: list, cap: int | None, order)
     return _first(statement, cap, order).subquery("search")
 
 
-def _tsquery(name: str) -> sa.TextClause:
-    return sa.text(f"CAST(:{name} AS tsquery)")
+# The search's tsquery text (``postgres_query``), bound once per statement however often the statement reads it.
+_TSQUERY = sa.text("CAST(:query AS tsquery)")
 
 
 def _postgres_scores(words: list[list[str]], within: list, cap: int | None, order) -> sa.Subquery:
     vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
-    query = _tsquery("query").bindparams(query=postgres_query(words))
+    query = _TSQUERY.bindparams(query=postgres_query(words))
     matches = (
         sa.select(Product.id, vector.label("vector"))
         .where(vector.op("@@")(query) if words else sa.false())
@@ -161,7 +165,7 @@ def _postgres_scores(words: list[list[str]], within: list, cap: int | None, orde
 def page_terms(session: Session, query: str) -> dict | None:
     """The parameters ``search_page`` needs for ``query`` on this database; None when nothing in it can match (no
     words, or only stop words), so no statement runs."""
-    words = [terms for word in query_words(query) if (terms := query_terms(word))]
+    words = _stems(query_words(query))
     if not words:
         return None
     if session.get_bind().dialect.name == "postgresql":
@@ -187,7 +191,7 @@ def search_page(dialect: str, by_category: bool, first: Order, order: Order) -> 
     ranked = any(name == "score" for name, _ in order)
     if dialect == "postgresql":
         vector = sa.literal_column(f"products.{TSVECTOR_COLUMN}")
-        query = _tsquery("query")
+        query = _TSQUERY
         # Ranked as they are found: the rows sorted and counted after carry a score, not the whole vector.
         score = sa.func.ts_rank(vector, query) if ranked else sa.literal(0.0)
         found = sa.select(*columns, score.label("score")).where(vector.op("@@")(query), *within)
